@@ -190,43 +190,45 @@ def box_levels(r0, c0, grid=14):
 
 def center_distance(m, grid):
     """(B,) argmax indices -> (B, L) float32 Euclidean grid distance to that patch."""
-    idx = torch.arange(grid * grid)
+    idx = torch.arange(grid * grid, device=m.device)
     r, c = idx // grid, idx % grid
     dr = (r[None] - (m // grid)[:, None]).float()
     dc = (c[None] - (m % grid)[:, None]).float()
     return torch.sqrt(dr * dr + dc * dc)
 
 
-def make_priority(kind, B, grid, noise=None, attn=None, center_u=None):
+def make_priority(kind, B, grid, noise=None, attn=None, center_u=None, device='cpu'):
     """Priority (B, L), lower = earlier (spec 4.1).
 
     noise    (B,L) U[0,1) tie-break noise (drawn with torch.rand if None)
     attn     (B,L) attention map A (the '*attention*' types)
     center_u (B,2) U[0,1) draws for stochastic_center: centre row = floor(u0*13), col = floor(u1*13)
+    Noise is drawn on the CPU (as in the reference) and moved to `device` (or to noise's device if given).
     """
     L = grid * grid
     if noise is None:
-        noise = torch.rand(B, L)
+        noise = torch.rand(B, L).to(device)
+    device = noise.device
     if kind == 'zigzag':  # plain row-major raster
-        return torch.arange(L, dtype=torch.float32).expand(B, L).clone()
+        return torch.arange(L, dtype=torch.float32, device=device).expand(B, L).clone()
     if kind == 'raster':  # snake: odd rows reversed
-        r, c = torch.arange(L) // grid, torch.arange(L) % grid
+        r, c = torch.arange(L, device=device) // grid, torch.arange(L, device=device) % grid
         pr = torch.where(r % 2 == 0, grid * r + c, grid * r + (grid - 1 - c))
         return pr.float().expand(B, L).clone()
     if kind == 'stochastic':
         return noise.clone()
     if kind == 'center2out':
-        return noise + box_levels(7, 7, grid)[None]  # boxes [6,8) [4,10) [2,12) == table row 7
+        return noise + box_levels(7, 7, grid).to(device)[None]  # boxes [6,8) [4,10) [2,12) == table row 7
     if kind == 'stochastic_center':
         if center_u is None:
             center_u = torch.rand(B, 2)
-        cr, cc = (center_u * 13).floor().long().unbind(1)
-        return noise + torch.stack([box_levels(cr[b], cc[b], grid) for b in range(B)])
+        cr, cc = (center_u * 13).floor().long().cpu().unbind(1)
+        return noise + torch.stack([box_levels(cr[b], cc[b], grid) for b in range(B)]).to(device)
     if kind == 'attention':
         return 1.0 - attn
     if kind == 'attention_guided':
-        m = attn.argmax(dim=1)
-        return noise + torch.stack([box_levels(m[b] // grid, m[b] % grid, grid) for b in range(B)])
+        m = attn.argmax(dim=1).cpu()
+        return noise + torch.stack([box_levels(m[b] // grid, m[b] % grid, grid) for b in range(B)]).to(device)
     if kind == 'attention_center':  # the SemAIM order (4.3)
         return center_distance(attn.argmax(dim=1), grid) + 0.001 * noise
     raise ValueError(kind)
@@ -236,14 +238,14 @@ def build_masks(prio):
     """Additive masks (B,1,T,T) from priority (B,L): returns (mask_h content, mask_g query)."""
     B, L = prio.shape
     pi, pj = prio[:, :, None], prio[:, None, :]
-    blk_h = torch.ones(B, L + 1, L + 1, dtype=torch.bool)
+    blk_h = torch.ones(B, L + 1, L + 1, dtype=torch.bool, device=prio.device)
     blk_g = blk_h.clone()
     blk_h[:, 1:, 1:] = pi < pj    # patch i sees j iff pi[j] <= pi[i]
     blk_g[:, 1:, 1:] = pi <= pj   # query i sees j iff pi[j] <  pi[i]
     for blk in (blk_h, blk_g):
         blk[:, :, 0] = False      # everyone sees the content cls token; cls row sees only column 0
-    inf = torch.tensor(float('-inf'))
-    zero = torch.tensor(0.0)
+    inf = torch.tensor(float('-inf'), device=prio.device)
+    zero = torch.tensor(0.0, device=prio.device)
     return torch.where(blk_h, inf, zero)[:, None], torch.where(blk_g, inf, zero)[:, None]
 
 
@@ -312,7 +314,7 @@ class AimViT(nn.Module):
         attn = None
         if 'attention' in self.permutation_type:
             attn = self.order_pass(x)[3][self.attention_type]
-        return make_priority(self.permutation_type, x.shape[0], self.grid, noise, attn, center_u)
+        return make_priority(self.permutation_type, x.shape[0], self.grid, noise, attn, center_u, x.device)
 
     def forward_aim(self, x, mask_h, mask_g):
         """Interleaved two-stream forward (2.5) -> pred (B, T, out) (cls slot included)."""
