@@ -1,0 +1,94 @@
+package dev.semaim.tensor;
+
+/**
+ * The primitive kernels a device provides. {@link Tensor} composes everything else from these.
+ *
+ * <p>Conventions: every output tensor is allocated by the caller with its final shape; inputs of an
+ * elementwise kernel arrive already broadcast (expanded views with stride 0), so the kernel sees equal
+ * shapes; any operand may be a strided view unless a method says otherwise. All tensors passed to one
+ * call live on this backend.
+ */
+public interface Backend {
+    /** "cpu", "cuda", ... */
+    String name();
+
+    Storage allocate(DType dtype, int size);
+
+    /** A storage holding a copy of a host array (float[], double[], int[] or long[]). */
+    Storage upload(Object hostArray);
+
+    /** Copies {@code src} (any strides) in row-major order into a host array of its dtype. */
+    void download(Tensor src, Object hostArray);
+
+    /** dst = src elementwise (equal shapes, any strides, dtype conversion allowed). */
+    void copy(Tensor src, Tensor dst);
+
+    void fill(Tensor dst, double value);
+
+    /** out = op(x); lo and hi are the CLAMP bounds, ignored by the other ops. */
+    void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi);
+
+    /** out = op(a, b); out may alias a or b exactly (same view) for in-place updates. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** out = cond != 0 ? a : b. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * Reduction: {@code out} is the reduced tensor expanded back to x's shape (stride 0 on the
+     * reduced axes), so out[i] = op over all x[j] that map to the same out element.
+     */
+    void reduce(ReduceOp op, Tensor x, Tensor outExpanded);
+
+    /** out (x's shape without {@code axis}, I64) = index of the max (or min) along axis; first wins ties. */
+    void argReduce(boolean max, Tensor x, int axis, Tensor out);
+
+    /** out (..., M, N) = a (..., M, K) · b (..., K, N); batch axes already broadcast to equal sizes. */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /** out = softmax (or log-softmax) of x along axis. */
+    void softmax(Tensor x, int axis, boolean log, Tensor out);
+
+    /** dx from y = softmax(x) (or log-softmax) and dy, along axis. */
+    void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx);
+
+    /**
+     * LayerNorm over the last axis: out = (x - mean) * rstd * w + b. w and b may be null.
+     * mean and rstd (x's shape without the last axis, same dtype) are written for the backward.
+     */
+    void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd);
+
+    /** dx = LayerNorm backward; dw and db (nullable) are accumulated into (+=). */
+    void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db);
+
+    /** out = x.indexSelect(axis, index): out's axis has index.numel entries. index is I32 or I64, 1-D. */
+    void indexSelect(Tensor x, int axis, Tensor index, Tensor out);
+
+    /** out.narrowed-by-index(axis) += src: the adjoint of indexSelect. */
+    void indexAdd(Tensor out, int axis, Tensor index, Tensor src);
+
+    /** out[i][j][k] = x[i][index[i][j][k]][k] for axis 1 (torch.gather semantics); index has out's shape. */
+    void gather(Tensor x, int axis, Tensor index, Tensor out);
+
+    /** out[i][index[i][j][k]][k] += src[i][j][k] for axis 1 (torch.scatter_add_ semantics). */
+    void scatterAdd(Tensor out, int axis, Tensor index, Tensor src);
+
+    /** Depthwise 2-D correlation with zero padding: x (B, C, H, W), w (C, 1, k, k) → out (B, C, H', W'). */
+    void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out);
+
+    /**
+     * Fills out (contiguous) with random numbers: element i uses counter value {@code counter + i} of the
+     * counter-based generator {@link Philox}, so results do not depend on threads or devices.
+     */
+    void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b);
+
+    /**
+     * One AdamW update in place (decoupled decay): p -= lr*wd*p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²;
+     * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), with bias corrections bc1 = 1-b1^t, bc2 = 1-b2^t.
+     */
+    void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+               double weightDecay, double bc1, double bc2);
+
+    /** Blocks until all queued work has finished (no-op on the CPU). */
+    default void synchronize() {}
+}

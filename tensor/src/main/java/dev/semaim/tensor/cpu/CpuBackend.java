@@ -1,0 +1,134 @@
+package dev.semaim.tensor.cpu;
+
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.RandomKind;
+import dev.semaim.tensor.ReduceOp;
+import dev.semaim.tensor.Storage;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.UnaryOp;
+
+/**
+ * The default backend: float32 work goes to {@link FastKernels} (Vector API) when the layout suits
+ * them, everything else, and everything under {@code -Dsemaim.reference=true}, to {@link ReferenceKernels}.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    /** Whether the fast float32 kernels may take these operands (all F32, reference mode off). */
+    private static boolean fast(Tensor... ts) {
+        if (KernelMode.reference()) return false;
+        for (Tensor t : ts) if (t != null && t.dtype() != DType.F32) return false;
+        return true;
+    }
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public Storage allocate(DType dtype, int size) { return new CpuStorage(dtype, size); }
+
+    @Override public Storage upload(Object hostArray) {
+        Object copy;
+        if (hostArray instanceof float[]) copy = ((float[]) hostArray).clone();
+        else if (hostArray instanceof double[]) copy = ((double[]) hostArray).clone();
+        else if (hostArray instanceof int[]) copy = ((int[]) hostArray).clone();
+        else if (hostArray instanceof long[]) copy = ((long[]) hostArray).clone();
+        else throw new IllegalArgumentException("upload: not a float[], double[], int[] or long[]");
+        return new CpuStorage(copy);
+    }
+
+    @Override public void download(Tensor src, Object hostArray) {
+        Tensor dst = new Tensor(new CpuStorage(hostArray), src.shape(), dev.semaim.tensor.Shape.contiguousStrides(src.shape()), 0);
+        copy(src, dst);
+    }
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        if (fast(src, dst)) FastKernels.copy(src, dst);
+        else ReferenceKernels.copy(src, dst);
+    }
+
+    @Override public void fill(Tensor dst, double value) {
+        ReferenceKernels.fill(dst, value);
+    }
+
+    @Override public void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
+        if (!(fast(x, out) && FastKernels.unary(op, x, out, lo, hi))) ReferenceKernels.unary(op, x, out, lo, hi);
+    }
+
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        if (!(fast(a, b, out) && FastKernels.binary(op, a, b, out))) ReferenceKernels.binary(op, a, b, out);
+    }
+
+    @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        ReferenceKernels.where(cond, a, b, out);
+    }
+
+    @Override public void reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
+        if (!(fast(x, outExpanded) && FastKernels.reduce(op, x, outExpanded))) ReferenceKernels.reduce(op, x, outExpanded);
+    }
+
+    @Override public void argReduce(boolean max, Tensor x, int axis, Tensor out) {
+        ReferenceKernels.argReduce(max, x, axis, out);
+    }
+
+    @Override public void matmul(Tensor a, Tensor b, Tensor out) {
+        if (!(fast(a, b, out) && FastKernels.matmul(a, b, out))) {
+            if (fast(a, b, out)) {
+                matmul(a.contiguous(), b.contiguous(), out);
+                return;
+            }
+            ReferenceKernels.matmul(a, b, out);
+        }
+    }
+
+    @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {
+        if (!(fast(x, out) && FastKernels.softmax(x, axis, log, out))) ReferenceKernels.softmax(x, axis, log, out);
+    }
+
+    @Override public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
+        if (!(fast(y, dy, dx) && FastKernels.softmaxBackward(y, dy, axis, log, dx)))
+            ReferenceKernels.softmaxBackward(y, dy, axis, log, dx);
+    }
+
+    @Override public void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        if (!(fast(x, w, b, out, mean, rstd) && FastKernels.layerNorm(x, w, b, eps, out, mean, rstd)))
+            ReferenceKernels.layerNorm(x, w, b, eps, out, mean, rstd);
+    }
+
+    @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
+        if (!(fast(dy, x, w, mean, rstd, dx, dw, db) && FastKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db)))
+            ReferenceKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db);
+    }
+
+    @Override public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
+        ReferenceKernels.indexSelect(x, axis, index, out);
+    }
+
+    @Override public void indexAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        ReferenceKernels.indexAdd(out, axis, index, src);
+    }
+
+    @Override public void gather(Tensor x, int axis, Tensor index, Tensor out) {
+        ReferenceKernels.gather(x, axis, index, out);
+    }
+
+    @Override public void scatterAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        ReferenceKernels.scatterAdd(out, axis, index, src);
+    }
+
+    @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
+        ReferenceKernels.depthwiseConv2d(x, w, padding, out);
+    }
+
+    @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
+        ReferenceKernels.random(out, kind, seed, counter, a, b);
+    }
+
+    @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                                double weightDecay, double bc1, double bc2) {
+        if (!(fast(p, g, m, v) && FastKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2)))
+            ReferenceKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+    }
+}

@@ -1,0 +1,409 @@
+package dev.semaim.tensor.cpu;
+
+import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.ReduceOp;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 kernels on the Vector API. Each method handles the layouts it is written for and returns
+ * false otherwise, so {@link CpuBackend} falls back to {@link ReferenceKernels}; tests compare the two.
+ * Rows of a {@link Strided} iteration are spread over {@link CpuThreads}.
+ */
+final class FastKernels {
+    private FastKernels() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Elements per parallel chunk: below this a hand-off to the pool costs more than it saves. */
+    private static final int GRAIN = 1 << 15;
+
+    static float[] f(Tensor t) {
+        return ((CpuStorage) t.storage()).f;
+    }
+
+    /** Runs body over the rows of s, in parallel when the work is large enough. */
+    private static void rows(Strided s, CpuThreads.RangeBody body) {
+        int grainRows = Math.max(1, GRAIN / Math.max(1, s.n));
+        CpuThreads.parallelRanges(s.rows, grainRows, body);
+    }
+
+    // ------------------------------------------------------------------ copy / fill
+
+    static boolean copy(Tensor src, Tensor dst) {
+        Strided s = new Strided(src, dst);
+        float[] a = f(src), o = f(dst);
+        rows(s, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ia = s.rowBase[0][r], io = s.rowBase[1][r];
+                if (s.inner[0] == 1 && s.inner[1] == 1) System.arraycopy(a, ia, o, io, s.n);
+                else for (int j = 0; j < s.n; j++, ia += s.inner[0], io += s.inner[1]) o[io] = a[ia];
+            }
+        });
+        return true;
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    static boolean binary(BinaryOp op, Tensor x, Tensor y, Tensor out) {
+        switch (op) {
+            case ADD: case SUB: case MUL: case DIV: case MAX: case MIN: case GELU_GRAD: break;
+            default: return false;
+        }
+        Strided s = new Strided(x, y, out);
+        if (s.inner[2] != 1 || (s.inner[0] | 1) != 1 || (s.inner[1] | 1) != 1) return false;
+        float[] a = f(x), b = f(y), o = f(out);
+        rows(s, (r0, r1) -> {
+            for (int r = r0; r < r1; r++)
+                binaryRow(op, a, s.rowBase[0][r], s.inner[0], b, s.rowBase[1][r], s.inner[1], o, s.rowBase[2][r], s.n);
+        });
+        return true;
+    }
+
+    /** One row: a and b each either unit-stride (sa/sb = 1) or a broadcast scalar (0). */
+    private static void binaryRow(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb, float[] o, int io, int n) {
+        int j = 0;
+        FloatVector av = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null;
+        FloatVector bv = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
+        for (; j <= n - V; j += V) {
+            FloatVector va = sa == 0 ? av : FloatVector.fromArray(S, a, ia + j);
+            FloatVector vb = sb == 0 ? bv : FloatVector.fromArray(S, b, ib + j);
+            FloatVector r;
+            switch (op) {
+                case ADD: r = va.add(vb); break;
+                case SUB: r = va.sub(vb); break;
+                case MUL: r = va.mul(vb); break;
+                case DIV: r = va.div(vb); break;
+                case MAX: r = va.max(vb); break;
+                case MIN: r = va.min(vb); break;
+                default: r = geluGrad(va, vb); break;
+            }
+            r.intoArray(o, io + j);
+        }
+        for (; j < n; j++) {
+            float va = a[ia + j * sa], vb = b[ib + j * sb];
+            float r;
+            switch (op) {
+                case ADD: r = va + vb; break;
+                case SUB: r = va - vb; break;
+                case MUL: r = va * vb; break;
+                case DIV: r = va / vb; break;
+                case MAX: r = Math.max(va, vb); break;
+                case MIN: r = Math.min(va, vb); break;
+                default: r = (float) op.apply(va, vb); break;
+            }
+            o[io + j] = r;
+        }
+    }
+
+    static boolean unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
+        switch (op) {
+            case NEG: case ABS: case SQUARE: case RELU: case EXP: case TANH: case GELU: case SQRT: case RSQRT:
+            case RECIPROCAL: case CLAMP: case LOG: break;
+            default: return false;
+        }
+        Strided s = new Strided(x, out);
+        if (s.inner[0] != 1 || s.inner[1] != 1) return false;
+        float[] a = f(x), o = f(out);
+        float flo = (float) lo, fhi = (float) hi;
+        rows(s, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ia = s.rowBase[0][r], io = s.rowBase[1][r], j = 0;
+                for (; j <= s.n - V; j += V) {
+                    FloatVector v = FloatVector.fromArray(S, a, ia + j), res;
+                    switch (op) {
+                        case NEG: res = v.neg(); break;
+                        case ABS: res = v.abs(); break;
+                        case SQUARE: res = v.mul(v); break;
+                        case RELU: res = v.max(0f); break;
+                        case EXP: res = v.lanewise(VectorOperators.EXP); break;
+                        case LOG: res = v.lanewise(VectorOperators.LOG); break;
+                        case TANH: res = v.lanewise(VectorOperators.TANH); break;
+                        case GELU: res = gelu(v); break;
+                        case SQRT: res = v.sqrt(); break;
+                        case RSQRT: res = FloatVector.broadcast(S, 1f).div(v.sqrt()); break;
+                        case RECIPROCAL: res = FloatVector.broadcast(S, 1f).div(v); break;
+                        default: res = v.max(flo).min(fhi); break;
+                    }
+                    res.intoArray(o, io + j);
+                }
+                for (; j < s.n; j++) o[io + j] = (float) op.apply(a[ia + j], lo, hi);
+            }
+        });
+        return true;
+    }
+
+    // erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7, below float32 resolution near 1)
+    private static final float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
+            A4 = -1.453152027f, A5 = 1.061405429f;
+    private static final float FRAC_1_SQRT2 = 0.70710678f, FRAC_1_SQRT_2PI = 0.39894228f;
+
+    static FloatVector erf(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(ax.mul(P).add(1f));
+        FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
+        FloatVector y = FloatVector.broadcast(S, 1f).sub(poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));
+        VectorMask<Float> neg = x.lt(0f);
+        return y.blend(y.neg(), neg);
+    }
+
+    static FloatVector gelu(FloatVector x) {
+        return x.mul(0.5f).mul(erf(x.mul(FRAC_1_SQRT2)).add(1f));
+    }
+
+    /** g · GELU'(x) = g (Φ(x) + x φ(x)). */
+    static FloatVector geluGrad(FloatVector x, FloatVector g) {
+        FloatVector cdf = erf(x.mul(FRAC_1_SQRT2)).add(1f).mul(0.5f);
+        FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(FRAC_1_SQRT_2PI);
+        return g.mul(cdf.add(x.mul(pdf)));
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** Reductions whose reduced elements are unit-stride runs (e.g. the last axis), summed in float lanes. */
+    static boolean reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
+        Strided s = new Strided(x, outExpanded);
+        if (s.inner[0] != 1 || s.inner[1] != 0) return false;
+        float[] a = f(x), o = f(outExpanded);
+        // rows that map to the same output element are adjacent only when the row axis is reduced too;
+        // accumulate each row, then combine rows per output serially to keep it race-free
+        float[] partial = new float[s.rows];
+        rows(s, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) partial[r] = reduceRow(op, a, s.rowBase[0][r], s.n);
+        });
+        boolean[] seen = new boolean[o.length];
+        for (int r = 0; r < s.rows; r++) {
+            int io = s.rowBase[1][r];
+            if (!seen[io]) {
+                o[io] = partial[r];
+                seen[io] = true;
+            } else o[io] = (float) op.combine(o[io], partial[r]);
+        }
+        return true;
+    }
+
+    private static float reduceRow(ReduceOp op, float[] a, int ia, int n) {
+        int j = 0;
+        float acc;
+        if (op == ReduceOp.SUM) {
+            FloatVector v = FloatVector.zero(S);
+            for (; j <= n - V; j += V) v = v.add(FloatVector.fromArray(S, a, ia + j));
+            acc = v.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) acc += a[ia + j];
+            return acc;
+        }
+        acc = (float) op.identity();
+        for (; j < n; j++) acc = (float) op.combine(acc, a[ia + j]);
+        return acc;
+    }
+
+    // ------------------------------------------------------------------ softmax and layer norm
+
+    static boolean softmax(Tensor x, int axis, boolean log, Tensor out) {
+        if (axis != x.rank() - 1 || !x.isContiguous() || !out.isContiguous()) return false;
+        int n = x.size(-1), rowsN = x.numel() / Math.max(1, n);
+        float[] a = f(x), o = f(out);
+        int xo = x.offset(), oo = out.offset();
+        CpuThreads.parallelRanges(rowsN, Math.max(1, GRAIN / Math.max(1, n)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ia = xo + r * n, io = oo + r * n, j = 0;
+                float max = Float.NEGATIVE_INFINITY;
+                FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (; j <= n - V; j += V) vm = vm.max(FloatVector.fromArray(S, a, ia + j));
+                max = vm.reduceLanes(VectorOperators.MAX);
+                for (; j < n; j++) max = Math.max(max, a[ia + j]);
+                FloatVector vs = FloatVector.zero(S);
+                j = 0;
+                for (; j <= n - V; j += V) {
+                    FloatVector e = FloatVector.fromArray(S, a, ia + j).sub(max).lanewise(VectorOperators.EXP);
+                    if (!log) e.intoArray(o, io + j);
+                    vs = vs.add(e);
+                }
+                float sum = vs.reduceLanes(VectorOperators.ADD);
+                for (; j < n; j++) {
+                    float e = (float) Math.exp(a[ia + j] - max);
+                    if (!log) o[io + j] = e;
+                    sum += e;
+                }
+                if (log) {
+                    float lse = max + (float) Math.log(sum);
+                    for (j = 0; j < n; j++) o[io + j] = a[ia + j] - lse;
+                } else {
+                    float inv = 1f / sum;
+                    j = 0;
+                    for (; j <= n - V; j += V) FloatVector.fromArray(S, o, io + j).mul(inv).intoArray(o, io + j);
+                    for (; j < n; j++) o[io + j] *= inv;
+                }
+            }
+        });
+        return true;
+    }
+
+    static boolean softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
+        if (axis != y.rank() - 1 || !y.isContiguous() || !dy.isContiguous() || !dx.isContiguous()) return false;
+        int n = y.size(-1), rowsN = y.numel() / Math.max(1, n);
+        float[] ya = f(y), ga = f(dy), da = f(dx);
+        int yo = y.offset(), go = dy.offset(), dO = dx.offset();
+        CpuThreads.parallelRanges(rowsN, Math.max(1, GRAIN / Math.max(1, n)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int iy = yo + r * n, ig = go + r * n, id = dO + r * n;
+                float dot = 0;
+                for (int j = 0; j < n; j++) dot += log ? ga[ig + j] : ga[ig + j] * ya[iy + j];
+                for (int j = 0; j < n; j++)
+                    da[id + j] = log ? ga[ig + j] - (float) Math.exp(ya[iy + j]) * dot : ya[iy + j] * (ga[ig + j] - dot);
+            }
+        });
+        return true;
+    }
+
+    static boolean layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        if (!x.isContiguous() || !out.isContiguous() || !mean.isContiguous() || !rstd.isContiguous()
+                || (w != null && !w.isContiguous()) || (b != null && !b.isContiguous())) return false;
+        int d = x.size(-1), rowsN = mean.numel();
+        float[] xa = f(x), oa = f(out), ma = f(mean), ra = f(rstd);
+        float[] wa = w == null ? null : f(w), ba = b == null ? null : f(b);
+        int xo = x.offset(), oo = out.offset(), wo = w == null ? 0 : w.offset(), bo = b == null ? 0 : b.offset();
+        CpuThreads.parallelRanges(rowsN, Math.max(1, GRAIN / Math.max(1, d)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ix = xo + r * d, io = oo + r * d, j = 0;
+                FloatVector vs = FloatVector.zero(S);
+                for (; j <= d - V; j += V) vs = vs.add(FloatVector.fromArray(S, xa, ix + j));
+                float sum = vs.reduceLanes(VectorOperators.ADD);
+                for (; j < d; j++) sum += xa[ix + j];
+                float mu = sum / d;
+                FloatVector vq = FloatVector.zero(S);
+                j = 0;
+                for (; j <= d - V; j += V) {
+                    FloatVector c = FloatVector.fromArray(S, xa, ix + j).sub(mu);
+                    vq = c.fma(c, vq);
+                }
+                float sq = vq.reduceLanes(VectorOperators.ADD);
+                for (; j < d; j++) sq += (xa[ix + j] - mu) * (xa[ix + j] - mu);
+                float inv = (float) (1.0 / Math.sqrt(sq / d + eps));
+                ma[mean.offset() + r] = mu;
+                ra[rstd.offset() + r] = inv;
+                j = 0;
+                for (; j <= d - V; j += V) {
+                    FloatVector v = FloatVector.fromArray(S, xa, ix + j).sub(mu).mul(inv);
+                    if (wa != null) v = v.mul(FloatVector.fromArray(S, wa, wo + j));
+                    if (ba != null) v = v.add(FloatVector.fromArray(S, ba, bo + j));
+                    v.intoArray(oa, io + j);
+                }
+                for (; j < d; j++) {
+                    float v = (xa[ix + j] - mu) * inv;
+                    if (wa != null) v *= wa[wo + j];
+                    if (ba != null) v += ba[bo + j];
+                    oa[io + j] = v;
+                }
+            }
+        });
+        return true;
+    }
+
+    static boolean layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
+        for (Tensor t : new Tensor[] {dy, x, w, mean, rstd, dx, dw, db})
+            if (t != null && !t.isContiguous()) return false;
+        int d = x.size(-1), rowsN = mean.numel();
+        float[] ga = f(dy), xa = f(x), ma = f(mean), ra = f(rstd), da = f(dx);
+        float[] wa = w == null ? null : f(w);
+        int threads = CpuThreads.threads();
+        // per-thread partial dw/db, summed at the end: no two threads write the same accumulator
+        float[][] pdw = new float[threads][dw == null ? 0 : d], pdb = new float[threads][db == null ? 0 : d];
+        int chunks = Math.max(1, Math.min(threads, rowsN));
+        CpuThreads.parallelFor(chunks, t -> {
+            int r0 = (int) ((long) rowsN * t / chunks), r1 = (int) ((long) rowsN * (t + 1) / chunks);
+            float[] myDw = pdw[t], myDb = pdb[t];
+            for (int r = r0; r < r1; r++) {
+                int ig = dy.offset() + r * d, ix = x.offset() + r * d, id = dx.offset() + r * d;
+                float mu = ma[mean.offset() + r], inv = ra[rstd.offset() + r];
+                float sumG = 0, sumGX = 0;
+                for (int j = 0; j < d; j++) {
+                    float xh = (xa[ix + j] - mu) * inv;
+                    float g = ga[ig + j] * (wa == null ? 1f : wa[w.offset() + j]);
+                    sumG += g;
+                    sumGX += g * xh;
+                    if (myDw.length > 0) myDw[j] += ga[ig + j] * xh;
+                    if (myDb.length > 0) myDb[j] += ga[ig + j];
+                }
+                float mg = sumG / d, mgx = sumGX / d;
+                for (int j = 0; j < d; j++) {
+                    float xh = (xa[ix + j] - mu) * inv;
+                    float g = ga[ig + j] * (wa == null ? 1f : wa[w.offset() + j]);
+                    da[id + j] = inv * (g - mg - xh * mgx);
+                }
+            }
+        });
+        if (dw != null) accumulate(pdw, f(dw), dw.offset(), d);
+        if (db != null) accumulate(pdb, f(db), db.offset(), d);
+        return true;
+    }
+
+    private static void accumulate(float[][] partials, float[] out, int off, int d) {
+        for (float[] p : partials)
+            for (int j = 0; j < d; j++) out[off + j] += p[j];
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    /** Batched matmul through {@link Gemm}: each matrix operand needs one unit stride (plain or transposed). */
+    static boolean matmul(Tensor a, Tensor b, Tensor out) {
+        if (out.stride(-1) != 1 || !out.isContiguous()) return false;
+        int m = a.size(-2), k = a.size(-1), n = b.size(-1);
+        int[] la = layout(a), lb = layout(b);
+        if (la == null || lb == null) return false;
+        boolean transA = la[0] == 1, transB = lb[0] == 1;
+        int lda = la[1], ldb = lb[1];
+        int[] ab = ReferenceKernels.batchOffsets(a), bb = ReferenceKernels.batchOffsets(b);
+        int batch = ab.length;
+        float[] fa = f(a), fb = f(b), fo = f(out);
+        long strideA = batch > 1 ? ab[1] - ab[0] : 0, strideB = batch > 1 ? bb[1] - bb[0] : 0;
+        boolean uniform = true;
+        for (int i = 1; i < batch && uniform; i++)
+            uniform = ab[i] - ab[i - 1] == strideA && bb[i] - bb[i - 1] == strideB;
+        if (uniform && batch > 1) {
+            Gemm.sgemmBatched(transA, transB, batch, m, n, k, fa, ab[0], lda, strideA, fb, bb[0], ldb, strideB,
+                    0f, fo, out.offset(), n, (long) m * n);
+        } else {
+            for (int i = 0; i < batch; i++)
+                Gemm.sgemm(transA, transB, m, n, k, fa, ab[i], lda, fb, bb[i], ldb, 0f, fo, out.offset() + i * m * n, n);
+        }
+        return true;
+    }
+
+    /**
+     * How Gemm reads a (R, C) matrix view: {0, ld} when rows are unit-stride runs (element (i, j) at
+     * i·ld + j), {1, ld} when columns are (element at j·ld + i), null when neither axis is unit-stride.
+     */
+    private static int[] layout(Tensor t) {
+        int r = t.size(-2), c = t.size(-1), sr = t.stride(-2), sc = t.stride(-1);
+        if (sc == 1 || c == 1) return new int[] {0, r == 1 ? c : sr};
+        if (sr == 1 || r == 1) return new int[] {1, c == 1 ? r : sc};
+        return null;
+    }
+
+    // ------------------------------------------------------------------ optimiser
+
+    static boolean adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double b1, double b2, double eps,
+                         double wd, double bc1, double bc2) {
+        if (!p.isContiguous() || !g.isContiguous() || !m.isContiguous() || !v.isContiguous()) return false;
+        float[] pa = f(p), ga = f(g), ma = f(m), va = f(v);
+        int po = p.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();
+        float decay = (float) (1 - lr * wd), fb1 = (float) b1, fb2 = (float) b2, step = (float) (lr / bc1);
+        float ibc2 = (float) (1 / bc2), feps = (float) eps;
+        CpuThreads.parallelRanges(p.numel(), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gv = ga[go + i];
+                float mv = fb1 * ma[mo + i] + (1 - fb1) * gv;
+                float vv = fb2 * va[vo + i] + (1 - fb2) * gv * gv;
+                ma[mo + i] = mv;
+                va[vo + i] = vv;
+                pa[po + i] = pa[po + i] * decay - step * mv / ((float) Math.sqrt(vv * ibc2) + feps);
+            }
+        });
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.semaim.tensor.cpu;
+
+import dev.semaim.tensor.Tensor;
+
+/**
+ * Iteration over equal-shaped strided tensors as rows: the shape is coalesced (adjacent axes merged
+ * wherever every operand allows), then each operand gets the storage offset of every row's first
+ * element and a stride along the row. Kernels loop rows (in parallel) and run a tight inner loop.
+ */
+final class Strided {
+    /** Elements per row. */
+    final int n;
+    /** Number of rows. */
+    final int rows;
+    /** rowBase[t][r]: storage offset of row r's first element in operand t. */
+    final int[][] rowBase;
+    /** inner[t]: stride of operand t along a row. */
+    final int[] inner;
+
+    Strided(Tensor... ts) {
+        int[] shape = ts[0].shape();
+        int[][] st = new int[ts.length][];
+        for (int t = 0; t < ts.length; t++) st[t] = ts[t].strides();
+        // coalesce axes from the right
+        int r = shape.length;
+        int[] cs = new int[Math.max(r, 1)];
+        int[][] cst = new int[ts.length][Math.max(r, 1)];
+        int m = 0;
+        if (r == 0) {
+            cs[0] = 1;
+            m = 1;
+        }
+        for (int a = r - 1; a >= 0; a--) {
+            if (shape[a] == 1 && m > 0) continue;
+            boolean merge = m > 0;
+            for (int t = 0; t < ts.length && merge; t++) merge = st[t][a] == cst[t][m - 1] * cs[m - 1];
+            if (merge) {
+                cs[m - 1] *= shape[a];
+            } else {
+                cs[m] = shape[a];
+                for (int t = 0; t < ts.length; t++) cst[t][m] = st[t][a];
+                m++;
+            }
+        }
+        if (m == 0) { // all axes size 1
+            cs[0] = 1;
+            m = 1;
+        }
+        // cs[0] is the innermost coalesced axis
+        n = cs[0];
+        int rowsL = 1;
+        for (int a = 1; a < m; a++) rowsL *= cs[a];
+        rows = n == 0 ? 0 : rowsL;
+        inner = new int[ts.length];
+        rowBase = new int[ts.length][rows];
+        for (int t = 0; t < ts.length; t++) {
+            inner[t] = cst[t][0];
+            int[] idx = new int[m];
+            int off = ts[t].offset();
+            for (int row = 0; row < rows; row++) {
+                rowBase[t][row] = off;
+                for (int a = 1; a < m; a++) { // odometer over the outer coalesced axes
+                    idx[a]++;
+                    off += cst[t][a];
+                    if (idx[a] < cs[a]) break;
+                    off -= cst[t][a] * cs[a];
+                    idx[a] = 0;
+                }
+            }
+        }
+    }
+
+    /** Storage offsets of every element of t in row-major order (for kernels that need random access). */
+    static int[] offsets(Tensor t) {
+        Strided s = new Strided(t);
+        int[] out = new int[s.rows * s.n];
+        for (int r = 0, k = 0; r < s.rows; r++)
+            for (int j = 0, o = s.rowBase[0][r]; j < s.n; j++, o += s.inner[0]) out[k++] = o;
+        return out;
+    }
+}
