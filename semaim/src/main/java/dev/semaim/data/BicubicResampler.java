@@ -1,0 +1,139 @@
+package dev.semaim.data;
+
+/**
+ * PIL's {@code Image.resize(size, Image.BICUBIC)} (libImaging/Resample.c), which is what torchvision's
+ * {@code Resize}/{@code RandomResizedCrop} run on PIL images.
+ *
+ * <p>Convention: separable Keys cubic with a = -0.5, support 2. When downscaling by s = in/out > 1 the kernel
+ * is stretched by s (support 2s, "antialiasing"); upscaling uses s = 1. Output pixel i samples around source
+ * centre (i + 0.5) * in/out; taps j in [round(centre - support), round(centre + support)) clipped to the
+ * image (no padding), weights w((j - centre + 0.5) / s) renormalised to sum 1. Horizontal pass first, then
+ * vertical.
+ *
+ * <p>For uint8 images (see {@link Image#isUint8()}) the weights become 22-bit fixed point and every pass
+ * rounds and clips to 0..255, bit-exact with PIL's 8-bit path; for float images the arithmetic is double
+ * with no clipping (PIL mode "F").
+ */
+public final class BicubicResampler {
+    /** PIL's PRECISION_BITS = 32 - 8 - 2. */
+    private static final int PRECISION_BITS = 22;
+    private static final double A = -0.5;
+    private static final double SUPPORT = 2.0;
+
+    private BicubicResampler() {
+    }
+
+    /** Resize to (outHeight, outWidth). Shape (C, H, W) -> (C, outHeight, outWidth). */
+    public static Image resize(Image in, int outHeight, int outWidth) {
+        if (outHeight <= 0 || outWidth <= 0) {
+            throw new IllegalArgumentException("bad resize target " + outHeight + "x" + outWidth);
+        }
+        Image out = in;
+        if (outWidth != in.width()) {
+            out = pass(out, outWidth, true);
+        }
+        if (outHeight != in.height()) {
+            out = pass(out, outHeight, false);
+        }
+        return out == in ? new Image(in.data().clone(), in.channels(), in.height(), in.width(), in.isUint8()) : out;
+    }
+
+    /** Keys cubic convolution kernel with a = -0.5 (PIL's bicubic_filter). */
+    static double kernel(double x) {
+        x = Math.abs(x);
+        if (x < 1.0) {
+            return ((A + 2.0) * x - (A + 3.0)) * x * x + 1;
+        }
+        if (x < 2.0) {
+            return (((x - 5) * x + 8) * x - 4) * A;
+        }
+        return 0.0;
+    }
+
+    /** Per-output-pixel taps: first source index, tap count and normalised weights (PIL precompute_coeffs). */
+    record Taps(int[] first, int[] count, double[][] weights) {
+        static Taps of(int inSize, int outSize) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = SUPPORT * filterScale;
+            int[] first = new int[outSize];
+            int[] count = new int[outSize];
+            double[][] weights = new double[outSize][];
+            for (int i = 0; i < outSize; i++) {
+                double centre = (i + 0.5) * scale;
+                // (int) truncation as in C; negatives are clamped to 0 right after, so this is "round".
+                int xmin = Math.max((int) (centre - support + 0.5), 0);
+                int xmax = Math.min((int) (centre + support + 0.5), inSize) - xmin;
+                double[] w = new double[xmax];
+                double sum = 0;
+                for (int j = 0; j < xmax; j++) {
+                    w[j] = kernel((j + xmin - centre + 0.5) / filterScale);
+                    sum += w[j];
+                }
+                if (sum != 0.0) {
+                    for (int j = 0; j < xmax; j++) {
+                        w[j] /= sum;
+                    }
+                }
+                first[i] = xmin;
+                count[i] = xmax;
+                weights[i] = w;
+            }
+            return new Taps(first, count, weights);
+        }
+
+        /** PIL normalize_coeffs_8bpc: round half away from zero to 22-bit fixed point. */
+        int[][] fixedPoint() {
+            int[][] fixed = new int[weights.length][];
+            for (int i = 0; i < weights.length; i++) {
+                fixed[i] = new int[weights[i].length];
+                for (int j = 0; j < weights[i].length; j++) {
+                    double v = weights[i][j] * (1 << PRECISION_BITS);
+                    fixed[i][j] = (int) (v < 0 ? v - 0.5 : v + 0.5);
+                }
+            }
+            return fixed;
+        }
+    }
+
+    /** One 1-D pass along x (horizontal) or y, producing size {@code outSize} along that axis. */
+    private static Image pass(Image in, int outSize, boolean horizontal) {
+        int c = in.channels(), h = in.height(), w = in.width();
+        int inSize = horizontal ? w : h;
+        int oh = horizontal ? h : outSize, ow = horizontal ? outSize : w;
+        // Along the resampled axis consecutive taps are `step` floats apart; lines are the other axis.
+        int step = horizontal ? 1 : w;
+        Taps taps = Taps.of(inSize, outSize);
+        int[][] fixed = in.isUint8() ? taps.fixedPoint() : null;
+        float[] src = in.data();
+        float[] dst = new float[c * oh * ow];
+        for (int ch = 0; ch < c; ch++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int o = horizontal ? ox : oy;
+                    int base = horizontal ? (ch * h + oy) * w : ch * h * w + ox;
+                    int start = base + taps.first[o] * step;
+                    int n = taps.count[o];
+                    float v;
+                    if (fixed != null) {
+                        int[] k = fixed[o];
+                        int ss = 1 << (PRECISION_BITS - 1);
+                        for (int j = 0; j < n; j++) {
+                            ss += (int) src[start + j * step] * k[j];
+                        }
+                        v = Math.min(Math.max(ss >> PRECISION_BITS, 0), 255);
+                    } else {
+                        double[] k = taps.weights[o];
+                        double ss = 0;
+                        for (int j = 0; j < n; j++) {
+                            ss += src[start + j * step] * k[j];
+                        }
+                        v = (float) ss;
+                    }
+                    dst[(ch * oh + oy) * ow + ox] = v;
+                }
+            }
+        }
+        return new Image(dst, c, oh, ow, in.isUint8());
+    }
+}

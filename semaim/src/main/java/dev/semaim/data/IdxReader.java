@@ -1,0 +1,100 @@
+package dev.semaim.data;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads MNIST-style IDX files: big-endian int32 magic (0x00000803 = 2051 for uint8 images with 3 dims,
+ * 0x00000801 = 2049 for uint8 labels with 1 dim), the dimension sizes, then the raw bytes. Gzip-compressed
+ * files ({@code *-ubyte.gz}, as Debian's {@code dataset-fashion-mnist} ships them) are detected by their
+ * magic bytes 1f 8b, not by name. Every error names the file.
+ */
+public final class IdxReader {
+    public static final int IMAGES_MAGIC = 2051;
+    public static final int LABELS_MAGIC = 2049;
+
+    private IdxReader() {
+    }
+
+    public static IdxImages readImages(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readImages(in, file.toString());
+        }
+    }
+
+    public static int[] readLabels(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readLabels(in, file.toString());
+        }
+    }
+
+    /** Images from a stream (gzipped or raw); {@code name} is used in error messages. */
+    public static IdxImages readImages(InputStream stream, String name) throws IOException {
+        DataInputStream in = open(stream);
+        int[] dims = header(in, name, IMAGES_MAGIC, 3);
+        byte[] pixels = body(in, name, (long) dims[0] * dims[1] * dims[2]);
+        return new IdxImages(dims[0], dims[1], dims[2], pixels);
+    }
+
+    /** Labels (0..255) from a stream (gzipped or raw); {@code name} is used in error messages. */
+    public static int[] readLabels(InputStream stream, String name) throws IOException {
+        DataInputStream in = open(stream);
+        int[] dims = header(in, name, LABELS_MAGIC, 1);
+        byte[] raw = body(in, name, dims[0]);
+        int[] labels = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            labels[i] = raw[i] & 0xff;
+        }
+        return labels;
+    }
+
+    private static DataInputStream open(InputStream stream) throws IOException {
+        BufferedInputStream buf = new BufferedInputStream(stream, 1 << 16);
+        buf.mark(2);
+        int b0 = buf.read(), b1 = buf.read();
+        buf.reset();
+        InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(buf, 1 << 16), 1 << 16) : buf;
+        return new DataInputStream(in);
+    }
+
+    private static int[] header(DataInputStream in, String name, int expectedMagic, int ndims) throws IOException {
+        try {
+            int magic = in.readInt();
+            if (magic != expectedMagic) {
+                throw new IOException(String.format("%s: bad IDX magic %d (0x%08x), expected %d (%s)", name, magic,
+                        magic, expectedMagic, expectedMagic == IMAGES_MAGIC ? "uint8 images" : "uint8 labels"));
+            }
+            int[] dims = new int[ndims];
+            for (int d = 0; d < ndims; d++) {
+                dims[d] = in.readInt();
+                if (dims[d] <= 0) {
+                    throw new IOException(name + ": bad IDX dimension " + d + " = " + dims[d]);
+                }
+            }
+            return dims;
+        } catch (EOFException e) {
+            throw new IOException(name + ": truncated IDX header", e);
+        }
+    }
+
+    private static byte[] body(DataInputStream in, String name, long length) throws IOException {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IOException(name + ": IDX payload of " + length + " bytes is too large");
+        }
+        byte[] data = new byte[(int) length];
+        int got = in.readNBytes(data, 0, data.length);
+        if (got != data.length) {
+            throw new IOException(name + ": truncated IDX data, expected " + length + " bytes after the header, got " + got);
+        }
+        if (in.read() != -1) {
+            throw new IOException(name + ": trailing bytes after " + length + " bytes of IDX data");
+        }
+        return data;
+    }
+}

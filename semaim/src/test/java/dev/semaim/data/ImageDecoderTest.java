@@ -1,0 +1,117 @@
+package dev.semaim.data;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageDecoderTest {
+    static byte[] png(BufferedImage img) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", bo);
+        return bo.toByteArray();
+    }
+
+    /** A smooth 3-channel test picture, w x h. */
+    static BufferedImage gradient(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | 128);
+            }
+        }
+        return img;
+    }
+
+    @Test
+    void pngRgbIsExact() throws IOException {
+        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(0, 0, 0xff102030);
+        img.setRGB(2, 1, 0x80ff0001); // alpha dropped, colour kept
+        Image out = new ImageDecoder().decode(png(img), "rgba.png");
+        assertEquals(3, out.channels());
+        assertTrue(out.isUint8());
+        assertEquals(0x10, out.get(0, 0, 0));
+        assertEquals(0x20, out.get(1, 0, 0));
+        assertEquals(0x30, out.get(2, 0, 0));
+        assertEquals(255, out.get(0, 1, 2));
+        assertEquals(1, out.get(2, 1, 2));
+    }
+
+    @Test
+    void greyKeepsOrReplicatesWithoutGammaChange() throws IOException {
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSample(0, 0, 0, 50);
+        img.getRaster().setSample(1, 0, 0, 200);
+        byte[] bytes = png(img);
+        assertArrayEquals(new float[] {50, 200}, new ImageDecoder(ImageDecoder.Grey.KEEP).decode(bytes, "g.png").data());
+        assertArrayEquals(new float[] {50, 200, 50, 200, 50, 200}, new ImageDecoder().decode(bytes, "g.png").data());
+    }
+
+    @Test
+    void progressiveJpeg() throws IOException {
+        BufferedImage src = gradient(40, 24);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bo)) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(src, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        Image img = new ImageDecoder().decode(bo.toByteArray(), "progressive.jpg");
+        assertEquals(24, img.height());
+        assertEquals(40, img.width());
+        assertEquals(128, img.get(2, 10, 20), 6); // lossy, but close to the source's constant blue
+        assertEquals(20 * 255 / 40, img.get(0, 10, 20), 10);
+    }
+
+    @Test
+    void cmykJpeg() throws IOException {
+        // Fixture: 32x8 Adobe CMYK JPEG (inverted CMYK, as Photoshop writes it) made once with Pillow 9.4.0,
+        // four 8-pixel-wide blocks C,M,Y,K = white (0,0,0,0), cyan (255,0,0,0), magenta (0,255,0,0), black (0,0,0,255).
+        byte[] bytes;
+        try (InputStream in = getClass().getResourceAsStream("cmyk-blocks.jpg")) {
+            bytes = in.readAllBytes();
+        }
+        Image img = new ImageDecoder().decode(bytes, "cmyk-blocks.jpg");
+        assertEquals(3, img.channels());
+        assertEquals(8, img.height());
+        assertEquals(32, img.width());
+        // TwelveMonkeys converts through a CMYK ICC profile, so colours are approximate, not the naive 255 - x.
+        float[] white = rgb(img, 4), cyan = rgb(img, 12), magenta = rgb(img, 20), black = rgb(img, 28);
+        assertTrue(white[0] > 220 && white[1] > 220 && white[2] > 220, Arrays.toString(white));
+        assertTrue(cyan[0] < 100 && cyan[1] > 120 && cyan[2] > 180, Arrays.toString(cyan));
+        assertTrue(magenta[0] > 180 && magenta[1] < 100 && magenta[2] > 80, Arrays.toString(magenta));
+        assertTrue(black[0] < 80 && black[1] < 80 && black[2] < 80, Arrays.toString(black));
+    }
+
+    private static float[] rgb(Image img, int x) {
+        return new float[] {img.get(0, 4, x), img.get(1, 4, x), img.get(2, 4, x)};
+    }
+
+    @Test
+    void corruptAndTruncatedFilesFailNamingTheFile() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> new ImageDecoder().decode(new byte[] {1, 2, 3}, "junk.jpg"));
+        assertTrue(e.getMessage().contains("junk.jpg"), e.getMessage());
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        ImageIO.write(gradient(64, 64), "jpg", bo);
+        byte[] cut = Arrays.copyOf(bo.toByteArray(), bo.size() * 3 / 4);
+        e = assertThrows(IOException.class, () -> new ImageDecoder().decode(cut, "cut.jpg"));
+        assertTrue(e.getMessage().contains("cut.jpg"), e.getMessage());
+    }
+}

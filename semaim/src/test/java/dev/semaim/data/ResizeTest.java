@@ -1,0 +1,99 @@
+package dev.semaim.data;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Bicubic resampling against Pillow 9.4.0: the reference values below were produced once with
+ * {@code Image.new('L', (6, 5)).putdata(SRC).resize((w, h), Image.BICUBIC)} (and mode 'F' for the float
+ * case); no Python is needed to run the test.
+ */
+class ResizeTest {
+    // 5 rows x 6 cols, value (x*37 + y*91 + x*y*13) % 256.
+    private static final float[] SRC = {
+        0, 37, 74, 111, 148, 185,
+        91, 141, 191, 241, 35, 85,
+        182, 245, 52, 115, 178, 241,
+        17, 93, 169, 245, 65, 141,
+        108, 197, 30, 119, 208, 41};
+
+    private static Image src(boolean uint8) {
+        float[] d = SRC.clone();
+        if (!uint8) {
+            for (int i = 0; i < d.length; i++) {
+                d[i] /= 255f;
+            }
+        }
+        return new Image(d, 1, 5, 6, uint8);
+    }
+
+    private static float[] floats(int... v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    @Test
+    void downscaleWithAntialiasMatchesPillow() {
+        // 6x5 -> 3x2: kernel stretched by 2 (x) and 2.5 (y).
+        assertArrayEquals(floats(102, 141, 137, 124, 141, 139), BicubicResampler.resize(src(true), 2, 3).data());
+    }
+
+    @Test
+    void upscaleMatchesPillow() {
+        assertArrayEquals(floats(
+                0, 15, 45, 72, 98, 136, 171, 193,
+                43, 68, 111, 156, 194, 115, 83, 121,
+                121, 159, 174, 167, 219, 116, 74, 121,
+                179, 235, 180, 48, 105, 154, 206, 244,
+                49, 97, 135, 155, 220, 128, 111, 182,
+                42, 98, 127, 122, 195, 153, 104, 89,
+                108, 182, 143, 20, 98, 197, 156, 25), BicubicResampler.resize(src(true), 7, 8).data());
+    }
+
+    @Test
+    void horizontalOnlyMatchesPillow() {
+        assertArrayEquals(floats(11, 63, 122, 174, 105, 187, 170, 58, 213, 119, 123, 223, 39, 157, 182, 107, 146, 90, 144,
+                104), BicubicResampler.resize(src(true), 5, 4).data());
+    }
+
+    @Test
+    void floatImagesAreNotQuantised() {
+        float[] pillow = {0.40131324529647827f, 0.5516710877418518f, 0.5373499989509583f,
+                0.4858003556728363f, 0.5533679127693176f, 0.5438181161880493f};
+        assertArrayEquals(pillow, BicubicResampler.resize(src(false), 2, 3).data(), 1e-6f);
+    }
+
+    @Test
+    void handComputedKernelAndWeights() {
+        // Keys cubic, a = -0.5: w(0) = 1, w(0.5) = 0.5625, w(1) = 0, w(1.5) = -0.0625.
+        assertEquals(1.0, BicubicResampler.kernel(0), 0);
+        assertEquals(0.5625, BicubicResampler.kernel(0.5), 1e-15);
+        assertEquals(0.0, BicubicResampler.kernel(1), 0);
+        assertEquals(-0.0625, BicubicResampler.kernel(-1.5), 1e-15);
+        // Upscaling 2 -> 4: output 0 samples source coordinate 0.25; source pixels x=0,1 have centres 0.5, 1.5,
+        // distances 0.25 and 1.25 (taps beyond the edge are dropped), w(0.25) = 0.8671875,
+        // w(1.25) = -0.0703125, renormalised by their sum 0.796875.
+        var taps = BicubicResampler.Taps.of(2, 4);
+        assertEquals(0, taps.first()[0]);
+        assertEquals(2, taps.count()[0]);
+        assertEquals(0.8671875 / 0.796875, taps.weights()[0][0], 1e-15);
+        assertEquals(-0.0703125 / 0.796875, taps.weights()[0][1], 1e-15);
+    }
+
+    @Test
+    void resizeShorterSideUsesTorchvisionRounding() {
+        // 375x500 (HxW) -> shorter side 256, long side int(256 * 500 / 375) = int(341.33) = 341.
+        assertArrayEquals(new int[] {256, 341}, new Resize(256).outputSize(375, 500));
+        assertArrayEquals(new int[] {341, 256}, new Resize(256).outputSize(500, 375));
+        assertArrayEquals(new int[] {32, 32}, new Resize(32).outputSize(28, 28));
+        assertArrayEquals(new int[] {10, 20}, new Resize(10, 20).outputSize(28, 28));
+        Image out = new Resize(4).apply(src(true), null);
+        assertEquals(4, out.height());
+        assertEquals(4, out.width()); // int(4 * 6 / 5) = 4
+    }
+}
