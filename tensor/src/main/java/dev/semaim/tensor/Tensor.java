@@ -738,12 +738,6 @@ public final class Tensor {
         return reshape(b, c, h / p, p, w / p, p).permute(0, 2, 4, 1, 3, 5).reshape(b, (h / p) * (w / p), c * p * p);
     }
 
-    /** Inverse of {@link #patchifyChannelMajor} for a grid of gh × gw patches. */
-    public Tensor unpatchifyChannelMajor(int p, int channels, int gh, int gw) {
-        int b = size(0);
-        return reshape(b, gh, gw, channels, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, channels, gh * p, gw * p);
-    }
-
     private void checkPatch(int p, int h, int w) {
         if (rank() != 4 || h % p != 0 || w % p != 0)
             throw new IllegalArgumentException("patchify: image " + Shape.str(shape) + " is not (B, C, H, W) with H and W divisible by patch " + p);

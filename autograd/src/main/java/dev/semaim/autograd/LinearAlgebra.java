@@ -1,0 +1,41 @@
+package dev.semaim.autograd;
+
+import dev.semaim.tensor.Tensor;
+
+/** Matrix products. */
+public final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    /**
+     * a (..., M, K) · b (..., K, N) with broadcast batch axes (1-D operands are not supported here:
+     * unsqueeze them). dA = dC · Bᵀ, dB = Aᵀ · dC, each summed over the axes it was broadcast along.
+     */
+    public static Var matmul(Var a, Var b) {
+        if (a.rank() < 2 || b.rank() < 2)
+            throw new IllegalArgumentException("matmul: operands need rank >= 2, got " + a.data() + " and " + b.data());
+        return Var.of("matmul", a.data().matmul(b.data()), g -> {
+            if (a.requiresGrad()) a.accumulate(g.matmul(b.data().transpose(-1, -2)));
+            if (b.requiresGrad()) b.accumulate(a.data().transpose(-1, -2).matmul(g));
+        }, a, b);
+    }
+
+    /** y = x · Wᵀ + b with W stored (out, in) as in PyTorch; b may be null. */
+    public static Var linear(Var x, Var w, Var b) {
+        int in = w.size(1);
+        if (x.size(-1) != in)
+            throw new IllegalArgumentException("linear: input " + dev.semaim.tensor.Shape.str(x.shape()) + " does not end in " + in + " (weight " + dev.semaim.tensor.Shape.str(w.shape()) + ")");
+        int[] xs = x.shape();
+        int rows = x.data().numel() / in;
+        Tensor x2 = x.data().reshape(rows, in);
+        Tensor y = x2.matmul(w.data().transpose(0, 1));
+        if (b != null) y = y.add(b.data());
+        int[] ys = xs.clone();
+        ys[ys.length - 1] = w.size(0);
+        return Var.of("linear", y.reshape(ys), g -> {
+            Tensor g2 = g.reshape(rows, w.size(0));
+            if (x.requiresGrad()) x.accumulate(g2.matmul(w.data()).reshape(xs));
+            if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
+            if (b != null && b.requiresGrad()) b.accumulate(g2.sum(0));
+        }, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
+    }
+}

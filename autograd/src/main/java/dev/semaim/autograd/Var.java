@@ -1,0 +1,224 @@
+package dev.semaim.autograd;
+
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Shape;
+import dev.semaim.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A node of the reverse-mode graph: a value, its gradient, and how to pass a gradient to the inputs
+ * it was computed from. Ops live in their own classes ({@link Arithmetic}, {@link Reductions}, ...)
+ * with forward and backward side by side; this class holds the node and the backward pass, plus
+ * fluent shortcuts to the ops.
+ *
+ * <p>Tensors are treated as immutable: gradients accumulate by creating new tensors, so a gradient
+ * tensor can be shared between nodes safely.
+ */
+public final class Var {
+    /** Passes the gradient of this node's output to its inputs (via {@link #accumulate}). */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(Tensor gradOut);
+    }
+
+    private Tensor data;
+    private Tensor grad;
+    private final boolean requiresGrad;
+    private final String op;
+    private Var[] inputs;
+    private Backward backward;
+
+    private Var(Tensor data, boolean requiresGrad, String op, Var[] inputs, Backward backward) {
+        this.data = data;
+        this.requiresGrad = requiresGrad;
+        this.op = op;
+        this.inputs = inputs;
+        this.backward = backward;
+    }
+
+    /** A graph leaf: a constant, or a trainable tensor when requiresGrad. */
+    public static Var leaf(Tensor data, boolean requiresGrad) {
+        return new Var(data, requiresGrad, "leaf", null, null);
+    }
+
+    public static Var constant(Tensor data) {
+        return leaf(data, false);
+    }
+
+    /**
+     * The result of an op. Records the graph only when grad mode is on and some input needs a
+     * gradient; in anomaly mode the value is checked for NaN/Inf first.
+     */
+    public static Var of(String op, Tensor value, Backward backward, Var... inputs) {
+        if (GradMode.anomalyMode()) Anomaly.check(op, "forward", value);
+        boolean needs = false;
+        if (GradMode.isEnabled()) for (Var v : inputs) needs |= v.requiresGrad;
+        return needs ? new Var(value, true, op, inputs, backward) : new Var(value, false, op, null, null);
+    }
+
+    public Tensor data() { return data; }
+
+    /** The accumulated gradient, or null when none has reached this node. */
+    public Tensor grad() { return grad; }
+
+    public boolean requiresGrad() { return requiresGrad; }
+
+    public boolean isLeaf() { return inputs == null; }
+
+    public String op() { return op; }
+
+    public int[] shape() { return data.shape(); }
+
+    public int size(int axis) { return data.size(axis); }
+
+    public int rank() { return data.rank(); }
+
+    public DType dtype() { return data.dtype(); }
+
+    public double item() { return data.item(); }
+
+    /** The same value cut from the graph. */
+    public Var detach() { return constant(data); }
+
+    /** Replaces a leaf's value in place (optimisers, weight loading); shape must be kept. */
+    public void setData(Tensor value) {
+        if (!isLeaf()) throw new IllegalStateException("setData on a non-leaf (" + op + ")");
+        if (!value.sameShape(data))
+            throw new IllegalArgumentException("setData: shape " + Shape.str(value.shape()) + " differs from " + Shape.str(data.shape()));
+        data = value;
+    }
+
+    public void setGrad(Tensor g) { grad = g; }
+
+    public void zeroGrad() { grad = null; }
+
+    /** Adds g (broadcast-reduced to this node's shape) to the gradient. */
+    public void accumulate(Tensor g) {
+        if (!requiresGrad) return;
+        Tensor r = sumTo(g, data.shape());
+        if (r.dtype() != data.dtype()) r = r.to(data.dtype());
+        grad = grad == null ? r : grad.add(r);
+    }
+
+    /** Sums g over the axes along which a tensor of {@code shape} was broadcast to g's shape. */
+    static Tensor sumTo(Tensor g, int[] shape) {
+        int[] gs = g.shape();
+        if (java.util.Arrays.equals(gs, shape)) return g;
+        int lead = gs.length - shape.length;
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < gs.length; i++)
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) axes.add(i);
+        int[] ax = axes.stream().mapToInt(Integer::intValue).toArray();
+        Tensor s = ax.length == 0 ? g : g.sum(true, ax);
+        return s.reshape(shape);
+    }
+
+    /** Backward from a scalar: d(this)/d(this) = 1. */
+    public void backward() {
+        if (data.numel() != 1)
+            throw new IllegalStateException("backward() needs a scalar, got shape " + Shape.str(data.shape()) + "; pass an output gradient");
+        backward(Tensor.full(1, data.dtype(), data.backend(), data.shape()));
+    }
+
+    /**
+     * Reverse pass from this node with the given output gradient: every node that needs a gradient
+     * receives it in topological order; afterwards the graph is released (a second backward through
+     * the same nodes is an error).
+     */
+    public void backward(Tensor gradOut) {
+        if (!requiresGrad) throw new IllegalStateException("backward: this value does not require a gradient (op " + op + ")");
+        if (!gradOut.sameShape(data))
+            throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradOut.shape()) + " differs from output " + Shape.str(data.shape()));
+        List<Var> order = topologicalOrder();
+        accumulate(gradOut);
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Var v = order.get(i);
+                if (v.isLeaf()) continue;
+                if (v.backward == null) throw new IllegalStateException("backward through " + v.op + " twice: the graph was released");
+                if (v.grad != null) {
+                    v.backward.apply(v.grad);
+                    if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
+                }
+                // release: intermediate gradients and closures (which hold activations) go
+                v.grad = null;
+                v.backward = null;
+                v.inputs = null;
+            }
+        }
+    }
+
+    private List<Var> topologicalOrder() {
+        List<Var> order = new ArrayList<>();
+        Set<Var> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {this, 0});
+        visited.add(this);
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            Var v = (Var) top[0];
+            int next = (Integer) top[1];
+            if (v.inputs != null && next < v.inputs.length) {
+                top[1] = next + 1;
+                Var in = v.inputs[next];
+                if (in.requiresGrad && visited.add(in)) stack.push(new Object[] {in, 0});
+            } else {
+                stack.pop();
+                order.add(v);
+            }
+        }
+        return order;
+    }
+
+    @Override
+    public String toString() {
+        return "Var(" + op + ", " + data + (requiresGrad ? ", requires grad" : "") + ")";
+    }
+
+    // ------------------------------------------------------------ fluent shortcuts to the ops
+
+    public Var add(Var o) { return Arithmetic.add(this, o); }
+    public Var sub(Var o) { return Arithmetic.sub(this, o); }
+    public Var mul(Var o) { return Arithmetic.mul(this, o); }
+    public Var div(Var o) { return Arithmetic.div(this, o); }
+    public Var add(double c) { return Arithmetic.addScalar(this, c); }
+    public Var mul(double c) { return Arithmetic.mulScalar(this, c); }
+    public Var neg() { return Arithmetic.mulScalar(this, -1); }
+    public Var pow(double p) { return Arithmetic.pow(this, p); }
+    public Var exp() { return Elementwise.exp(this); }
+    public Var log() { return Elementwise.log(this); }
+    public Var sqrt() { return Elementwise.sqrt(this); }
+    public Var rsqrt() { return Elementwise.rsqrt(this); }
+    public Var abs() { return Elementwise.abs(this); }
+    public Var tanh() { return Elementwise.tanh(this); }
+    public Var erf() { return Elementwise.erf(this); }
+    public Var gelu() { return Elementwise.gelu(this); }
+    public Var relu() { return Elementwise.relu(this); }
+    public Var square() { return Elementwise.square(this); }
+    public Var clamp(double lo, double hi) { return Elementwise.clamp(this, lo, hi); }
+    public Var sum(boolean keepdim, int... axes) { return Reductions.sum(this, keepdim, axes); }
+    public Var sum() { return Reductions.sum(this, false); }
+    public Var mean(boolean keepdim, int... axes) { return Reductions.mean(this, keepdim, axes); }
+    public Var mean() { return Reductions.mean(this, false); }
+    public Var var(boolean unbiased, boolean keepdim, int... axes) { return Reductions.var(this, unbiased, keepdim, axes); }
+    public Var max(boolean keepdim, int axis) { return Reductions.max(this, keepdim, axis); }
+    public Var norm(boolean keepdim, int... axes) { return Reductions.norm(this, keepdim, axes); }
+    public Var matmul(Var o) { return LinearAlgebra.matmul(this, o); }
+    public Var softmax(int axis) { return Softmax.softmax(this, axis); }
+    public Var logSoftmax(int axis) { return Softmax.logSoftmax(this, axis); }
+    public Var reshape(int... shape) { return ShapeOps.reshape(this, shape); }
+    public Var permute(int... axes) { return ShapeOps.permute(this, axes); }
+    public Var transpose(int a, int b) { return ShapeOps.transpose(this, a, b); }
+    public Var narrow(int axis, int start, int length) { return ShapeOps.narrow(this, axis, start, length); }
+    public Var select(int axis, int index) { return ShapeOps.select(this, axis, index); }
+    public Var expand(int... shape) { return ShapeOps.expand(this, shape); }
+    public Var unsqueeze(int axis) { return ShapeOps.unsqueeze(this, axis); }
+    public Var squeeze(int axis) { return ShapeOps.squeeze(this, axis); }
+    public Var contiguous() { return ShapeOps.contiguous(this); }
+}
