@@ -1,0 +1,35 @@
+package dev.semaim.nn.layers;
+
+import dev.semaim.autograd.Var;
+import dev.semaim.nn.Module;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+
+/** Cross-attention of the query stream: separate q, k, v Linears (D→D) and proj (spec §2.4). Keys: q.*, k.*, v.*, proj.*. */
+public final class CrossAttention extends Module {
+    public final int dim, heads;
+    public final Linear q, k, v, proj;
+
+    public CrossAttention(int dim, int heads) {
+        if (dim % heads != 0) throw new IllegalArgumentException("CrossAttention: width " + dim + " is not divisible by " + heads + " heads");
+        this.dim = dim;
+        this.heads = heads;
+        this.q = child("q", new Linear(dim, dim));
+        this.k = child("k", new Linear(dim, dim));
+        this.v = child("v", new Linear(dim, dim));
+        this.proj = child("proj", new Linear(dim, dim));
+    }
+
+    public void initXavier(Rng rng) {
+        q.initXavier(rng);
+        k.initXavier(rng);
+        v.initXavier(rng);
+        proj.initXavier(rng);
+    }
+
+    /** queries (B, Tq, D) attend to content (B, Tk, D) under mask (B, 1, Tq, Tk) → (B, Tq, D). */
+    public Var forward(Var queries, Var content, Tensor mask) {
+        MultiHeadAttention.Result r = MultiHeadAttention.attend(q.forward(queries), k.forward(content), v.forward(content), heads, mask);
+        return proj.forward(r.out()); // (B, Tq, D)
+    }
+}
