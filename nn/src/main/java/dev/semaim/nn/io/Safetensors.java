@@ -1,0 +1,338 @@
+package dev.semaim.nn.io;
+
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Shape;
+import dev.semaim.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
+ * {@code {"__metadata__": {str: str}, name: {"dtype", "shape", "data_offsets": [begin, end]}, ...}}
+ * (padded with spaces), then the raw little-endian tensor bytes, with offsets relative to the end of
+ * the header. Reading validates strictly and names the file and tensor in every error; F16 and BF16
+ * are widened to F32 on reading. Writing keeps the map's order and is atomic: the previous file
+ * survives any crash during the write.
+ */
+public final class Safetensors {
+    private Safetensors() {}
+
+    /** The contents of a file: tensors in data order (on the default backend) and the metadata. */
+    public record File(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /** The named tensor, or an error naming the file and the missing name. */
+        public Tensor get(String name) {
+            Tensor t = tensors.get(name);
+            if (t == null) throw new IllegalArgumentException(path + ": no tensor '" + name + "' (it holds " + tensors.size() + " tensors)");
+            return t;
+        }
+    }
+
+    private static final String METADATA = "__metadata__";
+    /** The reference implementation's limit; a larger header means a corrupt length field. */
+    private static final long MAX_HEADER = 100L << 20;
+    /** Bytes moved per I/O call, so huge tensors need no second full-size buffer. */
+    private static final int CHUNK = 1 << 20;
+
+    /** A header entry before its data is read. */
+    private record Entry(String name, String dtype, int elementBytes, int[] shape, long begin, long end) {}
+
+    // ---------------------------------------------------------------- reading
+
+    public static File read(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
+            long n = readFully(ch, 0, 8).getLong();
+            if (n < 0 || n > size - 8)
+                throw bad(path, "header length " + Long.toUnsignedString(n) + " is larger than the file (" + size + " bytes)");
+            if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
+            Map<String, Object> header = parseHeader(path, readFully(ch, 8, (int) n));
+            Map<String, String> metadata = metadata(path, header.get(METADATA));
+            List<Entry> entries = new ArrayList<>();
+            for (Map.Entry<String, Object> e : header.entrySet())
+                if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
+            entries.sort(Comparator.comparingLong(Entry::begin)); // stable: header order among empty tensors
+            checkLayout(path, entries, size - 8 - n);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry e : entries) tensors.put(e.name, readTensor(ch, 8 + n, e));
+            return new File(path, tensors, metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> parseHeader(Path path, ByteBuffer bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(path, "header is not valid UTF-8");
+        }
+        Object root;
+        try {
+            root = Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(path, "header is not valid JSON: " + e.getMessage());
+        }
+        if (!(root instanceof Map)) throw bad(path, "header is not a JSON object");
+        @SuppressWarnings("unchecked") Map<String, Object> map = (Map<String, Object>) root;
+        return map;
+    }
+
+    private static Map<String, String> metadata(Path path, Object value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (value == null) return out;
+        if (!(value instanceof Map)) throw bad(path, "\"__metadata__\" is not an object of strings");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+            if (!(e.getValue() instanceof String))
+                throw bad(path, "\"__metadata__\" value of \"" + e.getKey() + "\" is not a string");
+            out.put((String) e.getKey(), (String) e.getValue());
+        }
+        return out;
+    }
+
+    private static Entry entry(Path path, String name, Object value) {
+        if (!(value instanceof Map)) throw bad(path, name, "header entry is not an object");
+        Map<?, ?> info = (Map<?, ?>) value;
+        for (Object k : info.keySet())
+            if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets"))
+                throw bad(path, name, "unknown header field \"" + k + "\"");
+        if (!(info.get("dtype") instanceof String)) throw bad(path, name, "\"dtype\" missing or not a string");
+        String dtype = (String) info.get("dtype");
+        int elementBytes = elementBytes(path, name, dtype);
+        long[] dims = longs(path, name, info.get("shape"), "shape", -1);
+        int[] shape = new int[dims.length];
+        long numel = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] > Integer.MAX_VALUE) throw bad(path, name, "shape size " + dims[i] + " exceeds 2^31-1");
+            shape[i] = (int) dims[i];
+            numel *= dims[i]; // < 2^62: both factors are below 2^31
+            if (numel > Integer.MAX_VALUE) throw bad(path, name, "shape " + java.util.Arrays.toString(dims) + " has more than 2^31-1 elements");
+        }
+        long[] off = longs(path, name, info.get("data_offsets"), "data_offsets", 2);
+        if (off[1] < off[0]) throw bad(path, name, "data_offsets [" + off[0] + ", " + off[1] + "] out of range (end before begin)");
+        long need = numel * elementBytes;
+        if (off[1] - off[0] != need)
+            throw bad(path, name, "shape " + Shape.str(shape) + " of dtype " + dtype + " needs " + need + " bytes but data_offsets ["
+                    + off[0] + ", " + off[1] + "] hold " + (off[1] - off[0]));
+        return new Entry(name, dtype, elementBytes, shape, off[0], off[1]);
+    }
+
+    private static int elementBytes(Path path, String name, String dtype) {
+        switch (dtype) {
+            case "F16": case "BF16": return 2;
+            case "F32": case "I32": return 4;
+            case "F64": case "I64": return 8;
+            default: throw bad(path, name, "unknown dtype '" + dtype + "' (supported: F32, F64, I32, I64, F16, BF16)");
+        }
+    }
+
+    /** A JSON array of non-negative integers; {@code length} -1 means any length. */
+    private static long[] longs(Path path, String name, Object value, String field, int length) {
+        if (!(value instanceof List)) throw bad(path, name, "\"" + field + "\" missing or not an array");
+        List<?> list = (List<?>) value;
+        if (length >= 0 && list.size() != length) throw bad(path, name, "\"" + field + "\" has " + list.size() + " entries, not " + length);
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            Object v = list.get(i);
+            if (!(v instanceof Long) || (Long) v < 0)
+                throw bad(path, name, "\"" + field + "\" entry " + v + " is not a non-negative integer" + (field.equals("data_offsets") ? " (offsets out of range)" : ""));
+            out[i] = (Long) v;
+        }
+        return out;
+    }
+
+    /** Entries sorted by begin must tile [0, dataBytes) exactly. */
+    private static void checkLayout(Path path, List<Entry> entries, long dataBytes) {
+        long at = 0;
+        String previous = null;
+        for (Entry e : entries) {
+            if (e.begin > dataBytes)
+                throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
+            if (e.begin < at)
+                throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] overlap tensor '" + previous + "' (which ends at " + at + ")");
+            if (e.begin > at)
+                throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] are not contiguous: " + (e.begin - at) + " unused bytes before it");
+            if (e.end > dataBytes)
+                throw bad(path, e.name, "truncated data: the tensor ends at data byte " + e.end + " but the file holds only " + dataBytes + " data bytes");
+            at = e.end;
+            previous = e.name;
+        }
+        if (at != dataBytes) throw bad(path, (dataBytes - at) + " bytes after the last tensor's data (data_offsets end at " + at + ")");
+    }
+
+    private static Tensor readTensor(FileChannel ch, long dataStart, Entry e) throws IOException {
+        int numel = Shape.numel(e.shape);
+        Object host;
+        switch (e.dtype) {
+            case "F32": case "F16": case "BF16": host = new float[numel]; break;
+            case "F64": host = new double[numel]; break;
+            case "I32": host = new int[numel]; break;
+            default: host = new long[numel]; break;
+        }
+        int elementBytes = e.elementBytes, perChunk = CHUNK / elementBytes;
+        for (int from = 0; from < numel; from += perChunk) {
+            int count = Math.min(perChunk, numel - from);
+            ByteBuffer buf = readFully(ch, dataStart + e.begin + (long) from * elementBytes, count * elementBytes);
+            decode(e.dtype, buf, host, from, count);
+        }
+        return Tensor.of(host, e.shape);
+    }
+
+    private static void decode(String dtype, ByteBuffer buf, Object host, int from, int count) {
+        switch (dtype) {
+            case "F32": buf.asFloatBuffer().get((float[]) host, from, count); break;
+            case "F64": buf.asDoubleBuffer().get((double[]) host, from, count); break;
+            case "I32": buf.asIntBuffer().get((int[]) host, from, count); break;
+            case "I64": buf.asLongBuffer().get((long[]) host, from, count); break;
+            case "F16": for (int i = 0; i < count; i++) ((float[]) host)[from + i] = halfToFloat(buf.getShort()); break;
+            default: for (int i = 0; i < count; i++) ((float[]) host)[from + i] = Float.intBitsToFloat((buf.getShort() & 0xffff) << 16); break;
+        }
+    }
+
+    /** IEEE binary16 to binary32 (exact: every half value is a float). */
+    static float halfToFloat(short h) {
+        int bits = h & 0xffff, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
+        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        if (exp == 0) {
+            float v = mant * 0x1p-24f; // subnormal
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    private static ByteBuffer readFully(FileChannel ch, long position, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, position + buf.position());
+            if (r < 0) throw new IOException("file ended while reading " + length + " bytes at " + position);
+        }
+        return buf.flip();
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes tensors (any backend, any strides; stored row-major) in the map's order, with optional
+     * metadata (null or empty: none). Goes through a temporary file in the same folder that is
+     * fsynced and then atomically renamed over {@code path}.
+     */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] header = header(path, tensors, metadata);
+        Path dir = path.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+                writeFully(ch, ByteBuffer.wrap(header));
+                for (Tensor t : tensors.values()) writeData(ch, t);
+                ch.force(true);
+            }
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            syncDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": writing failed: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one to report
+                }
+            }
+        }
+    }
+
+    /** The JSON header, padded with spaces so that the data starts at a multiple of 8 bytes. */
+    private static byte[] header(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        StringBuilder b = new StringBuilder("{");
+        if (metadata != null && !metadata.isEmpty()) {
+            b.append(Json.quote(METADATA)).append(":{");
+            String sep = "";
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) throw bad(path, "metadata key or value is null: " + e);
+                b.append(sep).append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
+                sep = ",";
+            }
+            b.append('}');
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            if (name == null || name.isEmpty() || name.equals(METADATA)) throw bad(path, "invalid tensor name '" + name + "'");
+            Tensor t = e.getValue();
+            if (t == null) throw bad(path, name, "tensor is null");
+            long bytes = (long) t.numel() * t.dtype().bytes;
+            if (b.length() > 1) b.append(',');
+            b.append(Json.quote(name)).append(":{\"dtype\":\"").append(t.dtype().safetensorsName).append("\",\"shape\":[");
+            int[] s = t.shape();
+            for (int i = 0; i < s.length; i++) b.append(i > 0 ? "," : "").append(s[i]);
+            b.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        b.append('}');
+        byte[] raw = b.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (raw.length + 7) / 8 * 8;
+        byte[] out = java.util.Arrays.copyOf(raw, padded);
+        java.util.Arrays.fill(out, raw.length, padded, (byte) ' ');
+        return out;
+    }
+
+    private static void writeData(FileChannel ch, Tensor t) throws IOException {
+        Object host = t.toArray(); // row-major copy on the host
+        int numel = t.numel(), elementBytes = t.dtype().bytes, perChunk = CHUNK / elementBytes;
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (int from = 0; from < numel; from += perChunk) {
+            int count = Math.min(perChunk, numel - from);
+            buf.clear();
+            switch (t.dtype()) {
+                case F32: buf.asFloatBuffer().put((float[]) host, from, count); break;
+                case F64: buf.asDoubleBuffer().put((double[]) host, from, count); break;
+                case I32: buf.asIntBuffer().put((int[]) host, from, count); break;
+                default: buf.asLongBuffer().put((long[]) host, from, count); break;
+            }
+            buf.limit(count * elementBytes);
+            writeFully(ch, buf);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    /** Makes the rename durable. Some platforms cannot open a folder for syncing; the rename itself already happened. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // not supported here (e.g. Windows); atomicity does not depend on it
+        }
+    }
+
+    private static IllegalArgumentException bad(Path path, String what) {
+        return new IllegalArgumentException(path + ": " + what);
+    }
+
+    private static IllegalArgumentException bad(Path path, String tensor, String what) {
+        return new IllegalArgumentException(path + ": tensor '" + tensor + "': " + what);
+    }
+}

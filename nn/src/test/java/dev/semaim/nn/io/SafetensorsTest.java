@@ -1,0 +1,236 @@
+package dev.semaim.nn.io;
+
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SafetensorsTest {
+    @TempDir Path dir;
+
+    static final Path GOLDEN = Path.of("..", "tests", "src", "test", "resources", "golden");
+
+    @Test
+    void roundTripKeepsEveryDtypeShapeOrderAndMetadata() {
+        Rng rng = new Rng(7);
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("z.f32", Tensor.randn(rng, DType.F32, 3, 5));
+        in.put("a.f64", Tensor.randn(rng, DType.F64, 2, 1, 4));
+        in.put("m.i32", Tensor.of(new int[] {1, -2, Integer.MAX_VALUE, Integer.MIN_VALUE}, 4));
+        in.put("b.i64", Tensor.of(new long[] {Long.MAX_VALUE, -1, 1L << 40}, 3, 1));
+        in.put("scalar", Tensor.scalar(2.5, DType.F32));
+        in.put("empty", Tensor.zeros(DType.F32, 0, 3));
+        in.put("view", Tensor.randn(rng, DType.F32, 4, 6).transpose(0, 1).narrow(0, 1, 3)); // non-contiguous (3, 4)
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("config", "{\"depth\": 4, \"name\": \"t\\u00e9st\"}");
+        meta.put("note", "line\nbreak \"quoted\" \\ tab\t");
+        Path p = dir.resolve("rt.safetensors");
+        Safetensors.write(p, in, meta);
+
+        Safetensors.File f = Safetensors.read(p);
+        assertEquals(List.copyOf(in.keySet()), List.copyOf(f.tensors().keySet()), "file order is the map order");
+        assertEquals(meta, f.metadata());
+        for (Map.Entry<String, Tensor> e : in.entrySet()) {
+            Tensor got = f.get(e.getKey()), want = e.getValue();
+            assertEquals(want.dtype(), got.dtype(), e.getKey());
+            assertArrayEquals(want.shape(), got.shape(), e.getKey());
+            assertArrayEquals(want.toDoubleArray(), got.toDoubleArray(), e.getKey());
+        }
+        assertArrayEquals(new long[] {Long.MAX_VALUE, -1, 1L << 40}, f.get("b.i64").toLongArray(), "I64 exact beyond 2^53");
+    }
+
+    @Test
+    void headerIsSpacePaddedToEightBytesAndNoTempFileRemains() throws IOException {
+        Path p = dir.resolve("pad.safetensors");
+        Safetensors.write(p, Map.of("x", Tensor.of(new float[] {1, 2, 3}, 3)), null);
+        byte[] b = Files.readAllBytes(p);
+        long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, n % 8);
+        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}}"), header);
+        assertTrue(header.substring(header.lastIndexOf('}') + 1).isBlank());
+        assertEquals(8 + n + 12, b.length);
+        assertEquals(List.of("pad.safetensors"), listDir());
+    }
+
+    @Test
+    void failedWriteLeavesThePreviousFileIntact() throws IOException {
+        Path p = dir.resolve("keep.safetensors");
+        Safetensors.write(p, Map.of("x", Tensor.of(new float[] {1, 2}, 2)), Map.of("v", "1"));
+        byte[] before = Files.readAllBytes(p);
+        // a view that points past its storage: fails while the data is being written, after the temp file exists
+        Tensor broken = new Tensor(Tensor.zeros(2).storage(), new int[] {4}, new int[] {1}, 1);
+        Map<String, Tensor> next = new LinkedHashMap<>();
+        next.put("x", Tensor.of(new float[] {5, 6}, 2));
+        next.put("broken", broken);
+        assertThrows(RuntimeException.class, () -> Safetensors.write(p, next, null));
+        assertArrayEquals(before, Files.readAllBytes(p));
+        assertEquals(List.of("keep.safetensors"), listDir(), "the temporary file is removed");
+    }
+
+    @Test
+    void readsHalfAndBfloat16AsFloat32() throws IOException {
+        // F16: 1.0 = 0x3c00, -2.5 = 0xc100, 65504 = 0x7bff, smallest subnormal 0x0001; BF16: 1.0 = 0x3f80, -3.0 = 0xc040
+        ByteBuffer data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h : new int[] {0x3c00, 0xc100, 0x7bff, 0x0001, 0x3f80, 0xc040}) data.putShort((short) h);
+        Path p = raw("half", "{\"h\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[8,12]}}", data.array());
+        Safetensors.File f = Safetensors.read(p);
+        assertEquals(DType.F32, f.get("h").dtype());
+        assertArrayEquals(new float[] {1f, -2.5f, 65504f, 0x1p-24f}, f.get("h").toFloatArray());
+        assertArrayEquals(new float[] {1f, -3f}, f.get("b").toFloatArray());
+    }
+
+    @Test
+    void goldenPosEmbedFixture() {
+        Safetensors.File f = Safetensors.read(GOLDEN.resolve("pos_embed.safetensors"));
+        assertEquals(List.of("d32_g4", "d768_g14"), List.copyOf(f.tensors().keySet()));
+        Tensor t = f.get("d768_g14");
+        assertArrayEquals(new int[] {1, 197, 768}, t.shape());
+        assertEquals(0.0, t.select(1, 0).abs().sum().item(), "row 0 (cls) is zeros");
+        // patch (r=0, c=1) is token 2: dims 0..2 and 192..194 from the README's §13 values
+        Tensor r0c1 = t.select(0, 0).select(0, 2);
+        assertEquals(0.84147096, r0c1.get(0), 1e-7);
+        assertEquals(0.81525064, r0c1.get(1), 1e-7);
+        assertEquals(0.78859305, r0c1.get(2), 1e-7);
+        assertEquals(0.5403023, r0c1.get(192), 1e-7);
+        assertEquals(1.0, r0c1.get(576), 0);
+        // patch (r=3, c=5) is token 1 + 3*14 + 5 = 48
+        Tensor r3c5 = t.select(0, 0).select(0, 48);
+        assertEquals(-0.9589243, r3c5.get(0), 1e-7);
+        assertEquals(0.14112, r3c5.get(384), 1e-6);
+        assertEquals(371.09409, r3c5.to(DType.F64).sum().item(), 1e-4);
+        assertArrayEquals(new int[] {1, 17, 32}, f.get("d32_g4").shape());
+    }
+
+    @Test
+    void everyGoldenFixtureReads() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(GOLDEN)) {
+            files = s.filter(x -> x.toString().endsWith(".safetensors")).sorted().collect(Collectors.toList());
+        }
+        assertTrue(files.size() >= 6, "golden fixtures found: " + files);
+        for (Path p : files) assertTrue(!Safetensors.read(p).tensors().isEmpty(), p.toString());
+        Safetensors.File train = Safetensors.read(GOLDEN.resolve("train_steps.safetensors"));
+        assertTrue(train.metadata().containsKey("optimizer"), "metadata keys: " + train.metadata().keySet());
+        assertEquals(1.1864128, train.get("loss").get(0), 1e-7);
+    }
+
+    // ---------------------------------------------------------------- malformed files
+
+    @Test
+    void headerLengthLargerThanFile() throws IOException {
+        Path p = dir.resolve("long.safetensors");
+        Files.write(p, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).putLong(0).array());
+        expect(p, "header length 1000 is larger than the file (16 bytes)");
+        Path tiny = dir.resolve("tiny.safetensors");
+        Files.write(tiny, new byte[] {1, 2, 3});
+        expect(tiny, "fewer than the 8-byte header length");
+    }
+
+    @Test
+    void invalidJson() throws IOException {
+        expect(raw("json", "{\"x\":{\"dtype\":\"F32\",", new byte[0]), "header is not valid JSON");
+        expect(raw("notobj", "[1,2]", new byte[0]), "header is not a JSON object");
+        expect(raw("dup", "{\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"x\":{}}", new byte[4]), "duplicate key \"x\"");
+        expect(raw("meta", "{\"__metadata__\":{\"k\":1}}", new byte[0]), "\"__metadata__\" value of \"k\" is not a string");
+    }
+
+    @Test
+    void unknownDtype() throws IOException {
+        expect(raw("dt", "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'w': unknown dtype 'U8'");
+    }
+
+    @Test
+    void shapeAndOffsetSizesDisagree() throws IOException {
+        expect(raw("size", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", new byte[20]),
+                "tensor 'w': shape (2, 3) of dtype F32 needs 24 bytes but data_offsets [0, 20] hold 20");
+    }
+
+    @Test
+    void offsetsOutOfRange() throws IOException {
+        expect(raw("rev", "{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", new byte[8]),
+                "tensor 'w': data_offsets [8, 4] out of range");
+        expect(raw("neg", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", new byte[4]),
+                "tensor 'w': \"data_offsets\" entry -4 is not a non-negative integer (offsets out of range)");
+        expect(raw("past", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[64,68]}}", new byte[4]),
+                "tensor 'w': data_offsets [64, 68] out of range: the data section has 4 bytes");
+    }
+
+    @Test
+    void overlappingOffsets() throws IOException {
+        expect(raw("over", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]),
+                "tensor 'b': data_offsets [4, 12] overlap tensor 'a'");
+    }
+
+    @Test
+    void nonContiguousOffsets() throws IOException {
+        expect(raw("gap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12]),
+                "tensor 'b': data_offsets [8, 12] are not contiguous: 4 unused bytes before it");
+        expect(raw("tail", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[12]),
+                "8 bytes after the last tensor's data");
+    }
+
+    @Test
+    void truncatedData() throws IOException {
+        expect(raw("trunc", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"b\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[4,20]}}", new byte[10]),
+                "tensor 'b': truncated data: the tensor ends at data byte 20 but the file holds only 10 data bytes");
+    }
+
+    @Test
+    void writerRejectsBadNames() {
+        Path p = dir.resolve("names.safetensors");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Safetensors.write(p, Map.of("__metadata__", Tensor.zeros(1)), null));
+        assertTrue(e.getMessage().contains("invalid tensor name '__metadata__'"), e.getMessage());
+    }
+
+    /** Reading p must fail with a message naming the file and containing {@code fragment}. */
+    private static void expect(Path p, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(p));
+        assertTrue(e.getMessage().startsWith(p.toString() + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "message: " + e.getMessage() + "\nwanted: " + fragment);
+    }
+
+    /** A file with a hand-written header (padded to 8) followed by {@code data}. */
+    private Path raw(String name, String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        int n = (h.length + 7) / 8 * 8;
+        ByteBuffer b = ByteBuffer.allocate(8 + n + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(n).put(h);
+        for (int i = h.length; i < n; i++) b.put((byte) ' ');
+        b.put(data);
+        Path p = dir.resolve(name + ".safetensors");
+        Files.write(p, b.array());
+        return p;
+    }
+
+    private List<String> listDir() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(x -> x.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+}
