@@ -1,0 +1,365 @@
+package dev.semaim.tensor.cpu;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fast float32 GEMM: C = op(A)·op(B) + beta·C. Same contract as {@link GemmReference}: op(A) is
+ * (M, K), stored (M, K) with leading dimension lda or (K, M) when transA; op(B) is (K, N), stored
+ * (K, N) with ldb or (N, K) when transB; C is (M, N) with ldc, all row-major. With beta == 0 the
+ * old content of C is ignored (NaN included).
+ *
+ * <p>Goto/BLIS blocking: for each NC-wide column block and KC-deep slice of K, op(B) is packed once
+ * into NR-wide micro-panels shared by all threads; each task packs an MC-row block of op(A) into
+ * MR-row micro-panels (thread-local buffer) and sweeps the MR×NR register-tile micro-kernel over it.
+ * Transposes are absorbed by the packing routines. Tasks own disjoint blocks of C. Small problems
+ * run the same code on the calling thread; {@link #sgemmBatched} parallelises over the batch.
+ */
+public final class Gemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Register tile: MR rows × NR = 2 vectors; 12 accumulators. */
+    private static final int MR = 6;
+    private static final int NR = 2 * V;
+    /** Depth of one packed slice: a B micro-panel (KC×NR) stays in L1/L2 while A panels stream past. */
+    private static final int KC = Integer.getInteger("semaim.gemm.kc", 256);
+    /** Rows of op(A) per packed block (MC×KC fits in L2). */
+    private static final int MC = Integer.getInteger("semaim.gemm.mc", 144);
+    /** Columns of op(B) per packed block (KC×NC lives in L3). */
+    private static final int NC = Integer.getInteger("semaim.gemm.nc", 2048);
+    /** Below this many multiply-adds a call runs on the calling thread (a hand-off costs ~10 µs). */
+    private static final long PARALLEL_MIN_MACS = 1L << 20;
+
+    /** Per-thread packing buffers, grown on demand and reused across calls. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Gemm() {}
+
+    public static void sgemm(boolean transA, boolean transB, int M, int N, int K,
+                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float beta, float[] c, int offC, int ldc) {
+        if (KernelMode.reference()) {
+            GemmReference.sgemm(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            return;
+        }
+        boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
+        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc).run(parallel);
+    }
+
+    /**
+     * {@link #sgemm} on {@code batch} independent problems; item t uses A at offA + t·strideA, B at
+     * offB + t·strideB and C at offC + t·strideC. Small items (per-head attention) are spread over the
+     * pool one item per task; large ones run one after another, each parallel inside.
+     */
+    public static void sgemmBatched(boolean transA, boolean transB, int batch, int M, int N, int K,
+                                    float[] a, int offA, int lda, long strideA,
+                                    float[] b, int offB, int ldb, long strideB,
+                                    float beta, float[] c, int offC, int ldc, long strideC) {
+        if (KernelMode.reference()) {
+            GemmReference.sgemmBatched(transA, transB, batch, M, N, K, a, offA, lda, strideA,
+                    b, offB, ldb, strideB, beta, c, offC, ldc, strideC);
+            return;
+        }
+        boolean itemParallel = (long) M * N * K >= PARALLEL_MIN_MACS && batch < 2 * CpuThreads.threads();
+        IntConsumer item = t -> new Job(transA, transB, M, N, K,
+                a, Math.toIntExact(offA + t * strideA), lda,
+                b, Math.toIntExact(offB + t * strideB), ldb,
+                beta, c, Math.toIntExact(offC + t * strideC), ldc).run(itemParallel);
+        if (itemParallel) {
+            for (int t = 0; t < batch; t++) {
+                item.accept(t);
+            }
+        } else {
+            CpuThreads.parallelFor(batch, item);
+        }
+    }
+
+    /** Runs body(i) for i in [0, n), on the pool when parallel, else inline. */
+    private static void forEach(boolean parallel, int n, IntConsumer body) {
+        if (parallel) {
+            CpuThreads.parallelFor(n, body);
+        } else {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+        }
+    }
+
+    /** One GEMM call: its operands and the current (jc, pc) block being processed. */
+    private static final class Job {
+        final boolean transA, transB;
+        final int M, N, K;
+        final float[] a, b, c;
+        final int offA, lda, offB, ldb, offC, ldc;
+        final float beta;
+        // Current block: columns [jc, jc+nc) of C, depth slice [pc, pc+kc), packed op(B) in bp.
+        int jc, nc, pc, kc, panels;
+        float betaBlock;
+        float[] bp;
+        // Task grid: mBlocks row blocks of mc rows × nSplit column groups of B panels.
+        int mc, mBlocks, nSplit;
+
+        Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
+            float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.M = M;
+            this.N = N;
+            this.K = K;
+            this.a = a;
+            this.offA = offA;
+            this.lda = lda;
+            this.b = b;
+            this.offB = offB;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.offC = offC;
+            this.ldc = ldc;
+        }
+
+        void run(boolean parallel) {
+            if (M <= 0 || N <= 0) {
+                return;
+            }
+            if (K <= 0) {
+                scaleC();
+                return;
+            }
+            int threads = parallel ? CpuThreads.threads() : 1;
+            // Row blocks: a multiple of the thread count when that keeps blocks >= MR rows.
+            int blocks = ceilDiv(M, MC);
+            blocks = Math.min(ceilDiv(blocks, threads) * threads, ceilDiv(M, MR));
+            mc = roundUp(ceilDiv(M, blocks), MR);
+            mBlocks = ceilDiv(M, mc);
+            Buffers own = BUFFERS.get();
+            for (jc = 0; jc < N; jc += NC) {
+                nc = Math.min(NC, N - jc);
+                panels = ceilDiv(nc, NR);
+                nSplit = Math.min(panels, ceilDiv(threads, mBlocks));
+                for (pc = 0; pc < K; pc += KC) {
+                    kc = Math.min(KC, K - pc);
+                    betaBlock = pc == 0 ? beta : 1f;
+                    bp = own.packedB(panels * kc * NR);
+                    forEach(parallel, panels, this::packBPanel);
+                    forEach(parallel, mBlocks * nSplit, this::task);
+                }
+            }
+            bp = null;
+        }
+
+        /** C = beta·C for K == 0. */
+        private void scaleC() {
+            for (int i = 0; i < M; i++) {
+                for (int j = 0; j < N; j++) {
+                    int ci = offC + i * ldc + j;
+                    c[ci] = beta == 0f ? 0f : beta * c[ci];
+                }
+            }
+        }
+
+        /**
+         * Packs columns [jc + p·NR, +NR) of op(B)[pc:pc+kc, :] into bp at (p·kc + k)·NR + j,
+         * zero-padding columns past N.
+         */
+        private void packBPanel(int p) {
+            int j0 = jc + p * NR;
+            int nr = Math.min(NR, N - j0);
+            int dst = p * kc * NR;
+            if (!transB) {
+                // b: (K, N) row-major; row k of the panel is contiguous.
+                for (int k = 0; k < kc; k++) {
+                    int src = offB + (pc + k) * ldb + j0;
+                    int d = dst + k * NR;
+                    if (nr == NR) {
+                        for (int v = 0; v < NR; v += V) {
+                            FloatVector.fromArray(S, b, src + v).intoArray(bp, d + v);
+                        }
+                    } else {
+                        System.arraycopy(b, src, bp, d, nr);
+                        Arrays.fill(bp, d + nr, d + NR, 0f);
+                    }
+                }
+            } else {
+                // b: (N, K) row-major; column j of the panel is contiguous in row j0 + j.
+                for (int j = 0; j < nr; j++) {
+                    int src = offB + (j0 + j) * ldb + pc;
+                    for (int k = 0; k < kc; k++) {
+                        bp[dst + k * NR + j] = b[src + k];
+                    }
+                }
+                for (int j = nr; j < NR; j++) {
+                    for (int k = 0; k < kc; k++) {
+                        bp[dst + k * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+
+        /** Task t: row block t / nSplit against column group t % nSplit of the packed B panels. */
+        private void task(int t) {
+            int i0 = (t / nSplit) * mc;
+            int rows = Math.min(mc, M - i0);
+            int group = t % nSplit;
+            int p0 = (int) ((long) panels * group / nSplit);
+            int p1 = (int) ((long) panels * (group + 1) / nSplit);
+            Buffers own = BUFFERS.get();
+            float[] ap = own.packedA(roundUp(rows, MR) * kc);
+            packA(i0, rows, ap);
+            float[] tile = own.tile;
+            for (int p = p0; p < p1; p++) {
+                int j = jc + p * NR;
+                int nr = Math.min(NR, N - j);
+                for (int ir = 0; ir < rows; ir += MR) {
+                    int mr = Math.min(MR, rows - ir);
+                    int ci = offC + (i0 + ir) * ldc + j;
+                    if (mr == MR && nr == NR) {
+                        if (betaBlock != 1f) {
+                            scaleTile(c, ci, ldc, betaBlock);
+                        }
+                        kernel(kc, ap, ir * kc, bp, p * kc * NR, c, ci, ldc);
+                    } else {
+                        // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
+                        Arrays.fill(tile, 0f);
+                        kernel(kc, ap, ir * kc, bp, p * kc * NR, tile, 0, NR);
+                        for (int r = 0; r < mr; r++) {
+                            for (int q = 0; q < nr; q++) {
+                                int cq = ci + r * ldc + q;
+                                float v = tile[r * NR + q];
+                                c[cq] = betaBlock == 0f ? v : v + betaBlock * c[cq];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * Packs rows [i0, i0+rows) of op(A)[:, pc:pc+kc] into MR-row micro-panels: element (i, k)
+         * of panel q goes to (q·kc + k)·MR + i, rows past the block zero-padded.
+         */
+        private void packA(int i0, int rows, float[] ap) {
+            for (int ir = 0; ir < rows; ir += MR) {
+                int mr = Math.min(MR, rows - ir);
+                int dst = ir * kc;
+                if (!transA) {
+                    // a: (M, K) row-major; each panel row is a contiguous run of K.
+                    for (int r = 0; r < mr; r++) {
+                        int src = offA + (i0 + ir + r) * lda + pc;
+                        for (int k = 0; k < kc; k++) {
+                            ap[dst + k * MR + r] = a[src + k];
+                        }
+                    }
+                } else {
+                    // a: (K, M) row-major; the MR values of one k are contiguous.
+                    for (int k = 0; k < kc; k++) {
+                        System.arraycopy(a, offA + (pc + k) * lda + i0 + ir, ap, dst + k * MR, mr);
+                    }
+                }
+                for (int r = mr; r < MR; r++) {
+                    for (int k = 0; k < kc; k++) {
+                        ap[dst + k * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[0:MR, 0:NR] (at co, row stride ldc) = beta·C; beta == 0 clears NaNs too. */
+    private static void scaleTile(float[] c, int co, int ldc, float beta) {
+        for (int r = 0; r < MR; r++) {
+            int row = co + r * ldc;
+            if (beta == 0f) {
+                Arrays.fill(c, row, row + NR, 0f);
+            } else {
+                for (int q = row; q < row + NR; q++) {
+                    c[q] *= beta;
+                }
+            }
+        }
+    }
+
+    /**
+     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += Ap·Bp, where Ap is one packed
+     * MR×kc A panel (k-major, MR values per k) and Bp one packed kc×NR B panel (NR values per k).
+     * The 6×2 vector accumulators stay in registers for the whole k loop.
+     */
+    private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
+                               float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int k = 0; k < kc; k++) {
+            int ai = ao + k * MR;
+            int bi = bo + k * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        addRow(c00, c01, c, co);
+        addRow(c10, c11, c, co + ldc);
+        addRow(c20, c21, c, co + 2 * ldc);
+        addRow(c30, c31, c, co + 3 * ldc);
+        addRow(c40, c41, c, co + 4 * ldc);
+        addRow(c50, c51, c, co + 5 * ldc);
+    }
+
+    /**
+     * c[off, off+NR) += (x0, x1). Deliberately branch-free: a vector value merged at a control-flow
+     * join defeats C2's box elimination (JDK 17-25), and every vector op of the kernel would then
+     * allocate; beta is applied beforehand by {@link #scaleTile} instead.
+     */
+    private static void addRow(FloatVector x0, FloatVector x1, float[] c, int off) {
+        x0.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
+        x1.add(FloatVector.fromArray(S, c, off + V)).intoArray(c, off + V);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static int roundUp(int x, int m) {
+        return ceilDiv(x, m) * m;
+    }
+
+    /** Packing buffers owned by one thread. */
+    private static final class Buffers {
+        /** Edge-tile scratch, MR×NR. */
+        final float[] tile = new float[MR * NR];
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] packedB(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+    }
+}
