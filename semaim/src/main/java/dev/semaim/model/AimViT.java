@@ -1,0 +1,223 @@
+package dev.semaim.model;
+
+import dev.semaim.autograd.Arithmetic;
+import dev.semaim.autograd.GradMode;
+import dev.semaim.autograd.ShapeOps;
+import dev.semaim.autograd.Var;
+import dev.semaim.nn.Module;
+import dev.semaim.nn.Parameter;
+import dev.semaim.nn.layers.Block;
+import dev.semaim.nn.layers.Init;
+import dev.semaim.nn.layers.LayerNorm;
+import dev.semaim.nn.layers.Linear;
+import dev.semaim.nn.layers.Mlp;
+import dev.semaim.nn.layers.ModuleList;
+import dev.semaim.nn.layers.PatchEmbed;
+import dev.semaim.nn.layers.PosEmbed;
+import dev.semaim.nn.layers.QueryBlock;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Shape;
+import dev.semaim.tensor.Tensor;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * The SemAIM pre-training model (spec §2): a content stream of masked ViT blocks interleaved with a
+ * query stream of cross-attention blocks, every query block reading the encoder every
+ * step = depth/queryDepth blocks; the query stream ends in the shared final {@code norm} and the
+ * prediction head. State-dict keys follow §10: cls_token, pos_embed (frozen), patch_embed.proj.*,
+ * blocks.i.*, query_blocks.j.*, norm.*, prediction_head.*, gaussian_blur.weight (buffer, when blurring).
+ *
+ * <p>A training step: {@code Tensor pi = model.priority(images, rng)} (runs the no-grad order pass when
+ * the permutation type needs a map), then {@code model.forward(images, pi)}. The priority is a plain
+ * tensor, so no gradient can reach the order.
+ */
+public final class AimViT extends Module {
+    public final AimConfig config;
+    public final Parameter clsToken, posEmbed;
+    public final PatchEmbed patchEmbed;
+    public final ModuleList<Block> blocks;
+    public final ModuleList<QueryBlock> queryBlocks;
+    public final LayerNorm norm;
+    /** The prediction head: an {@link Mlp} (D → 4D → K) or a {@link Linear} (D → K). */
+    public final Module predictionHead;
+    /** The target blur; null when gaussianKernelSize is 0 or the target is a feature. */
+    public final GaussianBlur gaussianBlur;
+    private final UnaryOperator<Var> head;
+    private FeatureTeacher teacher;
+
+    /** Builds the model and initialises it per §2.7 with draws from {@code rng}. */
+    public AimViT(AimConfig config, Rng rng) {
+        this.config = config;
+        int d = config.embedDim(), grid = config.grid();
+        this.clsToken = param("cls_token", Tensor.zeros(1, 1, d));
+        this.posEmbed = frozen("pos_embed", PosEmbed.sinCos(d, grid, true));
+        this.patchEmbed = child("patch_embed", new PatchEmbed(config.imgSize(), config.patchSize(), config.inChans(), d));
+        Rng dropRng = rng.fork(0x0D10);
+        this.blocks = child("blocks", new ModuleList<>());
+        for (int i = 0; i < config.depth(); i++)
+            blocks.add(new Block(d, config.numHeads(), config.mlpRatio(), dropPathRate(i), dropRng));
+        this.queryBlocks = child("query_blocks", new ModuleList<>());
+        for (int j = 0; j < config.queryDepth(); j++)
+            queryBlocks.add(new QueryBlock(d, config.numHeads(), config.mlpRatio(), dropPathRate(j), dropRng));
+        this.norm = child("norm", new LayerNorm(d));
+        int out = config.headOutDim();
+        if (config.predictionHead().equals("MLP")) {
+            Mlp mlp = child("prediction_head", new Mlp(d, config.mlpHidden(), out));
+            this.predictionHead = mlp;
+            this.head = mlp::forward;
+        } else {
+            Linear linear = child("prediction_head", new Linear(d, out));
+            this.predictionHead = linear;
+            this.head = linear::forward;
+        }
+        boolean blur = config.pixelTarget() && config.gaussianKernelSize() > 0;
+        this.gaussianBlur = blur ? child("gaussian_blur", new GaussianBlur(config.gaussianKernelSize(), config.gaussianSigma(), config.inChans())) : null;
+        init(rng);
+    }
+
+    /** Stochastic depth of encoder block i: linspace(0, dropPath, depth)[i]; query block j reuses entry j. */
+    private double dropPathRate(int i) {
+        int n = config.depth();
+        return n == 1 ? 0 : config.dropPath() * i / (n - 1);
+    }
+
+    /** Spec §2.7: Xavier linears with zero biases, unit norms, cls N(0, 0.02), patch embedding as in PatchEmbed.init. */
+    private void init(Rng rng) {
+        patchEmbed.init(rng);
+        Init.normal(clsToken, rng, 0.02);
+        for (Block b : blocks) b.init(rng);
+        for (QueryBlock q : queryBlocks) q.init(rng);
+        norm.reset();
+        if (predictionHead instanceof Mlp) ((Mlp) predictionHead).initXavier(rng);
+        else ((Linear) predictionHead).initXavier(rng);
+    }
+
+    /** The frozen teacher of the 'clip' / 'dino' feature targets (§4.4). */
+    public void setTeacher(FeatureTeacher teacher) {
+        this.teacher = teacher;
+    }
+
+    // ------------------------------------------------------------------ embeddings
+
+    // images: (B, C, H, W) → h⁰: (B, T, D) = [cls + pos0, PatchEmbed(x) + pos]
+    private Var embed(Tensor images) {
+        Var t = patchEmbed.forward(images);                                   // t: (B, L, D)
+        int b = t.size(0);
+        Var cls = clsToken.var().expand(b, 1, config.embedDim());              // cls: (B, 1, D)
+        Var tokens = ShapeOps.cat(1, cls, t);                                   // tokens: (B, T, D)
+        return Arithmetic.add(tokens, posEmbed.var());                          // + pos (1, T, D)
+    }
+
+    private void checkImages(Tensor images) {
+        int[] s = images.shape();
+        if (s.length != 4 || s[1] != config.inChans() || s[2] != config.imgSize() || s[3] != config.imgSize())
+            throw new IllegalArgumentException("AimViT: images " + Shape.str(s) + " are not (B, " + config.inChans() + ", "
+                    + config.imgSize() + ", " + config.imgSize() + ")");
+    }
+
+    // ------------------------------------------------------------------ order (§4)
+
+    /**
+     * The order pass (§4.2): eval mode, no gradients, unmasked encoder, shared final norm → Z, and the
+     * last block's attention probabilities, with the cls / gap / self maps derived from them.
+     */
+    public OrderMaps orderMaps(Tensor images) {
+        checkImages(images);
+        boolean wasTraining = isTraining();
+        eval();
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            Var h = embed(images);                                              // h: (B, T, D)
+            Var lastProbs = null;
+            for (int i = 0; i < blocks.size(); i++) {
+                Block.WithProbs r = blocks.get(i).forwardWithProbs(h, null);    // no mask: full attention
+                h = r.out();
+                if (i == blocks.size() - 1) lastProbs = r.probs();              // (B, H, T, T)
+            }
+            Tensor z = norm.forward(h).data();                                  // z: (B, T, D)
+            return OrderMaps.of(z, lastProbs.data());
+        } finally {
+            train(wasTraining);
+        }
+    }
+
+    /**
+     * The attention map A (B, L) the order uses: the configured cls/gap/self map of the model itself, or
+     * for 'clip'/'dino' targets the teacher's min-max similarity map (§4.4).
+     */
+    public Tensor orderPass(Tensor images) {
+        if (usesTeacher()) return OrderMaps.teacherMap(teacherFeatures(images));
+        return orderMaps(images).map(config.attentionType());
+    }
+
+    /** The priority (B, L) of the configured permutation type, its noise drawn from rng (u first, then the centre draws). */
+    public Tensor priority(Tensor images, Rng rng) {
+        Orders.Noise n = Orders.draw(rng, images.size(0), config.numPatches());
+        return priority(images, n.tieBreak(), n.centre());
+    }
+
+    /** The priority with injected noise (B, L) and centre draws (B, 2) (may be null unless stochastic_center). */
+    public Tensor priority(Tensor images, Tensor noise, Tensor centreU) {
+        checkImages(images);
+        Tensor attn = config.orderNeedsMap() ? orderPass(images) : null;
+        return Orders.priority(config.permutationType(), config.grid(), noise, attn, centreU);
+    }
+
+    // ------------------------------------------------------------------ training forward (§2.5, §5)
+
+    /** The interleaved two-stream pass → prediction (B, T, K), cls slot included. Masks (B, 1, T, T). */
+    public Var predict(Tensor images, Tensor maskH, Tensor maskG) {
+        checkImages(images);
+        Var h = embed(images);                                                  // h: (B, T, D)
+        int b = images.size(0), t = config.numPatches() + 1;
+        Var g = posEmbed.var().expand(b, t, config.embedDim());                 // g: (B, T, D) = pos
+        int step = config.step();
+        for (int i = 0; i < blocks.size(); i++) {
+            h = blocks.get(i).forward(h, maskH);                                // h: (B, T, D)
+            if ((i + 1) % step == 0) g = queryBlocks.get((i + 1) / step - 1).forward(g, h, maskG); // g: (B, T, D)
+        }
+        return head.apply(norm.forward(g));                                     // (B, T, K)
+    }
+
+    /** Loss, per-patch loss map and prediction for images (B, C, H, W) under the order priority (B, L). */
+    public AimOutput forward(Tensor images, Tensor priority) {
+        checkImages(images);
+        int b = images.size(0), l = config.numPatches();
+        if (priority.rank() != 2 || priority.size(0) != b || priority.size(1) != l)
+            throw new IllegalArgumentException("AimViT: priority " + Shape.str(priority.shape()) + " is not (" + b + ", " + l + ")");
+        Var pred = predict(images, Masks.content(priority), Masks.query(priority)); // pred: (B, T, K)
+        Var patches = pred.narrow(1, 1, l);                                          // patches: (B, L, K)
+        ReconstructionLoss.Result r = config.pixelTarget()
+                ? ReconstructionLoss.pixel(patches, target(images), config.lossType())
+                : ReconstructionLoss.feature(patches, featureTarget(images).narrow(1, 1, l).contiguous());
+        return new AimOutput(r.loss(), r.lossMap(), pred);
+    }
+
+    /** The pixel target (B, L, P·P·C): blur → patchify → norm-pix, as configured. */
+    public Tensor target(Tensor images) {
+        return Targets.pixel(images, gaussianBlur, config.patchSize(), config.normPixLoss());
+    }
+
+    private boolean usesTeacher() {
+        return config.predictFeature().equals("clip") || config.predictFeature().equals("dino");
+    }
+
+    // (B, C, H, W) → (B, T, K) constant features of the configured target
+    private Tensor featureTarget(Tensor images) {
+        if (usesTeacher()) return teacherFeatures(images);
+        return orderMaps(images).z(); // 'inference': the model's own unmasked, normed encoder output
+    }
+
+    private Tensor teacherFeatures(Tensor images) {
+        if (teacher == null)
+            throw new IllegalStateException("AimViT: predict_feature '" + config.predictFeature() + "' needs a teacher (setTeacher)");
+        Tensor f;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            f = teacher.features(images);
+        }
+        int t = config.numPatches() + 1;
+        if (f.rank() != 3 || f.size(0) != images.size(0) || f.size(1) != t || f.size(2) != config.headOutDim())
+            throw new IllegalArgumentException("AimViT: teacher features " + Shape.str(f.shape()) + " are not (" + images.size(0) + ", " + t + ", " + config.headOutDim() + ")");
+        return f;
+    }
+}

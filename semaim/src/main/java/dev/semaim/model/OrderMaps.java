@@ -1,0 +1,53 @@
+package dev.semaim.model;
+
+import dev.semaim.tensor.Tensor;
+
+/**
+ * The maps of the order pass (spec §4.2) from the unmasked encoder: Z = norm(encoder output) (B, T, D)
+ * and the last block's attention probabilities. cls map = softmax_p cos(Z[0], Z[1+p]); gap map = the
+ * same with the mean of the normed patch tokens as reference; self map = head-averaged probabilities
+ * of the cls query over the patches (not renormalised).
+ */
+public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap) {
+    /** torch F.normalize's eps. */
+    public static final double NORMALISE_EPS = 1e-12;
+
+    /** z: (B, T, D); lastProbs: (B, H, T, T). */
+    public static OrderMaps of(Tensor z, Tensor lastProbs) {
+        int t = z.size(1), l = t - 1;
+        Tensor zn = l2Normalise(z);                                             // zn: (B, T, D)
+        Tensor patches = zn.narrow(1, 1, l);                                    // patches: (B, L, D)
+        Tensor cosCls = patches.mul(zn.narrow(1, 0, 1)).sum(false, 2);          // (B, L)
+        Tensor gap = l2Normalise(z.narrow(1, 1, l).mean(true, 1));              // gap: (B, 1, D)
+        Tensor cosGap = patches.mul(gap).sum(false, 2);                         // (B, L)
+        Tensor self = lastProbs.mean(false, 1).select(1, 0).narrow(1, 1, l);    // (B, L)
+        return new OrderMaps(z, cosCls, cosGap, self.contiguous());
+    }
+
+    /** The map A (B, L) of an attention type: "cls", "gap" or "self". */
+    public Tensor map(String attentionType) {
+        switch (attentionType) {
+            case "cls": return cosCls.softmax(1);
+            case "gap": return cosGap.softmax(1);
+            case "self": return selfMap;
+            default: throw new IllegalArgumentException("OrderMaps: attention type '" + attentionType + "' is not cls, gap or self");
+        }
+    }
+
+    /**
+     * The order map of a feature teacher (§4.4): min-max normalised cos(F[0], F[1+p]),
+     * (s − min)/(max − min + 1e-6). features: (B, T, K) → (B, L).
+     */
+    public static Tensor teacherMap(Tensor features) {
+        int l = features.size(1) - 1;
+        Tensor fn = l2Normalise(features);
+        Tensor s = fn.narrow(1, 1, l).mul(fn.narrow(1, 0, 1)).sum(false, 2);   // s: (B, L)
+        Tensor min = s.min(true, 1), max = s.max(true, 1);
+        return s.sub(min).div(max.sub(min).add(1e-6));
+    }
+
+    /** x / max(‖x‖₂, 1e-12) over the last axis. */
+    public static Tensor l2Normalise(Tensor x) {
+        return x.div(x.norm(true, -1).maximum(NORMALISE_EPS));
+    }
+}
