@@ -1,0 +1,88 @@
+package dev.semaim.tests.parity;
+
+import dev.semaim.model.AimConfig;
+import dev.semaim.model.AimOutput;
+import dev.semaim.model.AimViT;
+import dev.semaim.model.Masks;
+import dev.semaim.model.OrderMaps;
+import dev.semaim.nn.Parameter;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The tiny AIM model of golden/tiny_model.safetensors: order pass (Z, cos, A, self map, argmax), priority,
+ * masks, target, prediction, loss map, loss and every parameter gradient, for the main configuration
+ * (attention_center / cls / MLP / L2 / norm-pix) and var2 (stochastic / gap / LINEAR / L1 / no norm-pix).
+ * Tolerance: 1e-5 relative plus 5e-6 absolute for values (var2.pred needs 1.6e-6 absolute on a 0.0087 entry of an O(1)
+ * tensor) and 1e-6 absolute for gradients; priorities and masks exactly.
+ */
+class TinyModelParityTest {
+    static final Golden G = Golden.load("tiny_model.safetensors");
+    static final double RTOL = 1e-5, ATOL = 5e-6, GRAD_RTOL = 1e-5, GRAD_ATOL = 1e-6;
+
+    /** The main fixture configuration (metadata "config"). */
+    static AimConfig mainConfig() {
+        return new AimConfig(16, 4, 3, 32, 4, 2, 2, 4.0, "MLP", 5, 1.0, true, "L2", "attention_center", "cls", "none", 0, 0.0);
+    }
+
+    static AimConfig var2Config() {
+        return mainConfig().withPermutationType("stochastic").withAttentionType("gap").withPredictionHead("LINEAR")
+                .withLossType("L1").withNormPixLoss(false);
+    }
+
+    static AimViT loaded(AimConfig c, String prefix) {
+        AimViT m = new AimViT(c, new Rng(0));
+        G.loadInto(m, prefix + "param.");
+        return m;
+    }
+
+    @Test
+    void mainVariant() {
+        check(mainConfig(), "");
+    }
+
+    @Test
+    void var2Variant() {
+        check(var2Config(), "var2.");
+    }
+
+    private void check(AimConfig config, String p) {
+        AimViT model = loaded(config, p);
+        Tensor input = G.get(p + "input");
+
+        OrderMaps maps = model.orderMaps(input);
+        Golden.assertClose(p + "order.z", G.get(p + "order.z"), maps.z(), RTOL, ATOL);
+        Golden.assertClose(p + "order.cos", G.get(p + "order.cos"), config.attentionType().equals("gap") ? maps.cosGap() : maps.cosCls(), RTOL, ATOL);
+        Golden.assertClose(p + "order.attn_map", G.get(p + "order.attn_map"), maps.map(config.attentionType()), RTOL, ATOL);
+        Golden.assertClose(p + "order.self_map", G.get(p + "order.self_map"), maps.map("self"), RTOL, ATOL);
+        assertArrayEquals(G.get(p + "order.argmax").toLongArray(), maps.map(config.attentionType()).argmax(1).toLongArray());
+
+        Tensor priority = model.priority(input, G.get(p + "noise"), null);
+        Golden.assertClose(p + "priority", G.get(p + "priority"), priority, 0, 0);
+        Golden.assertClose(p + "mask_h", G.get(p + "mask_h"), Masks.blocked(Masks.content(priority)), 0, 0);
+        Golden.assertClose(p + "mask_g", G.get(p + "mask_g"), Masks.blocked(Masks.query(priority)), 0, 0);
+        Golden.assertClose(p + "target_blur", G.get(p + "target_blur"), model.gaussianBlur.forward(input), RTOL, ATOL);
+        Golden.assertClose(p + "target", G.get(p + "target"), model.target(input), RTOL, ATOL);
+
+        AimOutput out = model.forward(input, priority);
+        Golden.assertClose(p + "pred", G.get(p + "pred"), out.pred().data(), RTOL, ATOL);
+        Golden.assertClose(p + "loss_map", G.get(p + "loss_map"), out.lossMap(), RTOL, ATOL);
+        Golden.assertClose(p + "loss", G.get(p + "loss"), out.loss().data(), RTOL, 0);
+
+        out.loss().backward();
+        int grads = 0;
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            if (!e.getValue().trainable()) continue;
+            Golden.assertClose(p + "grad." + e.getKey(), G.get(p + "grad." + e.getKey()), e.getValue().grad(), GRAD_RTOL, GRAD_ATOL);
+            grads++;
+        }
+        assertEquals(G.tensors.keySet().stream().filter(k -> k.startsWith(p + "grad.")).count(), grads);
+        assertEquals(null, model.posEmbed.grad(), "the frozen pos_embed gets no gradient");
+    }
+}
