@@ -208,7 +208,7 @@ public final class Safetensors {
     }
 
     /** IEEE binary16 to binary32 (exact: every half value is a float). */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xffff, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
         if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
         if (exp == 0) {

@@ -1,0 +1,449 @@
+package dev.semaim.io;
+
+import dev.semaim.tensor.Shape;
+import dev.semaim.tensor.Tensor;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * PyTorch {@code .pth} checkpoints (the {@code torch.save} zip format, torch >= 1.6) read and written without
+ * Python and without executing anything.
+ *
+ * <p>Format: a zip whose records share one top-level folder {@code <name>/}: {@code data.pkl} (the pickled
+ * object), {@code data/<key>} (one raw storage per key), {@code version}, optionally {@code byteorder}
+ * ("little"/"big", little when absent). Tensors are pickled as {@code _rebuild_tensor_v2(storage, offset,
+ * size, stride, requires_grad, hooks)} where {@code storage} is a persistent id
+ * {@code ('storage', torch.<T>Storage, key, location, numel)}.
+ *
+ * <p>Reading runs {@link SafeUnpickler} with an allow-list of globals: collections.OrderedDict,
+ * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, the Float/Double/Long/Int/Half/BFloat16
+ * storage classes, and argparse.Namespace (MAE/SAIM checkpoints carry their command line as {@code args};
+ * it becomes a plain map of its attributes). Anything else, e.g. os.system or torch.storage._load_from_bytes,
+ * is refused. Every record's CRC is checked. Strided views are materialised as contiguous tensors; half and
+ * bfloat16 become F32.
+ */
+public final class TorchCheckpoint {
+    /** Records are 64-byte aligned in torch's writer (so storages can be mmapped); we do the same. */
+    private static final int ALIGNMENT = 64;
+    /** Zip extra-field id torch uses for its alignment padding ("FB"). */
+    private static final int PADDING_EXTRA_ID = 0x4246;
+    /** Folder name inside written archives (torch >= 2 uses "archive" too). */
+    private static final String ARCHIVE = "archive";
+    /** Fixed entry time so that equal input gives byte-identical files. */
+    private static final long ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+    private static final Pattern STORAGE_KEY = Pattern.compile("[A-Za-z0-9_]{1,64}");
+
+    private TorchCheckpoint() {
+    }
+
+    // ================================================================== reading
+
+    /**
+     * The unpickled checkpoint: nested maps/lists/tuples of plain values (see {@link SafeUnpickler}) with
+     * {@link Tensor}s for tensors.
+     */
+    public static Object load(Path path) throws IOException {
+        checkMagic(path);
+        try (ZipFile zip = open(path)) {
+            String prefix = archivePrefix(zip, path);
+            ByteOrder order = byteOrder(zip, prefix, path);
+            Map<String, TorchStorage> storages = new HashMap<>();
+            String source = path + " (" + prefix + "data.pkl)";
+            Map<String, SafeUnpickler.Callable> allowed = allowList();
+            SafeUnpickler unpickler = new SafeUnpickler(record(zip, prefix + "data.pkl", path), source, allowed,
+                    pid -> storage(pid, zip, prefix, order, storages, path));
+            return unpickler.load();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** {@link #load} then {@link #stateDict(Object, String)}. */
+    public static Map<String, Tensor> readStateDict(Path path) throws IOException {
+        return stateDict(load(path), path.toString());
+    }
+
+    /**
+     * The tensor map of a loaded checkpoint: {@code checkpoint['state_dict']} if that is a dict, else
+     * {@code checkpoint['model']} if that is a dict (a pre-training checkpoint stores the model's factory name
+     * as a string under 'model'), else the top level itself when it is a plain state dict. Names are kept as
+     * they are (no "module." stripping). Insertion order is the file's.
+     */
+    public static Map<String, Tensor> stateDict(Object checkpoint, String source) {
+        if (!(checkpoint instanceof Map<?, ?> top)) {
+            throw new IllegalArgumentException(source + ": checkpoint is a " + typeName(checkpoint) + ", not a dict");
+        }
+        Map<?, ?> chosen = top;
+        String where = "";
+        for (String key : List.of("state_dict", "model")) {
+            if (top.get(key) instanceof Map<?, ?> m) {
+                chosen = m;
+                where = "['" + key + "']";
+                break;
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : chosen.entrySet()) {
+            if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof Tensor t)) {
+                String hint = where.isEmpty()
+                        ? " (no 'state_dict' or 'model' dict found; top-level keys " + top.keySet() + ")" : "";
+                throw new IllegalArgumentException(source + where + ": entry " + e.getKey() + " is a "
+                        + typeName(e.getValue()) + ", not a tensor" + hint);
+            }
+            out.put(name, t);
+        }
+        return out;
+    }
+
+    private static void checkMagic(Path path) throws IOException {
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "checkpoint file not found");
+        }
+        if (n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return;
+        if (n >= 1 && (head[0] & 0xff) == 0x80) {
+            throw new IOException(path + ": legacy (pre-1.6) torch.save format is not supported; re-save it with"
+                    + " torch >= 1.6 (zip format)");
+        }
+        throw new IOException(path + ": not a torch.save zip archive (no zip signature at the start)");
+    }
+
+    private static ZipFile open(Path path) throws IOException {
+        try {
+            return new ZipFile(path.toFile());
+        } catch (ZipException e) {
+            throw new IOException(path + ": cannot read the zip archive (truncated or corrupt?): " + e.getMessage(), e);
+        }
+    }
+
+    /** "name/" such that "name/data.pkl" exists; every record must live under it. */
+    private static String archivePrefix(ZipFile zip, Path path) throws IOException {
+        String prefix = null;
+        for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+            String name = en.nextElement().getName();
+            int slash = name.indexOf('/');
+            if (slash <= 0) throw new IOException(path + ": zip record '" + name + "' is not inside an archive folder");
+            String p = name.substring(0, slash + 1);
+            if (prefix != null && !prefix.equals(p)) {
+                throw new IOException(path + ": zip records under two folders, '" + prefix + "' and '" + p + "'");
+            }
+            prefix = p;
+        }
+        if (prefix == null || zip.getEntry(prefix + "data.pkl") == null) {
+            throw new IOException(path + ": no <name>/data.pkl record; not a torch.save checkpoint");
+        }
+        return prefix;
+    }
+
+    private static ByteOrder byteOrder(ZipFile zip, String prefix, Path path) throws IOException {
+        if (zip.getEntry(prefix + "byteorder") == null) return ByteOrder.LITTLE_ENDIAN;
+        String s = new String(record(zip, prefix + "byteorder", path), StandardCharsets.US_ASCII).trim();
+        return switch (s) {
+            case "little" -> ByteOrder.LITTLE_ENDIAN;
+            case "big" -> ByteOrder.BIG_ENDIAN;
+            default -> throw new IOException(path + ": " + prefix + "byteorder is '" + s + "', expected little or big");
+        };
+    }
+
+    /** A record's bytes, its CRC-32 checked against the zip directory. */
+    private static byte[] record(ZipFile zip, String name, Path path) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) throw new IOException(path + ": missing zip record " + name);
+        if (e.getSize() > Integer.MAX_VALUE - 8) {
+            throw new IOException(path + ": record " + name + " is " + e.getSize() + " bytes, over the 2 GiB limit");
+        }
+        byte[] b;
+        try (InputStream in = zip.getInputStream(e)) {
+            b = in.readAllBytes();
+        } catch (ZipException ex) {
+            throw new IOException(path + ": cannot read record " + name + ": " + ex.getMessage(), ex);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+            throw new IOException(path + ": record " + name + " fails its CRC-32 check (file tampered or corrupt)");
+        }
+        return b;
+    }
+
+    /** A decoded storage: elements as a host array of the type's Java type. */
+    private record TorchStorage(TorchStorageType type, Object host, int numel) {
+    }
+
+    /** The BINPERSID hook: ('storage', torch.XStorage, key, location, numel) -> the storage, read once per key. */
+    private static TorchStorage storage(Object pid, ZipFile zip, String prefix, ByteOrder order,
+                                        Map<String, TorchStorage> cache, Path path) {
+        if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))
+                || !(t.get(1) instanceof SafeUnpickler.Global g) || !(t.get(2) instanceof String key)
+                || !(t.get(4) instanceof Long numel)) {
+            throw new IllegalArgumentException("persistent id " + pid + " is not ('storage', type, key, location, numel)");
+        }
+        TorchStorageType type = null;
+        for (TorchStorageType s : TorchStorageType.values()) if (s.qualifiedName.equals(g.qualifiedName())) type = s;
+        if (type == null) throw new IllegalArgumentException(g.qualifiedName() + " is not a storage class");
+        if (!STORAGE_KEY.matcher(key).matches()) throw new IllegalArgumentException("bad storage key '" + key + "'");
+        TorchStorage cached = cache.get(key);
+        if (cached != null) {
+            if (cached.type != type) {
+                throw new IllegalArgumentException("storage " + key + " used as both " + cached.type.qualifiedName
+                        + " and " + type.qualifiedName);
+            }
+            return cached;
+        }
+        byte[] raw;
+        try {
+            raw = record(zip, prefix + "data/" + key, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (numel < 0 || numel * type.bytes != raw.length) {
+            throw new IllegalArgumentException("storage " + key + " declares " + numel + " " + type.qualifiedName
+                    + " elements but its record has " + raw.length + " bytes");
+        }
+        TorchStorage s = new TorchStorage(type, type.decode(raw, order, (int) (long) numel), (int) (long) numel);
+        cache.put(key, s);
+        return s;
+    }
+
+    /** Carries an IOException out of the persistent-load lambda. */
+    private static final class UncheckedIOException extends RuntimeException {
+        UncheckedIOException(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    private static Map<String, SafeUnpickler.Callable> allowList() {
+        Map<String, SafeUnpickler.Callable> m = new HashMap<>();
+        m.put("collections.OrderedDict", new SafeUnpickler.Callable() {
+            @Override
+            public Object call(List<Object> args) {
+                if (!args.isEmpty()) throw new IllegalArgumentException("expected no arguments, got " + args.size());
+                return new LinkedHashMap<>();
+            }
+
+            @Override
+            public void build(Object target, Object state) {
+                // A module state dict's `_metadata` attribute (per-module versions): not data, dropped.
+                if (state != null && !(state instanceof Map)) {
+                    throw new IllegalArgumentException("OrderedDict state is a " + typeName(state) + ", not a dict");
+                }
+            }
+        });
+        m.put("argparse.Namespace", new SafeUnpickler.Callable() {
+            @Override
+            public Object call(List<Object> args) {
+                return new LinkedHashMap<String, Object>();
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void build(Object target, Object state) {
+                if (!(state instanceof Map<?, ?> attrs)) {
+                    throw new IllegalArgumentException("Namespace state is a " + typeName(state) + ", not a dict");
+                }
+                ((Map<Object, Object>) target).putAll(attrs);
+            }
+        });
+        m.put("torch._utils._rebuild_tensor_v2", TorchCheckpoint::rebuildTensor);
+        m.put("torch._utils._rebuild_parameter", args -> {
+            if (args.size() < 2 || !(args.get(0) instanceof Tensor t)) {
+                throw new IllegalArgumentException("expected (tensor, requires_grad, hooks), got " + args);
+            }
+            return t;
+        });
+        for (TorchStorageType s : TorchStorageType.values()) {
+            m.put(s.qualifiedName, args -> {
+                throw new IllegalArgumentException("a storage class is only valid inside a persistent id");
+            });
+        }
+        return m;
+    }
+
+    /**
+     * {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])}: the view
+     * {@code storage[offset + sum_i idx_i * stride_i]} copied into a contiguous tensor.
+     */
+    private static Tensor rebuildTensor(List<Object> args) {
+        if (args.size() < 4 || !(args.get(0) instanceof TorchStorage s) || !(args.get(1) instanceof Long offset)
+                || !(args.get(2) instanceof List<?> sizeList) || !(args.get(3) instanceof List<?> strideList)) {
+            throw new IllegalArgumentException("expected (storage, offset, size, stride, ...), got " + args);
+        }
+        int[] size = ints(sizeList, "size");
+        int[] stride = ints(strideList, "stride");
+        if (size.length != stride.length) {
+            throw new IllegalArgumentException("size " + Shape.str(size) + " and stride " + Shape.str(stride) + " differ in rank");
+        }
+        long numel = 1, last = offset;
+        for (int i = 0; i < size.length; i++) {
+            numel *= size[i];
+            last += (long) (size[i] - 1) * stride[i];
+            if (numel > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of shape " + Shape.str(size) + " is too large");
+        }
+        if (numel > 0 && (offset < 0 || last >= s.numel)) {
+            throw new IllegalArgumentException("view (offset " + offset + ", size " + Shape.str(size) + ", stride "
+                    + Shape.str(stride) + ") reaches element " + last + " of a storage of " + s.numel);
+        }
+        return Tensor.of(gather(s.host, (int) (long) offset, size, stride, (int) numel), size);
+    }
+
+    /** Row-major copy of the strided view: out[k] = host[offset + sum_i idx_i(k) * stride[i]]. */
+    private static Object gather(Object host, int offset, int[] size, int[] stride, int numel) {
+        Object out = java.lang.reflect.Array.newInstance(host.getClass().getComponentType(), numel);
+        int[] idx = new int[size.length];
+        int src = offset;
+        for (int k = 0; k < numel; k++) {
+            System.arraycopy(host, src, out, k, 1);
+            // Odometer increment of idx, keeping src = offset + sum idx_i * stride_i.
+            for (int ax = size.length - 1; ax >= 0; ax--) {
+                if (++idx[ax] < size[ax]) {
+                    src += stride[ax];
+                    break;
+                }
+                src -= (size[ax] - 1) * stride[ax];
+                idx[ax] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static int[] ints(List<?> values, String what) {
+        int[] out = new int[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(values.get(i) instanceof Long v) || v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " " + values + " is not a tuple of non-negative ints");
+            }
+            out[i] = (int) (long) v;
+        }
+        return out;
+    }
+
+    private static String typeName(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    // ================================================================== writing
+
+    /** Writes {@code tensors} as a top-level OrderedDict state dict (what {@code torch.save(model.state_dict())} makes). */
+    public static void write(Path path, Map<String, Tensor> tensors) throws IOException {
+        write(path, tensors, null);
+    }
+
+    /**
+     * Writes {@code tensors} as an OrderedDict of {@code _rebuild_tensor_v2} calls, one contiguous storage per
+     * tensor, nested as {@code {underKey: state_dict}} when {@code underKey} is not null (e.g. "model" for
+     * MAE-style loaders). Written atomically; equal input gives byte-identical files.
+     */
+    public static void write(Path path, Map<String, Tensor> tensors, String underKey) throws IOException {
+        List<byte[]> storages = new ArrayList<>();
+        PickleWriter w = new PickleWriter();
+        if (underKey != null) w.emptyDict().string(underKey);
+        w.global("collections", "OrderedDict").emptyTuple().reduce();
+        if (!tensors.isEmpty()) {
+            w.mark();
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("null name or tensor in state dict");
+                Tensor t = e.getValue();
+                TorchStorageType type = TorchStorageType.of(t.dtype());
+                String key = Integer.toString(storages.size());
+                storages.add(type.encode(t.toArray(), t.numel()));
+                w.string(e.getKey());
+                w.global("torch._utils", "_rebuild_tensor_v2").mark();
+                w.mark().string("storage").global("torch", type.qualifiedName.substring("torch.".length()))
+                        .string(key).string("cpu").integer(t.numel()).tuple().persistentId();
+                w.integer(0).intTuple(t.shape()).intTuple(Shape.contiguousStrides(t.shape())).bool(false);
+                w.global("collections", "OrderedDict").emptyTuple().reduce();
+                w.tuple().reduce();
+            }
+            w.setItems();
+        }
+        if (underKey != null) w.setItem();
+        byte[] pickle = w.finish();
+        AtomicFile.write(path, out -> {
+            CountingStream counter = new CountingStream(new BufferedOutputStream(out, 1 << 16));
+            try (ZipOutputStream zip = new ZipOutputStream(counter)) {
+                putStored(zip, counter, ARCHIVE + "/data.pkl", pickle);
+                putStored(zip, counter, ARCHIVE + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < storages.size(); i++) {
+                    putStored(zip, counter, ARCHIVE + "/data/" + i, storages.get(i));
+                }
+                putStored(zip, counter, ARCHIVE + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+    }
+
+    /** One uncompressed record whose data starts at a multiple of {@link #ALIGNMENT} in the file. */
+    private static void putStored(ZipOutputStream zip, CountingStream counter, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        e.setTime(ENTRY_TIME);
+        // Local header = 30 bytes + name + extra; pad the extra field (4-byte header + padding) to align the data.
+        long headerEnd = counter.count + 30 + name.getBytes(StandardCharsets.UTF_8).length + 4;
+        int pad = (int) ((ALIGNMENT - headerEnd % ALIGNMENT) % ALIGNMENT);
+        byte[] extra = new byte[4 + pad];
+        extra[0] = (byte) PADDING_EXTRA_ID;
+        extra[1] = (byte) (PADDING_EXTRA_ID >>> 8);
+        extra[2] = (byte) pad;
+        extra[3] = (byte) (pad >>> 8);
+        e.setExtra(extra);
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /** Counts bytes written through it: the zip writer's position in the file. */
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package dev.semaim.io;
+
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Reading the torch-made fixtures (scripts/torch/make_pth_fixtures.py states every value), writing, and
+ * rejecting hostile or broken files with messages that name the file and the problem.
+ */
+class TorchCheckpointTest {
+    private static final List<String> KEYS =
+            List.of("w", "w_t", "row", "idx", "count", "x64", "scalar", "half", "bf16", "param", "strided");
+
+    @TempDir
+    Path tmp;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(TorchCheckpointTest.class.getResource("/dev/semaim/io/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The fixture state dict's values, in closed form. */
+    static void assertFixtureStateDict(Map<String, Tensor> sd) {
+        assertEquals(KEYS, List.copyOf(sd.keySet()));
+        check(sd.get("w"), DType.F32, new int[] {2, 3}, 0, 1, 2, 3, 4, 5);
+        check(sd.get("w_t"), DType.F32, new int[] {3, 2}, 0, 3, 1, 4, 2, 5); // transposed view, materialised
+        check(sd.get("row"), DType.F32, new int[] {3}, 3, 4, 5); // storage offset 3
+        assertEquals(DType.I64, sd.get("idx").dtype());
+        assertArrayEquals(new long[] {-2, 0, 5, 1L << 40}, (long[]) sd.get("idx").toArray());
+        assertEquals(DType.I32, sd.get("count").dtype());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, (int[]) sd.get("count").toArray());
+        assertArrayEquals(new int[] {2, 2}, sd.get("count").shape());
+        assertEquals(DType.F64, sd.get("x64").dtype());
+        assertArrayEquals(new double[] {0.1, -2.5}, (double[]) sd.get("x64").toArray());
+        check(sd.get("scalar"), DType.F32, new int[0], 1.5);
+        check(sd.get("half"), DType.F32, new int[] {3}, 0.5, -1, 65504);
+        check(sd.get("bf16"), DType.F32, new int[] {2}, 1.5, -3);
+        check(sd.get("param"), DType.F32, new int[] {2, 2}, 0, 0.25, 0.5, 0.75);
+        check(sd.get("strided"), DType.F32, new int[] {2, 2}, 1, 3, 9, 11); // arange(12).view(3,4)[::2, 1::2]
+    }
+
+    private static void check(Tensor t, DType dtype, int[] shape, double... values) {
+        assertEquals(dtype, t.dtype());
+        assertArrayEquals(shape, t.shape());
+        assertTrue(t.isContiguous());
+        float[] expected = new float[values.length];
+        for (int i = 0; i < values.length; i++) expected[i] = (float) values[i];
+        assertArrayEquals(expected, (float[]) t.toArray());
+    }
+
+    @Test
+    void readsTheThreeStateDictLayouts() throws IOException {
+        assertFixtureStateDict(TorchCheckpoint.readStateDict(fixture("state_dict.pth")));
+        assertFixtureStateDict(TorchCheckpoint.readStateDict(fixture("model.pth")));
+        assertFixtureStateDict(TorchCheckpoint.readStateDict(fixture("plain.pth")));
+    }
+
+    @Test
+    void keepsTheRestOfTheCheckpointAsPlainValues() throws IOException {
+        Map<?, ?> top = (Map<?, ?>) TorchCheckpoint.load(fixture("state_dict.pth"));
+        assertEquals(List.of("epoch", "state_dict", "optimizer", "model"), List.copyOf(top.keySet()));
+        assertEquals(7L, top.get("epoch"));
+        assertEquals("aim_tiny", top.get("model")); // the factory name, not a state dict
+        Map<?, ?> opt = (Map<?, ?>) top.get("optimizer");
+        assertEquals(Map.of(0L, Map.of("step", 3L)), opt.get("state"));
+        Map<?, ?> group = (Map<?, ?>) ((List<?>) opt.get("param_groups")).get(0);
+        assertEquals(0.001, group.get("lr"));
+        assertEquals(List.of(0.9, 0.95), group.get("betas"));
+        assertEquals(List.of(0L, 1L), group.get("params"));
+    }
+
+    @Test
+    void moduleStateDictMetadataIsDropped() throws IOException {
+        Map<String, Tensor> sd = TorchCheckpoint.readStateDict(fixture("linear.pth"));
+        assertEquals(List.of("weight", "bias"), List.copyOf(sd.keySet()));
+        check(sd.get("weight"), DType.F32, new int[] {2, 3}, 0, 1, 2, 3, 4, 5);
+        check(sd.get("bias"), DType.F32, new int[] {2}, 0.5, -0.5);
+    }
+
+    @Test
+    void refusesTheHostileFixture() {
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(fixture("hostile.pth")));
+        assertTrue(e.getMessage().startsWith("refusing to load "), e.getMessage());
+        assertTrue(e.getMessage().contains("hostile.pth"), e.getMessage());
+        assertTrue(e.getMessage().contains("pickle references posix.system"), e.getMessage());
+    }
+
+    @Test
+    void refusesGlobalsOutsideTheAllowList() throws IOException {
+        // GLOBAL 'os system' + args + REDUCE, as a hand-made data.pkl.
+        byte[] os = pickle("cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R.");
+        assertRefused(os, "os.system");
+        // STACK_GLOBAL 'builtins' 'eval' (protocol 4 spelling).
+        byte[] eval = pickle("\u008c\u0008builtins\u008c\u0004eval\u0093)R.");
+        assertRefused(eval, "builtins.eval");
+        // torch.storage._load_from_bytes would run torch.load (and so arbitrary pickles) on embedded bytes.
+        assertRefused(pickle("ctorch.storage\n_load_from_bytes\n)R."), "torch.storage._load_from_bytes");
+    }
+
+    private void assertRefused(byte[] dataPkl, String global) throws IOException {
+        Path p = tmp.resolve("evil.pth");
+        writeZip(p, Map.of("evil/data.pkl", dataPkl, "evil/version", "3\n".getBytes(StandardCharsets.US_ASCII)));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("refusing to load " + p), e.getMessage());
+        assertTrue(e.getMessage().contains("pickle references " + global), e.getMessage());
+    }
+
+    @Test
+    void rejectsATruncatedZip() throws IOException {
+        byte[] all = Files.readAllBytes(fixture("state_dict.pth"));
+        Path p = tmp.resolve("cut.pth");
+        Files.write(p, Arrays.copyOf(all, all.length / 2));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("cut.pth") && e.getMessage().contains("truncated or corrupt"), e.getMessage());
+    }
+
+    @Test
+    void rejectsATamperedDataPkl() throws IOException {
+        // Flip one byte of the pickle inside the archive, leaving the zip directory's CRC as it was.
+        byte[] all = Files.readAllBytes(fixture("plain.pth"));
+        int at = indexOf(all, "w_t".getBytes(StandardCharsets.US_ASCII));
+        all[at] = 'v';
+        Path p = tmp.resolve("tampered.pth");
+        Files.write(p, all);
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("tampered.pth") && e.getMessage().contains("plain/data.pkl")
+                && e.getMessage().contains("CRC-32"), e.getMessage());
+    }
+
+    @Test
+    void rejectsStructurallyBrokenPickles() throws IOException {
+        byte[] good = readRecord(fixture("plain.pth"), "plain/data.pkl");
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("truncated", "before STOP");
+        cases.put("unknown opcode", "unsupported pickle opcode 0xff");
+        cases.put("empty stack", "stack underflow");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            byte[] pkl = switch (c.getKey()) {
+                case "truncated" -> Arrays.copyOf(good, good.length - 10);
+                case "unknown opcode" -> pickle("\u00ff.");
+                default -> pickle("R.");
+            };
+            Path p = tmp.resolve("broken.pth");
+            Map<String, byte[]> records = new LinkedHashMap<>();
+            records.put("plain/data.pkl", pkl);
+            for (int i = 0; i < 9; i++) records.put("plain/data/" + i, readRecord(fixture("plain.pth"), "plain/data/" + i));
+            writeZip(p, records);
+            IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p), c.getKey());
+            assertTrue(e.getMessage().contains("broken.pth (plain/data.pkl)") && e.getMessage().contains(c.getValue()),
+                    c.getKey() + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsAViewOutsideItsStorage() throws IOException {
+        // _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 2), 1, (2,), (1,), False, OrderedDict()):
+        // elements 1 and 2 of a 2-element storage.
+        String pkl = "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0001K\u0002\u0085K\u0001\u0085"
+                + "\u0089ccollections\nOrderedDict\n)RtR.";
+        Path p = tmp.resolve("oob.pth");
+        writeZip(p, Map.of("oob/data.pkl", pickle(pkl), "oob/data/0", new byte[8]));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("reaches element 2 of a storage of 2"), e.getMessage());
+        // The same view on a storage record that is shorter than declared.
+        writeZip(p, Map.of("oob/data.pkl", pickle(pkl), "oob/data/0", new byte[7]));
+        e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("declares 2 torch.FloatStorage elements but its record has 7 bytes"), e.getMessage());
+    }
+
+    @Test
+    void rejectsLegacyAndNonZipFiles() throws IOException {
+        Path legacy = tmp.resolve("old.pth");
+        Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10});
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(legacy));
+        assertTrue(e.getMessage().contains("legacy (pre-1.6) torch.save format"), e.getMessage());
+        Path text = tmp.resolve("notes.pth");
+        Files.writeString(text, "hello");
+        e = assertThrows(IOException.class, () -> TorchCheckpoint.load(text));
+        assertTrue(e.getMessage().contains("not a torch.save zip archive"), e.getMessage());
+    }
+
+    @Test
+    void stateDictNamesTheOffendingEntry() throws IOException {
+        Object ckpt = TorchCheckpoint.load(fixture("state_dict.pth"));
+        Map<?, ?> top = (Map<?, ?>) ckpt;
+        Map<Object, Object> noState = new LinkedHashMap<>(top);
+        noState.remove("state_dict");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchCheckpoint.stateDict(noState, "x.pth"));
+        assertTrue(e.getMessage().contains("x.pth: entry epoch is a Long, not a tensor")
+                && e.getMessage().contains("no 'state_dict' or 'model' dict"), e.getMessage());
+    }
+
+    @Test
+    void writesWhatItReads() throws IOException {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        sd.put("a", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1)); // non-contiguous view
+        sd.put("b.long", Tensor.of(new long[] {Long.MIN_VALUE, -1, 1L << 40}, 3));
+        sd.put("c.int", Tensor.of(new int[] {7, -8}, 2, 1));
+        sd.put("d", Tensor.of(new double[] {Math.PI}));
+        sd.put("empty", Tensor.of(new float[0], 0, 4));
+        Path plain = tmp.resolve("out.pth");
+        TorchCheckpoint.write(plain, sd);
+        Map<String, Tensor> back = TorchCheckpoint.readStateDict(plain);
+        assertEquals(List.copyOf(sd.keySet()), List.copyOf(back.keySet()));
+        for (String k : sd.keySet()) {
+            assertEquals(sd.get(k).dtype(), back.get(k).dtype(), k);
+            assertArrayEquals(sd.get(k).shape(), back.get(k).shape(), k);
+            assertEquals(Arrays.deepToString(new Object[] {sd.get(k).toArray()}),
+                    Arrays.deepToString(new Object[] {back.get(k).toArray()}), k);
+        }
+        Path nested = tmp.resolve("nested.pth");
+        TorchCheckpoint.write(nested, sd, "model");
+        Map<?, ?> top = (Map<?, ?>) TorchCheckpoint.load(nested);
+        assertEquals(List.of("model"), List.copyOf(top.keySet()));
+        assertEquals(List.copyOf(sd.keySet()), List.copyOf(TorchCheckpoint.readStateDict(nested).keySet()));
+    }
+
+    @Test
+    void writtenFilesAreDeterministicAndStorageAligned() throws IOException {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        sd.put("x", Tensor.of(new float[] {1, 2, 3}, 3));
+        sd.put("a_long_tensor_name.weight", Tensor.of(new float[] {4, 5}, 2));
+        Path p1 = tmp.resolve("one.pth"), p2 = tmp.resolve("two.pth");
+        TorchCheckpoint.write(p1, sd);
+        TorchCheckpoint.write(p2, sd);
+        byte[] b = Files.readAllBytes(p1);
+        assertArrayEquals(b, Files.readAllBytes(p2));
+        // Walk the local headers: every record's data starts at a multiple of 64, as torch's writer does.
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int pos = 0, records = 0;
+        while (buf.getInt(pos) == 0x04034b50) {
+            int size = buf.getInt(pos + 18), nameLen = buf.getShort(pos + 26), extraLen = buf.getShort(pos + 28);
+            int data = pos + 30 + nameLen + extraLen;
+            assertEquals(0, data % 64, "record " + records + " data offset " + data);
+            pos = data + size;
+            records++;
+        }
+        assertEquals(5, records); // data.pkl, byteorder, data/0, data/1, version
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Protocol-2 header + the given opcodes (chars are bytes 0..255). */
+    static byte[] pickle(String ops) {
+        byte[] b = new byte[ops.length() + 2];
+        b[0] = (byte) 0x80;
+        b[1] = 2;
+        for (int i = 0; i < ops.length(); i++) b[i + 2] = (byte) ops.charAt(i);
+        return b;
+    }
+
+    static void writeZip(Path p, Map<String, byte[]> records) throws IOException {
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+            for (Map.Entry<String, byte[]> r : records.entrySet()) {
+                ZipEntry e = new ZipEntry(r.getKey());
+                e.setMethod(ZipEntry.STORED);
+                e.setSize(r.getValue().length);
+                CRC32 crc = new CRC32();
+                crc.update(r.getValue());
+                e.setCrc(crc.getValue());
+                z.putNextEntry(e);
+                z.write(r.getValue());
+                z.closeEntry();
+            }
+        }
+    }
+
+    static byte[] readRecord(Path zip, String name) throws IOException {
+        // ZipFile, not ZipInputStream: torch's stored records use data descriptors, which the latter rejects.
+        try (ZipFile z = new ZipFile(zip.toFile()); InputStream in = z.getInputStream(z.getEntry(name))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new IllegalStateException("not found");
+    }
+}
