@@ -84,7 +84,8 @@ public interface Backend {
 
     /**
      * One AdamW update in place (decoupled decay): p -= lr*wd*p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²;
-     * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), with bias corrections bc1 = 1-b1^t, bc2 = 1-b2^t.
+     * p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps), with bias corrections bc1 = 1-b1^t, bc2 = 1-b2^t
+     * (PyTorch 1.13's AdamW, in its operation order).
      */
     void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                double weightDecay, double bc1, double bc2);

@@ -392,16 +392,18 @@ final class FastKernels {
         if (!p.isContiguous() || !g.isContiguous() || !m.isContiguous() || !v.isContiguous()) return false;
         float[] pa = f(p), ga = f(g), ma = f(m), va = f(v);
         int po = p.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();
-        float decay = (float) (1 - lr * wd), fb1 = (float) b1, fb2 = (float) b2, step = (float) (lr / bc1);
-        float ibc2 = (float) (1 / bc2), feps = (float) eps;
+        // PyTorch 1.13's float32 operation order, each scalar rounded to float as torch does:
+        // p *= 1-lr*wd; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g; p += (-lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps)
+        float decay = (float) (1 - lr * wd), fb1 = (float) b1, fb2 = (float) b2, c1 = (float) (1 - b1), c2 = (float) (1 - b2);
+        float negStep = (float) (-lr / bc1), sqrtBc2 = (float) Math.sqrt(bc2), feps = (float) eps;
         CpuThreads.parallelRanges(p.numel(), GRAIN, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 float gv = ga[go + i];
-                float mv = fb1 * ma[mo + i] + (1 - fb1) * gv;
-                float vv = fb2 * va[vo + i] + (1 - fb2) * gv * gv;
+                float mv = ma[mo + i] * fb1 + c1 * gv;
+                float vv = va[vo + i] * fb2 + c2 * gv * gv;
                 ma[mo + i] = mv;
                 va[vo + i] = vv;
-                pa[po + i] = pa[po + i] * decay - step * mv / ((float) Math.sqrt(vv * ibc2) + feps);
+                pa[po + i] = pa[po + i] * decay + negStep * mv / ((float) Math.sqrt(vv) / sqrtBc2 + feps);
             }
         });
         return true;

@@ -302,7 +302,7 @@ final class ReferenceKernels {
             double vv = b2 * vs.get(vo[k]) + (1 - b2) * gv * gv;
             ms.set(mo[k], mv);
             vs.set(vo[k], vv);
-            ps.set(po[k], pv - lr * (mv / bc1) / (Math.sqrt(vv / bc2) + eps));
+            ps.set(po[k], pv - (lr / bc1) * mv / (Math.sqrt(vv) / Math.sqrt(bc2) + eps));
         }
     }
 }
