@@ -74,13 +74,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
-        if (!(fast(a, b, out) && FastKernels.matmul(a, b, out))) {
-            if (fast(a, b, out)) {
-                matmul(a.contiguous(), b.contiguous(), out);
-                return;
-            }
+        if (!fast(a, b, out)) {
             ReferenceKernels.matmul(a, b, out);
+            return;
         }
+        if (FastKernels.matmul(a, b, out)) return;
+        // Gemm needs a contiguous output and one unit stride per operand: work in such copies
+        Tensor o = out.isContiguous() ? out : Tensor.empty(DType.F32, this, out.shape());
+        if (!FastKernels.matmul(a, b, o) && !FastKernels.matmul(a.contiguous(), b.contiguous(), o))
+            throw new IllegalStateException("matmul: Gemm declined contiguous operands " + a + " and " + b);
+        if (o != out) copy(o, out);
     }
 
     @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {
