@@ -1,0 +1,88 @@
+// Shared device helpers for the kernels of dev.semaim.cuda.
+// A tensor operand arrives as a Desc: its (coalesced) shape, strides and offset in elements, packed by
+// TensorDesc.java as 18 ints, so the kernels can walk any strided view of rank <= 8.
+#pragma once
+#include <stdint.h>
+
+#define MAX_RANK 8
+
+// dtype codes, the order of dev.semaim.tensor.DType
+#define DT_F32 0
+#define DT_F64 1
+#define DT_I32 2
+#define DT_I64 3
+
+struct Desc {
+    int rank;
+    int offset;
+    int shape[MAX_RANK];
+    int strides[MAX_RANK];
+};
+
+// Storage offset (in elements) of the element with row-major linear index i.
+__device__ __forceinline__ long long desc_offset(const Desc& d, long long i) {
+    long long off = d.offset;
+    for (int a = d.rank - 1; a >= 0; a--) {
+        int s = d.shape[a];
+        long long q = i / s;
+        off += (i - q * s) * (long long) d.strides[a];
+        i = q;
+    }
+    return off;
+}
+
+__device__ __forceinline__ double load_d(const void* p, int dt, long long k) {
+    switch (dt) {
+        case DT_F32: return ((const float*) p)[k];
+        case DT_F64: return ((const double*) p)[k];
+        case DT_I32: return ((const int*) p)[k];
+        default: return (double) ((const long long*) p)[k];
+    }
+}
+
+__device__ __forceinline__ float load_f(const void* p, int dt, long long k) {
+    if (dt == DT_F32) return ((const float*) p)[k];
+    return (float) load_d(p, dt, k);
+}
+
+template <typename C> __device__ __forceinline__ C load_as(const void* p, int dt, long long k);
+template <> __device__ __forceinline__ float load_as<float>(const void* p, int dt, long long k) { return load_f(p, dt, k); }
+template <> __device__ __forceinline__ double load_as<double>(const void* p, int dt, long long k) { return load_d(p, dt, k); }
+
+// Stores a value converted to dt; integer targets truncate toward zero like Java's (long) cast, with
+// NaN giving 0 and out-of-range values saturating, as Java does.
+template <typename C>
+__device__ __forceinline__ void store_as(void* p, int dt, long long k, C v) {
+    switch (dt) {
+        case DT_F32: ((float*) p)[k] = (float) v; break;
+        case DT_F64: ((double*) p)[k] = (double) v; break;
+        case DT_I32: ((int*) p)[k] = v != v ? 0 : (int) fmax(-2147483648.0, fmin(2147483647.0, (double) v)); break;
+        default: ((long long*) p)[k] = v != v ? 0 : (long long) fmax(-9.2233720368547758e18, fmin(9.2233720368547758e18, (double) v)); break;
+    }
+}
+
+__device__ __forceinline__ long long load_index(const void* p, int dt, long long k) {
+    return dt == DT_I32 ? (long long) ((const int*) p)[k] : ((const long long*) p)[k];
+}
+
+// Grid-stride loop over n items.
+#define FOR_EACH(i, n) for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); i += (long long) blockDim.x * gridDim.x)
+
+// Block-wide reduction of a double with op SUM (0) / MAX (1) / MIN (2); every thread gets the result.
+// blockDim.x must be a multiple of 32 and at most 1024; scratch holds 32 doubles.
+__device__ __forceinline__ double combine_op(int op, double a, double b) {
+    if (op == 0) return a + b;
+    if (op == 1) return (b != b || b > a) ? b : a;
+    return (b != b || b < a) ? b : a;
+}
+
+__device__ __forceinline__ double block_reduce(int op, double v, double* scratch) {
+    for (int o = 16; o > 0; o >>= 1) v = combine_op(op, v, __shfl_xor_sync(0xffffffffu, v, o));
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+    __syncthreads();  // scratch may still be read by a previous call
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = scratch[0];
+    for (int w = 1; w < warps; w++) v = combine_op(op, v, scratch[w]);
+    return v;
+}

@@ -1,0 +1,407 @@
+package dev.semaim.cuda;
+
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.RandomKind;
+import dev.semaim.tensor.ReduceOp;
+import dev.semaim.tensor.Shape;
+import dev.semaim.tensor.Storage;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.UnaryOp;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The GPU backend: tensors in device memory ({@link CudaStorage}, caching allocator), every primitive a
+ * kernel from cuda/src/main/cuda (PTX loaded by {@link Kernels}), all queued on one stream. Uploads and
+ * downloads are synchronous (they read and write pageable Java arrays); everything else is asynchronous,
+ * so an error inside a kernel, such as an index out of range, is reported at the next download or
+ * {@link #synchronize()}. One instance per process ({@link #get()}), since tensors compare backends by identity.
+ */
+public final class CudaBackend implements Backend {
+    private static volatile CudaBackend instance;
+
+    final CudaDriver driver;
+    final CudaAllocator allocator;
+    final Kernels kernels;
+    private final CUdeviceptr indexError;
+
+    private CudaBackend() {
+        driver = CudaDriver.get();
+        allocator = new CudaAllocator(driver);
+        kernels = new Kernels(driver);
+        indexError = kernels.global("index", "g_index_error");
+    }
+
+    /** The backend of the process's GPU 0; throws {@link CudaException} when CUDA cannot start. */
+    public static CudaBackend get() {
+        CudaBackend b = instance;
+        if (b == null) {
+            synchronized (CudaBackend.class) {
+                if (instance == null) instance = new CudaBackend();
+                b = instance;
+            }
+        }
+        return b;
+    }
+
+    /** The GPU's name, e.g. "NVIDIA H100 80GB HBM3". */
+    public String deviceName() {
+        return driver.deviceName;
+    }
+
+    /** Allocator counters (live, cached, cuMemAlloc calls, reuses). */
+    public String allocatorStats() {
+        return allocator.stats();
+    }
+
+    /** Number of cuMemAlloc calls so far (steady-state training should stop adding to it). */
+    public long deviceAllocations() {
+        return allocator.deviceAllocations();
+    }
+
+    @Override public String name() { return "cuda"; }
+
+    @Override public Storage allocate(DType dtype, int size) {
+        return new CudaStorage(this, allocator, dtype, size);
+    }
+
+    private static int dt(Tensor t) {
+        return t.dtype().ordinal();  // DType order = the DT_ codes of common.cuh
+    }
+
+    // ------------------------------------------------------------------ transfers
+
+    @Override public Storage upload(Object host) {
+        DType dtype;
+        int n;
+        Pointer src;
+        if (host instanceof float[]) { dtype = DType.F32; n = ((float[]) host).length; src = Pointer.to((float[]) host); }
+        else if (host instanceof double[]) { dtype = DType.F64; n = ((double[]) host).length; src = Pointer.to((double[]) host); }
+        else if (host instanceof int[]) { dtype = DType.I32; n = ((int[]) host).length; src = Pointer.to((int[]) host); }
+        else if (host instanceof long[]) { dtype = DType.I64; n = ((long[]) host).length; src = Pointer.to((long[]) host); }
+        else throw new IllegalArgumentException("upload: not a float[], double[], int[] or long[]: " + (host == null ? "null" : host.getClass().getSimpleName()));
+        CudaStorage s = new CudaStorage(this, allocator, dtype, n);
+        if (n > 0) {
+            // a reused block may still be read by queued kernels: let the stream drain first
+            sync("upload");
+            CudaDriver.check(JCudaDriver.cuMemcpyHtoD(s.ptr(), src, (long) n * dtype.bytes), "cuMemcpyHtoD(" + n + " x " + dtype + ")");
+        }
+        return s;
+    }
+
+    @Override public void download(Tensor src, Object host) {
+        DType want = host instanceof float[] ? DType.F32 : host instanceof double[] ? DType.F64 : host instanceof int[] ? DType.I32
+                : host instanceof long[] ? DType.I64 : null;
+        if (want == null) throw new IllegalArgumentException("download: not a float[], double[], int[] or long[]");
+        int n = src.numel();
+        if (java.lang.reflect.Array.getLength(host) != n)
+            throw new IllegalArgumentException("download: host array of " + java.lang.reflect.Array.getLength(host) + " for " + src);
+        if (n == 0) return;
+        Tensor c = src.dtype() == want && src.isContiguous() ? src : Tensor.empty(want, this, src.shape());
+        if (c != src) copy(src, c);
+        sync("download");
+        Pointer dst = want == DType.F32 ? Pointer.to((float[]) host) : want == DType.F64 ? Pointer.to((double[]) host)
+                : want == DType.I32 ? Pointer.to((int[]) host) : Pointer.to((long[]) host);
+        CUdeviceptr from = ((CudaStorage) c.storage()).ptr().withByteOffset((long) c.offset() * want.bytes);
+        CudaDriver.check(JCudaDriver.cuMemcpyDtoH(dst, from, (long) n * want.bytes), "cuMemcpyDtoH(" + src + ")");
+    }
+
+    @Override public void synchronize() {
+        sync("synchronize");
+    }
+
+    /** Drains the stream, naming the last kernel on failure, and raises a recorded index error. */
+    private void sync(String what) {
+        driver.synchronize(what + "; last kernel queued: " + kernels.lastLaunch());
+        long[] err = new long[4];
+        CudaDriver.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(err), indexError, 32), "reading the index error flag");
+        if (err[0] != 0) {
+            CudaDriver.check(JCudaDriver.cuMemsetD8(indexError, (byte) 0, 32), "clearing the index error flag");
+            String[] ops = {"indexSelect", "indexAdd", "gather", "scatterAdd"};
+            throw new IndexOutOfBoundsException(ops[(int) err[1]] + ": index " + err[2] + " out of range for axis of size " + err[3]
+                    + " (found on the GPU, reported at the next synchronisation: " + what + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        int n = dst.numel();
+        if (n == 0) return;
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+            long bytes = (long) n * src.dtype().bytes;
+            CUdeviceptr s = ((CudaStorage) src.storage()).ptr().withByteOffset((long) src.offset() * src.dtype().bytes);
+            CUdeviceptr d = ((CudaStorage) dst.storage()).ptr().withByteOffset((long) dst.offset() * dst.dtype().bytes);
+            CudaDriver.check(JCudaDriver.cuMemcpyDtoDAsync(d, s, bytes, driver.stream), "cuMemcpyDtoDAsync(" + bytes + " bytes)");
+            return;
+        }
+        int[][] d = TensorDesc.coalesced("copy", src, dst);
+        kernels.launch1d("elementwise", "copy_k", n, d[0], src, dt(src), d[1], dst, dt(dst), (long) n);
+    }
+
+    @Override public void fill(Tensor dst, double value) {
+        int[][] d = TensorDesc.coalesced("fill", dst);
+        kernels.launch1d("elementwise", "fill_k", dst.numel(), d[0], dst, dt(dst), value, (long) dst.numel());
+    }
+
+    @Override public void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
+        int[][] d = TensorDesc.coalesced("unary " + op, x, out);
+        String k = x.dtype() == DType.F32 && out.dtype() == DType.F32 ? "unary_f" : "unary_d";
+        kernels.launch1d("elementwise", k, out.numel(), op.ordinal(), d[0], x, dt(x), d[1], out, dt(out), lo, hi, (long) out.numel());
+    }
+
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        int[][] d = TensorDesc.coalesced("binary " + op, a, b, out);
+        String k = a.dtype() == DType.F32 && b.dtype() == DType.F32 && out.dtype() == DType.F32 ? "binary_f" : "binary_d";
+        kernels.launch1d("elementwise", k, out.numel(), op.ordinal(), d[0], a, dt(a), d[1], b, dt(b), d[2], out, dt(out), (long) out.numel());
+    }
+
+    @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        int[][] d = TensorDesc.coalesced("where", cond, a, b, out);
+        kernels.launch1d("elementwise", "where_k", out.numel(), d[0], cond, dt(cond), d[1], a, dt(a), d[2], b, dt(b), d[3], out, dt(out),
+                (long) out.numel());
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    @Override public void reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
+        int r = x.rank();
+        int[] shape = x.shape(), xs = x.strides(), os = outExpanded.strides();
+        int nk = 0, nr = 0;
+        for (int a = 0; a < r; a++) if (os[a] == 0 && shape[a] > 1) nr++; else nk++;
+        if (nr == 0) {
+            copy(x, outExpanded);
+            return;
+        }
+        int[] ks = new int[nk], kxs = new int[nk], kos = new int[nk], rs = new int[nr], rxs = new int[nr];
+        for (int a = 0, i = 0, j = 0; a < r; a++) {
+            if (os[a] == 0 && shape[a] > 1) { rs[j] = shape[a]; rxs[j++] = xs[a]; }
+            else { ks[i] = shape[a]; kxs[i] = xs[a]; kos[i++] = os[a]; }
+        }
+        int[][] kept = TensorDesc.coalesced(ks, new int[][] {kxs, kos}, new int[] {x.offset(), outExpanded.offset()}, "reduce " + Shape.str(shape));
+        int[] red = TensorDesc.coalesced(rs, new int[][] {rxs}, new int[] {0}, "reduce " + Shape.str(shape))[0];
+        long outer = Shape.numel(ks), rn = Shape.numel(rs);
+        if (outer == 0) return;
+        int redInner = red[2 + TensorDesc.MAX_RANK + red[0] - 1];
+        int keptInner = kept[0][0] == 0 ? 0 : kept[0][2 + TensorDesc.MAX_RANK + kept[0][0] - 1];
+        if (redInner != 1 && keptInner == 1 && outer >= 32) reduceColumns(op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
+        else kernels.launch("reduce", "reduce_rows_k", (int) Math.min(outer, 1 << 20), 1, 1, threadsFor(rn), 1, 1,
+                op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, dt(outExpanded), outer, rn);
+    }
+
+    /** Column layout: chunks of the reduced axis in parallel into a double scratch, then one pass over the chunks. */
+    private void reduceColumns(int op, int[] kept, int[] red, Tensor x, int dtx, int[] dout, Tensor out, long outer, long rn) {
+        int colBlocks = (int) ((outer + 31) / 32);
+        long chunks = Math.max(1, Math.min((rn + 63) / 64, 1024 / colBlocks));
+        long perChunk = (rn + chunks - 1) / chunks;
+        chunks = (rn + perChunk - 1) / perChunk;
+        if (chunks == 1) {
+            kernels.launch("reduce", "reduce_cols_k", colBlocks, 1, 1, 32, 8, 1, op, kept, red, x, dtx, dout, out, dt(out), outer, rn, rn);
+            return;
+        }
+        Tensor partial = Tensor.empty(DType.F64, this, (int) (chunks * outer));
+        int[] flat = TensorDesc.pack(new int[] {(int) (chunks * outer)}, new int[] {1}, 0, "reduce scratch");
+        kernels.launch("reduce", "reduce_cols_k", colBlocks, (int) chunks, 1, 32, 8, 1, op, kept, red, x, dtx, flat, partial, DType.F64.ordinal(),
+                outer, rn, perChunk);
+        int[] pk = TensorDesc.pack(new int[] {(int) outer}, new int[] {1}, 0, "reduce scratch");
+        int[] pr = TensorDesc.pack(new int[] {(int) chunks}, new int[] {(int) outer}, 0, "reduce scratch");
+        kernels.launch("reduce", "reduce_cols_k", colBlocks, 1, 1, 32, 8, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out, dt(out),
+                outer, chunks, chunks);
+    }
+
+    /** Block size for a block-per-row kernel over n elements: a power of two in [32, 256]. */
+    private static int threadsFor(long n) {
+        int t = 32;
+        while (t < 256 && t < n) t <<= 1;
+        return t;
+    }
+
+    @Override public void argReduce(boolean max, Tensor x, int axis, Tensor out) {
+        int[] rowShape = TensorDesc.drop(x.shape(), axis);
+        int[][] d = TensorDesc.coalesced(rowShape, new int[][] {TensorDesc.drop(x.strides(), axis), out.strides()},
+                new int[] {x.offset(), out.offset()}, "argReduce");
+        long rows = out.numel();
+        if (rows == 0 || x.size(axis) == 0) return;
+        kernels.launch1d("reduce", "arg_reduce_k", rows, max ? 1 : 0, d[0], x, dt(x), x.stride(axis), x.size(axis), d[1], out, rows);
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    @Override public void matmul(Tensor a, Tensor b, Tensor out) {
+        if (a.dtype() != out.dtype() || b.dtype() != out.dtype() || !out.dtype().floating)
+            throw new IllegalArgumentException("matmul on cuda: operands must share a floating dtype, got " + a + ", " + b + ", " + out);
+        int r = out.rank(), m = a.size(-2), k = a.size(-1), n = b.size(-1);
+        int[] batch = java.util.Arrays.copyOf(out.shape(), r - 2);
+        int[][] bd = TensorDesc.coalesced(batch, new int[][] {java.util.Arrays.copyOf(a.strides(), r - 2),
+                java.util.Arrays.copyOf(b.strides(), r - 2), java.util.Arrays.copyOf(out.strides(), r - 2)},
+                new int[] {a.offset(), b.offset(), out.offset()}, "matmul batch");
+        long nb = Shape.numel(batch);
+        if (nb == 0 || m == 0 || n == 0) return;
+        if (k == 0) {
+            fill(out, 0);
+            return;
+        }
+        if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
+        String fn = out.dtype() == DType.F32 ? "gemm_f" : "gemm_d";
+        kernels.launch("gemm", fn, (n + 127) / 128, (m + 127) / 128, (int) nb, 256, 1, 1,
+                m, n, k, bd[0], a, a.stride(-2), a.stride(-1), bd[1], b, b.stride(-2), b.stride(-1), bd[2], out, out.stride(-2), out.stride(-1));
+    }
+
+    // ------------------------------------------------------------------ softmax, layerNorm
+
+    /** Descs over the rows of equal-shaped tensors (the axis removed), merged where all allow. */
+    private static int[][] rows(int axis, String what, Tensor... ts) {
+        int[][] st = new int[ts.length][];
+        int[] off = new int[ts.length];
+        for (int t = 0; t < ts.length; t++) {
+            st[t] = TensorDesc.drop(ts[t].strides(), axis);
+            off[t] = ts[t].offset();
+        }
+        return TensorDesc.coalesced(TensorDesc.drop(ts[0].shape(), axis), st, off, what);
+    }
+
+    @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {
+        int n = x.size(axis);
+        long rowsN = x.numel() / Math.max(1, n);
+        if (rowsN == 0 || n == 0) return;
+        int[][] d = rows(axis, "softmax", x, out);
+        String fn = x.dtype() == DType.F32 && out.dtype() == DType.F32 ? "softmax_f" : "softmax_d";
+        kernels.launch("softmax", fn, (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(n), 1, 1,
+                d[0], x, dt(x), x.stride(axis), d[1], out, dt(out), out.stride(axis), n, log ? 1 : 0, rowsN);
+    }
+
+    @Override public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
+        int n = y.size(axis);
+        long rowsN = y.numel() / Math.max(1, n);
+        if (rowsN == 0 || n == 0) return;
+        int[][] d = rows(axis, "softmaxBackward", y, dy, dx);
+        kernels.launch("softmax", "softmax_backward_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(n), 1, 1,
+                d[0], y, dt(y), y.stride(axis), d[1], dy, dt(dy), dy.stride(axis), d[2], dx, dt(dx), dx.stride(axis), n, log ? 1 : 0, rowsN);
+    }
+
+    /** t in x's dtype (a converted copy when it differs); null stays null. */
+    private static Tensor as(Tensor t, DType dtype) {
+        return t == null ? null : t.to(dtype);
+    }
+
+    @Override public void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        int last = x.rank() - 1, d = x.size(last);
+        long rowsN = mean.numel();
+        if (rowsN == 0) return;
+        DType t = x.dtype();
+        requireDtype("layerNorm", t, out, mean, rstd);
+        Tensor wc = as(w, t), bc = as(b, t);
+        int[][] rx = rows(last, "layerNorm", x, out);
+        int[][] ms = statistics(x, mean, rstd);
+        kernels.launch("layernorm", "layer_norm_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(d), 1, 1,
+                rx[0], x, x.stride(last), rx[1], out, out.stride(last), Kernels.at(wc), wc == null ? 0 : wc.stride(0),
+                Kernels.at(bc), bc == null ? 0 : bc.stride(0), ms[0], mean, ms[1], rstd, t.ordinal(), eps, d, rowsN);
+    }
+
+    @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
+        int last = x.rank() - 1, d = x.size(last);
+        long rowsN = mean.numel();
+        if (rowsN == 0) return;
+        DType t = x.dtype();
+        requireDtype("layerNormBackward", t, dy, mean, rstd, dx);
+        Tensor wc = as(w, t);
+        int[][] rx = rows(last, "layerNormBackward", dy, x, dx);
+        int[][] ms = statistics(x, mean, rstd);
+        kernels.launch("layernorm", "layer_norm_backward_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(d), 1, 1,
+                rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), Kernels.at(wc), wc == null ? 0 : wc.stride(0), ms[0], mean, ms[1], rstd,
+                rx[2], dx, dx.stride(last), t.ordinal(), d, rowsN);
+        if (dw == null && db == null) return;
+        int colBlocks = (d + 31) / 32;
+        long chunks = Math.max(1, Math.min((rowsN + 63) / 64, 1024 / colBlocks));
+        long perChunk = (rowsN + chunks - 1) / chunks;
+        chunks = (rowsN + perChunk - 1) / perChunk;
+        Tensor partial = Tensor.empty(DType.F64, this, (int) chunks, 2, d);
+        kernels.launch("layernorm", "layer_norm_wb_partial_k", colBlocks, (int) chunks, 1, 32, 8, 1,
+                rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), ms[0], mean, ms[1], rstd, t.ordinal(), d, rowsN, perChunk, partial);
+        Tensor sums = Tensor.empty(DType.F64, this, 1, 2, d);
+        reduce(ReduceOp.SUM, partial, sums.expand((int) chunks, 2, d));
+        if (dw != null) binary(BinaryOp.ADD, dw, sums.select(0, 0).select(0, 0), dw);
+        if (db != null) binary(BinaryOp.ADD, db, sums.select(0, 0).select(0, 1), db);
+    }
+
+    /** Descs of mean and rstd over x's rows (x's shape without the last axis). */
+    private static int[][] statistics(Tensor x, Tensor mean, Tensor rstd) {
+        int[] rowShape = TensorDesc.drop(x.shape(), x.rank() - 1);
+        return TensorDesc.coalesced("layerNorm statistics", asRows(mean, rowShape), asRows(rstd, rowShape));
+    }
+
+    private static Tensor asRows(Tensor s, int[] rowShape) {
+        if (java.util.Arrays.equals(s.shape(), rowShape)) return s;
+        if (s.numel() != Shape.numel(rowShape) || !s.isContiguous())
+            throw new IllegalArgumentException("layerNorm on cuda: statistics " + s + " do not match rows " + Shape.str(rowShape));
+        return s.reshape(rowShape);
+    }
+
+    private static void requireDtype(String op, DType t, Tensor... ts) {
+        for (Tensor u : ts)
+            if (u.dtype() != t) throw new IllegalArgumentException(op + " on cuda: " + u + " is not " + t + " like x");
+    }
+
+    // ------------------------------------------------------------------ indexing
+
+    private static void requireIndex(String op, Tensor index) {
+        if (index.dtype() != DType.I32 && index.dtype() != DType.I64)
+            throw new IllegalArgumentException(op + ": index must be I32 or I64, got " + index);
+    }
+
+    @Override public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
+        requireIndex("indexSelect", index);
+        requireDtype("indexSelect", x.dtype(), out);
+        kernels.launch1d("index", "index_select_k", out.numel(), TensorDesc.of(out, "indexSelect out"), out, TensorDesc.of(x, "indexSelect x"), x,
+                dt(x), axis, x.size(axis), index, dt(index), index.stride(0), index.offset(), (long) out.numel());
+    }
+
+    @Override public void indexAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        requireIndex("indexAdd", index);
+        Tensor s = as(src, out.dtype());
+        kernels.launch1d("index", "index_add_k", s.numel(), TensorDesc.of(s, "indexAdd src"), s, TensorDesc.of(out, "indexAdd out"), out,
+                dt(out), axis, out.size(axis), index, dt(index), index.stride(0), index.offset(), (long) s.numel());
+    }
+
+    @Override public void gather(Tensor x, int axis, Tensor index, Tensor out) {
+        requireIndex("gather", index);
+        requireDtype("gather", x.dtype(), out);
+        kernels.launch1d("index", "gather_k", index.numel(), TensorDesc.of(index, "gather index"), index, dt(index), TensorDesc.of(x, "gather x"), x,
+                TensorDesc.of(out, "gather out"), out, dt(out), axis, x.size(axis), (long) index.numel());
+    }
+
+    @Override public void scatterAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        requireIndex("scatterAdd", index);
+        Tensor s = as(src, out.dtype());
+        kernels.launch1d("index", "scatter_add_k", index.numel(), TensorDesc.of(index, "scatterAdd index"), index, dt(index),
+                TensorDesc.of(s, "scatterAdd src"), s, TensorDesc.of(out, "scatterAdd out"), out, dt(out), axis, out.size(axis), (long) index.numel());
+    }
+
+    // ------------------------------------------------------------------ the rest
+
+    @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
+        requireDtype("depthwiseConv2d", out.dtype(), x, w);
+        kernels.launch1d("conv", "depthwise_conv2d_k", out.numel(), TensorDesc.of(x, "depthwiseConv2d x"), x, TensorDesc.of(w, "depthwiseConv2d w"), w,
+                TensorDesc.of(out, "depthwiseConv2d out"), out, dt(out), padding, (long) out.numel());
+    }
+
+    @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
+        int[][] d = TensorDesc.coalesced("random", out);
+        kernels.launch1d("random", "random_k", out.numel(), d[0], out, dt(out), kind.ordinal(), seed, counter, a, b, (long) out.numel());
+    }
+
+    @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                                double weightDecay, double bc1, double bc2) {
+        requireDtype("adamw", p.dtype(), g, m, v);
+        int[][] d = TensorDesc.coalesced("adamw", p, g, m, v);
+        kernels.launch1d("adamw", "adamw_k", p.numel(), d[0], p, d[1], g, d[2], m, d[3], v, dt(p),
+                lr, beta1, beta2, eps, weightDecay, bc1, bc2, (long) p.numel());
+    }
+
+    @Override public String toString() {
+        return "cuda (" + driver.deviceName + ")";
+    }
+}

@@ -1,0 +1,69 @@
+package dev.semaim.cuda;
+
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The process's one CUDA device: driver initialisation, the device's primary context (made current on
+ * every thread that calls in) and the one stream all kernels and device copies are queued on.
+ * Loading this class loads the JCuda natives and libcuda, so only the CUDA backend touches it.
+ */
+final class CudaDriver {
+    final CUdevice device = new CUdevice();
+    final CUcontext context = new CUcontext();
+    final CUstream stream = new CUstream();
+    final String deviceName;
+    final long totalMemory;
+    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
+
+    private CudaDriver() {
+        JCudaDriver.setExceptionsEnabled(false);
+        check(JCudaDriver.cuInit(0), "cuInit");
+        int[] count = new int[1];
+        check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (count[0] == 0) throw new CudaException("the CUDA driver reports no GPU");
+        check(JCudaDriver.cuDeviceGet(device, 0), "cuDeviceGet(0)");
+        check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        bind();
+        check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+        byte[] name = new byte[256];
+        check(JCudaDriver.cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
+        int len = 0;
+        while (len < name.length && name[len] != 0) len++;
+        deviceName = new String(name, 0, len, StandardCharsets.US_ASCII);
+        long[] total = new long[1];
+        check(JCudaDriver.cuDeviceTotalMem(total, device), "cuDeviceTotalMem");
+        totalMemory = total[0];
+    }
+
+    private static final class Holder {
+        static final CudaDriver INSTANCE = new CudaDriver();
+    }
+
+    static CudaDriver get() {
+        CudaDriver d = Holder.INSTANCE;
+        d.bind();
+        return d;
+    }
+
+    /** Makes the primary context current on the calling thread (once per thread). */
+    void bind() {
+        if (!bound.get()) {
+            check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            bound.set(true);
+        }
+    }
+
+    void synchronize(String after) {
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (after " + after + ")");
+    }
+
+    static void check(int rc, String what) {
+        if (rc != CUresult.CUDA_SUCCESS) throw new CudaException(what + " failed: " + CUresult.stringFor(rc));
+    }
+}

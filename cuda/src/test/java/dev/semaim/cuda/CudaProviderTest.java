@@ -1,0 +1,29 @@
+package dev.semaim.cuda;
+
+import dev.semaim.tensor.BackendProvider;
+import dev.semaim.tensor.Backends;
+import org.junit.jupiter.api.Test;
+
+import java.util.ServiceLoader;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The provider is found through ServiceLoader and, without a GPU, explains itself instead of throwing. */
+class CudaProviderTest {
+    @Test
+    void registeredAsCudaAndAnswersWithoutThrowing() {
+        BackendProvider found = null;
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) if (p.name().equals("cuda")) found = p;
+        assertNotNull(found, "META-INF/services registers the cuda provider");
+        String why = found.unavailableReason();
+        if (why == null) {
+            assertEquals("cuda", Backends.byName("cuda").name());
+            assertSame(Backends.byName("cuda"), Backends.byName("cuda"), "one backend instance per process");
+        } else {
+            assertFalse(why.isBlank());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.byName("cuda"));
+            assertTrue(e.getMessage().contains(why), e.getMessage());
+            assertEquals("cpu", Backends.byName("auto").name(), "auto falls back to the CPU");
+        }
+    }
+}
