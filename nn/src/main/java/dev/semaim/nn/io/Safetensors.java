@@ -67,7 +67,8 @@ public final class Safetensors {
             List<Entry> entries = new ArrayList<>();
             for (Map.Entry<String, Object> e : header.entrySet())
                 if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
-            entries.sort(Comparator.comparingLong(Entry::begin)); // stable: header order among empty tensors
+            // by (begin, end): an empty tensor sits before a non-empty one that starts where it does; stable for ties
+            entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
             checkLayout(path, entries, size - 8 - n);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) tensors.put(e.name, readTensor(ch, 8 + n, e));

@@ -20,7 +20,8 @@ public interface Optimizer {
 
     /**
      * The state for a checkpoint, keyed {@code <param name>.<slot>}: {@code step} (I64 scalar, the
-     * number of updates the parameter has had) and the optimiser's buffers (e.g. {@code exp_avg}).
+     * number of updates the parameter has had) and the optimiser's buffers (e.g. {@code exp_avg}). Parameters
+     * not yet updated have no entries. The buffers are the live tensors: write them out before the next step.
      */
     Map<String, Tensor> state();
 

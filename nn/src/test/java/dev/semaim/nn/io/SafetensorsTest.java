@@ -58,6 +58,16 @@ class SafetensorsTest {
     }
 
     @Test
+    void emptyTensorsMayShareAnOffsetWithTheirNeighbours() throws IOException {
+        Path p = raw("empties", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                + "\"e\":{\"dtype\":\"I64\",\"shape\":[0,2],\"data_offsets\":[4,4]}}", new byte[8]);
+        Safetensors.File f = Safetensors.read(p);
+        assertEquals(List.of("a", "e", "b"), List.copyOf(f.tensors().keySet()), "data order");
+        assertArrayEquals(new int[] {0, 2}, f.get("e").shape());
+    }
+
+    @Test
     void headerIsSpacePaddedToEightBytesAndNoTempFileRemains() throws IOException {
         Path p = dir.resolve("pad.safetensors");
         Safetensors.write(p, Map.of("x", Tensor.of(new float[] {1, 2, 3}, 3)), null);
