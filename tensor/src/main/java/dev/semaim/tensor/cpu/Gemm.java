@@ -12,11 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (K, N) with ldb or (N, K) when transB; C is (M, N) with ldc, all row-major. With beta == 0 the
  * old content of C is ignored (NaN included).
  *
- * <p>Goto/BLIS blocking: for each NC-wide column block and KC-deep slice of K, op(B) is packed once
- * into NR-wide micro-panels shared by all threads; each task packs an MC-row block of op(A) into
- * MR-row micro-panels (thread-local buffer) and sweeps the MR×NR register-tile micro-kernel over it.
- * Transposes are absorbed by the packing routines. Tasks own disjoint blocks of C. Small problems
- * run the same code on the calling thread; {@link #sgemmBatched} parallelises over the batch.
+ * <p>Goto/BLIS blocking: for each NC-wide column block and KC-deep slice of K, op(B) is packed
+ * into NR-wide micro-panels and each MC-row block of op(A) into MR-row micro-panels, then the
+ * MR×NR register-tile micro-kernel sweeps the packed blocks. Transposes are absorbed by the packing
+ * routines. Large calls split C into slabs that pool threads compute independently (own packing
+ * buffers, disjoint output); small calls run on the calling thread; {@link #sgemmBatched}
+ * parallelises over the batch.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -77,30 +78,13 @@ public final class Gemm {
         }
     }
 
-    /** Runs body(i) for i in [0, n), on the pool when parallel, else inline. */
-    private static void forEach(boolean parallel, int n, IntConsumer body) {
-        if (parallel) {
-            CpuThreads.parallelFor(n, body);
-        } else {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
-            }
-        }
-    }
-
-    /** One GEMM call: its operands and the current (jc, pc) block being processed. */
+    /** One GEMM call: its operands, and the blocked algorithm over a rectangle of C. */
     private static final class Job {
         final boolean transA, transB;
         final int M, N, K;
         final float[] a, b, c;
         final int offA, lda, offB, ldb, offC, ldc;
         final float beta;
-        // Current block: columns [jc, jc+nc) of C, depth slice [pc, pc+kc), packed op(B) in bp.
-        int jc, nc, pc, kc, panels;
-        float betaBlock;
-        float[] bp;
-        // Task grid: mBlocks row blocks of mc rows × nSplit column groups of B panels.
-        int mc, mBlocks, nSplit;
 
         Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
             float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
@@ -121,40 +105,64 @@ public final class Gemm {
             this.ldc = ldc;
         }
 
+        /**
+         * Splits C into independent slabs, one pool task each, every task packing its own operands:
+         * no barrier inside the call. Slabs cut the larger of M and N, because every extra slab
+         * re-packs the other operand (K·N floats for a row slab, M·K for a column slab), an overhead
+         * of about 16·slabs/dim of the FMA work (a packed float costs ~1 cycle, an FMA does 16).
+         * Up to 2 slabs per thread, so a thread slowed by the shared machine sheds work.
+         */
         void run(boolean parallel) {
             if (M <= 0 || N <= 0) {
                 return;
             }
-            if (K <= 0) {
-                scaleC();
-                return;
-            }
+            boolean rowSlabs = M >= N;
+            int dim = rowSlabs ? M : N;
+            int unit = rowSlabs ? MR : NR;
             int threads = parallel ? CpuThreads.threads() : 1;
-            // Row blocks: a multiple of the thread count when that keeps blocks >= MR rows.
-            int blocks = ceilDiv(M, MC);
-            blocks = Math.min(ceilDiv(blocks, threads) * threads, ceilDiv(M, MR));
-            mc = roundUp(ceilDiv(M, blocks), MR);
-            mBlocks = ceilDiv(M, mc);
-            Buffers own = BUFFERS.get();
-            for (jc = 0; jc < N; jc += NC) {
-                nc = Math.min(NC, N - jc);
-                panels = ceilDiv(nc, NR);
-                nSplit = Math.min(panels, ceilDiv(threads, mBlocks));
-                for (pc = 0; pc < K; pc += KC) {
-                    kc = Math.min(KC, K - pc);
-                    betaBlock = pc == 0 ? beta : 1f;
-                    bp = own.packedB(panels * kc * NR);
-                    forEach(parallel, panels, this::packBPanel);
-                    forEach(parallel, mBlocks * nSplit, this::task);
+            int slabs = Math.min(ceilDiv(dim, unit), Math.max(threads, Math.min(2 * threads, dim / 1600)));
+            CpuThreads.parallelFor(slabs, t -> {
+                int from = (int) ((long) ceilDiv(dim, unit) * t / slabs) * unit;
+                int to = Math.min(dim, (int) ((long) ceilDiv(dim, unit) * (t + 1) / slabs) * unit);
+                if (rowSlabs) {
+                    blocked(from, to, 0, N);
+                } else {
+                    blocked(0, M, from, to);
                 }
-            }
-            bp = null;
+            });
         }
 
-        /** C = beta·C for K == 0. */
-        private void scaleC() {
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
+        /** The blocked algorithm on C[i0:i1, j0:j1] with this thread's packing buffers. */
+        private void blocked(int i0, int i1, int j0, int j1) {
+            if (K <= 0) {
+                scaleC(i0, i1, j0, j1);
+                return;
+            }
+            Buffers own = BUFFERS.get();
+            for (int jc = j0; jc < j1; jc += NC) {
+                int nc = Math.min(NC, j1 - jc);
+                int panels = ceilDiv(nc, NR);
+                for (int pc = 0; pc < K; pc += KC) {
+                    int kc = Math.min(KC, K - pc);
+                    float betaBlock = pc == 0 ? beta : 1f;
+                    float[] bp = own.packedB(panels * kc * NR);
+                    for (int p = 0; p < panels; p++) {
+                        packB(jc + p * NR, Math.min(NR, jc + nc - (jc + p * NR)), pc, kc, bp, p * kc * NR);
+                    }
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        float[] ap = own.packedA(roundUp(mc, MR) * kc);
+                        packA(ic, mc, pc, kc, ap);
+                        macroKernel(ap, ic, mc, bp, jc, nc, kc, betaBlock, own.tile);
+                    }
+                }
+            }
+        }
+
+        /** C[i0:i1, j0:j1] = beta·C, for K == 0. */
+        private void scaleC(int i0, int i1, int j0, int j1) {
+            for (int i = i0; i < i1; i++) {
+                for (int j = j0; j < j1; j++) {
                     int ci = offC + i * ldc + j;
                     c[ci] = beta == 0f ? 0f : beta * c[ci];
                 }
@@ -162,13 +170,10 @@ public final class Gemm {
         }
 
         /**
-         * Packs columns [jc + p·NR, +NR) of op(B)[pc:pc+kc, :] into bp at (p·kc + k)·NR + j,
-         * zero-padding columns past N.
+         * Packs columns [j0, j0+nr) of op(B)[pc:pc+kc, :] into one NR-wide micro-panel at dst:
+         * element (k, j) goes to dst + k·NR + j, columns nr..NR zero-padded.
          */
-        private void packBPanel(int p) {
-            int j0 = jc + p * NR;
-            int nr = Math.min(NR, N - j0);
-            int dst = p * kc * NR;
+        private void packB(int j0, int nr, int pc, int kc, float[] bp, int dst) {
             if (!transB) {
                 // b: (K, N) row-major; row k of the panel is contiguous.
                 for (int k = 0; k < kc; k++) {
@@ -199,51 +204,13 @@ public final class Gemm {
             }
         }
 
-        /** Task t: row block t / nSplit against column group t % nSplit of the packed B panels. */
-        private void task(int t) {
-            int i0 = (t / nSplit) * mc;
-            int rows = Math.min(mc, M - i0);
-            int group = t % nSplit;
-            int p0 = (int) ((long) panels * group / nSplit);
-            int p1 = (int) ((long) panels * (group + 1) / nSplit);
-            Buffers own = BUFFERS.get();
-            float[] ap = own.packedA(roundUp(rows, MR) * kc);
-            packA(i0, rows, ap);
-            float[] tile = own.tile;
-            for (int p = p0; p < p1; p++) {
-                int j = jc + p * NR;
-                int nr = Math.min(NR, N - j);
-                for (int ir = 0; ir < rows; ir += MR) {
-                    int mr = Math.min(MR, rows - ir);
-                    int ci = offC + (i0 + ir) * ldc + j;
-                    if (mr == MR && nr == NR) {
-                        if (betaBlock != 1f) {
-                            scaleTile(c, ci, ldc, betaBlock);
-                        }
-                        kernel(kc, ap, ir * kc, bp, p * kc * NR, c, ci, ldc);
-                    } else {
-                        // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
-                        Arrays.fill(tile, 0f);
-                        kernel(kc, ap, ir * kc, bp, p * kc * NR, tile, 0, NR);
-                        for (int r = 0; r < mr; r++) {
-                            for (int q = 0; q < nr; q++) {
-                                int cq = ci + r * ldc + q;
-                                float v = tile[r * NR + q];
-                                c[cq] = betaBlock == 0f ? v : v + betaBlock * c[cq];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
         /**
-         * Packs rows [i0, i0+rows) of op(A)[:, pc:pc+kc] into MR-row micro-panels: element (i, k)
-         * of panel q goes to (q·kc + k)·MR + i, rows past the block zero-padded.
+         * Packs rows [i0, i0+mc) of op(A)[:, pc:pc+kc] into MR-row micro-panels: element (i, k) of
+         * panel q goes to (q·kc + k)·MR + i, rows past mc zero-padded.
          */
-        private void packA(int i0, int rows, float[] ap) {
-            for (int ir = 0; ir < rows; ir += MR) {
-                int mr = Math.min(MR, rows - ir);
+        private void packA(int i0, int mc, int pc, int kc, float[] ap) {
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
                 int dst = ir * kc;
                 if (!transA) {
                     // a: (M, K) row-major; each panel row is a contiguous run of K.
@@ -254,14 +221,50 @@ public final class Gemm {
                         }
                     }
                 } else {
-                    // a: (K, M) row-major; the MR values of one k are contiguous.
+                    // a: (K, M) row-major; the mr values of one k are contiguous.
                     for (int k = 0; k < kc; k++) {
-                        System.arraycopy(a, offA + (pc + k) * lda + i0 + ir, ap, dst + k * MR, mr);
+                        int src = offA + (pc + k) * lda + i0 + ir;
+                        for (int r = 0; r < mr; r++) {
+                            ap[dst + k * MR + r] = a[src + r];
+                        }
                     }
                 }
                 for (int r = mr; r < MR; r++) {
                     for (int k = 0; k < kc; k++) {
                         ap[dst + k * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+
+        /**
+         * C[ic:ic+mc, jc:jc+nc] (+)= packed A block · packed B block: B micro-panels outer (one stays
+         * in L1), A micro-panels inner (the A block stays in L2).
+         */
+        private void macroKernel(float[] ap, int ic, int mc, float[] bp, int jc, int nc, int kc,
+                                 float betaBlock, float[] tile) {
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
+                int bo = (jr / NR) * kc * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    int ci = offC + (ic + ir) * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        if (betaBlock != 1f) {
+                            scaleTile(c, ci, ldc, betaBlock);
+                        }
+                        kernel(kc, ap, ir * kc, bp, bo, c, ci, ldc);
+                    } else {
+                        // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
+                        Arrays.fill(tile, 0f);
+                        kernel(kc, ap, ir * kc, bp, bo, tile, 0, NR);
+                        for (int r = 0; r < mr; r++) {
+                            for (int q = 0; q < nr; q++) {
+                                int cq = ci + r * ldc + q;
+                                float v = tile[r * NR + q];
+                                c[cq] = betaBlock == 0f ? v : v + betaBlock * c[cq];
+                            }
+                        }
                     }
                 }
             }
