@@ -80,6 +80,8 @@ public record AimConfig(int imgSize, int patchSize, int inChans, int embedDim, i
     /** Whether the order needs an attention map (the type name contains "attention", spec §4.2). */
     public boolean orderNeedsMap() { return permutationType.contains("attention"); }
 
+    /** Image size, patch size and channels together (they constrain each other): Fashion-MNIST is withImage(28, 4, 1). */
+    public AimConfig withImage(int img, int patch, int chans) { return new AimConfig(img, patch, chans, embedDim, depth, numHeads, queryDepth, mlpRatio, predictionHead, gaussianKernelSize, gaussianSigma, normPixLoss, lossType, permutationType, attentionType, predictFeature, outDim, dropPath); }
     public AimConfig withImgSize(int v) { return new AimConfig(v, patchSize, inChans, embedDim, depth, numHeads, queryDepth, mlpRatio, predictionHead, gaussianKernelSize, gaussianSigma, normPixLoss, lossType, permutationType, attentionType, predictFeature, outDim, dropPath); }
     public AimConfig withPatchSize(int v) { return new AimConfig(imgSize, v, inChans, embedDim, depth, numHeads, queryDepth, mlpRatio, predictionHead, gaussianKernelSize, gaussianSigma, normPixLoss, lossType, permutationType, attentionType, predictFeature, outDim, dropPath); }
     public AimConfig withInChans(int v) { return new AimConfig(imgSize, patchSize, v, embedDim, depth, numHeads, queryDepth, mlpRatio, predictionHead, gaussianKernelSize, gaussianSigma, normPixLoss, lossType, permutationType, attentionType, predictFeature, outDim, dropPath); }
