@@ -32,7 +32,18 @@ public final class Indexing {
         int ax = axis < 0 ? axis + base.rank() : axis;
         return Var.of("scatterAdd", base.data().scatterAdd(ax, index, src.data()), g -> {
             base.accumulate(g);
-            if (src.requiresGrad()) src.accumulate(g.gather(ax, index));
+            if (!src.requiresGrad()) return;
+            // only src's leading corner of index's shape was read; the rest gets a zero gradient
+            Tensor picked = g.gather(ax, index);
+            if (picked.sameShape(src.data())) {
+                src.accumulate(picked);
+            } else {
+                Tensor full = Tensor.full(0, g.dtype(), g.backend(), src.shape());
+                Tensor corner = full;
+                for (int a = 0; a < picked.rank(); a++) corner = corner.narrow(a, 0, picked.size(a));
+                corner.copyFrom(picked);
+                src.accumulate(full);
+            }
         }, base, src);
     }
 }

@@ -665,8 +665,7 @@ public final class Tensor {
 
     public Tensor gather(int axis, Tensor index) {
         int a = Shape.axis("gather", axis, rank());
-        if (index.rank() != rank() || index.dtype().floating)
-            throw new IllegalArgumentException("gather: index " + index + " must be an integer tensor of rank " + rank());
+        checkScatterIndex("gather", a, index, null);
         Tensor out = empty(dtype(), backend(), index.shape);
         backend().gather(this, a, index, out);
         return out;
@@ -674,9 +673,25 @@ public final class Tensor {
 
     /** A copy of this tensor with src added at index along axis (torch.scatter_add). */
     public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        int a = Shape.axis("scatterAdd", axis, rank());
+        checkScatterIndex("scatterAdd", a, index, src);
         Tensor out = copy();
-        backend().scatterAdd(out, Shape.axis("scatterAdd", axis, rank()), index, src.to(dtype()));
+        backend().scatterAdd(out, a, index, src.to(dtype()));
         return out;
+    }
+
+    /**
+     * torch's rule for gather/scatter indices: an integer tensor of this rank, no larger than this
+     * tensor off the axis, and no larger than src (when given) on any axis.
+     */
+    private void checkScatterIndex(String op, int axis, Tensor index, Tensor src) {
+        boolean ok = index.rank() == rank() && !index.dtype().floating && (src == null || src.rank() == rank());
+        for (int i = 0; ok && i < rank(); i++)
+            ok = (i == axis || index.shape[i] <= shape[i]) && (src == null || index.shape[i] <= src.shape[i]);
+        if (!ok)
+            throw new IllegalArgumentException(op + ": index " + index.dtype() + Shape.str(index.shape) + " does not fit input "
+                    + Shape.str(shape) + (src == null ? "" : " and source " + Shape.str(src.shape)) + " along axis " + axis
+                    + " (want an integer index of the same rank, no larger off the axis" + (src == null ? "" : " nor than the source") + ")");
     }
 
     // ---------------------------------------------------------------- sorting (on the host)

@@ -1,0 +1,44 @@
+package dev.semaim.tensor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Bad input fails with an IllegalArgumentException whose message names the op and the shapes. */
+class ErrorMessagesTest {
+    private static void assertNames(Executable bad, String... parts) {
+        String m = assertThrows(IllegalArgumentException.class, bad).getMessage();
+        for (String p : parts) assertTrue(m.contains(p), "message \"" + m + "\" lacks \"" + p + "\"");
+    }
+
+    @Test
+    void broadcastingOps() {
+        Tensor a = Tensor.zeros(2, 3), b = Tensor.zeros(4);
+        assertNames(() -> a.add(b), "add", "(2, 3)", "(4)");
+        assertNames(() -> a.mul(b), "mul", "(2, 3)", "(4)");
+        assertNames(() -> Tensor.where(Tensor.zeros(5), a, a), "where", "(5)");
+    }
+
+    @Test
+    void matmul() {
+        assertNames(() -> Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)), "matmul", "(2, 3)", "(4, 5)");
+        assertNames(() -> Tensor.zeros(2, 2, 3).matmul(Tensor.zeros(3, 3, 5)), "matmul", "(2)", "(3)");
+        assertNames(() -> Tensor.zeros(2, 3).matmul(Tensor.zeros(DType.F64, 3, 5)), "matmul", "F32", "F64");
+    }
+
+    @Test
+    void fusedOps() {
+        assertNames(() -> Tensor.zeros(2, 4).layerNorm(Tensor.zeros(3), null, 1e-5), "layerNorm", "(2, 4)", "(4)");
+        assertNames(() -> Tensor.zeros(1, 3, 8, 8).depthwiseConv2d(Tensor.zeros(2, 1, 3, 3), 1), "depthwiseConv2d", "(1, 3, 8, 8)", "(2, 1, 3, 3)");
+        assertNames(() -> Tensor.zeros(2, 3).softmax(2), "softmax", "axis 2", "rank 2");
+        assertNames(() -> Tensor.zeros(2, 3).sum(false, 3), "sum", "axis 3");
+    }
+
+    @Test
+    void creation() {
+        assertNames(() -> Tensor.of(new float[5], 2, 3), "of", "5", "(2, 3)");
+        assertNames(() -> Tensor.zeros(2, -1), "negative", "(2, -1)");
+        assertNames(() -> Tensor.zeros(2, 3).item(), "item", "(2, 3)");
+    }
+}
