@@ -1,4 +1,5 @@
-// One AdamW update in place (see Backend.adamw), in double like the CPU reference; one thread per element.
+// One AdamW update in place (see Backend.adamw: PyTorch 1.13's operation order), in double like the CPU
+// reference; one thread per element.
 #include "common.cuh"
 
 extern "C" __global__ void adamw_k(Desc dp, void* p, Desc dg, const void* g, Desc dm, void* m, Desc dv, void* v, int dt,
@@ -11,6 +12,6 @@ extern "C" __global__ void adamw_k(Desc dp, void* p, Desc dg, const void* g, Des
         double vv = b2 * load_d(v, dt, iv) + (1 - b2) * gv * gv;
         store_as<double>(m, dt, im, mv);
         store_as<double>(v, dt, iv, vv);
-        store_as<double>(p, dt, ip, pv - lr * (mv / bc1) / (sqrt(vv / bc2) + eps));
+        store_as<double>(p, dt, ip, pv - (lr / bc1) * mv / (sqrt(vv) / sqrt(bc2) + eps));
     }
 }

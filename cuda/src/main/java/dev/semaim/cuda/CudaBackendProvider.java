@@ -31,7 +31,7 @@ public final class CudaBackendProvider implements BackendProvider {
             CudaBackend.get();
             return null;
         } catch (UnsatisfiedLinkError e) {
-            return "the JCuda native library or libcuda.so.1 (the NVIDIA driver) could not be loaded: " + e.getMessage();
+            return "the JCuda native library or libcuda.so.1 (the NVIDIA driver) could not be loaded: " + innermost(e.getMessage());
         } catch (NoClassDefFoundError e) {
             return "JCuda is not on the class path or failed to initialise: " + e.getMessage();
         } catch (CudaException e) {
@@ -39,6 +39,16 @@ public final class CudaBackendProvider implements BackendProvider {
         } catch (Throwable e) {
             return "CUDA could not start: " + e;
         }
+    }
+
+    /** JCuda's message nests the stack traces of each attempt: keep the last UnsatisfiedLinkError line. */
+    private static String innermost(String message) {
+        String found = null;
+        for (String line : String.valueOf(message).split("\n")) {
+            int at = line.indexOf("UnsatisfiedLinkError: ");
+            if (at >= 0) found = line.substring(at + "UnsatisfiedLinkError: ".length()).trim();
+        }
+        return found != null ? found : String.valueOf(message).split("\n")[0];
     }
 
     @Override public Backend create() {

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * one that wrote the PTX (its header names it), since other releases emit different PTX.
  */
 class PtxUpToDateTest {
-    private static final Path SRC = Path.of("src/main/cuda"), RES = Path.of("src/main/resources/dev/semaim/cuda");
+    /** The module folder: the working directory under Maven, cuda/ from the repository root. */
+    private static final Path MODULE = Files.isDirectory(Path.of("src/main/cuda")) ? Path.of(".") : Path.of("cuda");
+    private static final Path SRC = MODULE.resolve("src/main/cuda"), RES = MODULE.resolve("src/main/resources/dev/semaim/cuda");
 
     private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(false).start();
@@ -35,6 +37,7 @@ class PtxUpToDateTest {
 
     @Test
     void committedPtxMatchesAFreshCompile() throws Exception {
+        assumeTrue(Files.isDirectory(SRC), "skipped: the CUDA sources are not here (" + SRC.toAbsolutePath() + ")");
         String version;
         try {
             version = run(Path.of("."), "nvcc", "--version");

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
+# nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
+# aim_base pre-training step benchmark (batch 64, 224x224, FP32) and the PyTorch baseline. Each part has
+# its own time limit so the whole stays under about 7 minutes; results and logs go to $OUT (or ./gpu-out).
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="${OUT:-$root/gpu-out}"
+mkdir -p "$out"
+log="$out/gpu-check.log"
+exec > >(tee -a "$log") 2>&1
+ldconfig -p | grep -q 'libz.so.1 ' || export LD_LIBRARY_PATH="$here/syslib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+java="$here/jre/bin/java"
+cp="$here/test-classes"
+for j in "$here"/lib/*.jar; do [[ $j == *junit-platform-console* ]] || cp="$cp:$j"; done
+flags=(--add-modules jdk.incubator.vector -XX:+UseParallelGC -Xss8m -Xmx24g)
+section() { echo; echo "=== $1 ($(date -u +%H:%M:%S))"; }
+
+section "nvidia-smi"
+nvidia-smi | tee "$out/nvidia-smi.txt"
+"$java" -version
+
+section "GPU op tests (JUnit, semaim.cuda.sync=true)"
+timeout 150 "$java" "${flags[@]}" -Dsemaim.cuda.sync=true -jar "$here/lib/junit-platform-console-standalone.jar" execute \
+  --class-path "$cp" --select-package dev.semaim.cuda --select-class dev.semaim.tests.gpu.GpuPretrainStepTest \
+  --details=tree --disable-banner --disable-ansi-colors --reports-dir "$out/junit"
+echo "tests exit code $?"
+
+section "GEMM benchmark"
+timeout 40 "$java" "${flags[@]}" -cp "$cp" dev.semaim.cuda.CudaGemmBenchmark
+echo "gemm exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, FP32 (ours)"
+timeout 170 "$java" "${flags[@]}" -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step exit code $?"
+
+section "PyTorch baseline (scripts/torch/bench_gpu.py)"
+PYTHONUNBUFFERED=1 timeout 100 python3 "$root/scripts/torch/bench_gpu.py" --batch 64 --img 224 --steps 5 --json "$out/bench_gpu.json"
+echo "pytorch exit code $?"
+section "done"

@@ -1,0 +1,72 @@
+package dev.semaim.tests.gpu;
+
+import dev.semaim.model.AimConfig;
+import dev.semaim.model.AimOutput;
+import dev.semaim.model.AimViT;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Images per second of one full pre-training step (priority with the order pass, masked forward, loss,
+ * backward, AdamW step) on a backend, the numbers BENCHMARKS.md records:
+ * {@code AimStepBenchmark <device> <config> <batch> <imgSize> <timedSteps>}, e.g. {@code cuda aim_base 64 224 5}.
+ * Prints one line per step and a final "RESULT" line with the median. When the device runs out of
+ * memory the batch is halved and the run says so.
+ */
+public final class AimStepBenchmark {
+    private AimStepBenchmark() {}
+
+    public static void main(String[] args) {
+        String device = args.length > 0 ? args[0] : "cuda";
+        String name = args.length > 1 ? args[1] : "aim_base";
+        AimConfig config = AimConfig.byName(name).withImgSize(args.length > 3 ? Integer.parseInt(args[3]) : 224);
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64, steps = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        Backend backend = Backends.byName(device);
+        Backends.setDefault(backend);
+        System.out.println("device " + backend + ", " + config);
+        while (true) {
+            try {
+                run(backend, name, config, batch, steps);
+                return;
+            } catch (RuntimeException e) {
+                if (batch == 1 || e.getMessage() == null || !e.getMessage().contains("out of GPU memory")) throw e;
+                System.out.println("batch " + batch + " ran out of memory (" + e.getMessage() + "); retrying with batch " + batch / 2);
+                batch /= 2;
+            }
+        }
+    }
+
+    private static void run(Backend backend, String name, AimConfig config, int batch, int steps) {
+        AimViT model = new AimViT(config, new Rng(0));
+        AdamW opt = new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8);
+        Rng rng = new Rng(1);
+        Tensor images = Tensor.randn(rng, DType.F32, batch, config.inChans(), config.imgSize(), config.imgSize());
+        double[] secs = new double[steps];
+        for (int s = -2; s < steps; s++) {  // two warm-up steps (PTX JIT, allocator growth)
+            long t0 = System.nanoTime();
+            Tensor priority = model.priority(images, rng);
+            AimOutput out = model.forward(images, priority);
+            out.loss().backward();
+            opt.step(1.5e-4);
+            opt.zeroGrad();
+            double loss = out.loss().item();
+            backend.synchronize();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("step %d: loss %.5f, %.3f s, %.1f images/s%n", s, loss, dt, batch / dt);
+            if (s >= 0) secs[s] = dt;
+        }
+        double[] sorted = secs.clone();
+        Arrays.sort(sorted);
+        double median = sorted[steps / 2];
+        System.out.printf("RESULT device=%s config=%s batch=%d img=%d median_step_s=%.4f images_per_s=%.2f%n",
+                backend.name(), name, batch, config.imgSize(), median, batch / median);
+        System.out.println("backend state: " + backend);
+    }
+}
