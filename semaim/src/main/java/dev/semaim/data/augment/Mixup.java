@@ -1,0 +1,155 @@
+package dev.semaim.data.augment;
+
+import dev.semaim.data.Batch;
+import dev.semaim.data.CropBox;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * timm's {@code Mixup} in mode 'batch' with label smoothing folded into the soft targets (spec section 7:
+ * mixup alpha 0.8, cutmix alpha 1.0, prob 1.0, switch prob 0.5, smoothing 0.1). Every image b of the batch
+ * is mixed with image B-1-b (the batch flipped), all with one lambda.
+ *
+ * <p>Draws per batch: u ~ U[0,1), mixing only when u < prob; then (when both alphas are positive) cutmix when
+ * u' < switchProb; lambda ~ Beta(alpha, alpha) of the chosen method. Cutmix then draws the box centre
+ * cy ~ randint(0, H), cx ~ randint(0, W) and replaces lambda by the area-corrected value. Arithmetic is float32
+ * as torch's.
+ */
+public final class Mixup {
+    /**
+     * A mixed batch: images (B, C, H, W), targets (B, numClasses), the lambda used (corrected for cutmix; 1 when
+     * nothing was mixed), and the pasted region for cutmix (null otherwise).
+     */
+    public record Result(float[] images, float[] targets, double lambda, CropBox box) {
+    }
+
+    private final double mixupAlpha;
+    private final double cutmixAlpha;
+    private final double prob;
+    private final double switchProb;
+    private final double labelSmoothing;
+    private final int numClasses;
+
+    public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses) {
+        if (!(mixupAlpha >= 0 && cutmixAlpha >= 0) || mixupAlpha + cutmixAlpha == 0 || !(prob >= 0 && prob <= 1)
+                || !(switchProb >= 0 && switchProb <= 1) || !(labelSmoothing >= 0 && labelSmoothing < 1) || numClasses < 1) {
+            throw new IllegalArgumentException("bad Mixup(mixup alpha " + mixupAlpha + ", cutmix alpha " + cutmixAlpha
+                    + ", prob " + prob + ", switch prob " + switchProb + ", smoothing " + labelSmoothing + ", classes " + numClasses + ")");
+        }
+        this.mixupAlpha = mixupAlpha;
+        this.cutmixAlpha = cutmixAlpha;
+        this.prob = prob;
+        this.switchProb = switchProb;
+        this.labelSmoothing = labelSmoothing;
+        this.numClasses = numClasses;
+    }
+
+    /** The fine-tuning recipe (spec section 7): alphas 0.8 / 1.0, prob 1, switch 0.5, smoothing 0.1. */
+    public static Mixup finetune(int numClasses) {
+        return new Mixup(0.8, 1.0, 1.0, 0.5, 0.1, numClasses);
+    }
+
+    public Result apply(Batch batch, RandomGenerator rng) {
+        return apply(batch.images(), batch.labels(), batch.channels(), batch.height(), batch.width(), rng);
+    }
+
+    /** Mixes {@code images} (B, C, H, W) with labels (B); B must be even. The input array is not modified. */
+    public Result apply(float[] images, int[] labels, int channels, int height, int width, RandomGenerator rng) {
+        int b = labels.length;
+        if (b % 2 != 0) throw new IllegalArgumentException("Mixup needs an even batch size, got " + b);
+        if (images.length != b * channels * height * width) {
+            throw new IllegalArgumentException("Mixup: images hold " + images.length + " floats, not " + b + "x" + channels
+                    + "x" + height + "x" + width);
+        }
+        double lambda = 1.0;
+        boolean cutmix = false;
+        if (rng.nextDouble() < prob) {
+            if (mixupAlpha > 0 && cutmixAlpha > 0) cutmix = rng.nextDouble() < switchProb;
+            else cutmix = cutmixAlpha > 0;
+            double alpha = cutmix ? cutmixAlpha : mixupAlpha;
+            lambda = Beta.sample(rng, alpha, alpha);
+        }
+        float[] out;
+        CropBox box = null;
+        if (lambda == 1.0) {
+            out = images.clone();
+        } else if (cutmix) {
+            box = cutmixBox(height, width, lambda, rng.nextInt(height), rng.nextInt(width));
+            lambda = correctedLambda(box, height, width);
+            out = paste(images, b, channels, height, width, box);
+        } else {
+            out = blend(images, b, lambda);
+        }
+        return new Result(out, softTargets(labels, numClasses, lambda, labelSmoothing), lambda, box);
+    }
+
+    /**
+     * timm's {@code mixup_target}: off = smoothing / K, on = 1 - smoothing + off; target b =
+     * lambda * onehot(label b) + (1 - lambda) * onehot(label B-1-b), float32. Shape (B, K).
+     */
+    public static float[] softTargets(int[] labels, int numClasses, double lambda, double smoothing) {
+        int b = labels.length;
+        double offValue = smoothing / numClasses;
+        float off = (float) offValue, on = (float) (1.0 - smoothing + offValue);
+        float l = (float) lambda, r = (float) (1.0 - lambda);
+        float[] out = new float[b * numClasses];
+        for (int i = 0; i < b; i++) {
+            int mine = labels[i], theirs = labels[b - 1 - i];
+            if (mine < 0 || mine >= numClasses) throw new IllegalArgumentException("label " + mine + " of sample " + i + " not in [0, " + numClasses + ")");
+            for (int k = 0; k < numClasses; k++) {
+                float y1 = k == mine ? on : off, y2 = k == theirs ? on : off;
+                out[i * numClasses + k] = y1 * l + y2 * r;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * timm's {@code rand_bbox}: cut = (int(H sqrt(1 - lambda)), int(W sqrt(1 - lambda))); rows
+     * [clip(cy - cutH/2), clip(cy + cutH/2)) and likewise columns, clipped to the image (may be empty).
+     */
+    public static CropBox cutmixBox(int height, int width, double lambda, int cy, int cx) {
+        double ratio = Math.sqrt(1 - lambda);
+        int cutH = (int) (height * ratio), cutW = (int) (width * ratio);
+        int y0 = clip(cy - cutH / 2, height), y1 = clip(cy + cutH / 2, height);
+        int x0 = clip(cx - cutW / 2, width), x1 = clip(cx + cutW / 2, width);
+        return new CropBox(y0, x0, y1 - y0, x1 - x0);
+    }
+
+    /** 1 - box area / image area: the fraction of each image that stays its own. */
+    public static double correctedLambda(CropBox box, int height, int width) {
+        return 1.0 - (double) box.height() * box.width() / (double) (height * width);
+    }
+
+    /** Mixup: out[b] = lambda x[b] + (1 - lambda) x[B-1-b] in float32 (each product rounded, then the sum). */
+    static float[] blend(float[] images, int b, double lambda) {
+        int per = images.length / b;
+        float l = (float) lambda, r = (float) (1.0 - lambda);
+        float[] out = new float[images.length];
+        for (int i = 0; i < b; i++) {
+            int mine = i * per, theirs = (b - 1 - i) * per;
+            for (int j = 0; j < per; j++) out[mine + j] = images[mine + j] * l + images[theirs + j] * r;
+        }
+        return out;
+    }
+
+    /** Cutmix: the box region of every image b replaced by that of image B-1-b. */
+    static float[] paste(float[] images, int b, int channels, int height, int width, CropBox box) {
+        float[] out = images.clone();
+        int per = channels * height * width;
+        for (int i = 0; i < b; i++) {
+            int mine = i * per, theirs = (b - 1 - i) * per;
+            for (int c = 0; c < channels; c++) {
+                for (int y = box.top(); y < box.top() + box.height(); y++) {
+                    int row = (c * height + y) * width + box.left();
+                    System.arraycopy(images, theirs + row, out, mine + row, box.width());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int clip(int v, int size) {
+        return Math.max(0, Math.min(v, size));
+    }
+}
