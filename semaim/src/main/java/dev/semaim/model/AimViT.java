@@ -152,14 +152,24 @@ public final class AimViT extends Module {
 
     /** The priority (B, L) of the configured permutation type, its noise drawn from rng (u first, then the centre draws). */
     public Tensor priority(Tensor images, Rng rng) {
+        return priority(images, rng, this);
+    }
+
+    /** As {@link #priority(Tensor, Rng)} with the map taken from another model of this config (an EMA copy, §4.2). */
+    public Tensor priority(Tensor images, Rng rng, AimViT mapModel) {
         Orders.Noise n = Orders.draw(rng, images.size(0), config.numPatches());
-        return priority(images, n.tieBreak(), n.centre());
+        return priority(images, n.tieBreak(), n.centre(), mapModel);
     }
 
     /** The priority with injected noise (B, L) and centre draws (B, 2) (may be null unless stochastic_center). */
     public Tensor priority(Tensor images, Tensor noise, Tensor centreU) {
+        return priority(images, noise, centreU, this);
+    }
+
+    /** The priority with injected noise, the map (when the type needs one) from {@code mapModel}. */
+    public Tensor priority(Tensor images, Tensor noise, Tensor centreU, AimViT mapModel) {
         checkImages(images);
-        Tensor attn = config.orderNeedsMap() ? orderPass(images) : null;
+        Tensor attn = config.orderNeedsMap() ? mapModel.orderPass(images) : null;
         return Orders.priority(config.permutationType(), config.grid(), noise, attn, centreU);
     }
 
