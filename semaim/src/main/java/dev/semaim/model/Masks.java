@@ -29,10 +29,10 @@ public final class Masks {
         int b = priority.size(0), l = priority.size(1), t = l + 1;
         Tensor pi = priority.unsqueeze(2), pj = priority.unsqueeze(1);            // pi: (B, L, 1), pj: (B, 1, L)
         Tensor patchBlocked = (strict ? pi.le(pj) : pi.lt(pj)).to(DType.F32);       // (B, L, L), 1 = blocked
-        Tensor blocked = Tensor.ones(DType.F32, b, t, t);                          // cls row: all blocked ...
+        Tensor blocked = Tensor.full(1, DType.F32, priority.backend(), b, t, t);   // cls row: all blocked ...
         blocked.narrow(1, 1, l).narrow(2, 1, l).copyFrom(patchBlocked);
         blocked.narrow(2, 0, 1).fillInPlace(0);                                    // ... but column 0 is open for all
-        return Tensor.zeros(DType.F32, b, t, t).maskedFill(blocked, Double.NEGATIVE_INFINITY).unsqueeze(1);
+        return Tensor.full(0, DType.F32, priority.backend(), b, t, t).maskedFill(blocked, Double.NEGATIVE_INFINITY).unsqueeze(1);
     }
 
     /** The 0/1 "blocked" form of an additive mask (1 where −inf), for inspection and tests. */

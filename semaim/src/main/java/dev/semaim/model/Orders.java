@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Autoregressive orders (spec §4.1): each type gives a priority (B, L) over the raster-indexed patches,
- * lower = earlier. All randomness comes in as tensors (noise u (B, L) in U[0,1), centre draws (B, 2)),
- * so a caller can inject the exact draws of a reference run; {@link #draw} draws them from an Rng.
+ * lower = earlier, on the noise's backend (zigzag and raster, which take none, on the default one).
+ * All randomness comes in as tensors (noise u (B, L) in U[0,1), centre draws (B, 2)), so a caller can
+ * inject the exact draws of a reference run; {@link #draw} draws them from an Rng.
  *
  * <p>Grids other than 14×14. zigzag, raster (snake with G−1 in place of 13), stochastic, attention and
  * attention_center are defined for any G. The box-based types (center2out, stochastic_center,
@@ -90,7 +91,7 @@ public final class Orders {
     public static Tensor center2out(Tensor noise, int grid) {
         int[] row7 = new int[noise.size(0)];
         java.util.Arrays.fill(row7, 7);
-        return noise.add(levels(row7, row7, grid));
+        return noise.add(levels(row7, row7, grid).to(noise.backend()));
     }
 
     /** u + box levels around a random centre: row = floor(u0·(G−1)), col = floor(u1·(G−1)). */
@@ -105,7 +106,7 @@ public final class Orders {
             rows[i] = tableRow((int) Math.floor((float) u[2 * i] * (float) (grid - 1)), grid);
             cols[i] = tableRow((int) Math.floor((float) u[2 * i + 1] * (float) (grid - 1)), grid);
         }
-        return noise.add(levels(rows, cols, grid));
+        return noise.add(levels(rows, cols, grid).to(noise.backend()));
     }
 
     /** The (row, col) centres stochastic_center uses for these draws (B, 2) I64. */
@@ -129,7 +130,7 @@ public final class Orders {
             rows[i] = tableRow((int) (m[i] / grid), grid);
             cols[i] = tableRow((int) (m[i] % grid), grid);
         }
-        return noise.add(levels(rows, cols, grid));
+        return noise.add(levels(rows, cols, grid).to(noise.backend()));
     }
 
     /**
@@ -149,7 +150,7 @@ public final class Orders {
                 p[i * l + q] = dist + 0.001f * u[i * l + q];
             }
         }
-        return Tensor.of(p, b, l);
+        return Tensor.of(noise.backend(), p, b, l);
     }
 
     /**
