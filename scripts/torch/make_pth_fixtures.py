@@ -11,6 +11,8 @@ closed form (see TorchCheckpointTest). Files:
   model.pth       SAIM/MAE layout: {'model': SD, 'epoch': 2}
   plain.pth       SD itself at the top level (an OrderedDict)
   hostile.pth     {'model': SD, 'payload': <object whose __reduce__ is os.system('echo pwned')>}
+  mae.pth         MAE/SAIM layout: {'model': SD, 'epoch': 3, 'scaler': {'scale': 65536.0},
+                  'args': argparse.Namespace(lr=0.001, model='vit_base_patch16', input_size=224)}
   linear.pth      nn.Linear(3, 2).state_dict() with weight = arange(6).view(2, 3), bias = [0.5, -0.5]; a module's
                   state dict carries the `_metadata` attribute, pickled as a BUILD on the OrderedDict
 where SD = OrderedDict(
@@ -26,6 +28,7 @@ where SD = OrderedDict(
   'param':      nn.Parameter float32 (2, 2) = arange(4) / 4 (pickled through _rebuild_parameter)
   'strided':    float32 (2, 2) = arange(12).view(3, 4)[::2, 1::2], non-contiguous with offset 1)
 """
+import argparse
 import collections
 import os
 import sys
@@ -70,13 +73,15 @@ def main():
     torch.save({'model': sd, 'epoch': 2}, os.path.join(OUT, 'model.pth'))
     torch.save(sd, os.path.join(OUT, 'plain.pth'))
     torch.save({'model': sd, 'payload': Payload()}, os.path.join(OUT, 'hostile.pth'))
+    args = argparse.Namespace(lr=0.001, model='vit_base_patch16', input_size=224)
+    torch.save({'model': sd, 'epoch': 3, 'scaler': {'scale': 65536.0}, 'args': args}, os.path.join(OUT, 'mae.pth'))
     lin = torch.nn.Linear(3, 2)
     with torch.no_grad():
         lin.weight.copy_(torch.arange(6, dtype=torch.float32).view(2, 3))
         lin.bias.copy_(torch.tensor([0.5, -0.5]))
     torch.save(lin.state_dict(), os.path.join(OUT, 'linear.pth'))
     # Sanity: the benign files load back in torch.
-    for name in ('state_dict.pth', 'model.pth', 'plain.pth', 'linear.pth'):
+    for name in ('state_dict.pth', 'model.pth', 'plain.pth', 'linear.pth', 'mae.pth'):
         torch.load(os.path.join(OUT, name))
     print('wrote', OUT)
 

@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -319,7 +320,12 @@ public final class TorchCheckpoint {
 
     /** Row-major copy of the strided view: out[k] = host[offset + sum_i idx_i(k) * stride[i]]. */
     private static Object gather(Object host, int offset, int[] size, int[] stride, int numel) {
-        Object out = java.lang.reflect.Array.newInstance(host.getClass().getComponentType(), numel);
+        Object out = Array.newInstance(host.getClass().getComponentType(), numel);
+        if (numel == 0) return out;
+        if (rowMajor(size, stride)) {
+            System.arraycopy(host, offset, out, 0, numel); // the common case: one block copy
+            return out;
+        }
         int[] idx = new int[size.length];
         int src = offset;
         for (int k = 0; k < numel; k++) {
@@ -335,6 +341,16 @@ public final class TorchCheckpoint {
             }
         }
         return out;
+    }
+
+    /** Row-major contiguous, ignoring the strides of size-1 axes (torch leaves those arbitrary). */
+    private static boolean rowMajor(int[] size, int[] stride) {
+        long expected = 1;
+        for (int i = size.length - 1; i >= 0; i--) {
+            if (size[i] != 1 && stride[i] != expected) return false;
+            expected *= size[i];
+        }
+        return true;
     }
 
     private static int[] ints(List<?> values, String what) {

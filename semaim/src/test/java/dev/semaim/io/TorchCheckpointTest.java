@@ -178,21 +178,45 @@ class TorchCheckpointTest {
         }
     }
 
+    /**
+     * data.pkl of {@code _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', numel), offset, (size,), (1,),
+     * False, OrderedDict())}.
+     */
+    private static byte[] vectorPickle(int numel, int offset, int size) {
+        return pickle("ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK" + (char) numel + "tQK" + (char) offset
+                + "K" + (char) size + "\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtR.");
+    }
+
     @Test
     void rejectsAViewOutsideItsStorage() throws IOException {
-        // _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 2), 1, (2,), (1,), False, OrderedDict()):
-        // elements 1 and 2 of a 2-element storage.
-        String pkl = "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
-                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0001K\u0002\u0085K\u0001\u0085"
-                + "\u0089ccollections\nOrderedDict\n)RtR.";
+        // Elements 1 and 2 of a 2-element storage.
         Path p = tmp.resolve("oob.pth");
-        writeZip(p, Map.of("oob/data.pkl", pickle(pkl), "oob/data/0", new byte[8]));
+        writeZip(p, Map.of("oob/data.pkl", vectorPickle(2, 1, 2), "oob/data/0", new byte[8]));
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
         assertTrue(e.getMessage().contains("reaches element 2 of a storage of 2"), e.getMessage());
-        // The same view on a storage record that is shorter than declared.
-        writeZip(p, Map.of("oob/data.pkl", pickle(pkl), "oob/data/0", new byte[7]));
+        // A storage record shorter than declared.
+        writeZip(p, Map.of("oob/data.pkl", vectorPickle(2, 0, 2), "oob/data/0", new byte[7]));
         e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
         assertTrue(e.getMessage().contains("declares 2 torch.FloatStorage elements but its record has 7 bytes"), e.getMessage());
+    }
+
+    @Test
+    void readsBigEndianStorages() throws IOException {
+        Path p = tmp.resolve("be.pth");
+        byte[] data = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putFloat(1.5f).putFloat(-2f).array();
+        writeZip(p, Map.of("be/data.pkl", vectorPickle(2, 0, 2), "be/data/0", data,
+                "be/byteorder", "big".getBytes(StandardCharsets.US_ASCII)));
+        assertArrayEquals(new float[] {1.5f, -2f}, (float[]) ((Tensor) TorchCheckpoint.load(p)).toArray());
+    }
+
+    @Test
+    void readsMaeStyleCheckpointsWithTheirArgs() throws IOException {
+        // MAE/SAIM save argparse.Namespace under 'args'; it becomes a plain map of its attributes.
+        assertFixtureStateDict(TorchCheckpoint.readStateDict(fixture("mae.pth")));
+        Map<?, ?> top = (Map<?, ?>) TorchCheckpoint.load(fixture("mae.pth"));
+        assertEquals(Map.of("lr", 0.001, "model", "vit_base_patch16", "input_size", 224L), top.get("args"));
+        assertEquals(Map.of("scale", 65536.0), top.get("scaler"));
     }
 
     @Test
