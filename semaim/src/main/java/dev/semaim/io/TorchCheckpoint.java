@@ -77,7 +77,7 @@ public final class TorchCheckpoint {
             SafeUnpickler unpickler = new SafeUnpickler(record(zip, prefix + "data.pkl", path), source, allowed,
                     pid -> storage(pid, zip, prefix, order, storages, path));
             return unpickler.load();
-        } catch (UncheckedIOException e) {
+        } catch (StorageReadFailure e) {
             throw e.getCause();
         }
     }
@@ -221,7 +221,7 @@ public final class TorchCheckpoint {
         try {
             raw = record(zip, prefix + "data/" + key, path);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageReadFailure(e);
         }
         if (numel < 0 || numel * type.bytes != raw.length) {
             throw new IllegalArgumentException("storage " + key + " declares " + numel + " " + type.qualifiedName
@@ -233,8 +233,8 @@ public final class TorchCheckpoint {
     }
 
     /** Carries an IOException out of the persistent-load lambda. */
-    private static final class UncheckedIOException extends RuntimeException {
-        UncheckedIOException(IOException cause) {
+    private static final class StorageReadFailure extends RuntimeException {
+        StorageReadFailure(IOException cause) {
             super(cause);
         }
 
