@@ -1,0 +1,100 @@
+package dev.semaim.cli;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of {@code bin/semaim}: {@code semaim <command> [flags]}. Commands are one line each in
+ * {@link #COMMANDS}. Exit status: 0 success; 2 a command line to fix (unknown command or flag, bad value,
+ * missing data: one line, no stack trace); 1 a failed run (one line; the stack trace too with
+ * {@code SEMAIM_DEBUG=1}).
+ */
+public final class Main {
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("pretrain", new PretrainCommand());
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("help", new Help());
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command line and returns the exit status instead of exiting (tests call this). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        Command c = COMMANDS.get(args[0]);
+        if (c == null) {
+            err.println("semaim: unknown command '" + args[0] + "' (commands: " + String.join(", ", COMMANDS.keySet()) + ")");
+            return 2;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            return c.run(rest, out, err);
+        } catch (UsageException e) {
+            err.println("semaim " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            // Messages that start with a flag name are bad flag values (a missing --data_path folder, ...).
+            boolean usage = e.getMessage() != null && e.getMessage().startsWith("--");
+            err.println("semaim " + args[0] + ": " + (usage ? "" : "error: ") + e.getMessage());
+            debug(e, err);
+            return usage ? 2 : 1;
+        } catch (UncheckedIOException | java.io.IOException | IllegalStateException e) {
+            err.println("semaim " + args[0] + ": error: " + e.getMessage());
+            debug(e, err);
+            return 1;
+        } catch (Exception e) {
+            err.println("semaim " + args[0] + ": failed: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private static void debug(Exception e, PrintStream err) {
+        if (System.getenv("SEMAIM_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: semaim <command> [flags]   (semaim <command> --help lists the flags)\n\ncommands:\n");
+        int width = COMMANDS.keySet().stream().mapToInt(String::length).max().orElse(0);
+        COMMANDS.forEach((name, c) -> sb.append("  ").append(name).append(" ".repeat(width - name.length() + 2))
+                .append(c.summary()).append('\n'));
+        return sb.toString();
+    }
+
+    /** {@code semaim help [command]}: the command list, or one command's flags. */
+    private static final class Help implements Command {
+        @Override
+        public String summary() {
+            return "list the commands; 'help <command>' shows a command's flags";
+        }
+
+        @Override
+        public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+            if (args.isEmpty()) {
+                out.print(usage());
+                return 0;
+            }
+            Command c = COMMANDS.get(args.get(0));
+            if (c == null || c == this) {
+                throw new UsageException("unknown command '" + args.get(0) + "' (commands: " + String.join(", ", COMMANDS.keySet()) + ")");
+            }
+            return c.run(List.of("--help"), out, err);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.semaim.eval;
+
+import dev.semaim.autograd.GradMode;
+import dev.semaim.data.Batch;
+import dev.semaim.data.DataLoader;
+import dev.semaim.data.Dataset;
+import dev.semaim.data.Sample;
+import dev.semaim.data.Transform;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Tensor;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** Frozen features of a whole data set, in data-set order, for {@link Knn}. */
+public record KnnFeatures(Tensor features, int[] labels) {
+
+    /**
+     * Runs {@code encoder} (images (B, C, H, W) -> features (B, D)) without gradients over the first
+     * {@code limit} samples of {@code dataset} (all when limit <= 0), in order, {@code batchSize} at a time.
+     */
+    public static KnnFeatures extract(UnaryOperator<Tensor> encoder, Dataset dataset, Transform transform, int batchSize,
+                                      int limit, Backend backend) {
+        int n = limit > 0 ? Math.min(limit, dataset.size()) : dataset.size();
+        Dataset head = limit > 0 ? new Head(dataset, n) : dataset;
+        int[] labels = new int[n];
+        Tensor[] parts = new Tensor[(n + batchSize - 1) / batchSize];
+        try (DataLoader loader = DataLoader.builder(head).transform(transform).batchSize(batchSize).build();
+             GradMode.Scope scope = GradMode.noGrad()) {
+            for (Batch b : loader.epoch(0)) {
+                Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                parts[b.index()] = encoder.apply(images).contiguous(); // (size, D)
+                System.arraycopy(b.labels(), 0, labels, b.index() * batchSize, b.size());
+            }
+        }
+        return new KnnFeatures(Tensor.cat(0, parts), labels);
+    }
+
+    /** The first {@code n} samples of a data set. */
+    private record Head(Dataset dataset, int n) implements Dataset {
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public Sample get(int index) {
+            return dataset.get(index);
+        }
+
+        @Override
+        public List<String> classNames() {
+            return dataset.classNames();
+        }
+    }
+}

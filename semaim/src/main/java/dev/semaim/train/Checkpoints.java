@@ -1,0 +1,85 @@
+package dev.semaim.train;
+
+import dev.semaim.nn.Module;
+import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Safetensors;
+import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.tensor.Tensor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Pre-training checkpoints as one safetensors file: the model's state dict under the reference's key names
+ * (spec section 10, no prefix, so the file loads into PyTorch with {@code strict=False}), the optimizer state
+ * under {@code optimizer.}, and in the metadata the {@link TrainingState}, the model name and the run's
+ * settings as JSON. Writes are atomic (temporary file, fsync, rename), so a run killed while saving keeps the
+ * previous file.
+ */
+public final class Checkpoints {
+    /** Rolling checkpoint rewritten every epoch (and every --save_every_steps); auto-resume reads it. */
+    public static final String LATEST = "checkpoint-latest.safetensors";
+    public static final String OPTIMIZER_PREFIX = "optimizer.";
+    static final String FORMAT_KEY = "format";
+    static final String FORMAT = "semaim-pretrain-1";
+
+    /** A checkpoint read back. */
+    public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
+                         Map<String, String> metadata) {
+    }
+
+    private Checkpoints() {
+    }
+
+    /** The numbered checkpoint holding the weights after {@code epochsDone} epochs: checkpoint-0020.safetensors. */
+    public static String numbered(int epochsDone) {
+        return String.format(Locale.ROOT, "checkpoint-%04d.safetensors", epochsDone);
+    }
+
+    /**
+     * Writes model, optimizer state and run state atomically.
+     *
+     * @param extraMetadata more string metadata (model name, settings JSON); may be empty
+     */
+    public static void save(Path file, Module model, Optimizer optimizer, TrainingState state, Map<String, String> extraMetadata) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>(StateDict.of(model));
+        for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+            tensors.put(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_KEY, FORMAT);
+        meta.putAll(state.toMetadata());
+        meta.putAll(extraMetadata);
+        Safetensors.write(file, tensors, meta);
+    }
+
+    /** Reads a checkpoint; a missing, truncated or foreign file is an {@link IllegalArgumentException} naming it. */
+    public static Loaded load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("checkpoint " + file + " does not exist");
+        }
+        Safetensors.File f;
+        try {
+            f = Safetensors.read(file);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("checkpoint " + file + " is unreadable (truncated or corrupt?): " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(f.metadata().get(FORMAT_KEY))) {
+            throw new IllegalArgumentException("checkpoint " + file + " is not a semaim pre-training checkpoint (metadata '"
+                    + FORMAT_KEY + "' is " + f.metadata().get(FORMAT_KEY) + ", expected " + FORMAT + ")");
+        }
+        Map<String, Tensor> model = new LinkedHashMap<>();
+        Map<String, Tensor> opt = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : f.tensors().entrySet()) {
+            if (e.getKey().startsWith(OPTIMIZER_PREFIX)) {
+                opt.put(e.getKey().substring(OPTIMIZER_PREFIX.length()), e.getValue());
+            } else {
+                model.put(e.getKey(), e.getValue());
+            }
+        }
+        return new Loaded(file, model, opt, TrainingState.fromMetadata(file, f.metadata()), f.metadata());
+    }
+}

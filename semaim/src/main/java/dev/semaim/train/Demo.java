@@ -1,0 +1,133 @@
+package dev.semaim.train;
+
+import dev.semaim.data.Compose;
+import dev.semaim.data.Dataset;
+import dev.semaim.data.EmbeddedFashionMnist;
+import dev.semaim.data.Normalize;
+import dev.semaim.data.ToTensor;
+import dev.semaim.data.Transform;
+import dev.semaim.data.Transforms;
+import dev.semaim.eval.Knn;
+import dev.semaim.eval.KnnFeatures;
+import dev.semaim.eval.KnnResult;
+import dev.semaim.model.AimViT;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The README's main job: pre-train a small SemAIM ViT on the embedded Fashion-MNIST slice (28x28x1, patch 4)
+ * for a wall-time budget, then compare k-NN accuracy (k 20, T 0.07, cosine on L2-normalised features) of the
+ * pre-trained encoder with the same architecture at its random initialisation, on the embedded test split.
+ *
+ * <p>The schedule is fitted to the budget: a few timed iterations of a throw-away model give the speed, the
+ * number of iterations that fit sets the epochs (and the per-epoch cap when less than one epoch fits), and the
+ * time limit stops the run early if the machine slows down.
+ */
+public final class Demo {
+    static final int K = 20;
+    static final double T = 0.07;
+    private static final int KNN_CHUNK = 256;
+    private static final int FEATURE_BATCH = 128;
+
+    /** The demo's sizes: the full one and the end-to-end test's quick one. */
+    public record Plan(int embedDim, int depth, int heads, int batchSize, double lr, int trainLimit, int testLimit) {
+        public static final Plan FULL = new Plan(128, 4, 4, 64, 1.5e-3, 0, 0);
+        public static final Plan QUICK = new Plan(32, 2, 2, 32, 2e-3, 1000, 300);
+    }
+
+    private Demo() {
+    }
+
+    /** Pre-training options for the plan (everything except the fitted epochs / cap / time limit). */
+    static PretrainOptions options(Plan plan, long seed, Path outputDir) {
+        PretrainOptions o = new PretrainOptions();
+        o.model = "aim_tiny";
+        o.embedDim = plan.embedDim();
+        o.depth = plan.depth();
+        o.numHeads = plan.heads();
+        o.queryDepth = plan.depth();
+        o.inputSize = 28;
+        o.patchSize = 4;
+        o.inChans = 1;
+        o.normPixLoss = true;
+        o.permutationType = "attention_center";
+        o.batchSize = plan.batchSize();
+        o.lr = plan.lr();
+        o.clipGrad = 3.0;
+        o.dataPath = TrainingData.EMBEDDED;
+        o.outputDir = outputDir;
+        o.seed = seed;
+        o.numWorkers = 1;
+        o.saveEveryEpochs = Integer.MAX_VALUE;
+        return o;
+    }
+
+    public static DemoReport run(Plan plan, Duration budget, long seed, Path outputDir, ProgressLine progress) throws IOException {
+        PretrainOptions o = options(plan, seed, outputDir);
+        int itersPerEpoch = EmbeddedFashionMnist.train().size() / o.batchSize;
+        double secondsPerIter = timeIterations(o, 3);
+        long fit = Math.max(4, (long) (budget.toSeconds() / secondsPerIter));
+        o.epochs = (int) Math.max(1, fit / itersPerEpoch);
+        o.maxStepsPerEpoch = fit < itersPerEpoch ? (int) fit : 0;
+        o.warmupEpochs = o.epochs >= 10 ? o.epochs / 10.0 : 0.1 * o.epochs;
+        o.timeLimit = budget;
+        progress.message(String.format(Locale.ROOT, "demo: %.2f s per iteration of %d images -> %d epoch(s) of %d iterations in the %s budget",
+                secondsPerIter, o.batchSize, o.epochs, o.maxStepsPerEpoch > 0 ? o.maxStepsPerEpoch : itersPerEpoch,
+                ProgressLine.duration(budget.toSeconds())));
+
+        long t0 = System.nanoTime();
+        PretrainResult trained = new Pretrainer(o, progress).run();
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        AimViT random = new AimViT(Pretrainer.modelConfig(o), new Rng(seed)); // the pre-trained model's starting point
+
+        Dataset train = EmbeddedFashionMnist.train(), test = EmbeddedFashionMnist.test();
+        Transform eval = new Compose(new ToTensor(), new Normalize(Transforms.FASHION_MNIST_MEAN, Transforms.FASHION_MNIST_STD));
+        progress.message("demo: k-NN features of the random and the pre-trained encoder ...");
+        KnnResult[] r = knn(random, train, test, eval, plan, o.embedDim);
+        KnnResult[] p = knn(trained.model(), train, test, eval, plan, o.embedDim);
+        return new DemoReport(r[0], r[1], p[0], p[1], trained, trainSeconds,
+                plan.trainLimit() > 0 ? Math.min(plan.trainLimit(), train.size()) : train.size(),
+                plan.testLimit() > 0 ? Math.min(plan.testLimit(), test.size()) : test.size());
+    }
+
+    /** Seconds per training iteration, timed on a throw-away copy of the model after n warm-up iterations (JIT). */
+    private static double timeIterations(PretrainOptions o, int n) {
+        AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
+        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay)), o.clipGrad, 1);
+        Tensor images = Tensor.randn(new Rng(o.seed), DType.F32, o.batchSize, o.inChans, o.inputSize, o.inputSize); // (B, C, H, W)
+        for (int i = 0; i < n; i++) {
+            step.run(images, new Rng(1000 + i), 0, true);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            step.run(images, new Rng(2 + i), 0, true);
+        }
+        return (System.nanoTime() - t0) / 1e9 / n;
+    }
+
+    /** k-NN of the cls feature and of the mean patch token of Z = norm(unmasked encoder output). */
+    private static KnnResult[] knn(AimViT model, Dataset train, Dataset test, Transform eval, Plan plan, int dim) {
+        KnnFeatures tr = KnnFeatures.extract(x -> clsAndMean(model, x), train, eval, FEATURE_BATCH, plan.trainLimit(), Backends.defaultBackend());
+        KnnFeatures te = KnnFeatures.extract(x -> clsAndMean(model, x), test, eval, FEATURE_BATCH, plan.testLimit(), Backends.defaultBackend());
+        int classes = train.numClasses();
+        return new KnnResult[] {
+                Knn.classify(tr.features().narrow(1, 0, dim), tr.labels(), te.features().narrow(1, 0, dim), te.labels(), classes, K, T, KNN_CHUNK),
+                Knn.classify(tr.features().narrow(1, dim, dim), tr.labels(), te.features().narrow(1, dim, dim), te.labels(), classes, K, T, KNN_CHUNK)};
+    }
+
+    /** images (B, C, H, W) -> (B, 2D) = [Z[:, 0] | mean over patches of Z[:, 1:]], Z: (B, T, D) from the order pass. */
+    static Tensor clsAndMean(AimViT model, Tensor images) {
+        Tensor z = model.orderMaps(images).z();                                // z: (B, T, D)
+        int l = z.size(1) - 1;
+        return Tensor.cat(1, z.select(1, 0), z.narrow(1, 1, l).mean(false, 1)); // (B, 2D)
+    }
+}

@@ -1,0 +1,30 @@
+package dev.semaim.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * MAE-style {@code log.txt}: one JSON object per finished epoch, appended (a resumed run continues the file),
+ * e.g. {@code {"train_loss": 0.71, "train_lr": 1.2e-4, "epoch": 3, "images_per_s": 85.0}}.
+ */
+public final class JsonLinesLog {
+    private final Path file;
+
+    public JsonLinesLog(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        this.file = dir.resolve("log.txt");
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public void append(Map<String, ?> fields) throws IOException {
+        Files.writeString(file, Json.object(fields) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.semaim.train;
+
+import java.nio.file.Path;
+
+/** Training diverged: the message names the epoch and iteration and the last good checkpoint (kept as it was). */
+public final class NonFiniteLossException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NonFiniteLossException(String what, int epoch, int iter, Path lastGood) {
+        super(what + " at epoch " + epoch + ", step " + iter + "; stopping. "
+                + (lastGood == null ? "No checkpoint was written by this run." : "The last good checkpoint is " + lastGood + "."));
+    }
+}

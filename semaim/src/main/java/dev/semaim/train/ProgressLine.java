@@ -1,0 +1,74 @@
+package dev.semaim.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Training progress on the terminal: on an interactive console one line rewritten in place (carriage
+ * return, at most a few times per second); otherwise (log files, CI) a plain line every {@code printEvery}
+ * iterations and at the end of each epoch.
+ */
+public final class ProgressLine {
+    private static final long REDRAW_NANOS = 250_000_000L;
+
+    private final PrintStream out;
+    private final boolean interactive;
+    private final int printEvery;
+    private long lastDraw;
+    private int drawnLength;
+
+    public ProgressLine(PrintStream out, boolean interactive, int printEvery) {
+        this.out = out;
+        this.interactive = interactive;
+        this.printEvery = printEvery;
+    }
+
+    /** Interactive when a console is attached and stdout is that console. */
+    public static ProgressLine forTerminal(PrintStream out, int printEvery) {
+        return new ProgressLine(out, System.console() != null && out == System.out, printEvery);
+    }
+
+    /** Reports iteration {@code iter} (0-based) of epoch {@code epoch} (0-based) of {@code epochs}; ETA covers the whole run. */
+    public void update(int epoch, int epochs, int iter, int itersPerEpoch, double loss, double avgLoss, double lr,
+                       double imagesPerS, double etaSeconds) {
+        boolean last = iter == itersPerEpoch - 1;
+        // MAE's header: 0-based epoch and iteration, as in log.txt, checkpoints and messages
+        String text = String.format(Locale.ROOT, "Epoch: [%d/%d]  [%d/%d]  loss %.4f (avg %.4f)  lr %.3e  %.1f img/s  ETA %s",
+                epoch, epochs, iter, itersPerEpoch, loss, avgLoss, lr, imagesPerS, duration(etaSeconds));
+        if (interactive) {
+            long now = System.nanoTime();
+            if (!last && now - lastDraw < REDRAW_NANOS) {
+                return;
+            }
+            lastDraw = now;
+            out.print("\r" + text + " ".repeat(Math.max(0, drawnLength - text.length())));
+            drawnLength = text.length();
+            if (last) {
+                out.println();
+                drawnLength = 0;
+            }
+            out.flush();
+        } else if (last || (iter + 1) % printEvery == 0) {
+            out.println(text);
+        }
+    }
+
+    /** Prints a message on its own line (ending an in-place line first). */
+    public void message(String text) {
+        if (interactive && drawnLength > 0) {
+            out.println();
+            drawnLength = 0;
+        }
+        out.println(text);
+    }
+
+    /** h:mm:ss (or m:ss under an hour); "?" when unknown. */
+    public static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        long h = s / 3600, m = (s / 60) % 60, sec = s % 60;
+        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec) : String.format(Locale.ROOT, "%d:%02d", m, sec);
+    }
+}

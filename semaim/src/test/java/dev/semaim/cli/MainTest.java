@@ -1,0 +1,88 @@
+package dev.semaim.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    /** Exit status, stdout, stderr of one command line. */
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void assertOneLineError(Run r, int status, String expected) {
+        assertEquals(status, r.status(), r.err());
+        assertEquals(expected + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void helpListsCommandsAndEveryPretrainFlag() {
+        Run r = run("help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("pretrain") && r.out().contains("demo") && r.out().contains("help"), r.out());
+        Run p = run("pretrain", "--help");
+        assertEquals(0, p.status());
+        for (String flag : new String[] {"model", "batch_size", "epochs", "accum_iter", "blr", "lr", "min_lr", "warmup_epochs",
+                "weight_decay", "clip_grad", "query_depth", "prediction_head_type", "gaussian_kernel_size", "gaussian_sigma",
+                "norm_pix_loss", "permutation_type", "attention_type", "loss_type", "data_path", "output_dir", "log_dir", "seed",
+                "resume", "input_size", "patch_size", "in_chans", "max_steps_per_epoch", "num_workers", "device"}) {
+            Matcher m = Pattern.compile("(?m)^  --" + flag + "\\b.*\\S.*$").matcher(p.out());
+            assertTrue(m.find(), "--" + flag + " missing from\n" + p.out());
+        }
+        assertEquals(p.out(), run("help", "pretrain").out());
+        assertEquals(0, run("demo", "--help").status());
+    }
+
+    @Test
+    void commandLineMistakesExitTwoWithOneLine() {
+        assertOneLineError(run("pretrian"), 2, "semaim: unknown command 'pretrian' (commands: pretrain, demo, help)");
+        assertOneLineError(run("pretrain", "--batch_size", "big", "--data_path", "embedded"), 2,
+                "semaim pretrain: --batch_size: expected an integer, got 'big'");
+        assertOneLineError(run("pretrain", "--frobnicate"), 2, "semaim pretrain: unknown flag --frobnicate (see semaim pretrain --help)");
+        assertOneLineError(run("pretrain"), 2,
+                "semaim pretrain: --data_path is required: an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
+        assertOneLineError(run("pretrain", "--data_path", dir.resolve("missing").toString()), 2,
+                "semaim pretrain: --data_path " + dir.resolve("missing") + " does not exist");
+        assertOneLineError(run("pretrain", "--data_path", "embedded", "--input_size", "30"), 2,
+                "semaim pretrain: --input_size 30 is not a multiple of --patch_size 16");
+        assertOneLineError(run("demo", "--minutes", "soon"), 2, "semaim demo: --minutes: expected a number, got 'soon'");
+    }
+
+    @Test
+    void emptyDataFolderExitsTwoNamingIt() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Run r = run("pretrain", "--data_path", empty.toString(), "--output_dir", dir.resolve("out").toString());
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().startsWith("semaim pretrain: --data_path " + empty + ": image folder " + empty + " has no class sub-folders"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void truncatedCheckpointExitsOneNamingTheFile() throws Exception {
+        Path ckpt = Files.write(dir.resolve("ck.safetensors"), new byte[] {1, 2, 3});
+        Run r = run("pretrain", "--data_path", "embedded", "--resume", ckpt.toString(), "--output_dir", dir.resolve("out").toString(),
+                "--input_size", "16", "--patch_size", "4", "--in_chans", "1", "--model", "aim_tiny", "--depth", "2", "--query_depth", "2",
+                "--embed_dim", "32", "--num_heads", "2", "--epochs", "2", "--warmup_epochs", "1");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().startsWith("semaim pretrain: error: checkpoint " + ckpt + " is unreadable (truncated or corrupt?)"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+}

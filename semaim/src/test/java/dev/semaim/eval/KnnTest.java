@@ -1,0 +1,128 @@
+package dev.semaim.eval;
+
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KnnTest {
+    /** Plain reference: double-precision cosine, full sort, vote exp(sim / T), ties by lower class index. */
+    private static double[] reference(float[][] train, int[] trainLabels, float[][] test, int[] testLabels, int classes, int k, double t) {
+        int top1 = 0, top5 = 0;
+        for (int q = 0; q < test.length; q++) {
+            double[] sims = new double[train.length];
+            Integer[] order = new Integer[train.length];
+            for (int i = 0; i < train.length; i++) {
+                sims[i] = cosine(test[q], train[i]);
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(sims[b], sims[a]));
+            double[] votes = new double[classes];
+            for (int j = 0; j < Math.min(k, train.length); j++) {
+                votes[trainLabels[order[j]]] += Math.exp(sims[order[j]] / t);
+            }
+            int better = 0;
+            for (int c = 0; c < classes; c++) {
+                int truth = testLabels[q];
+                if (votes[c] > votes[truth] || (votes[c] == votes[truth] && c < truth)) {
+                    better++;
+                }
+            }
+            top1 += better == 0 ? 1 : 0;
+            top5 += better < 5 ? 1 : 0;
+        }
+        return new double[] {100.0 * top1 / test.length, 100.0 * top5 / test.length};
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return ab / (Math.max(Math.sqrt(aa), 1e-12) * Math.max(Math.sqrt(bb), 1e-12));
+    }
+
+    private static Tensor tensor(float[][] rows) {
+        int n = rows.length, d = rows[0].length;
+        float[] flat = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, flat, i * d, d);
+        }
+        return Tensor.of(flat, n, d);
+    }
+
+    @Test
+    void matchesThePlainReferenceOnSeededRandomClusters() {
+        for (long seed = 1; seed <= 4; seed++) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            int classes = 3 + rng.nextInt(8), d = 2 + rng.nextInt(12), n = 20 + rng.nextInt(80), m = 5 + rng.nextInt(40);
+            int k = 1 + rng.nextInt(25);
+            float[][] centres = new float[classes][d];
+            for (float[] c : centres) {
+                for (int j = 0; j < d; j++) {
+                    c[j] = (float) rng.nextGaussian();
+                }
+            }
+            int[] trainLabels = new int[n], testLabels = new int[m];
+            float[][] train = new float[n][], test = new float[m][];
+            for (int i = 0; i < n + m; i++) {
+                int c = rng.nextInt(classes);
+                float[] x = new float[d];
+                for (int j = 0; j < d; j++) {
+                    x[j] = centres[c][j] + (float) (0.8 * rng.nextGaussian());
+                }
+                if (i < n) {
+                    train[i] = x;
+                    trainLabels[i] = c;
+                } else {
+                    test[i - n] = x;
+                    testLabels[i - n] = c;
+                }
+            }
+            double[] want = reference(train, trainLabels, test, testLabels, classes, k, 0.07);
+            for (int chunk : new int[] {1, 7, 1000}) {
+                KnnResult got = Knn.classify(tensor(train), trainLabels, tensor(test), testLabels, classes, k, 0.07, chunk);
+                String where = "seed " + seed + ", classes " + classes + ", train (" + n + ", " + d + "), test " + m + ", k " + k + ", chunk " + chunk;
+                assertArrayEquals(want, new double[] {got.top1(), got.top5()}, 1e-9, where);
+                assertEquals(Math.min(k, n), got.k(), where);
+            }
+        }
+    }
+
+    @Test
+    void separatedClustersAreClassifiedPerfectlyAndScaleDoesNotMatter() {
+        float[][] train = {{1, 0}, {2, 0.1f}, {0, 1}, {0.1f, 3}};
+        float[][] test = {{5, 0.2f}, {0.2f, 0.01f}, {0, 7}};
+        KnnResult r = Knn.classify(tensor(train), new int[] {0, 0, 1, 1}, tensor(test), new int[] {0, 0, 1}, 2, 2, 0.07, 2);
+        assertEquals(100.0, r.top1());
+        assertEquals(100.0, r.top5());
+        assertEquals(3, r.testCount());
+    }
+
+    @Test
+    void l2NormalizeLeavesZeroRowsAtZero() {
+        Tensor x = Tensor.of(new float[] {3, 4, 0, 0}, 2, 2);
+        assertArrayEquals(new float[] {0.6f, 0.8f, 0, 0}, Knn.l2Normalize(x).toFloatArray(), 1e-7f);
+    }
+
+    @Test
+    void badInputNamesWhatIsWrong() {
+        Tensor f = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Knn.classify(f, new int[] {0}, f, new int[] {0, 1}, 2, 1, 0.07, 1));
+        assertTrue(e.getMessage().contains("train features have 2 rows but 1 labels"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Knn.classify(f, new int[] {0, 5}, f, new int[] {0, 1}, 2, 1, 0.07, 1));
+        assertTrue(e.getMessage().contains("train label 5 at row 1"), e.getMessage());
+        Tensor g = Tensor.of(new float[] {1, 0, 0}, 1, 3);
+        e = assertThrows(IllegalArgumentException.class, () -> Knn.classify(f, new int[] {0, 1}, g, new int[] {0}, 2, 1, 0.07, 1));
+        assertTrue(e.getMessage().contains("width 2 but test features 3"), e.getMessage());
+    }
+}

@@ -1,0 +1,142 @@
+package dev.semaim.train;
+
+import dev.semaim.nn.io.Safetensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PretrainerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void lossFallsOverAFewDozenSteps() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.warmupEpochs = 0;
+        o.maxStepsPerEpoch = 40;
+        List<Double> l = TinyRun.run(o, -1).losses;
+        double first = l.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double last = l.subList(35, 40).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertTrue(last < 0.9 * first, "loss did not fall: first five " + l.subList(0, 5) + ", last five " + l.subList(35, 40));
+    }
+
+    /**
+     * Resume after a kill continues exactly. Bitwise in a JVM with the reference kernels: the Vector API fast
+     * kernels' lanewise EXP and lane reductions round differently before and after C2 compiles them, so with
+     * them two runs in one JVM can differ in the last bits; in-process the losses must agree to 1e-5 relative.
+     */
+    @Test
+    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() throws Exception {
+        List<List<Double>> r = TinyRun.resumeExperiment(dir);
+        List<Double> reference = r.get(0), resumed = r.get(1);
+        assertEquals(8, reference.size());
+        assertEquals(2, resumed.size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(reference.get(6 + i), resumed.get(i), 1e-5 * reference.get(6 + i),
+                    "losses after resume differ from the uninterrupted run " + reference + ": " + resumed);
+        }
+    }
+
+    @Test
+    void resumedRunIsBitwiseIdenticalWithReferenceKernels() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-Dsemaim.reference=true",
+                "-cp", System.getProperty("java.class.path"), TinyRun.class.getName(), dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+    }
+
+    @Test
+    void explicitResumeFromANumberedCheckpoint() throws Exception {
+        PretrainOptions o = TinyRun.options(dir.resolve("a"));
+        o.saveEveryEpochs = 1;
+        List<Double> reference = TinyRun.run(o, -1).losses;
+        PretrainOptions again = TinyRun.options(dir.resolve("b"));
+        again.resume = o.outputDir.resolve(Checkpoints.numbered(1));
+        assertEquals(reference.subList(4, 8), TinyRun.run(again, -1).losses);
+    }
+
+    @Test
+    void checkpointHoldsReferenceKeysOptimizerStateAndRunState() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.warmupEpochs = 0;
+        o.maxStepsPerEpoch = 2;
+        TinyRun r = TinyRun.run(o, -1);
+        Safetensors.File f = Safetensors.read(dir.resolve(Checkpoints.LATEST));
+        List<String> keys = List.copyOf(f.tensors().keySet());
+        assertEquals(List.of("cls_token", "pos_embed", "patch_embed.proj.weight", "patch_embed.proj.bias"), keys.subList(0, 4));
+        assertTrue(keys.containsAll(List.of("blocks.1.attn.qkv.weight", "query_blocks.1.attn.q.weight", "norm.weight",
+                "prediction_head.fc2.bias", "optimizer.cls_token.exp_avg", "optimizer.cls_token.step")), keys.toString());
+        assertEquals(Arrays.toString(new int[] {4 * 4 * 1, 4 * 32}), Arrays.toString(f.get("prediction_head.fc2.weight").shape())); // (P*P*C, 4D)
+        assertEquals("1", f.metadata().get("epoch"));
+        assertEquals("0", f.metadata().get("batch"));
+        assertEquals("2", f.metadata().get("optimizer_steps"));
+        assertTrue(Files.isRegularFile(dir.resolve(Checkpoints.numbered(1))), "numbered checkpoint at the end");
+        String log = Files.readString(dir.resolve("log.txt"));
+        assertTrue(log.startsWith("{\"train_loss\": ") && log.contains("\"epoch\": 0") && log.contains("\"images_per_s\": "), log);
+        assertTrue(r.output().contains("effective batch size: 16") && r.output().contains("actual lr: 2.00e-03"), r.output());
+    }
+
+    @Test
+    void truncatedCheckpointIsAClearErrorNamingTheFile() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.warmupEpochs = 0;
+        o.maxStepsPerEpoch = 1;
+        TinyRun.run(o, -1);
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        byte[] bytes = Files.readAllBytes(latest);
+        Files.write(latest, Arrays.copyOf(bytes, bytes.length / 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().contains(latest.toString()) && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void nonFiniteLossStopsNamingEpochAndStepAndKeepsTheLastGoodCheckpoint() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.warmupEpochs = 0;
+        o.maxStepsPerEpoch = 2;
+        TinyRun.run(o, -1); // one good epoch, checkpointed
+        o.epochs = 3;
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        byte[] good = Files.readAllBytes(latest);
+        o.lr = 1e30; // the first update blows the weights up
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().contains("at epoch 1, step 1") && e.getMessage().contains(latest.toString()), e.getMessage());
+        assertTrue(Arrays.equals(good, Files.readAllBytes(latest)), "the last good checkpoint was overwritten");
+    }
+
+    @Test
+    void badSettingsNameTheirFlag() {
+        PretrainOptions o = TinyRun.options(dir);
+        o.warmupEpochs = 5;
+        assertTrue(assertThrows(IllegalArgumentException.class, o::validate).getMessage().startsWith("--warmup_epochs 5.0 must be smaller"));
+        o.warmupEpochs = 0;
+        o.inputSize = 18;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::validate);
+        assertTrue(e.getMessage().startsWith("--input_size 18"), e.getMessage());
+        o.inputSize = 16;
+        o.dataPath = null;
+        assertTrue(assertThrows(IllegalArgumentException.class, o::validate).getMessage().startsWith("--data_path is required"));
+        o.dataPath = TrainingData.EMBEDDED;
+        o.inChans = 3;
+        o.resume = dir.resolve("missing.safetensors");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage()
+                .startsWith("--resume " + o.resume + " does not exist"));
+        assertFalse(Files.exists(dir.resolve(Checkpoints.LATEST)));
+    }
+}
