@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
 # nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
-# aim_base pre-training step benchmark (batch 64, 224x224, FP32) and the PyTorch baseline. Each part has
+# aim_base pre-training step benchmark (batch 64, 224x224, FP32 and TF32) and the PyTorch baseline. Each part has
 # its own time limit so the whole stays under about 7 minutes; results and logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,20 +22,24 @@ nvidia-smi | tee "$out/nvidia-smi.txt"
 "$java" -version
 
 section "GPU op tests (JUnit, semaim.cuda.sync=true)"
-timeout 150 "$java" "${flags[@]}" -Dsemaim.cuda.sync=true -jar "$here/lib/junit-platform-console-standalone.jar" execute \
+timeout 100 "$java" "${flags[@]}" -Dsemaim.cuda.sync=true -jar "$here/lib/junit-platform-console-standalone.jar" execute \
   --class-path "$cp" --select-package dev.semaim.cuda --select-class dev.semaim.tests.gpu.GpuPretrainStepTest \
   --details=tree --disable-banner --disable-ansi-colors --reports-dir "$out/junit"
 echo "tests exit code $?"
 
 section "GEMM benchmark"
-timeout 40 "$java" "${flags[@]}" -cp "$cp" dev.semaim.cuda.CudaGemmBenchmark
+timeout 30 "$java" "${flags[@]}" -cp "$cp" dev.semaim.cuda.CudaGemmBenchmark
 echo "gemm exit code $?"
 
 section "aim_base pre-training step, batch 64, 224x224, FP32 (ours)"
-timeout 170 "$java" "${flags[@]}" -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
-echo "aim step exit code $?"
+timeout 110 "$java" "${flags[@]}" -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step FP32 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
+timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step TF32 exit code $?"
 
 section "PyTorch baseline (scripts/torch/bench_gpu.py)"
-PYTHONUNBUFFERED=1 timeout 100 python3 "$root/scripts/torch/bench_gpu.py" --batch 64 --img 224 --steps 5 --json "$out/bench_gpu.json"
+PYTHONUNBUFFERED=1 timeout 90 python3 "$root/scripts/torch/bench_gpu.py" --batch 64 --img 224 --steps 5 --json "$out/bench_gpu.json"
 echo "pytorch exit code $?"
 section "done"

@@ -7,16 +7,18 @@ __device__ __forceinline__ double identity_op(int op) {
     return op == 0 ? 0.0 : (op == 1 ? -__longlong_as_double(0x7ff0000000000000LL) : __longlong_as_double(0x7ff0000000000000LL));
 }
 
-// One block per output element; threads stride over the reduced elements (for a contiguous reduced run).
+// One block per output element and chunk of rowsPerChunk reduced elements (blockIdx.y); threads stride
+// over the chunk (suits a contiguous reduced run). Output index = chunk * outer + o, as reduce_cols_k.
 extern "C" __global__ void reduce_rows_k(int op, Desc kept, Desc red, const void* x, int dtx,
-                                         Desc dout, void* out, int dto, long long outer, long long r) {
+                                         Desc dout, void* out, int dto, long long outer, long long r, long long rowsPerChunk) {
     __shared__ double scratch[32];
+    long long r0 = blockIdx.y * rowsPerChunk, r1 = min(r, r0 + rowsPerChunk);
     for (long long o = blockIdx.x; o < outer; o += gridDim.x) {
         long long base = desc_offset(kept, o);
         double acc = identity_op(op);
-        for (long long j = threadIdx.x; j < r; j += blockDim.x) acc = combine_op(op, acc, load_d(x, dtx, base + desc_offset(red, j)));
+        for (long long j = r0 + threadIdx.x; j < r1; j += blockDim.x) acc = combine_op(op, acc, load_d(x, dtx, base + desc_offset(red, j)));
         acc = block_reduce(op, acc, scratch);
-        if (threadIdx.x == 0) store_as<double>(out, dto, desc_offset(dout, o), acc);
+        if (threadIdx.x == 0) store_as<double>(out, dto, desc_offset(dout, blockIdx.y * outer + o), acc);
     }
 }
 

@@ -27,6 +27,7 @@ public final class CudaBackend implements Backend {
     final CudaAllocator allocator;
     final Kernels kernels;
     private final CUdeviceptr indexError;
+    private volatile boolean tf32 = Boolean.getBoolean("semaim.cuda.tf32");
 
     private CudaBackend() {
         driver = CudaDriver.get();
@@ -60,6 +61,18 @@ public final class CudaBackend implements Backend {
     /** Number of cuMemAlloc calls so far (steady-state training should stop adding to it). */
     public long deviceAllocations() {
         return allocator.deviceAllocations();
+    }
+
+    /**
+     * Whether float32 matrix products use TF32 tensor cores (10-bit mantissa operands, float accumulation),
+     * like PyTorch's allow_tf32; off by default, or as -Dsemaim.cuda.tf32 says.
+     */
+    public void setTf32(boolean on) {
+        tf32 = on;
+    }
+
+    public boolean tf32() {
+        return tf32;
     }
 
     @Override public String name() { return "cuda"; }
@@ -188,8 +201,27 @@ public final class CudaBackend implements Backend {
         int redInner = red[2 + TensorDesc.MAX_RANK + red[0] - 1];
         int keptInner = kept[0][0] == 0 ? 0 : kept[0][2 + TensorDesc.MAX_RANK + kept[0][0] - 1];
         if (redInner != 1 && keptInner == 1 && outer >= 32) reduceColumns(op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
-        else kernels.launch("reduce", "reduce_rows_k", (int) Math.min(outer, 1 << 20), 1, 1, threadsFor(rn), 1, 1,
-                op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, dt(outExpanded), outer, rn);
+        else reduceRows(op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
+    }
+
+    /** Row layout; few outputs over many elements are split into chunks reduced in a second pass. */
+    private void reduceRows(int op, int[] kept, int[] red, Tensor x, int dtx, int[] dout, Tensor out, long outer, long rn) {
+        long chunks = outer >= 64 || rn < 1 << 16 ? 1 : Math.min(1024, rn / 8192);
+        long perChunk = (rn + chunks - 1) / chunks;
+        chunks = (rn + perChunk - 1) / perChunk;
+        int grid = (int) Math.min(outer, 1 << 20);
+        if (chunks == 1) {
+            kernels.launch("reduce", "reduce_rows_k", grid, 1, 1, threadsFor(rn), 1, 1, op, kept, red, x, dtx, dout, out, dt(out), outer, rn, rn);
+            return;
+        }
+        Tensor partial = Tensor.empty(DType.F64, this, (int) (chunks * outer));
+        int[] flat = TensorDesc.pack(new int[] {(int) (chunks * outer)}, new int[] {1}, 0, "reduce scratch");
+        kernels.launch("reduce", "reduce_rows_k", grid, (int) chunks, 1, 256, 1, 1, op, kept, red, x, dtx, flat, partial, DType.F64.ordinal(),
+                outer, rn, perChunk);
+        int[] pk = TensorDesc.pack(new int[] {(int) outer}, new int[] {1}, 0, "reduce scratch");
+        int[] pr = TensorDesc.pack(new int[] {(int) chunks}, new int[] {(int) outer}, 0, "reduce scratch");
+        kernels.launch("reduce", "reduce_rows_k", grid, 1, 1, threadsFor(chunks), 1, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out, dt(out),
+                outer, chunks, chunks);
     }
 
     /** Column layout: chunks of the reduced axis in parallel into a double scratch, then one pass over the chunks. */
@@ -245,7 +277,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
-        String fn = out.dtype() == DType.F32 ? "gemm_f" : "gemm_d";
+        String fn = out.dtype() == DType.F64 ? "gemm_d" : tf32 ? "gemm_tf32" : "gemm_f";
         kernels.launch("gemm", fn, (n + 127) / 128, (m + 127) / 128, (int) nb, 256, 1, 1,
                 m, n, k, bd[0], a, a.stride(-2), a.stride(-1), bd[1], b, b.stride(-2), b.stride(-1), bd[2], out, out.stride(-2), out.stride(-1));
     }
@@ -402,6 +434,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public String toString() {
-        return "cuda (" + driver.deviceName + ")";
+        return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; allocator " + allocator.stats() + ")";
     }
 }

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * GFLOP/s of the GPU GEMM on the matrix products of an aim_base step at batch 64 (tokens 64 x 197):
- * qkv, attention scores, MLP, and a weight gradient (transposed operand). Median of 10 timed runs.
+ * qkv, attention scores, MLP, and a weight gradient (transposed operand), FP32 then TF32. Median of 10 timed runs.
  * Run: {@code java -cp ... dev.semaim.cuda.CudaGemmBenchmark}.
  */
 public final class CudaGemmBenchmark {
@@ -21,23 +21,29 @@ public final class CudaGemmBenchmark {
         // {batch, M, K, N, a transposed, b transposed}
         int[][] cases = {{1, t, 768, 2304, 0, 1}, {768, 197, 64, 197, 0, 1}, {1, t, 768, 3072, 0, 1}, {1, t, 3072, 768, 0, 1}, {1, 768, t, 3072, 1, 0}};
         String[] names = {"qkv x·Wᵀ", "scores q·kᵀ", "fc1 x·Wᵀ", "fc2 x·Wᵀ", "dW gᵀ·x"};
-        for (int c = 0; c < cases.length; c++) {
-            int b = cases[c][0], m = cases[c][1], k = cases[c][2], n = cases[c][3];
-            Tensor a = rand(gpu, cases[c][4] == 1, b, m, k), w = rand(gpu, cases[c][5] == 1, b, k, n);
-            Tensor out = Tensor.empty(DType.F32, gpu, b, m, n);
-            double[] s = new double[10];
-            for (int i = -2; i < s.length; i++) {
-                gpu.synchronize();
-                long t0 = System.nanoTime();
-                gpu.matmul(a, w, out);
-                gpu.synchronize();
-                if (i >= 0) s[i] = (System.nanoTime() - t0) / 1e9;
+        for (boolean tf32 : new boolean[] {false, true})
+            for (int c = 0; c < cases.length; c++) {
+                gpu.setTf32(tf32);
+                time(gpu, (tf32 ? "TF32 " : "FP32 ") + names[c], cases[c]);
             }
-            Arrays.sort(s);
-            double flops = 2.0 * b * m * n * k;
-            System.out.printf("RESULT gemm %-12s batch %4d M %5d K %5d N %5d: %.3f ms, %.0f GFLOP/s%n", names[c], b, m, k, n, s[5] * 1e3, flops / s[5] / 1e9);
-        }
         System.out.println("allocator: " + gpu.allocatorStats());
+    }
+
+    private static void time(CudaBackend gpu, String name, int[] cs) {
+        int b = cs[0], m = cs[1], k = cs[2], n = cs[3];
+        Tensor a = rand(gpu, cs[4] == 1, b, m, k), w = rand(gpu, cs[5] == 1, b, k, n);
+        Tensor out = Tensor.empty(DType.F32, gpu, b, m, n);
+        double[] s = new double[10];
+        for (int i = -2; i < s.length; i++) {
+            gpu.synchronize();
+            long t0 = System.nanoTime();
+            gpu.matmul(a, w, out);
+            gpu.synchronize();
+            if (i >= 0) s[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(s);
+        double flops = 2.0 * b * m * n * k;
+        System.out.printf("RESULT gemm %-17s batch %4d M %5d K %5d N %5d: %.3f ms, %.0f GFLOP/s%n", name, b, m, k, n, s[5] * 1e3, flops / s[5] / 1e9);
     }
 
     /** A (batch, rows, cols) operand, stored transposed (as a weight's Wᵀ view) when asked. */

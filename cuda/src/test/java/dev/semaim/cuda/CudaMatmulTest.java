@@ -35,6 +35,34 @@ class CudaMatmulTest {
     }
 
     @Test
+    void tf32TensorCoresStayWithinTf32Rounding() {
+        CudaBackend gpu = (CudaBackend) gpu();
+        boolean was = gpu.tf32();
+        gpu.setTf32(true);
+        try {
+            int[][] mnk = {{1, 1, 1}, {129, 127, 9}, {197, 197, 64}, {300, 70, 200}};
+            long seed = 100;
+            for (int[] s : mnk)
+                for (int layout = 0; layout < 4; layout++) {
+                    seed++;
+                    Rng rng = new Rng(seed);
+                    int m = s[0], n = s[1], k = s[2];
+                    Tensor a = (layout & 1) == 0 ? randn(rng, DType.F32, 2, m, k) : randn(rng, DType.F32, 2, k, m).transpose(1, 2);
+                    Tensor b = (layout & 2) == 0 ? randn(rng, DType.F32, 2, k, n) : randn(rng, DType.F32, 2, n, k).transpose(1, 2);
+                    Tensor oc = Tensor.empty(DType.F32, CPU, 2, m, n), og = Tensor.empty(DType.F32, gpu, 2, m, n);
+                    CPU.matmul(a, b, oc);
+                    Tensor ag = (layout & 1) == 0 ? a.to(gpu) : a.transpose(1, 2).contiguous().to(gpu).transpose(1, 2);
+                    Tensor bg = (layout & 2) == 0 ? b.to(gpu) : b.transpose(1, 2).contiguous().to(gpu).transpose(1, 2);
+                    gpu.matmul(ag, bg, og);
+                    // operands keep 10 mantissa bits: each product is off by up to ~2^-10 relative
+                    assertClose("tf32 matmul " + m + "x" + n + "x" + k + " layout " + layout, seed, oc, og, 3e-3 * Math.sqrt(k), 1e-2);
+                }
+        } finally {
+            gpu.setTf32(was);
+        }
+    }
+
+    @Test
     void broadcastBatchAndStridedOutput() {
         Backend gpu = gpu();
         Rng rng = new Rng(42);

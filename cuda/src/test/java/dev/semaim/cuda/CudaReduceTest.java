@@ -38,10 +38,13 @@ class CudaReduceTest {
         Backend gpu = gpu();
         Rng rng = new Rng(77);
         Tensor x = randn(rng, DType.F32, 3001, 769);  // columns: many chunks then a second pass; rows: long rows
+        Tensor y = randn(rng, DType.F32, 3, 70001);   // few long rows: chunked rows then a second pass
         for (ReduceOp op : ReduceOp.values()) {
             check(gpu, op, 77, x, 1, 0);
             check(gpu, op, 77, x, 2, 0);
             check(gpu, op, 77, x, 3, 0);
+            check(gpu, op, 77, y, 2, 0);
+            check(gpu, op, 77, y, 3, 1);
         }
     }
 
