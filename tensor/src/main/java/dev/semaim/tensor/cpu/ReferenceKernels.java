@@ -73,7 +73,11 @@ final class ReferenceKernels {
     }
 
     static void argReduce(boolean max, Tensor x, int axis, Tensor out) {
-        Tensor xl = x.transpose(axis, x.rank() - 1);
+        // axis moved last with the other axes in order, so row r of xl is element r of out
+        int[] perm = new int[x.rank()];
+        for (int a = 0, j = 0; a < x.rank(); a++) if (a != axis) perm[j++] = a;
+        perm[x.rank() - 1] = axis;
+        Tensor xl = x.permute(perm);
         int n = xl.size(-1);
         int[] xo = Strided.offsets(xl), oo = Strided.offsets(out);
         CpuStorage a = st(x), o = st(out);
