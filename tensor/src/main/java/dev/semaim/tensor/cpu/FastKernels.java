@@ -49,6 +49,13 @@ final class FastKernels {
 
     // ------------------------------------------------------------------ elementwise
 
+    /*
+     * Vector values must not meet at a control-flow merge (a ternary, or a variable assigned in
+     * several switch cases inside the loop): C2 then boxes every vector on the heap, which costs
+     * more than the arithmetic and allocates ~1.5 output-sized buffers of garbage per call. So the
+     * op switch sits outside each loop, and every case runs its own one-line loop.
+     */
+
     static boolean binary(BinaryOp op, Tensor x, Tensor y, Tensor out) {
         switch (op) {
             case ADD: case SUB: case MUL: case DIV: case MAX: case MIN: case GELU_GRAD: break;
@@ -66,24 +73,9 @@ final class FastKernels {
 
     /** One row: a and b each either unit-stride (sa/sb = 1) or a broadcast scalar (0). */
     private static void binaryRow(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb, float[] o, int io, int n) {
-        int j = 0;
-        FloatVector av = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null;
-        FloatVector bv = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
-        for (; j <= n - V; j += V) {
-            FloatVector va = sa == 0 ? av : FloatVector.fromArray(S, a, ia + j);
-            FloatVector vb = sb == 0 ? bv : FloatVector.fromArray(S, b, ib + j);
-            FloatVector r;
-            switch (op) {
-                case ADD: r = va.add(vb); break;
-                case SUB: r = va.sub(vb); break;
-                case MUL: r = va.mul(vb); break;
-                case DIV: r = va.div(vb); break;
-                case MAX: r = va.max(vb); break;
-                case MIN: r = va.min(vb); break;
-                default: r = geluGrad(va, vb); break;
-            }
-            r.intoArray(o, io + j);
-        }
+        int j = sa == 1 && sb == 1 ? rowRow(op, a, ia, b, ib, o, io, n)
+                : sa == 1 ? rowScalar(op, a, ia, b[ib], o, io, n)
+                : sb == 1 ? scalarRow(op, a[ia], b, ib, o, io, n) : 0;
         for (; j < n; j++) {
             float va = a[ia + j * sa], vb = b[ib + j * sb];
             float r;
@@ -100,6 +92,60 @@ final class FastKernels {
         }
     }
 
+    /** o = a op b over whole vectors of a row; returns where the scalar tail starts. */
+    private static int rowRow(BinaryOp op, float[] a, int ia, float[] b, int ib, float[] o, int io, int n) {
+        int j = 0, end = n - V;
+        switch (op) {
+            case ADD: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).add(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case SUB: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).sub(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MUL: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).mul(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case DIV: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).div(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MAX: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MIN: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).min(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            default: return geluGradRow(a, ia, b, ib, o, io, n);
+        }
+        return j;
+    }
+
+    /** GELU_GRAD's loop on its own: with erf inlined it is too big to share a compilation with the others. */
+    private static int geluGradRow(float[] a, int ia, float[] b, int ib, float[] o, int io, int n) {
+        int j = 0;
+        for (; j <= n - V; j += V) geluGrad(FloatVector.fromArray(S, a, ia + j), FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j);
+        return j;
+    }
+
+    /** o = a op s with a broadcast scalar s. */
+    private static int rowScalar(BinaryOp op, float[] a, int ia, float s, float[] o, int io, int n) {
+        int j = 0, end = n - V;
+        FloatVector vs = FloatVector.broadcast(S, s);
+        switch (op) {
+            case ADD: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).add(vs).intoArray(o, io + j); break;
+            case SUB: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).sub(vs).intoArray(o, io + j); break;
+            case MUL: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).mul(vs).intoArray(o, io + j); break;
+            case DIV: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).div(vs).intoArray(o, io + j); break;
+            case MAX: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(vs).intoArray(o, io + j); break;
+            case MIN: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).min(vs).intoArray(o, io + j); break;
+            default: return 0; // GELU_GRAD with a broadcast operand (rare): the scalar loop
+        }
+        return j;
+    }
+
+    /** o = s op b with a broadcast scalar s. */
+    private static int scalarRow(BinaryOp op, float s, float[] b, int ib, float[] o, int io, int n) {
+        int j = 0, end = n - V;
+        FloatVector vs = FloatVector.broadcast(S, s);
+        switch (op) {
+            case ADD: for (; j <= end; j += V) vs.add(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case SUB: for (; j <= end; j += V) vs.sub(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MUL: for (; j <= end; j += V) vs.mul(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case DIV: for (; j <= end; j += V) vs.div(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MAX: for (; j <= end; j += V) vs.max(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            case MIN: for (; j <= end; j += V) vs.min(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
+            default: return 0; // GELU_GRAD with a broadcast operand (rare): the scalar loop
+        }
+        return j;
+    }
+
     static boolean unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
         switch (op) {
             case NEG: case ABS: case SQUARE: case RELU: case EXP: case TANH: case GELU: case SQRT: case RSQRT:
@@ -109,32 +155,42 @@ final class FastKernels {
         Strided s = new Strided(x, out);
         if (s.inner[0] != 1 || s.inner[1] != 1) return false;
         float[] a = f(x), o = f(out);
-        float flo = (float) lo, fhi = (float) hi;
         rows(s, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int ia = s.rowBase[0][r], io = s.rowBase[1][r], j = 0;
-                for (; j <= s.n - V; j += V) {
-                    FloatVector v = FloatVector.fromArray(S, a, ia + j), res;
-                    switch (op) {
-                        case NEG: res = v.neg(); break;
-                        case ABS: res = v.abs(); break;
-                        case SQUARE: res = v.mul(v); break;
-                        case RELU: res = v.max(0f); break;
-                        case EXP: res = v.lanewise(VectorOperators.EXP); break;
-                        case LOG: res = v.lanewise(VectorOperators.LOG); break;
-                        case TANH: res = v.lanewise(VectorOperators.TANH); break;
-                        case GELU: res = gelu(v); break;
-                        case SQRT: res = v.sqrt(); break;
-                        case RSQRT: res = FloatVector.broadcast(S, 1f).div(v.sqrt()); break;
-                        case RECIPROCAL: res = FloatVector.broadcast(S, 1f).div(v); break;
-                        default: res = v.max(flo).min(fhi); break;
-                    }
-                    res.intoArray(o, io + j);
-                }
-                for (; j < s.n; j++) o[io + j] = (float) op.apply(a[ia + j], lo, hi);
+                int ia = s.rowBase[0][r], io = s.rowBase[1][r];
+                for (int j = unaryRow(op, a, ia, o, io, s.n, (float) lo, (float) hi); j < s.n; j++)
+                    o[io + j] = (float) op.apply(a[ia + j], lo, hi);
             }
         });
         return true;
+    }
+
+    /** GELU's loop on its own, for the same reason as {@link #geluGradRow}. */
+    private static int geluRow(float[] a, int ia, float[] o, int io, int n) {
+        int j = 0;
+        for (; j <= n - V; j += V) gelu(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j);
+        return j;
+    }
+
+    /** o = op(a) over whole vectors of a row; returns where the scalar tail starts. */
+    private static int unaryRow(UnaryOp op, float[] a, int ia, float[] o, int io, int n, float lo, float hi) {
+        int j = 0, end = n - V;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        switch (op) {
+            case NEG: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).neg().intoArray(o, io + j); break;
+            case ABS: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).abs().intoArray(o, io + j); break;
+            case SQUARE: for (; j <= end; j += V) { FloatVector v = FloatVector.fromArray(S, a, ia + j); v.mul(v).intoArray(o, io + j); } break;
+            case RELU: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(0f).intoArray(o, io + j); break;
+            case EXP: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.EXP).intoArray(o, io + j); break;
+            case LOG: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.LOG).intoArray(o, io + j); break;
+            case TANH: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.TANH).intoArray(o, io + j); break;
+            case GELU: return geluRow(a, ia, o, io, n);
+            case SQRT: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).sqrt().intoArray(o, io + j); break;
+            case RSQRT: for (; j <= end; j += V) one.div(FloatVector.fromArray(S, a, ia + j).sqrt()).intoArray(o, io + j); break;
+            case RECIPROCAL: for (; j <= end; j += V) one.div(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
+            default: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(lo).min(hi).intoArray(o, io + j); break;
+        }
+        return j;
     }
 
     // erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7, below float32 resolution near 1)
@@ -164,9 +220,14 @@ final class FastKernels {
 
     // ------------------------------------------------------------------ reductions
 
-    /** Reductions whose reduced elements are unit-stride runs (e.g. the last axis), summed in float lanes. */
+    /**
+     * Reductions whose reduced elements are unit-stride runs (e.g. the last axis), summed in float
+     * lanes; and reductions over outer axes that keep a unit-stride inner run (e.g. a bias gradient,
+     * (B·L, C) → C), accumulated row by row into the output row.
+     */
     static boolean reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
         Strided s = new Strided(x, outExpanded);
+        if (s.inner[0] == 1 && s.inner[1] == 1) return reduceKeptRuns(op, s, f(x), f(outExpanded));
         if (s.inner[0] != 1 || s.inner[1] != 0) return false;
         float[] a = f(x), o = f(outExpanded);
         // rows that map to the same output element are adjacent only when the row axis is reduced too;
@@ -182,6 +243,30 @@ final class FastKernels {
                 o[io] = partial[r];
                 seen[io] = true;
             } else o[io] = (float) op.combine(o[io], partial[r]);
+        }
+        return true;
+    }
+
+    /**
+     * Every row of x is combined elementwise into the output row it maps to. Serial over rows (rows
+     * that share an output row would race); vectorised along the row.
+     */
+    private static boolean reduceKeptRuns(ReduceOp op, Strided s, float[] a, float[] o) {
+        boolean[] seen = new boolean[o.length];
+        for (int r = 0; r < s.rows; r++) {
+            int ia = s.rowBase[0][r], io = s.rowBase[1][r], n = s.n;
+            if (!seen[io]) {
+                seen[io] = true;
+                System.arraycopy(a, ia, o, io, n);
+                continue;
+            }
+            int j = 0, end = n - V;
+            switch (op) {
+                case SUM: for (; j <= end; j += V) FloatVector.fromArray(S, o, io + j).add(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
+                case MAX: for (; j <= end; j += V) FloatVector.fromArray(S, o, io + j).max(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
+                default: for (; j <= end; j += V) FloatVector.fromArray(S, o, io + j).min(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
+            }
+            for (; j < n; j++) o[io + j] = (float) op.combine(o[io + j], a[ia + j]);
         }
         return true;
     }

@@ -203,6 +203,25 @@ class FastKernelsTest {
     }
 
     @Test
+    void reduceOverLeadingAxes() {
+        for (ReduceOp op : ReduceOp.values())
+            Cases.run("fast reduce leading " + op, CASES, gen -> {
+                int[] shape = rowsShape(gen);
+                Tensor x = rowMajor(gen, values(gen, shape, -3, 3));
+                // reduce the first axis, or the first two of three (a bias gradient over (B, L, C))
+                int upTo = shape.length == 3 && gen.nextBoolean() ? 2 : 1;
+                int[] kept = shape.clone();
+                for (int a = 0; a < upTo; a++) kept[a] = 1;
+                Tensor out = empty32(kept), ref = Tensor.empty(F64, kept);
+                if (shape[shape.length - 1] == 1) CpuBackend.INSTANCE.reduce(op, x, out.expand(shape));
+                else assertTrue(FastKernels.reduce(op, x, out.expand(shape)), op + " declined " + Gen.describe(x));
+                CpuBackend.INSTANCE.reduce(op, x.to(F64), ref.expand(shape));
+                Tensor scale = op == ReduceOp.SUM ? x.to(F64).abs().sum(true, range(0, upTo)) : ref.abs();
+                assertClose(op + " over the first " + upTo + " axes of " + Gen.describe(x), ref, out, scale, 1e-6, 1e-7);
+            });
+    }
+
+    @Test
     void reduceAnyAxesThroughTheBackend() {
         Cases.run("reduce any axes", CASES, gen -> {
             int[] shape = gen.shape(1, 4, 9);
