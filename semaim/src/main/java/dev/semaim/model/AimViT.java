@@ -2,7 +2,6 @@ package dev.semaim.model;
 
 import dev.semaim.autograd.Arithmetic;
 import dev.semaim.autograd.GradMode;
-import dev.semaim.autograd.ShapeOps;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
@@ -102,11 +101,7 @@ public final class AimViT extends Module {
 
     // images: (B, C, H, W) → h⁰: (B, T, D) = [cls + pos0, PatchEmbed(x) + pos]
     private Var embed(Tensor images) {
-        Var t = patchEmbed.forward(images);                                   // t: (B, L, D)
-        int b = t.size(0);
-        Var cls = clsToken.var().expand(b, 1, config.embedDim());              // cls: (B, 1, D)
-        Var tokens = ShapeOps.cat(1, cls, t);                                   // tokens: (B, T, D)
-        return Arithmetic.add(tokens, posEmbed.var());                          // + pos (1, T, D)
+        return patchEmbed.tokens(images, clsToken.var(), posEmbed.var());
     }
 
     private void checkImages(Tensor images) {

@@ -1,8 +1,6 @@
 package dev.semaim.model;
 
-import dev.semaim.autograd.Arithmetic;
 import dev.semaim.autograd.GradMode;
-import dev.semaim.autograd.ShapeOps;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
@@ -72,9 +70,7 @@ public final class VisionTransformer extends Module {
 
     // images: (B, C, H, W) → tokens after the last block (B, T, D)
     private Var encode(Tensor images) {
-        Var t = patchEmbed.forward(images);                                  // t: (B, L, D)
-        Var cls = clsToken.var().expand(t.size(0), 1, embedDim);             // cls: (B, 1, D)
-        Var x = Arithmetic.add(ShapeOps.cat(1, cls, t), posEmbed.var());     // x: (B, T, D)
+        Var x = patchEmbed.tokens(images, clsToken.var(), posEmbed.var());   // x: (B, T, D)
         for (Block b : blocks) x = b.forward(x, null);                       // x: (B, T, D)
         return x;
     }

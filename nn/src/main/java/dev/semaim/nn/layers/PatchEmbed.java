@@ -1,6 +1,8 @@
 package dev.semaim.nn.layers;
 
+import dev.semaim.autograd.Arithmetic;
 import dev.semaim.autograd.LinearAlgebra;
+import dev.semaim.autograd.ShapeOps;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
@@ -54,5 +56,15 @@ public final class PatchEmbed extends Module {
         Var patches = Var.constant(images.patchifyChannelMajor(patchSize).contiguous());  // patches: (B, L, C·P·P)
         Var w = proj.weight.var().reshape(dim, inChans * patchSize * patchSize);         // w: (D, C·P·P)
         return LinearAlgebra.linear(patches, w, proj.bias.var());                         // (B, L, D)
+    }
+
+    /**
+     * The ViT token sequence: [cls, PatchEmbed(x)] + pos, with cls (1, 1, D) and pos (1, 1 + L, D).
+     * images: (B, C, H, W) → (B, 1 + L, D).
+     */
+    public Var tokens(Tensor images, Var cls, Var pos) {
+        Var t = forward(images);                                                          // t: (B, L, D)
+        Var c = cls.expand(t.size(0), 1, dim);                                             // c: (B, 1, D)
+        return Arithmetic.add(ShapeOps.cat(1, c, t), pos);                                 // (B, 1 + L, D)
     }
 }
