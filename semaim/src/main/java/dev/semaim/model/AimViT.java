@@ -1,6 +1,5 @@
 package dev.semaim.model;
 
-import dev.semaim.autograd.Arithmetic;
 import dev.semaim.autograd.GradMode;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
