@@ -14,7 +14,8 @@ import java.util.List;
  * Benchmark (not a test): heap allocated by one steady-state training step of a stack of
  * Linear-GELU-LayerNorm layers on (128·50, 192) float32 activations (a ViT-Tiny-sized token batch),
  * with a plain SGD update. Counts the bytes allocated by every live thread (the caller and the CPU
- * pool) with com.sun.management.ThreadMXBean, and reports the median step time and GC activity.
+ * pool) with com.sun.management.ThreadMXBean, and reports the median step time (wall and CPU) and
+ * GC activity. The GC threads' own CPU time is not counted.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx4g \
@@ -41,30 +42,32 @@ public final class TrainingStepAllocation {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int warmup = Integer.getInteger("warmup", 3);
         long[] bytes = new long[steps];
-        double[] millis = new double[steps];
+        double[] millis = new double[steps], cpuMillis = new double[steps];
         long gcCount0 = 0, gcTime0 = 0;
         for (int s = -warmup; s < steps; s++) {
             if (s == 0) {
                 gcCount0 = gcCount();
                 gcTime0 = gcTime();
             }
-            long b0 = allocated(threads), t0 = System.nanoTime();
+            long b0 = allocated(threads), c0 = cpu(threads), t0 = System.nanoTime();
             step(x, params);
-            long t1 = System.nanoTime(), b1 = allocated(threads);
+            long t1 = System.nanoTime(), c1 = cpu(threads), b1 = allocated(threads);
             if (Boolean.getBoolean("trace")) System.out.printf("step %d: %.1f MiB, %.1f ms%n", s, (b1 - b0) / (double) (1 << 20), (t1 - t0) / 1e6);
             if (s >= 0) {
                 bytes[s] = b1 - b0;
                 millis[s] = (t1 - t0) / 1e6;
+                cpuMillis[s] = (c1 - c0) / 1e6;
             }
         }
         Arrays.sort(bytes);
         Arrays.sort(millis);
+        Arrays.sort(cpuMillis);
         double activation = (double) ROWS * DIM * 4;
         System.out.printf("layers %d, activations (%d, %d) float32 = %.2f MiB%n", layers, ROWS, DIM, activation / (1 << 20));
         System.out.printf("allocated per step: median %.1f MiB (%.1f activation-sized buffers, %.1f per layer)%n",
                 bytes[steps / 2] / (double) (1 << 20), bytes[steps / 2] / activation, bytes[steps / 2] / activation / layers);
-        System.out.printf("step time: median %.1f ms; GC over %d steps: %d collections, %d ms%n",
-                millis[steps / 2], steps, gcCount() - gcCount0, gcTime() - gcTime0);
+        System.out.printf("step time: median %.1f ms wall, %.1f ms CPU (all threads); GC over %d steps: %d collections, %d ms%n",
+                millis[steps / 2], cpuMillis[steps / 2], steps, gcCount() - gcCount0, gcTime() - gcTime0);
     }
 
     /** Forward, loss = mean(y²), backward, SGD update, gradients cleared. */
@@ -84,6 +87,16 @@ public final class TrainingStepAllocation {
     private static long allocated(com.sun.management.ThreadMXBean threads) {
         long sum = 0;
         for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) if (b > 0) sum += b;
+        return sum;
+    }
+
+    /** CPU time of every live thread, less sensitive than wall time to other load on a shared machine. */
+    private static long cpu(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long t = threads.getThreadCpuTime(id);
+            if (t > 0) sum += t;
+        }
         return sum;
     }
 
