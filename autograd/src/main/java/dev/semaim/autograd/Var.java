@@ -33,6 +33,8 @@ public final class Var {
     private final String op;
     private Var[] inputs;
     private Backward backward;
+    /** Set once a backward pass has gone through this op node and dropped its inputs and closure. */
+    private boolean released;
 
     private Var(Tensor data, boolean requiresGrad, String op, Var[] inputs, Backward backward) {
         this.data = data;
@@ -140,8 +142,9 @@ public final class Var {
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Var v = order.get(i);
+                if (v.released)
+                    throw new IllegalStateException("backward through " + v.op + " twice: the graph was released by the first backward");
                 if (v.isLeaf()) continue;
-                if (v.backward == null) throw new IllegalStateException("backward through " + v.op + " twice: the graph was released");
                 if (v.grad != null) {
                     v.backward.apply(v.grad);
                     if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
@@ -150,6 +153,7 @@ public final class Var {
                 v.grad = null;
                 v.backward = null;
                 v.inputs = null;
+                v.released = true;
             }
         }
     }
