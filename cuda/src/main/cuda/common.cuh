@@ -19,14 +19,22 @@ struct Desc {
     int strides[MAX_RANK];
 };
 
-// Storage offset (in elements) of the element with row-major linear index i.
-__device__ __forceinline__ long long desc_offset(const Desc& d, long long i) {
-    long long off = d.offset;
-    for (int a = d.rank - 1; a >= 0; a--) {
-        int s = d.shape[a];
-        long long q = i / s;
-        off += (i - q * s) * (long long) d.strides[a];
-        i = q;
+// Storage offset (in elements) of the element with row-major linear index i. Element counts and storage
+// offsets are below 2^31 (Shape.numel enforces it), so the index arithmetic is 32-bit: 64-bit division
+// costs several times more on the GPU. The loop is unrolled over MAX_RANK so every shape[a] and
+// strides[a] is a constant index: with a run-time index the compiler copies the whole Desc kernel
+// parameter into each thread's local memory, which dominated the elementwise kernels.
+__device__ __forceinline__ long long desc_offset(const Desc& d, long long li) {
+    unsigned int i = (unsigned int) li;
+    if (d.rank == 1) return d.offset + (int) i * d.strides[0];
+    int off = d.offset;
+#pragma unroll
+    for (int a = MAX_RANK - 1; a >= 0; a--) {
+        if (a < d.rank) {
+            unsigned int s = (unsigned int) d.shape[a], q = i / s;
+            off += (int) (i - q * s) * d.strides[a];
+            i = q;
+        }
     }
     return off;
 }

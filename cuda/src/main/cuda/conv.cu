@@ -6,8 +6,9 @@ extern "C" __global__ void depthwise_conv2d_k(Desc dx, const void* x, Desc dw, c
                                               int pad, long long n) {
     const int c = dout.shape[1], ho = dout.shape[2], wo = dout.shape[3], h = dx.shape[2], wd = dx.shape[3], k = dw.shape[2];
     FOR_EACH(i, n) {
-        int j = (int) (i % wo), r = (int) ((i / wo) % ho), ch = (int) ((i / ((long long) wo * ho)) % c);
-        long long bb = i / ((long long) wo * ho * c);
+        unsigned int u0 = (unsigned int) i, u1 = u0 / wo, u2 = u1 / ho;  // 32-bit: counts are below 2^31
+        int j = (int) (u0 - u1 * wo), r = (int) (u1 - u2 * ho), ch = (int) (u2 % c);
+        long long bb = u2 / c;
         long long xb = dx.offset + bb * dx.strides[0] + (long long) ch * dx.strides[1];
         long long wb = dw.offset + (long long) ch * dw.strides[0];
         double s = 0;

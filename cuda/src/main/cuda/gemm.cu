@@ -3,6 +3,9 @@
 // computes a 128x128 tile of c, each thread an 8x8 sub-tile (rows ty + 16 i, columns tx + 16 j), stepping
 // K by 8. Any strides are allowed; tile loads follow whichever of an operand's strides is 1.
 // gemm_f and gemm_d compute in the operands' precision; gemm_tf32 (at the end) uses tensor cores.
+// Split-K (splitK = 1, for one large-K product with few output tiles): blockIdx.z is the K chunk
+// [z kChunk, (z+1) kChunk) instead of a batch index, a's and b's Descs are rank 0, and c's Desc places
+// chunk z's partial product in a (chunks, M, N) scratch that the host then sums.
 #include "common.cuh"
 #include <mma.h>
 
@@ -12,7 +15,7 @@
 
 template <typename T>
 __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int sak, Desc bb, const T* b, int sbk, int sbn,
-                          Desc bc, T* c, int scm, int scn) {
+                          Desc bc, T* c, int scm, int scn, int splitK, int kChunk) {
     __shared__ T as[BK][BM];
     __shared__ T bs[BK][BN];
     const int tid = threadIdx.x, tx = tid & 15, ty = tid >> 4;
@@ -21,20 +24,21 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
     b += desc_offset(bb, z);
     c += desc_offset(bc, z);
     const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    const int kBegin = splitK ? (int) z * kChunk : 0, kEnd = splitK ? min(k, kBegin + kChunk) : k;
     T acc[8][8];
 #pragma unroll
     for (int i = 0; i < 8; i++)
 #pragma unroll
         for (int j = 0; j < 8; j++) acc[i][j] = 0;
     const bool aColMajor = sam == 1 && sak != 1, bRowMajor = sbn == 1;
-    for (int k0 = 0; k0 < k; k0 += BK) {
+    for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int mm, kk;
             if (aColMajor) { mm = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { mm = (tid >> 3) + 32 * i; kk = tid & 7; }
             int gm = m0 + mm, gk = k0 + kk;
-            as[kk][mm] = (gm < m && gk < k) ? a[(long long) gm * sam + (long long) gk * sak] : (T) 0;
+            as[kk][mm] = (gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : (T) 0;
         }
 #pragma unroll
         for (int i = 0; i < 4; i++) {
@@ -42,7 +46,7 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
             if (bRowMajor) { nn = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { kk = tid & 7; nn = (tid >> 3) + 32 * i; }
             int gk = k0 + kk, gn = n0 + nn;
-            bs[kk][nn] = (gk < k && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : (T) 0;
+            bs[kk][nn] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : (T) 0;
         }
         __syncthreads();
 #pragma unroll
@@ -72,13 +76,15 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_f(int m, int n, int k, Desc ba, const float* a, int sam, int sak,
-                                                         Desc bb, const float* b, int sbk, int sbn, Desc bc, float* c, int scm, int scn) {
-    gemm_body<float>(m, n, k, ba, a, sam, sak, bb, b, sbk, sbn, bc, c, scm, scn);
+                                                         Desc bb, const float* b, int sbk, int sbn, Desc bc, float* c, int scm, int scn,
+                                                         int splitK, int kChunk) {
+    gemm_body<float>(m, n, k, ba, a, sam, sak, bb, b, sbk, sbn, bc, c, scm, scn, splitK, kChunk);
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_d(int m, int n, int k, Desc ba, const double* a, int sam, int sak,
-                                                         Desc bb, const double* b, int sbk, int sbn, Desc bc, double* c, int scm, int scn) {
-    gemm_body<double>(m, n, k, ba, a, sam, sak, bb, b, sbk, sbn, bc, c, scm, scn);
+                                                         Desc bb, const double* b, int sbk, int sbn, Desc bc, double* c, int scm, int scn,
+                                                         int splitK, int kChunk) {
+    gemm_body<double>(m, n, k, ba, a, sam, sak, bb, b, sbk, sbn, bc, c, scm, scn, splitK, kChunk);
 }
 
 // TF32 tensor-core variant (opt-in, like PyTorch's allow_tf32): the same 128x128 block tile and operand
@@ -89,7 +95,8 @@ extern "C" __global__ void __launch_bounds__(256) gemm_d(int m, int n, int k, De
 #define APAD 4  // row padding in floats: keeps WMMA's 16-byte ldm rule and 32-byte fragment alignment
 
 extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k, Desc ba, const float* a, int sam, int sak,
-                                                            Desc bb, const float* b, int sbk, int sbn, Desc bc, float* c, int scm, int scn) {
+                                                            Desc bb, const float* b, int sbk, int sbn, Desc bc, float* c, int scm, int scn,
+                                                            int splitK, int kChunk) {
     using namespace nvcuda;
     __shared__ __align__(32) float as[BM][TK + APAD];
     __shared__ __align__(32) float bs[TK][BN + APAD];
@@ -100,20 +107,21 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
     b += desc_offset(bb, z);
     c += desc_offset(bc, z);
     const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    const int kBegin = splitK ? (int) z * kChunk : 0, kEnd = splitK ? min(k, kBegin + kChunk) : k;
     wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[4][2];
 #pragma unroll
     for (int i = 0; i < 4; i++)
 #pragma unroll
         for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.0f);
     const bool aColMajor = sam == 1 && sak != 1, bRowMajor = sbn == 1;
-    for (int k0 = 0; k0 < k; k0 += TK) {
+    for (int k0 = kBegin; k0 < kEnd; k0 += TK) {
 #pragma unroll
         for (int i = 0; i < 8; i++) {
             int mm, kk;
             if (aColMajor) { mm = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { mm = (tid >> 4) + 16 * i; kk = tid & 15; }
             int gm = m0 + mm, gk = k0 + kk;
-            as[mm][kk] = wmma::__float_to_tf32((gm < m && gk < k) ? a[(long long) gm * sam + (long long) gk * sak] : 0.0f);
+            as[mm][kk] = wmma::__float_to_tf32((gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : 0.0f);
         }
 #pragma unroll
         for (int i = 0; i < 8; i++) {
@@ -121,7 +129,7 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
             if (bRowMajor) { nn = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { kk = tid & 15; nn = (tid >> 4) + 16 * i; }
             int gk = k0 + kk, gn = n0 + nn;
-            bs[kk][nn] = wmma::__float_to_tf32((gk < k && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : 0.0f);
+            bs[kk][nn] = wmma::__float_to_tf32((gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : 0.0f);
         }
         __syncthreads();
 #pragma unroll

@@ -7,19 +7,33 @@
 // {1 when set, op code (0 indexSelect, 1 indexAdd, 2 gather, 3 scatterAdd), bad index, axis size}
 __device__ long long g_index_error[4];
 
-__device__ __forceinline__ int coord_of(const Desc& it, long long i, int axis) {
-    for (int a = it.rank - 1; a > axis; a--) i /= it.shape[a];
-    return (int) (i % it.shape[axis]);
+// Both unrolled over MAX_RANK with constant indices, for the reason given at desc_offset.
+__device__ __forceinline__ int coord_of(const Desc& it, long long li, int axis) {
+    unsigned int i = (unsigned int) li;
+    int c = 0;
+#pragma unroll
+    for (int a = MAX_RANK - 1; a >= 0; a--) {
+        if (a < it.rank && a >= axis) {
+            unsigned int s = (unsigned int) it.shape[a], q = i / s;
+            if (a == axis) c = (int) (i - q * s);
+            i = q;
+        }
+    }
+    return c;
 }
 
-// Offset in operand t of the iteration element i, with the coordinate on axis replaced by repl.
-__device__ __forceinline__ long long offset_with(const Desc& it, const Desc& t, long long i, int axis, long long repl) {
+// Offset in operand t of the iteration element i, with the coordinate on axis replaced by repl (32-bit
+// index arithmetic, as desc_offset).
+__device__ __forceinline__ long long offset_with(const Desc& it, const Desc& t, long long li, int axis, long long repl) {
+    unsigned int i = (unsigned int) li;
     long long off = t.offset;
-    for (int a = it.rank - 1; a >= 0; a--) {
-        int s = it.shape[a];
-        long long q = i / s;
-        off += (a == axis ? repl : i - q * s) * (long long) t.strides[a];
-        i = q;
+#pragma unroll
+    for (int a = MAX_RANK - 1; a >= 0; a--) {
+        if (a < it.rank) {
+            unsigned int s = (unsigned int) it.shape[a], q = i / s;
+            off += (a == axis ? repl : (long long) (i - q * s)) * t.strides[a];
+            i = q;
+        }
     }
     return off;
 }

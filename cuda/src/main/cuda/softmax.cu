@@ -30,21 +30,32 @@ extern "C" __global__ void softmax_d(Desc rx, const void* x, int dtx, int sx, De
     softmax_body<double>(rx, x, dtx, sx, ro, out, dto, so, n, isLog, rows);
 }
 
-// softmax: dx = y (g - sum g y); log-softmax: dx = g - exp(y) sum g. Computed in double.
-extern "C" __global__ void softmax_backward_k(Desc ry, const void* y, int dty, int sy, Desc rg, const void* g, int dtg, int sg,
-                                              Desc rd, void* dx, int dtd, int sd, int n, int isLog, long long rows) {
+// softmax: dx = y (g - sum g y); log-softmax: dx = g - exp(y) sum g. C as softmax_body; the sum in double.
+template <typename C>
+__device__ void softmax_backward_body(const Desc& ry, const void* y, int dty, int sy, const Desc& rg, const void* g, int dtg, int sg,
+                                      const Desc& rd, void* dx, int dtd, int sd, int n, int isLog, long long rows) {
     __shared__ double scratch[32];
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         long long by = desc_offset(ry, r), bg = desc_offset(rg, r), bd = desc_offset(rd, r);
         double dot = 0;
         for (int j = threadIdx.x; j < n; j += blockDim.x) {
-            double gv = load_d(g, dtg, bg + (long long) j * sg);
-            dot += isLog ? gv : gv * load_d(y, dty, by + (long long) j * sy);
+            C gv = load_as<C>(g, dtg, bg + (long long) j * sg);
+            dot += isLog ? gv : gv * load_as<C>(y, dty, by + (long long) j * sy);
         }
-        dot = block_reduce(0, dot, scratch);
+        C d = (C) block_reduce(0, dot, scratch);
         for (int j = threadIdx.x; j < n; j += blockDim.x) {
-            double yv = load_d(y, dty, by + (long long) j * sy), gv = load_d(g, dtg, bg + (long long) j * sg);
-            store_as<double>(dx, dtd, bd + (long long) j * sd, isLog ? gv - exp(yv) * dot : yv * (gv - dot));
+            C yv = load_as<C>(y, dty, by + (long long) j * sy), gv = load_as<C>(g, dtg, bg + (long long) j * sg);
+            store_as<C>(dx, dtd, bd + (long long) j * sd, isLog ? gv - (C) exp(yv) * d : yv * (gv - d));
         }
     }
+}
+
+extern "C" __global__ void softmax_backward_f(Desc ry, const void* y, int dty, int sy, Desc rg, const void* g, int dtg, int sg,
+                                              Desc rd, void* dx, int dtd, int sd, int n, int isLog, long long rows) {
+    softmax_backward_body<float>(ry, y, dty, sy, rg, g, dtg, sg, rd, dx, dtd, sd, n, isLog, rows);
+}
+
+extern "C" __global__ void softmax_backward_d(Desc ry, const void* y, int dty, int sy, Desc rg, const void* g, int dtg, int sg,
+                                              Desc rd, void* dx, int dtd, int sd, int n, int isLog, long long rows) {
+    softmax_backward_body<double>(ry, y, dty, sy, rg, g, dtg, sg, rd, dx, dtd, sd, n, isLog, rows);
 }

@@ -49,7 +49,7 @@ final class CudaAllocator {
     private final Set<Tracked> live = new HashSet<>();
     private final ReferenceQueue<Object> dead = new ReferenceQueue<>();
     private final long minThreshold;
-    private long liveBytes, cachedBytes, deviceAllocs, reuses, collections, gcThreshold;
+    private long liveBytes, cachedBytes, deviceAllocs, reuses, collections, collectNanos, gcThreshold;
 
     CudaAllocator(CudaDriver driver) {
         this.driver = driver;
@@ -103,9 +103,11 @@ final class CudaAllocator {
 
     /** Runs the GC and takes back the blocks of the storages it found dead; sets the next threshold. */
     synchronized void collect() {
+        long t0 = System.nanoTime();
         System.gc();
         drain(true);
         collections++;
+        collectNanos += System.nanoTime() - t0;
         gcThreshold = Math.max(minThreshold, 2 * liveBytes);
     }
 
@@ -135,8 +137,8 @@ final class CudaAllocator {
 
     /** Counters for logs: live and cached bytes, cuMemAlloc calls, reuses, GC collections. */
     synchronized String stats() {
-        return String.format("live %.1f MiB in %d blocks, cached %.1f MiB, %d cuMemAlloc calls, %d reuses, %d collections",
-                liveBytes / 1048576.0, live.size(), cachedBytes / 1048576.0, deviceAllocs, reuses, collections);
+        return String.format("live %.1f MiB in %d blocks, cached %.1f MiB, %d cuMemAlloc calls, %d reuses, %d collections taking %.0f ms",
+                liveBytes / 1048576.0, live.size(), cachedBytes / 1048576.0, deviceAllocs, reuses, collections, collectNanos / 1e6);
     }
 
     synchronized long deviceAllocations() {

@@ -28,6 +28,8 @@ public final class CudaBackend implements Backend {
     final Kernels kernels;
     private final CUdeviceptr indexError;
     private volatile boolean tf32 = Boolean.getBoolean("semaim.cuda.tf32");
+    /** Host waits on the stream (uploads, downloads, synchronize) and their time, for the profile report. */
+    private long syncs, syncNanos;
 
     private CudaBackend() {
         driver = CudaDriver.get();
@@ -122,13 +124,23 @@ public final class CudaBackend implements Backend {
         CudaDriver.check(JCudaDriver.cuMemcpyDtoH(dst, from, (long) n * want.bytes), "cuMemcpyDtoH(" + src + ")");
     }
 
+    /** Waits for the queued work; under -Dsemaim.cuda.profile=true also prints the kernel times since the last call. */
     @Override public void synchronize() {
         sync("synchronize");
+        if (kernels.profile != null) {
+            System.out.printf("profile: %d host waits on the stream (uploads, downloads, synchronize), %.1f ms waiting%n", syncs, syncNanos / 1e6);
+            syncs = 0;
+            syncNanos = 0;
+            kernels.profile.report(driver.stream);
+        }
     }
 
     /** Drains the stream, naming the last kernel on failure, and raises a recorded index error. */
     private void sync(String what) {
+        long t0 = System.nanoTime();
         driver.synchronize(what + "; last kernel queued: " + kernels.lastLaunch());
+        syncs++;
+        syncNanos += System.nanoTime() - t0;
         long[] err = new long[4];
         CudaDriver.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(err), indexError, 32), "reading the index error flag");
         if (err[0] != 0) {
@@ -278,8 +290,32 @@ public final class CudaBackend implements Backend {
         }
         if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
         String fn = out.dtype() == DType.F64 ? "gemm_d" : tf32 ? "gemm_tf32" : "gemm_f";
-        kernels.launch("gemm", fn, (n + 127) / 128, (m + 127) / 128, (int) nb, 256, 1, 1,
-                m, n, k, bd[0], a, a.stride(-2), a.stride(-1), bd[1], b, b.stride(-2), b.stride(-1), bd[2], out, out.stride(-2), out.stride(-1));
+        int gx = (n + 127) / 128, gy = (m + 127) / 128;
+        int splits = nb == 1 ? splitsFor(gx * gy, k) : 1;
+        if (splits == 1) {
+            kernels.launch("gemm", fn, gx, gy, (int) nb, 256, 1, 1, m, n, k, bd[0], a, a.stride(-2), a.stride(-1), bd[1], b, b.stride(-2),
+                    b.stride(-1), bd[2], out, out.stride(-2), out.stride(-1), 0, k);
+            return;
+        }
+        // split-K: each K chunk's partial product into a (splits, M, N) scratch, then their sum into out
+        int chunk = ((k + splits - 1) / splits + 15) / 16 * 16;
+        splits = (k + chunk - 1) / chunk;
+        Tensor partial = Tensor.empty(out.dtype(), this, splits, m, n);
+        int[] pd = TensorDesc.pack(new int[] {splits}, new int[] {m * n}, 0, "matmul split-K scratch");
+        kernels.launch("gemm", fn, gx, gy, splits, 256, 1, 1, m, n, k, bd[0], a, a.stride(-2), a.stride(-1), bd[1], b, b.stride(-2),
+                b.stride(-1), pd, partial, n, 1, 1, chunk);
+        Tensor o2 = out;
+        while (o2.rank() > 2) o2 = o2.select(0, 0);  // batch axes are all of size 1: a view, never a copy
+        reduce(ReduceOp.SUM, partial, o2.unsqueeze(0).expand(splits, m, n));
+    }
+
+    /**
+     * K chunks for one product with {@code tiles} 128x128 output tiles: enough blocks for about two per
+     * SM of a large GPU (264), each chunk at least 512 deep; 1 (no split) when the tiles already fill it.
+     */
+    static int splitsFor(int tiles, int k) {
+        if (tiles >= 264 || k < 1024) return 1;
+        return Math.max(1, Math.min((264 + tiles - 1) / tiles, k / 512));
     }
 
     // ------------------------------------------------------------------ softmax, layerNorm
@@ -310,7 +346,8 @@ public final class CudaBackend implements Backend {
         long rowsN = y.numel() / Math.max(1, n);
         if (rowsN == 0 || n == 0) return;
         int[][] d = rows(axis, "softmaxBackward", y, dy, dx);
-        kernels.launch("softmax", "softmax_backward_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(n), 1, 1,
+        String fn = y.dtype() == DType.F32 && dy.dtype() == DType.F32 && dx.dtype() == DType.F32 ? "softmax_backward_f" : "softmax_backward_d";
+        kernels.launch("softmax", fn, (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(n), 1, 1,
                 d[0], y, dt(y), y.stride(axis), d[1], dy, dt(dy), dy.stride(axis), d[2], dx, dt(dx), dx.stride(axis), n, log ? 1 : 0, rowsN);
     }
 

@@ -20,11 +20,14 @@ import java.util.Map;
  * {@link Tensor} passes its storage's base pointer (null tensor: null pointer; the tensor stays
  * reachable until the launch is queued), {@link #at} a pointer to a tensor's first element, int[] a Desc, Integer/Long/Double the matching scalar.
  * With -Dsemaim.cuda.sync=true every launch is followed by a synchronisation, so an asynchronous fault
- * is reported against the kernel that caused it.
+ * is reported against the kernel that caused it; with -Dsemaim.cuda.profile=true launches are timed
+ * ({@link KernelProfile}, reported at each {@link CudaBackend#synchronize()}).
  */
 final class Kernels {
     static final String[] MODULES = {"elementwise", "reduce", "gemm", "softmax", "layernorm", "index", "conv", "random", "adamw"};
     private static final boolean SYNC_EACH = Boolean.getBoolean("semaim.cuda.sync");
+    /** Non-null under -Dsemaim.cuda.profile=true. */
+    final KernelProfile profile = Boolean.getBoolean("semaim.cuda.profile") ? new KernelProfile() : null;
 
     private final CudaDriver driver;
     private final Map<String, CUmodule> modules = new HashMap<>();
@@ -79,8 +82,10 @@ final class Kernels {
         for (int i = 0; i < args.length; i++) params[i] = param(args[i]);
         String shape = name + "<<<(" + gx + "," + gy + "," + gz + "), (" + bx + "," + by + "," + bz + ")>>>";
         driver.bind();
+        if (profile != null) profile.before(name, driver.stream);
         int rc = JCudaDriver.cuLaunchKernel(function(module, name), gx, gy, gz, bx, by, bz, 0, driver.stream, Pointer.to(params), null);
         CudaDriver.check(rc, "launching " + shape);
+        if (profile != null) profile.after(driver.stream);
         lastLaunch = shape;
         if (SYNC_EACH) driver.synchronize(shape);
         java.lang.ref.Reference.reachabilityFence(args);

@@ -7,6 +7,7 @@ import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static dev.semaim.cuda.GpuTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The tiled GEMM against the CPU: awkward M, N, K (tile edges), transposed operands, broadcast batches. */
 class CudaMatmulTest {
@@ -56,6 +57,30 @@ class CudaMatmulTest {
                     gpu.matmul(ag, bg, og);
                     // operands keep 10 mantissa bits: each product is off by up to ~2^-10 relative
                     assertClose("tf32 matmul " + m + "x" + n + "x" + k + " layout " + layout, seed, oc, og, 3e-3 * Math.sqrt(k), 1e-2);
+                }
+        } finally {
+            gpu.setTf32(was);
+        }
+    }
+
+    @Test
+    void splitKForFewTilesAndLongKMatchesCpu() {
+        CudaBackend gpu = (CudaBackend) gpu();
+        assertEquals(4, CudaBackend.splitsFor(1, 2500));
+        boolean was = gpu.tf32();
+        try {
+            for (boolean tf32 : new boolean[] {false, true})
+                for (DType dt : new DType[] {DType.F32, DType.F64}) {
+                    if (tf32 && dt == DType.F64) continue;
+                    gpu.setTf32(tf32);
+                    Rng rng = new Rng(7);
+                    int m = 200, n = 150, k = 3001;
+                    Tensor a = randn(rng, dt, 1, k, m).transpose(1, 2), b = randn(rng, dt, 1, k, n);  // a as gᵀ of a weight gradient
+                    Tensor oc = Tensor.empty(dt, CPU, 1, n, m).transpose(1, 2), og = Tensor.empty(dt, gpu, 1, n, m).transpose(1, 2);
+                    CPU.matmul(a, b, oc);
+                    gpu.matmul(a.transpose(1, 2).contiguous().to(gpu).transpose(1, 2), b.to(gpu), og);
+                    double t = tf32 ? 3e-3 * Math.sqrt(k) : dt == DType.F64 ? 1e-10 : 1e-4 * Math.sqrt(k);
+                    assertClose("split-K matmul tf32=" + tf32 + " into a transposed output", 7, oc, og, t, tf32 ? 1e-2 : 1e-4);
                 }
         } finally {
             gpu.setTf32(was);
