@@ -18,9 +18,12 @@ import java.util.Arrays;
  * backward, AdamW step) on a backend, the numbers BENCHMARKS.md records:
  * {@code AimStepBenchmark <device> <config> <batch> <imgSize> <timedSteps>}, e.g. {@code cuda aim_base 64 224 5}.
  * Prints one line per step and a final "RESULT" line with the median. When the device runs out of
- * memory the batch is halved and the run says so.
+ * memory the batch is halved and the run says so. -Dbench.phases=true waits for the device after the
+ * priority, forward and backward phases (with -Dsemaim.cuda.profile=true each wait prints a kernel profile).
  */
 public final class AimStepBenchmark {
+    private static final boolean PHASES = Boolean.getBoolean("bench.phases");
+
     private AimStepBenchmark() {}
 
     public static void main(String[] args) {
@@ -43,6 +46,14 @@ public final class AimStepBenchmark {
         }
     }
 
+    /** With -Dbench.phases=true: waits for the device and prints the phase's wall time (and the kernel profile if enabled). */
+    private static void phase(Backend backend, String name) {
+        if (!PHASES) return;
+        long t0 = System.nanoTime();
+        backend.synchronize();
+        System.out.printf("phase %s done (waited %.1f ms for the device)%n", name, (System.nanoTime() - t0) / 1e6);
+    }
+
     private static void run(Backend backend, String name, AimConfig config, int batch, int steps) {
         AimViT model = new AimViT(config, new Rng(0));
         AdamW opt = new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8);
@@ -52,14 +63,17 @@ public final class AimStepBenchmark {
         for (int s = -2; s < steps; s++) {  // two warm-up steps (PTX JIT, allocator growth)
             long t0 = System.nanoTime();
             Tensor priority = model.priority(images, rng);
+            phase(backend, "priority (order pass)");
             AimOutput out = model.forward(images, priority);
+            phase(backend, "forward");
             out.loss().backward();
+            phase(backend, "backward");
             opt.step(1.5e-4);
             opt.zeroGrad();
             double loss = out.loss().item();
             backend.synchronize();
             double dt = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("step %d: loss %.5f, %.3f s, %.1f images/s%n", s, loss, dt, batch / dt);
+            System.out.printf("step %d: loss %.5f, %.3f s, %.1f images/s; %s%n", s, loss, dt, batch / dt, backend);
             if (s >= 0) secs[s] = dt;
         }
         double[] sorted = secs.clone();
