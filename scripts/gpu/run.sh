@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
 # nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
-# aim_base pre-training step benchmark (batch 64, 224x224, FP32 and TF32) and the PyTorch baseline. Each part has
+# aim_base pre-training step benchmark (batch 64, 224x224, FP32 and TF32), a per-phase kernel profile of
+# one step, and the PyTorch baseline. Each part has
 # its own time limit so the whole stays under about 7 minutes; results and logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +39,11 @@ echo "aim step FP32 exit code $?"
 section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
 timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
 echo "aim step TF32 exit code $?"
+
+section "kernel profile of one FP32 step by phase (-Dsemaim.cuda.profile=true -Dbench.phases=true)"
+timeout 60 "$java" "${flags[@]}" -Dsemaim.cuda.profile=true -Dbench.phases=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 1 \
+  | awk '/^step -1/ {on = 1} on' | head -80
+echo "profile exit code $?"
 
 section "PyTorch baseline (scripts/torch/bench_gpu.py)"
 PYTHONUNBUFFERED=1 timeout 90 python3 "$root/scripts/torch/bench_gpu.py" --batch 64 --img 224 --steps 5 --json "$out/bench_gpu.json"

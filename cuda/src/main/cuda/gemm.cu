@@ -1,7 +1,9 @@
 // Batched strided GEMM: c (M, N) = a (M, K) · b (K, N) for each batch index z, whose offsets come from
 // the batch Descs (equal shapes, one Desc per operand). Tiled in shared memory: a 256-thread block
-// computes a 128x128 tile of c, each thread an 8x8 sub-tile (rows ty + 16 i, columns tx + 16 j), stepping
-// K by 8. Any strides are allowed; tile loads follow whichever of an operand's strides is 1.
+// computes a 128x128 tile of c, each thread an 8x8 sub-tile (rows 4 ty + {0..3} and 64 + 4 ty + {0..3},
+// columns likewise with tx, so shared-memory reads are 16-byte vectors), stepping K by 8; the next K tile
+// is loaded into registers during the current one's products. Any strides are allowed; tile loads follow
+// whichever of an operand's strides is 1.
 // gemm_f and gemm_d compute in the operands' precision; gemm_tf32 (at the end) uses tensor cores.
 // Split-K (splitK = 1, for one large-K product with few output tiles): blockIdx.z is the K chunk
 // [z kChunk, (z+1) kChunk) instead of a batch index, a's and b's Descs are rank 0, and c's Desc places
@@ -13,11 +15,27 @@
 #define BN 128
 #define BK 8
 
+// Four consecutive shared-memory elements (16-byte aligned) into registers, as vector loads.
+__device__ __forceinline__ void load4(const float* p, float* r) {
+    float4 v = *reinterpret_cast<const float4*>(p);
+    r[0] = v.x; r[1] = v.y; r[2] = v.z; r[3] = v.w;
+}
+
+__device__ __forceinline__ void load4(const double* p, double* r) {
+    double2 v = *reinterpret_cast<const double2*>(p), w = *reinterpret_cast<const double2*>(p + 2);
+    r[0] = v.x; r[1] = v.y; r[2] = w.x; r[3] = w.y;
+}
+
+// Row (or column) of sub-tile slot i of thread t (ty or tx).
+__device__ __forceinline__ int slot(int t, int i) {
+    return (i < 4 ? 0 : 60) + 4 * t + i;
+}
+
 template <typename T>
 __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int sak, Desc bb, const T* b, int sbk, int sbn,
                           Desc bc, T* c, int scm, int scn, int splitK, int kChunk) {
-    __shared__ T as[BK][BM];
-    __shared__ T bs[BK][BN];
+    __shared__ __align__(16) T as[BK][BM];
+    __shared__ __align__(16) T bs[BK][BN];
     const int tid = threadIdx.x, tx = tid & 15, ty = tid >> 4;
     const long long z = blockIdx.z;
     a += desc_offset(ba, z);
@@ -31,14 +49,16 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
 #pragma unroll
         for (int j = 0; j < 8; j++) acc[i][j] = 0;
     const bool aColMajor = sam == 1 && sak != 1, bRowMajor = sbn == 1;
-    for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
+    // the next K tile is fetched into registers while the current one is multiplied from shared memory
+    T pa[4], pb[4];
+    auto fetch = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int mm, kk;
             if (aColMajor) { mm = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { mm = (tid >> 3) + 32 * i; kk = tid & 7; }
             int gm = m0 + mm, gk = k0 + kk;
-            as[kk][mm] = (gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : (T) 0;
+            pa[i] = (gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : (T) 0;
         }
 #pragma unroll
         for (int i = 0; i < 4; i++) {
@@ -46,16 +66,27 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
             if (bRowMajor) { nn = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { kk = tid & 7; nn = (tid >> 3) + 32 * i; }
             int gk = k0 + kk, gn = n0 + nn;
-            bs[kk][nn] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : (T) 0;
+            pb[i] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : (T) 0;
+        }
+    };
+    if (kBegin < kEnd) fetch(kBegin);
+    for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            if (aColMajor) as[(tid >> 7) + 2 * i][tid & 127] = pa[i];
+            else as[tid & 7][(tid >> 3) + 32 * i] = pa[i];
+            if (bRowMajor) bs[(tid >> 7) + 2 * i][tid & 127] = pb[i];
+            else bs[tid & 7][(tid >> 3) + 32 * i] = pb[i];
         }
         __syncthreads();
+        if (k0 + BK < kEnd) fetch(k0 + BK);
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
             T ra[8], rb[8];
-#pragma unroll
-            for (int i = 0; i < 8; i++) ra[i] = as[kk][ty + 16 * i];
-#pragma unroll
-            for (int j = 0; j < 8; j++) rb[j] = bs[kk][tx + 16 * j];
+            load4(&as[kk][4 * ty], ra);
+            load4(&as[kk][64 + 4 * ty], ra + 4);
+            load4(&bs[kk][4 * tx], rb);
+            load4(&bs[kk][64 + 4 * tx], rb + 4);
 #pragma unroll
             for (int i = 0; i < 8; i++)
 #pragma unroll
@@ -65,11 +96,11 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
     }
 #pragma unroll
     for (int i = 0; i < 8; i++) {
-        int gm = m0 + ty + 16 * i;
+        int gm = m0 + slot(ty, i);
         if (gm >= m) continue;
 #pragma unroll
         for (int j = 0; j < 8; j++) {
-            int gn = n0 + tx + 16 * j;
+            int gn = n0 + slot(tx, j);
             if (gn < n) c[(long long) gm * scm + (long long) gn * scn] = acc[i][j];
         }
     }
@@ -87,8 +118,8 @@ extern "C" __global__ void __launch_bounds__(256) gemm_d(int m, int n, int k, De
     gemm_body<double>(m, n, k, ba, a, sam, sak, bb, b, sbk, sbn, bc, c, scm, scn, splitK, kChunk);
 }
 
-// TF32 tensor-core variant (opt-in, like PyTorch's allow_tf32): the same 128x128 block tile and operand
-// loads, K stepped by 16, operands rounded to TF32 as they enter shared memory; 8 warps in a 2x4 grid,
+// TF32 tensor-core variant (opt-in, like PyTorch's allow_tf32): the same 128x128 block tile, operand
+// loads and register prefetch, K stepped by 16, operands rounded to TF32 as they enter shared memory; 8 warps in a 2x4 grid,
 // each computing 64x32 of c as 4x2 WMMA 16x16x8 fragments with float accumulation.
 
 #define TK 16
@@ -114,14 +145,15 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
 #pragma unroll
         for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.0f);
     const bool aColMajor = sam == 1 && sak != 1, bRowMajor = sbn == 1;
-    for (int k0 = kBegin; k0 < kEnd; k0 += TK) {
+    float pa[8], pb[8];
+    auto fetch = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < 8; i++) {
             int mm, kk;
             if (aColMajor) { mm = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { mm = (tid >> 4) + 16 * i; kk = tid & 15; }
             int gm = m0 + mm, gk = k0 + kk;
-            as[mm][kk] = wmma::__float_to_tf32((gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : 0.0f);
+            pa[i] = (gm < m && gk < kEnd) ? a[(long long) gm * sam + (long long) gk * sak] : 0.0f;
         }
 #pragma unroll
         for (int i = 0; i < 8; i++) {
@@ -129,9 +161,20 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
             if (bRowMajor) { nn = tid & 127; kk = (tid >> 7) + 2 * i; }
             else { kk = tid & 15; nn = (tid >> 4) + 16 * i; }
             int gk = k0 + kk, gn = n0 + nn;
-            bs[kk][nn] = wmma::__float_to_tf32((gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : 0.0f);
+            pb[i] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : 0.0f;
+        }
+    };
+    if (kBegin < kEnd) fetch(kBegin);
+    for (int k0 = kBegin; k0 < kEnd; k0 += TK) {
+#pragma unroll
+        for (int i = 0; i < 8; i++) {
+            if (aColMajor) as[tid & 127][(tid >> 7) + 2 * i] = wmma::__float_to_tf32(pa[i]);
+            else as[(tid >> 4) + 16 * i][tid & 15] = wmma::__float_to_tf32(pa[i]);
+            if (bRowMajor) bs[(tid >> 7) + 2 * i][tid & 127] = wmma::__float_to_tf32(pb[i]);
+            else bs[tid & 15][(tid >> 4) + 16 * i] = wmma::__float_to_tf32(pb[i]);
         }
         __syncthreads();
+        if (k0 + TK < kEnd) fetch(k0 + TK);
 #pragma unroll
         for (int kk = 0; kk < TK; kk += 8) {
             wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fa[4];
