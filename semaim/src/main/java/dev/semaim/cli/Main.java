@@ -19,6 +19,7 @@ public final class Main {
     static {
         COMMANDS.put("pretrain", new PretrainCommand());
         COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("audit", new AuditCommand());
         COMMANDS.put("help", new Help());
     }
 

@@ -17,6 +17,7 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -171,25 +172,48 @@ public final class AimViT extends Module {
 
     /** The interleaved two-stream pass → prediction (B, T, K), cls slot included. Masks (B, 1, T, T). */
     public Var predict(Tensor images, Tensor maskH, Tensor maskG) {
+        return predict(images, maskH, maskG, null);
+    }
+
+    /**
+     * As {@link #predict(Tensor, Tensor, Tensor)}, showing every stream state to {@code tap} (may be null) by
+     * name: "embed" (h⁰), "blocks.i" (h after encoder block i), "query_blocks.j" (g after query block j),
+     * "norm" (norm(g)); all (B, T, D). For inspection (semaim audit); the result is the same.
+     */
+    public Var predict(Tensor images, Tensor maskH, Tensor maskG, BiConsumer<String, Var> tap) {
         checkImages(images);
+        BiConsumer<String, Var> show = tap == null ? (name, v) -> { } : tap;
         Var h = embed(images);                                                  // h: (B, T, D)
+        show.accept("embed", h);
         int b = images.size(0), t = config.numPatches() + 1;
         Var g = posEmbed.var().expand(b, t, config.embedDim());                 // g: (B, T, D) = pos
         int step = config.step();
         for (int i = 0; i < blocks.size(); i++) {
             h = blocks.get(i).forward(h, maskH);                                // h: (B, T, D)
-            if ((i + 1) % step == 0) g = queryBlocks.get((i + 1) / step - 1).forward(g, h, maskG); // g: (B, T, D)
+            show.accept("blocks." + i, h);
+            if ((i + 1) % step == 0) {
+                int j = (i + 1) / step - 1;
+                g = queryBlocks.get(j).forward(g, h, maskG);                    // g: (B, T, D)
+                show.accept("query_blocks." + j, g);
+            }
         }
-        return head.apply(norm.forward(g));                                     // (B, T, K)
+        Var normed = norm.forward(g);                                           // (B, T, D)
+        show.accept("norm", normed);
+        return head.apply(normed);                                              // (B, T, K)
     }
 
     /** Loss, per-patch loss map and prediction for images (B, C, H, W) under the order priority (B, L). */
     public AimOutput forward(Tensor images, Tensor priority) {
+        return forward(images, priority, null);
+    }
+
+    /** As {@link #forward(Tensor, Tensor)}, with the stream states shown to {@code tap} as in {@link #predict(Tensor, Tensor, Tensor, BiConsumer)}. */
+    public AimOutput forward(Tensor images, Tensor priority, BiConsumer<String, Var> tap) {
         checkImages(images);
         int b = images.size(0), l = config.numPatches();
         if (priority.rank() != 2 || priority.size(0) != b || priority.size(1) != l)
             throw new IllegalArgumentException("AimViT: priority " + Shape.str(priority.shape()) + " is not (" + b + ", " + l + ")");
-        Var pred = predict(images, Masks.content(priority), Masks.query(priority)); // pred: (B, T, K)
+        Var pred = predict(images, Masks.content(priority), Masks.query(priority), tap); // pred: (B, T, K)
         Var patches = pred.narrow(1, 1, l);                                          // patches: (B, L, K)
         ReconstructionLoss.Result r = config.pixelTarget()
                 ? ReconstructionLoss.pixel(patches, target(images), config.lossType())

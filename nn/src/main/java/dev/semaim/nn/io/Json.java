@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code List<Object>}, {@code String}, {@code Long} (integers), {@code Double} (other numbers),
  * {@code Boolean} and {@code null}. Errors carry the character position.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int pos;
 
@@ -20,7 +20,7 @@ final class Json {
     }
 
     /** Parses one JSON value; only whitespace may follow it. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.skipWhitespace();
         Object v = p.value(0);

@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The golden fixtures of tests/src/test/resources/golden (see README.md there), read with
  * {@link Safetensors}, plus float comparisons that report the largest difference and where it is.
  */
-final class Golden {
-    static final Path DIR = Path.of("src", "test", "resources", "golden");
-    final Map<String, Tensor> tensors;
-    final Map<String, String> metadata;
+public final class Golden {
+    public static final Path DIR = Path.of("src", "test", "resources", "golden");
+    public final Map<String, Tensor> tensors;
+    public final Map<String, String> metadata;
     private final String file;
 
     private Golden(String file, Safetensors.File f) {
@@ -33,18 +33,18 @@ final class Golden {
     }
 
     /** Reads golden/<name> (tests run in the tests module directory). */
-    static Golden load(String name) {
+    public static Golden load(String name) {
         return new Golden(name, Safetensors.read(DIR.resolve(name)));
     }
 
-    Tensor get(String key) {
+    public Tensor get(String key) {
         Tensor t = tensors.get(key);
         assertNotNull(t, file + " has no tensor '" + key + "'");
         return t;
     }
 
     /** Loads every "<prefix><key>" tensor into the module strictly (no key missing or left over, shapes equal). */
-    void loadInto(Module m, String prefix) {
+    public void loadInto(Module m, String prefix) {
         Map<String, Tensor> source = new LinkedHashMap<>();
         tensors.forEach((k, t) -> { if (k.startsWith(prefix)) source.put(k.substring(prefix.length()), t); });
         LoadReport r = StateDict.load(m, source, true);
@@ -52,7 +52,7 @@ final class Golden {
     }
 
     /** |a − e| ≤ atol + rtol·|e| elementwise; a failure names the tensor, its shape, the worst index and values. */
-    static void assertClose(String what, Tensor expected, Tensor actual, double rtol, double atol) {
+    public static void assertClose(String what, Tensor expected, Tensor actual, double rtol, double atol) {
         assertEquals(Shape.str(expected.shape()), Shape.str(actual.shape()), what + ": shape");
         double[] e = expected.contiguous().toDoubleArray(), a = actual.contiguous().toDoubleArray();
         int worst = -1;
