@@ -2,7 +2,8 @@
 // the batch Descs (equal shapes, one Desc per operand). Tiled in shared memory: a 256-thread block
 // computes a 128x128 tile of c, each thread an 8x8 sub-tile (rows 4 ty + {0..3} and 64 + 4 ty + {0..3},
 // columns likewise with tx, so shared-memory reads are 16-byte vectors), stepping K by 8; the next K tile
-// is loaded into registers during the current one's products. Any strides are allowed; tile loads follow
+// is loaded into registers during the current one's products and stored into the second of two
+// shared-memory stages. Any strides are allowed; tile loads follow
 // whichever of an operand's strides is 1.
 // gemm_f and gemm_d compute in the operands' precision; gemm_tf32 (at the end) uses tensor cores.
 // Split-K (splitK = 1, for one large-K product with few output tiles): blockIdx.z is the K chunk
@@ -34,8 +35,8 @@ __device__ __forceinline__ int slot(int t, int i) {
 template <typename T>
 __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int sak, Desc bb, const T* b, int sbk, int sbn,
                           Desc bc, T* c, int scm, int scn, int splitK, int kChunk) {
-    __shared__ __align__(16) T as[BK][BM];
-    __shared__ __align__(16) T bs[BK][BN];
+    __shared__ __align__(16) T as[2][BK][BM];
+    __shared__ __align__(16) T bs[2][BK][BN];
     const int tid = threadIdx.x, tx = tid & 15, ty = tid >> 4;
     const long long z = blockIdx.z;
     a += desc_offset(ba, z);
@@ -69,29 +70,37 @@ __device__ void gemm_body(int m, int n, int k, Desc ba, const T* a, int sam, int
             pb[i] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : (T) 0;
         }
     };
-    if (kBegin < kEnd) fetch(kBegin);
-    for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
+    auto store = [&](int buf) {
 #pragma unroll
         for (int i = 0; i < 4; i++) {
-            if (aColMajor) as[(tid >> 7) + 2 * i][tid & 127] = pa[i];
-            else as[tid & 7][(tid >> 3) + 32 * i] = pa[i];
-            if (bRowMajor) bs[(tid >> 7) + 2 * i][tid & 127] = pb[i];
-            else bs[tid & 7][(tid >> 3) + 32 * i] = pb[i];
+            if (aColMajor) as[buf][(tid >> 7) + 2 * i][tid & 127] = pa[i];
+            else as[buf][tid & 7][(tid >> 3) + 32 * i] = pa[i];
+            if (bRowMajor) bs[buf][(tid >> 7) + 2 * i][tid & 127] = pb[i];
+            else bs[buf][tid & 7][(tid >> 3) + 32 * i] = pb[i];
         }
-        __syncthreads();
-        if (k0 + BK < kEnd) fetch(k0 + BK);
+    };
+    // two shared-memory stages: tile t+1 is stored while tile t is read, one barrier per K step
+    if (kBegin < kEnd) {
+        fetch(kBegin);
+        store(0);
+    }
+    __syncthreads();
+    for (int k0 = kBegin, buf = 0; k0 < kEnd; k0 += BK, buf ^= 1) {
+        const bool more = k0 + BK < kEnd;
+        if (more) fetch(k0 + BK);
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
             T ra[8], rb[8];
-            load4(&as[kk][4 * ty], ra);
-            load4(&as[kk][64 + 4 * ty], ra + 4);
-            load4(&bs[kk][4 * tx], rb);
-            load4(&bs[kk][64 + 4 * tx], rb + 4);
+            load4(&as[buf][kk][4 * ty], ra);
+            load4(&as[buf][kk][64 + 4 * ty], ra + 4);
+            load4(&bs[buf][kk][4 * tx], rb);
+            load4(&bs[buf][kk][64 + 4 * tx], rb + 4);
 #pragma unroll
             for (int i = 0; i < 8; i++)
 #pragma unroll
                 for (int j = 0; j < 8; j++) acc[i][j] += ra[i] * rb[j];
         }
+        if (more) store(buf ^ 1);
         __syncthreads();
     }
 #pragma unroll
@@ -119,18 +128,19 @@ extern "C" __global__ void __launch_bounds__(256) gemm_d(int m, int n, int k, De
 }
 
 // TF32 tensor-core variant (opt-in, like PyTorch's allow_tf32): the same 128x128 block tile, operand
-// loads and register prefetch, K stepped by 16, operands rounded to TF32 as they enter shared memory; 8 warps in a 2x4 grid,
-// each computing 64x32 of c as 4x2 WMMA 16x16x8 fragments with float accumulation.
+// loads, register prefetch and two stages, K stepped by 16, operands rounded to TF32 as they enter shared memory; 8 warps in a 2x4 grid,
+// each computing 64x32 of c as 4x2 WMMA 16x16x8 fragments with float accumulation. Bounded to 128
+// registers so two blocks share an SM (a few bytes spill), hiding more of the global-load latency.
 
 #define TK 16
 #define APAD 4  // row padding in floats: keeps WMMA's 16-byte ldm rule and 32-byte fragment alignment
 
-extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k, Desc ba, const float* a, int sam, int sak,
+extern "C" __global__ void __launch_bounds__(256, 2) gemm_tf32(int m, int n, int k, Desc ba, const float* a, int sam, int sak,
                                                             Desc bb, const float* b, int sbk, int sbn, Desc bc, float* c, int scm, int scn,
                                                             int splitK, int kChunk) {
     using namespace nvcuda;
-    __shared__ __align__(32) float as[BM][TK + APAD];
-    __shared__ __align__(32) float bs[TK][BN + APAD];
+    __shared__ __align__(32) float as[2][BM][TK + APAD];
+    __shared__ __align__(32) float bs[2][TK][BN + APAD];
     __shared__ __align__(32) float cs[8][16][16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wr = warp >> 2, wc = warp & 3;
     const long long z = blockIdx.z;
@@ -164,30 +174,37 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
             pb[i] = (gk < kEnd && gn < n) ? b[(long long) gk * sbk + (long long) gn * sbn] : 0.0f;
         }
     };
-    if (kBegin < kEnd) fetch(kBegin);
-    for (int k0 = kBegin; k0 < kEnd; k0 += TK) {
+    auto store = [&](int buf) {
 #pragma unroll
         for (int i = 0; i < 8; i++) {
-            if (aColMajor) as[tid & 127][(tid >> 7) + 2 * i] = wmma::__float_to_tf32(pa[i]);
-            else as[(tid >> 4) + 16 * i][tid & 15] = wmma::__float_to_tf32(pa[i]);
-            if (bRowMajor) bs[(tid >> 7) + 2 * i][tid & 127] = wmma::__float_to_tf32(pb[i]);
-            else bs[tid & 15][(tid >> 4) + 16 * i] = wmma::__float_to_tf32(pb[i]);
+            if (aColMajor) as[buf][tid & 127][(tid >> 7) + 2 * i] = wmma::__float_to_tf32(pa[i]);
+            else as[buf][(tid >> 4) + 16 * i][tid & 15] = wmma::__float_to_tf32(pa[i]);
+            if (bRowMajor) bs[buf][(tid >> 7) + 2 * i][tid & 127] = wmma::__float_to_tf32(pb[i]);
+            else bs[buf][tid & 15][(tid >> 4) + 16 * i] = wmma::__float_to_tf32(pb[i]);
         }
-        __syncthreads();
-        if (k0 + TK < kEnd) fetch(k0 + TK);
+    };
+    if (kBegin < kEnd) {
+        fetch(kBegin);
+        store(0);
+    }
+    __syncthreads();
+    for (int k0 = kBegin, buf = 0; k0 < kEnd; k0 += TK, buf ^= 1) {
+        const bool more = k0 + TK < kEnd;
+        if (more) fetch(k0 + TK);
 #pragma unroll
         for (int kk = 0; kk < TK; kk += 8) {
             wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fa[4];
             wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fb[2];
 #pragma unroll
-            for (int i = 0; i < 4; i++) wmma::load_matrix_sync(fa[i], &as[wr * 64 + i * 16][kk], TK + APAD);
+            for (int i = 0; i < 4; i++) wmma::load_matrix_sync(fa[i], &as[buf][wr * 64 + i * 16][kk], TK + APAD);
 #pragma unroll
-            for (int j = 0; j < 2; j++) wmma::load_matrix_sync(fb[j], &bs[kk][wc * 32 + j * 16], BN + APAD);
+            for (int j = 0; j < 2; j++) wmma::load_matrix_sync(fb[j], &bs[buf][kk][wc * 32 + j * 16], BN + APAD);
 #pragma unroll
             for (int i = 0; i < 4; i++)
 #pragma unroll
                 for (int j = 0; j < 2; j++) wmma::mma_sync(acc[i][j], fa[i], fb[j], acc[i][j]);
         }
+        if (more) store(buf ^ 1);
         __syncthreads();
     }
     // through a per-warp 16x16 staging tile, so edges and any output strides are handled per element
