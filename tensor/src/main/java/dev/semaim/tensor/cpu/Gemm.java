@@ -13,11 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * old content of C is ignored (NaN included).
  *
  * <p>Goto/BLIS blocking: for each NC-wide column block and KC-deep slice of K, op(B) is packed
- * into NR-wide micro-panels and each MC-row block of op(A) into MR-row micro-panels, then the
- * MR×NR register-tile micro-kernel sweeps the packed blocks. Transposes are absorbed by the packing
- * routines. Large calls split C into slabs that pool threads compute independently (own packing
- * buffers, disjoint output); small calls run on the calling thread; {@link #sgemmBatched}
- * parallelises over the batch.
+ * into NR-wide micro-panels; the MR×NR register-tile micro-kernel then sweeps MC-row blocks of
+ * op(A), read in place (only a partial last row panel is packed, zero-padded). Transposes are
+ * absorbed by B packing and by the strides A is read with. Large calls split C into slabs that
+ * pool threads compute independently (own packing buffers, disjoint output); small calls run on the
+ * calling thread; {@link #sgemmBatched} parallelises over the batch.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -27,7 +27,7 @@ public final class Gemm {
     private static final int NR = 2 * V;
     /** Depth of one packed slice: a B micro-panel (KC×NR) stays in L1/L2 while A panels stream past. */
     private static final int KC = 256;
-    /** Rows of op(A) per packed block (MC×KC fits in L2). */
+    /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
     private static final int MC = 144;
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
     private static final int NC = 2048;
@@ -150,10 +150,7 @@ public final class Gemm {
                         packB(jc + p * NR, Math.min(NR, jc + nc - (jc + p * NR)), pc, kc, bp, p * kc * NR);
                     }
                     for (int ic = i0; ic < i1; ic += MC) {
-                        int mc = Math.min(MC, i1 - ic);
-                        float[] ap = own.packedA(roundUp(mc, MR) * kc);
-                        packA(ic, mc, pc, kc, ap);
-                        macroKernel(ap, ic, mc, bp, jc, nc, kc, betaBlock, own.tile);
+                        macroKernel(ic, Math.min(MC, i1 - ic), pc, kc, bp, jc, nc, betaBlock, own);
                     }
                 }
             }
@@ -205,44 +202,40 @@ public final class Gemm {
         }
 
         /**
-         * Packs rows [i0, i0+mc) of op(A)[:, pc:pc+kc] into MR-row micro-panels: element (i, k) of
-         * panel q goes to (q·kc + k)·MR + i, rows past mc zero-padded.
+         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= MR, into one micro-panel: element
+         * (i, k) goes to k·MR + i, rows mr..MR zero-padded. Only the last, partial row panel of a
+         * block needs it; full panels are read in place.
          */
-        private void packA(int i0, int mc, int pc, int kc, float[] ap) {
-            for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int dst = ir * kc;
-                if (!transA) {
-                    // a: (M, K) row-major; each panel row is a contiguous run of K.
-                    for (int r = 0; r < mr; r++) {
-                        int src = offA + (i0 + ir + r) * lda + pc;
-                        for (int k = 0; k < kc; k++) {
-                            ap[dst + k * MR + r] = a[src + k];
-                        }
-                    }
-                } else {
-                    // a: (K, M) row-major; the mr values of one k are contiguous.
-                    for (int k = 0; k < kc; k++) {
-                        int src = offA + (pc + k) * lda + i0 + ir;
-                        for (int r = 0; r < mr; r++) {
-                            ap[dst + k * MR + r] = a[src + r];
-                        }
-                    }
-                }
-                for (int r = mr; r < MR; r++) {
-                    for (int k = 0; k < kc; k++) {
-                        ap[dst + k * MR + r] = 0f;
-                    }
+        private void packEdgeA(int i0, int mr, int pc, int kc, float[] ap) {
+            for (int k = 0; k < kc; k++) {
+                for (int r = 0; r < MR; r++) {
+                    ap[k * MR + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
                 }
             }
         }
 
+        /** op(A)[i, k]. */
+        private float elementA(int i, int k) {
+            return transA ? a[offA + k * lda + i] : a[offA + i * lda + k];
+        }
+
         /**
-         * C[ic:ic+mc, jc:jc+nc] (+)= packed A block · packed B block: B micro-panels outer (one stays
-         * in L1), A micro-panels inner (the A block stays in L2).
+         * C[ic:ic+mc, jc:jc+nc] (+)= op(A)[ic:ic+mc, pc:pc+kc] · packed B block. B micro-panels are
+         * the outer loop (one stays in L1/L2 while the A rows of the block, kept in L2 by MC, stream
+         * past). Full MR-row panels of A are read in place: op(A)[i0 + r, k] sits at
+         * a[offA + (i0 + r)·rs + k·ks] with (rs, ks) = (lda, 1), or (1, lda) when transA. Packing A
+         * instead cost 13-19% on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark).
          */
-        private void macroKernel(float[] ap, int ic, int mc, float[] bp, int jc, int nc, int kc,
-                                 float betaBlock, float[] tile) {
+        private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc,
+                                 float betaBlock, Buffers own) {
+            int rs = transA ? 1 : lda;
+            int ks = transA ? lda : 1;
+            int fullRows = mc / MR * MR;
+            float[] edgeA = own.edgeA;
+            if (fullRows < mc) {
+                packEdgeA(ic + fullRows, mc - fullRows, pc, kc, edgeA);
+            }
+            float[] tile = own.tile;
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int bo = (jr / NR) * kc * NR;
@@ -253,11 +246,15 @@ public final class Gemm {
                         if (betaBlock != 1f) {
                             scaleTile(c, ci, ldc, betaBlock);
                         }
-                        kernel(kc, ap, ir * kc, bp, bo, c, ci, ldc);
+                        kernel(kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
                     } else {
                         // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
                         Arrays.fill(tile, 0f);
-                        kernel(kc, ap, ir * kc, bp, bo, tile, 0, NR);
+                        if (mr == MR) {
+                            kernel(kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, NR);
+                        } else {
+                            kernel(kc, edgeA, 0, 1, MR, bp, bo, tile, 0, NR);
+                        }
                         for (int r = 0; r < mr; r++) {
                             for (int q = 0; q < nr; q++) {
                                 int cq = ci + r * ldc + q;
@@ -286,35 +283,36 @@ public final class Gemm {
     }
 
     /**
-     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += Ap·Bp, where Ap is one packed
-     * MR×kc A panel (k-major, MR values per k) and Bp one packed kc×NR B panel (NR values per k).
-     * The 6×2 vector accumulators stay in registers for the whole k loop.
+     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp, where A is MR×kc with element
+     * (r, k) at a[ao + r·rs + k·ks] (a packed panel has rs = 1, ks = MR) and Bp is one packed kc×NR
+     * B panel (NR values per k). The 6×2 vector accumulators stay in registers for the whole k loop.
      */
-    private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
+    private static void kernel(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
                                float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs, a5 = ao + 5 * rs;
         for (int k = 0; k < kc; k++) {
-            int ai = ao + k * MR;
+            int ak = k * ks;
             int bi = bo + k * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ak]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, a[a1 + ak]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, a[a2 + ak]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, a[a3 + ak]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, a[a4 + ak]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, a[a5 + ak]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -348,15 +346,9 @@ public final class Gemm {
     private static final class Buffers {
         /** Edge-tile scratch, MR×NR. */
         final float[] tile = new float[MR * NR];
-        private float[] a = new float[0];
+        /** The partial last row panel of an A block, MR×KC. */
+        final float[] edgeA = new float[MR * KC];
         private float[] b = new float[0];
-
-        float[] packedA(int size) {
-            if (a.length < size) {
-                a = new float[size];
-            }
-            return a;
-        }
 
         float[] packedB(int size) {
             if (b.length < size) {
