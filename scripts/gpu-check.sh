@@ -2,7 +2,8 @@
 # Prepares dist/gpu-check/, a self-contained folder that runs the GPU checks on a machine with an NVIDIA
 # GPU and driver but no Java: a jlink-ed Java 17 runtime, the project jars, JCuda (driver API natives
 # only), the JUnit console launcher with the GPU test classes, and run.sh (from scripts/gpu/run.sh).
-#   scripts/gpu-check.sh            build here (needs the JDK 17 with jmods, Maven)
+#   scripts/gpu-check.sh            build here (needs the JDK 17 with jmods, Maven); GPU_CHECK_NO_BUILD=1
+#                                   packages what */target already holds (when another module is mid-edit)
 #   bash dist/gpu-check/run.sh      there: nvidia-smi, GPU op tests, GEMM and aim_base step benchmarks,
 #                                   the PyTorch baseline (scripts/torch/bench_gpu.py); results go to $OUT
 set -euo pipefail
@@ -14,8 +15,12 @@ jcuda=$(sed -n 's:.*<jcuda.version>\(.*\)</jcuda.version>.*:\1:p' pom.xml)
 junit_platform=1.14.1
 m2="${M2_REPO:-$HOME/.m2/repository}"
 
-echo "gpu-check: building the modules and test classes"
-mvn -q -B -o install -DskipTests -pl cuda,tests -am
+if [[ "${GPU_CHECK_NO_BUILD:-0}" == 1 ]]; then
+  echo "gpu-check: GPU_CHECK_NO_BUILD=1: packaging the jars and test classes already in */target"
+else
+  echo "gpu-check: building the modules and test classes"
+  mvn -q -B -o install -DskipTests -pl cuda,tests -am
+fi
 
 rm -rf "$dist/lib" "$dist/test-classes"
 mkdir -p "$dist/lib" "$dist/test-classes" "$dist/syslib"

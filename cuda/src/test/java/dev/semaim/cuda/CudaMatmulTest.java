@@ -88,6 +88,21 @@ class CudaMatmulTest {
     }
 
     @Test
+    void linearLayerProductFoldsItsBatchIntoRows() {
+        Backend gpu = gpu();
+        Rng rng = new Rng(8);
+        Tensor x = randn(rng, DType.F32, 5, 197, 33), w = randn(rng, DType.F32, 70, 33);
+        int[] ws = {5, 33, 70};
+        for (boolean transposedOut : new boolean[] {false, true}) {  // a transposed output cannot fold: batched path
+            Tensor oc = transposedOut ? Tensor.empty(DType.F32, CPU, 5, 70, 197).transpose(1, 2) : Tensor.empty(DType.F32, CPU, 5, 197, 70);
+            Tensor og = transposedOut ? Tensor.empty(DType.F32, gpu, 5, 70, 197).transpose(1, 2) : Tensor.empty(DType.F32, gpu, 5, 197, 70);
+            CPU.matmul(x, w.transpose(0, 1).unsqueeze(0).expand(ws), oc);
+            gpu.matmul(x.to(gpu), w.to(gpu).transpose(0, 1).unsqueeze(0).expand(ws), og);
+            assertClose("x · Wᵀ with W broadcast, transposed output " + transposedOut, 8, oc, og, 1e-4, 1e-4);
+        }
+    }
+
+    @Test
     void broadcastBatchAndStridedOutput() {
         Backend gpu = gpu();
         Rng rng = new Rng(42);
