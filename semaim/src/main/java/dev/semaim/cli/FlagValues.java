@@ -32,6 +32,12 @@ public final class FlagValues {
         return raw(name);
     }
 
+    /** Every value of a repeatable flag, in the order given (empty when unset). */
+    public java.util.List<String> strings(String name) {
+        String v = raw(name);
+        return v == null ? java.util.List.of() : java.util.List.of(v.split(Flags.REPEAT_SEPARATOR, -1));
+    }
+
     public boolean isSet(String name) {
         return raw(name) != null;
     }

@@ -14,9 +14,15 @@ public final class Flags {
     private final String summary;
     private final Map<String, Flag> flags = new LinkedHashMap<>();
 
-    /** One declared flag; {@code defaultValue} null = unset, {@code choices} empty = any value. */
-    record Flag(String name, String metavar, String defaultValue, String help, boolean isSwitch, List<String> choices) {
+    /**
+     * One declared flag; {@code defaultValue} null = unset, {@code choices} empty = any value; a {@code repeatable}
+     * flag may be given several times (its values are joined by {@link #REPEAT_SEPARATOR}).
+     */
+    record Flag(String name, String metavar, String defaultValue, String help, boolean isSwitch, List<String> choices,
+                boolean repeatable) {
     }
+
+    static final String REPEAT_SEPARATOR = "\n";
 
     public Flags(String command, String summary) {
         this.command = command;
@@ -25,17 +31,22 @@ public final class Flags {
 
     /** A flag taking a value; {@code defaultValue} null means "unset unless given". */
     public Flags value(String name, String metavar, String defaultValue, String help) {
-        return add(new Flag(name, metavar, defaultValue, help, false, List.of()));
+        return add(new Flag(name, metavar, defaultValue, help, false, List.of(), false));
+    }
+
+    /** A flag taking a value that may be given several times ({@link FlagValues#strings}); unset unless given. */
+    public Flags repeatable(String name, String metavar, String help) {
+        return add(new Flag(name, metavar, null, help, false, List.of(), true));
     }
 
     /** A flag whose value must be one of {@code choices}. */
     public Flags choice(String name, String defaultValue, String help, String... choices) {
-        return add(new Flag(name, "NAME", defaultValue, help, false, List.of(choices)));
+        return add(new Flag(name, "NAME", defaultValue, help, false, List.of(choices), false));
     }
 
     /** A switch without a value: false unless present. */
     public Flags toggle(String name, String help) {
-        return add(new Flag(name, null, null, help, true, List.of()));
+        return add(new Flag(name, null, null, help, true, List.of(), false));
     }
 
     private Flags add(Flag f) {
@@ -79,8 +90,12 @@ public final class Flags {
             if (!f.choices().isEmpty() && !f.choices().contains(v)) {
                 throw new UsageException("--" + name + ": '" + v + "' is not one of " + String.join(" | ", f.choices()));
             }
-            if (given.put(name, v) != null) {
-                throw new UsageException("--" + name + " given twice");
+            String before = given.put(name, v);
+            if (before != null) {
+                if (!f.repeatable()) {
+                    throw new UsageException("--" + name + " given twice");
+                }
+                given.put(name, before + REPEAT_SEPARATOR + v);
             }
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -108,7 +123,9 @@ public final class Flags {
             if (!f.choices().isEmpty()) {
                 text.append(" (").append(String.join(" | ", f.choices())).append(")");
             }
-            if (!f.isSwitch()) {
+            if (f.repeatable()) {
+                text.append(" [repeatable]");
+            } else if (!f.isSwitch()) {
                 text.append(f.defaultValue() == null ? " [default: unset]" : " [default: " + f.defaultValue() + "]");
             }
             sb.append(head).append(" ".repeat(width - head.length() + 2)).append(text).append('\n');

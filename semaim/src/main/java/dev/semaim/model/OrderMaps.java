@@ -6,9 +6,10 @@ import dev.semaim.tensor.Tensor;
  * The maps of the order pass (spec §4.2) from the unmasked encoder: Z = norm(encoder output) (B, T, D)
  * and the last block's attention probabilities. cls map = softmax_p cos(Z[0], Z[1+p]); gap map = the
  * same with the mean of the normed patch tokens as reference; self map = head-averaged probabilities
- * of the cls query over the patches (not renormalised).
+ * of the cls query over the patches (not renormalised). lastProbs (B, H, T, T) is kept for inspection
+ * (per-head pictures).
  */
-public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap) {
+public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap, Tensor lastProbs) {
     /** torch F.normalize's eps. */
     public static final double NORMALISE_EPS = 1e-12;
 
@@ -21,7 +22,7 @@ public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap) 
         Tensor gap = l2Normalise(z.narrow(1, 1, l).mean(true, 1));              // gap: (B, 1, D)
         Tensor cosGap = patches.mul(gap).sum(false, 2);                         // (B, L)
         Tensor self = lastProbs.mean(false, 1).select(1, 0).narrow(1, 1, l);    // (B, L)
-        return new OrderMaps(z, cosCls, cosGap, self.contiguous());
+        return new OrderMaps(z, cosCls, cosGap, self.contiguous(), lastProbs);
     }
 
     /** The map A (B, L) of an attention type: "cls", "gap" or "self". */

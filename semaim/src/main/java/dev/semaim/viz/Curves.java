@@ -1,0 +1,75 @@
+package dev.semaim.viz;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Training curves of one or more runs in one PNG: train_loss and train_lr against epoch from each run's
+ * log.txt (one line per run), and optionally a bar chart of one metric from each run's results.json.
+ */
+public final class Curves {
+    private Curves() {}
+
+    static final int CHART_W = 460, CHART_H = 320;
+    /** The file {@link #writeForRun} writes beside log.txt. */
+    public static final String FILE = "curves.png";
+
+    /** Loss and lr against epoch for each log; a bar chart of {@code metric} for each results file (may be empty). */
+    public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric) {
+        int charts = 2 + (results.isEmpty() ? 0 : 1);
+        BufferedImage img = new BufferedImage(charts * CHART_W, CHART_H, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < img.getHeight(); y++)
+            for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, Color.WHITE.getRGB());
+        List<String> names = distinctNames(logs);
+        LineChart.draw(img, 0, 0, CHART_W, CHART_H, "training loss", "epoch", "train_loss", series(logs, names, "train_loss"));
+        LineChart.draw(img, CHART_W, 0, CHART_W, CHART_H, "learning rate (epoch mean)", "epoch", "train_lr", series(logs, names, "train_lr"));
+        if (!results.isEmpty()) {
+            List<BarChart.Bar> bars = new ArrayList<>();
+            List<String> resultNames = distinctNames(results);
+            for (int i = 0; i < results.size(); i++) {
+                TrainingLog r = results.get(i);
+                if (!r.has(metric)) throw new IllegalArgumentException(r.file() + " has no numeric '" + metric + "' (--metric)");
+                double[] v = r.column(metric);
+                bars.add(new BarChart.Bar(resultNames.get(i), v[v.length - 1]));
+            }
+            BarChart.draw(img, 2 * CHART_W, 0, CHART_W, CHART_H, metric, metric, bars);
+        }
+        return img;
+    }
+
+    /** The end-of-run hook of the training loop: writes curves.png next to {@code logFile}; returns its path. */
+    public static Path writeForRun(Path logFile) {
+        Path out = logFile.toAbsolutePath().resolveSibling(FILE);
+        Pictures.writePng(draw(List.of(TrainingLog.read(logFile)), List.of(), ""), out);
+        return out;
+    }
+
+    private static List<LineChart.Series> series(List<TrainingLog> logs, List<String> names, String key) {
+        List<LineChart.Series> out = new ArrayList<>();
+        for (int i = 0; i < logs.size(); i++) {
+            TrainingLog log = logs.get(i);
+            double[] epoch = log.has("epoch") ? log.column("epoch") : index(log.records().size());
+            out.add(new LineChart.Series(logs.size() == 1 ? "" : names.get(i), epoch, log.column(key)));
+        }
+        return out;
+    }
+
+    private static double[] index(int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = i;
+        return v;
+    }
+
+    /** Run names: the log's folder, or its last two folders where one folder name repeats (run/knn, run/linprobe). */
+    private static List<String> distinctNames(List<TrainingLog> logs) {
+        List<String> one = new ArrayList<>();
+        for (TrainingLog l : logs) one.add(l.runName(1));
+        boolean clash = one.stream().distinct().count() < one.size();
+        List<String> names = new ArrayList<>();
+        for (TrainingLog l : logs) names.add(l.runName(clash ? 2 : 1));
+        return names;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.semaim.viz;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.util.List;
+
+/**
+ * A labelled grid of square panels: titles over the columns (one or two lines, split at '\n'), a label left of
+ * each row, and per cell an optional colour bar beside the panel and a caption line under it.
+ */
+public final class FigureGrid {
+    /** One cell: the panel (size×size), a caption (may be empty), and whether a colour bar goes beside it. */
+    public record Cell(BufferedImage panel, String caption, boolean colourBar) {}
+
+    private static final int GAP = 10, BAR = 8, BAR_GAP = 3, MARGIN = 8;
+    private static final Color BACKGROUND = Color.WHITE, INK = new Color(30, 30, 30);
+
+    private final List<String> columns;
+    private final List<String> rows;
+    private final int panel;
+    private final Cell[][] cells;
+
+    public FigureGrid(List<String> columnTitles, List<String> rowLabels, int panel) {
+        this.columns = List.copyOf(columnTitles);
+        this.rows = List.copyOf(rowLabels);
+        this.panel = panel;
+        this.cells = new Cell[rows.size()][columns.size()];
+    }
+
+    public void set(int row, int column, Cell cell) {
+        if (cell.panel().getWidth() != panel || cell.panel().getHeight() != panel)
+            throw new IllegalArgumentException("FigureGrid: panel (" + row + ", " + column + ") is " + cell.panel().getWidth() + "x"
+                    + cell.panel().getHeight() + ", not " + panel + "x" + panel);
+        cells[row][column] = cell;
+    }
+
+    private int columnWidth() {
+        int titles = columns.stream().flatMap(t -> List.of(t.split("\n")).stream()).mapToInt(Text::width).max().orElse(0);
+        return Math.max(panel + BAR_GAP + BAR, titles) + GAP;
+    }
+
+    private int labelWidth() {
+        return rows.stream().mapToInt(Text::width).max().orElse(0) + GAP;
+    }
+
+    /** Left x of column j's panel. */
+    public int panelX(int column) {
+        return MARGIN + labelWidth() + column * columnWidth();
+    }
+
+    /** Top y of row i's panel. */
+    public int panelY(int row) {
+        return MARGIN + 2 * Text.LINE + 4 + row * (panel + Text.LINE + GAP);
+    }
+
+    public BufferedImage render() {
+        int w = panelX(columns.size()) + MARGIN, h = panelY(rows.size()) + MARGIN;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) img.setRGB(x, y, BACKGROUND.getRGB());
+        for (int j = 0; j < columns.size(); j++) {
+            String[] lines = columns.get(j).split("\n");
+            for (int k = 0; k < lines.length && k < 2; k++)
+                Text.drawCentred(img, lines[k], panelX(j) + panel / 2, MARGIN + k * Text.LINE, INK);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            Text.draw(img, rows.get(i), MARGIN, panelY(i) + panel / 2 - Text.LINE / 2, INK);
+            for (int j = 0; j < columns.size(); j++) {
+                Cell c = cells[i][j];
+                if (c == null) continue;
+                int x0 = panelX(j), y0 = panelY(i);
+                for (int y = 0; y < panel; y++)
+                    for (int x = 0; x < panel; x++) img.setRGB(x0 + x, y0 + y, c.panel().getRGB(x, y));
+                if (c.colourBar()) colourBar(img, x0 + panel + BAR_GAP, y0);
+                if (!c.caption().isEmpty()) Text.drawCentred(img, c.caption(), x0 + panel / 2, y0 + panel + 1, INK);
+            }
+        }
+        return img;
+    }
+
+    // high at the top, low at the bottom
+    private void colourBar(BufferedImage img, int x0, int y0) {
+        for (int y = 0; y < panel; y++) {
+            int rgb = Colormap.rgb(1 - y / (double) (panel - 1));
+            for (int x = 0; x < BAR; x++) img.setRGB(x0 + x, y0 + y, rgb);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.semaim.viz;
+
+import dev.semaim.cli.Main;
+import dev.semaim.model.AimViT;
+import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Safetensors;
+import dev.semaim.tensor.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** semaim visualize / plot end to end: PNGs of the expected size, headless, also in a fresh JVM with the bitmap font. */
+class CommandsTest {
+    static final String TINY_KWARGS = "{\"img_size\": 28, \"patch_size\": 4, \"in_chans\": 1, \"embed_dim\": 32, \"depth\": 2, "
+            + "\"num_heads\": 2, \"query_depth\": 2, \"mlp_ratio\": 2.0, \"gaussian_kernel_size\": 3, \"norm_pix_loss\": true}";
+
+    /** A weights file of {@link ModelPicturesTest#tiny()} with its arguments in the metadata. */
+    static Path weights(Path dir) {
+        Path f = dir.resolve("tiny.safetensors");
+        Safetensors.write(f, StateDict.of(new AimViT(ModelPicturesTest.tiny(), new Rng(3))), Map.of("config", TINY_KWARGS));
+        return f;
+    }
+
+    record Run(int rc, String out, String err) {}
+
+    static Run main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = Main.run(args, new PrintStream(out), new PrintStream(err));
+        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void visualizeWritesAGrid(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("sub/grid.png");
+        Run r = main("visualize", "--checkpoint", weights(dir).toString(), "--num_images", "3", "--orders", "raster,attention_center",
+                "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(new FigureGrid(List.of(), List.of("image 0", "image 1", "image 2"), 112).panelY(3) + 8, img.getHeight());
+        assertTrue(r.out().contains("wrote"), r.out());
+    }
+
+    @Test
+    void visualizeErrorsNameTheFlag(@TempDir Path dir) {
+        Run missing = main("visualize", "--checkpoint", dir.resolve("nope.safetensors").toString(), "--out", "x.png");
+        assertEquals(2, missing.rc());
+        assertTrue(missing.err().contains("--checkpoint") && missing.err().contains("does not exist"), missing.err());
+        Run order = main("visualize", "--checkpoint", weights(dir).toString(), "--orders", "spiral", "--out", "x.png");
+        assertEquals(2, order.rc());
+        assertTrue(order.err().contains("--orders"), order.err());
+    }
+
+    @Test
+    void visualizeInAFreshHeadlessJvmWithTheBitmapFont(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("grid.png");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Djava.awt.headless=true", "-Dsemaim.viz.bitmapFont=true",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "visualize", "--checkpoint", weights(dir).toString(), "--num_images", "1", "--orders", "attention_center",
+                "--out", png.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "fresh JVM timed out");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("log")));
+        assertTrue(ImageIO.read(new File(png.toString())).getWidth() > 6 * 112);
+    }
+
+    @Test
+    void plotDrawsSeveralRunsAndResultBars(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("runA/log.txt"), b = dir.resolve("runB/log.txt"), res = dir.resolve("runB/knn/results.json");
+        Files.createDirectories(res.getParent());
+        Files.createDirectories(a.getParent());
+        StringBuilder la = new StringBuilder(), lb = new StringBuilder();
+        for (int e = 0; e < 6; e++) {
+            la.append("{\"train_loss\": ").append(1.0 / (e + 1)).append(", \"train_lr\": ").append(1e-3 * e).append(", \"epoch\": ").append(e).append("}\n");
+            if (e < 4) lb.append("{\"train_loss\": ").append(0.8 / (e + 1)).append(", \"train_lr\": 5.0E-4, \"epoch\": ").append(e).append("}\n\n");
+        }
+        Files.writeString(a, la);
+        Files.writeString(b, lb);
+        Files.writeString(res, "{\"top1\": 71.5, \"run\": \"x\"}\n");
+        Path png = dir.resolve("curves.png");
+        Run r = main("plot", "--log", a.toString(), "--log", b.toString(), "--results", res.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(3 * Curves.CHART_W, img.getWidth());
+        assertEquals(Curves.CHART_H, img.getHeight());
+
+        Run metric = main("plot", "--results", res.toString(), "--metric", "knn20_top1", "--out", png.toString());
+        assertTrue(metric.rc() != 0, metric.err());
+        assertTrue(metric.err().contains("knn20_top1"), metric.err());
+
+        Files.writeString(b, "{\"train_loss\": 1}\nnot json\n");
+        Run bad = main("plot", "--log", b.toString(), "--out", png.toString());
+        assertTrue(bad.rc() != 0 && bad.err().contains("line 2"), bad.err());
+    }
+
+    @Test
+    void endOfRunHookWritesCurvesBesideTheLog(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("log.txt");
+        Files.writeString(log, "{\"train_loss\": 0.9, \"train_lr\": 1e-4, \"epoch\": 0}\n");
+        Path png = Curves.writeForRun(log);
+        assertEquals(dir.resolve("curves.png").toAbsolutePath(), png);
+        assertEquals(2 * Curves.CHART_W, ImageIO.read(png.toFile()).getWidth());
+    }
+}
