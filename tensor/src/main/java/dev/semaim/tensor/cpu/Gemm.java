@@ -39,6 +39,10 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * C = op(A)·op(B) + beta·C (see the class comment for layouts). Problems of at least 2^20
+     * multiply-adds use the {@link CpuThreads} pool; smaller ones run on the calling thread.
+     */
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K,
                              float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float beta, float[] c, int offC, int ldc) {
@@ -338,16 +342,13 @@ public final class Gemm {
         return (x + y - 1) / y;
     }
 
-    private static int roundUp(int x, int m) {
-        return ceilDiv(x, m) * m;
-    }
-
     /** Packing buffers owned by one thread. */
     private static final class Buffers {
         /** Edge-tile scratch, MR×NR. */
         final float[] tile = new float[MR * NR];
         /** The partial last row panel of an A block, MR×KC. */
         final float[] edgeA = new float[MR * KC];
+        /** Packed op(B) block, up to KC×NC, grown on demand. */
         private float[] b = new float[0];
 
         float[] packedB(int size) {
