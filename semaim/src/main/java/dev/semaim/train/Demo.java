@@ -37,6 +37,8 @@ public final class Demo {
     static final double T = 0.07;
     private static final int KNN_CHUNK = 256;
     private static final int FEATURE_BATCH = 128;
+    /** Share of the budget the fitted schedule plans for; the time limit catches a machine that slows down. */
+    private static final double FIT_MARGIN = 0.85;
 
     /** The demo's sizes: the full one and the end-to-end test's quick one. */
     public record Plan(int embedDim, int depth, int heads, int batchSize, double lr, int trainLimit, int testLimit) {
@@ -75,7 +77,7 @@ public final class Demo {
         PretrainOptions o = options(plan, seed, outputDir);
         int itersPerEpoch = EmbeddedFashionMnist.train().size() / o.batchSize;
         double secondsPerIter = timeIterations(o, 3);
-        long fit = Math.max(4, (long) (budget.toSeconds() / secondsPerIter));
+        long fit = Math.max(4, (long) (FIT_MARGIN * budget.toSeconds() / secondsPerIter));
         o.epochs = (int) Math.max(1, fit / itersPerEpoch);
         o.maxStepsPerEpoch = fit < itersPerEpoch ? (int) fit : 0;
         o.warmupEpochs = o.epochs >= 10 ? o.epochs / 10.0 : 0.1 * o.epochs;

@@ -84,11 +84,14 @@ public final class Pretrainer {
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
         AimConfig config = modelConfig(o);
         Path resumeFrom = resumePath();
+        Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
+        // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
+        long seed = ck == null ? o.seed : ck.state().seed();
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
 
         try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))
-                .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(o.seed).build()) {
+                .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(seed).build()) {
             int iters = o.maxStepsPerEpoch > 0 ? Math.min(o.maxStepsPerEpoch, loader.batchesPerEpoch()) : loader.batchesPerEpoch();
             if (iters == 0) {
                 throw new IllegalArgumentException("--data_path " + o.dataPath + " holds " + data.dataset().size()
@@ -107,10 +110,9 @@ public final class Pretrainer {
             progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; accumulate grad iterations: %d; effective batch size: %d",
                     o.blr, o.absoluteLr(), o.accumIter, o.effectiveBatch()));
 
-            TrainingState state = TrainingState.start(o.seed);
+            TrainingState state = TrainingState.start(seed);
             Path lastCheckpoint = null;
-            if (resumeFrom != null) {
-                Checkpoints.Loaded ck = Checkpoints.load(resumeFrom);
+            if (ck != null) {
                 try {
                     StateDict.load(model, ck.model(), true);
                     optimizer.loadState(ck.optimizer());
@@ -118,11 +120,14 @@ public final class Pretrainer {
                     throw new IllegalArgumentException("checkpoint " + resumeFrom + " does not fit this model/optimizer: " + e.getMessage(), e);
                 }
                 state = ck.state();
-                if (state.seed() != o.seed) {
-                    progress.message("note: continuing with the checkpoint's seed " + state.seed() + " (not --seed " + o.seed + ")");
+                if (seed != o.seed) {
+                    progress.message("note: continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
                 }
                 lastCheckpoint = resumeFrom;
                 progress.message("resumed from " + resumeFrom + " at epoch " + state.epoch() + ", batch " + state.batch());
+                if (state.epoch() >= o.epochs) {
+                    progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
+                }
             }
             return loop(model, optimizer, schedule, step, loader, iters, state, lastCheckpoint, log, backend, runStart);
         }
@@ -160,7 +165,7 @@ public final class Pretrainer {
             long epochStart = System.nanoTime();
             double lr = schedule.at(epoch + (double) first / iters);
             optimizer.zeroGrad();
-            for (Batch b : loader.epoch(epoch, first)) {
+            for (Batch b : loader.epoch(epoch, Math.min(first, loader.batchesPerEpoch()))) {
                 int it = b.index();
                 if (it >= iters) {
                     break;
@@ -203,14 +208,16 @@ public final class Pretrainer {
                 }
             }
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            lastEpochLoss = lossSum / done;
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("train_loss", lastEpochLoss);
-            line.put("train_lr", lrSum / done);
-            line.put("epoch", epoch);
-            line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
-            line.put("optimizer_steps", optimizerSteps);
-            log.append(line);
+            if (done > 0) { // none when resumed at the end of an epoch whose cap was lowered since
+                lastEpochLoss = lossSum / done;
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("train_loss", lastEpochLoss);
+                line.put("train_lr", lrSum / done);
+                line.put("epoch", epoch);
+                line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
+                line.put("optimizer_steps", optimizerSteps);
+                log.append(line);
+            }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
             lastCheckpoint = save(Checkpoints.LATEST, model, optimizer, next, meta, epoch, iters - 1);
             if ((epoch + 1) % o.saveEveryEpochs == 0 || epoch + 1 == o.epochs) {

@@ -1,0 +1,71 @@
+package dev.semaim.train;
+
+import dev.semaim.data.Batch;
+import dev.semaim.data.DataLoader;
+import dev.semaim.model.AimViT;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Pre-training throughput (a main class, not a test): aim_tiny (width 192, depth 12, heads 3, query depth 12)
+ * on the embedded Fashion-MNIST, 28x28x1, patch 4, attention_center order, norm-pix L2, clip 3.0, batch 128
+ * by default. Times {@link PretrainStep#run} (order pass, forward, backward, clip, AdamW step) per batch, after
+ * {@code warmup} untimed steps, and prints the median images/s. Usage (after {@code mvn install -DskipTests}):
+ * {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp <semaim classpath>
+ * dev.semaim.train.PretrainBenchmark [batch] [warmup] [timed]}.
+ */
+public final class PretrainBenchmark {
+    private PretrainBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int timed = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        PretrainOptions o = new PretrainOptions();
+        o.model = "aim_tiny";
+        o.inputSize = 28;
+        o.patchSize = 4;
+        o.inChans = 1;
+        o.normPixLoss = true;
+        o.batchSize = batch;
+        o.clipGrad = 3.0;
+        o.dataPath = TrainingData.EMBEDDED;
+        AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
+        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay),
+                Pretrainer.BETA1, Pretrainer.BETA2, Pretrainer.ADAM_EPS), o.clipGrad, 1);
+        TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, System.err::println);
+        System.out.printf(Locale.ROOT, "aim_tiny 1x28x28 patch 4, %,d trainable parameters, batch %d, %d warm-up + %d timed steps, java %s, %d cpus%n",
+                model.parameterCount(true), batch, warmup, timed, System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors());
+        List<Double> seconds = new ArrayList<>();
+        try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))
+                .batchSize(batch).shuffle(true).dropLast(true).workers(1).seed(o.seed).build()) {
+            Iterator<Batch> it = loader.epoch(0).iterator();
+            for (int i = 0; i < warmup + timed; i++) {
+                Batch b = it.next();
+                Tensor images = Tensor.of(Backends.defaultBackend(), b.images(), b.size(), b.channels(), b.height(), b.width());
+                long t0 = System.nanoTime();
+                double loss = step.run(images, Pretrainer.iterationRng(o.seed, 0, i), 1e-4, true);
+                double s = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "step %d%s: %.2f s, %.1f images/s, loss %.4f%n", i, i < warmup ? " (warm-up)" : "",
+                        s, batch / s, loss);
+                if (i >= warmup) {
+                    seconds.add(s);
+                }
+            }
+        }
+        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        System.out.printf(Locale.ROOT, "median %.2f s per step = %.1f images/s (steps: %s)%n", median, batch / median, Arrays.toString(sorted));
+    }
+}
