@@ -19,6 +19,10 @@ public final class Main {
     static {
         COMMANDS.put("pretrain", new PretrainCommand());
         COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("finetune", new FinetuneCommand());
+        COMMANDS.put("linprobe", new LinprobeCommand());
+        COMMANDS.put("knn", new KnnCommand());
+        COMMANDS.put("convert", new ConvertCommand());
         COMMANDS.put("visualize", new VisualizeCommand());
         COMMANDS.put("plot", new PlotCommand());
         COMMANDS.put("audit", new AuditCommand());

@@ -10,6 +10,7 @@ import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Tensor;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /** Frozen features of a whole data set, in data-set order, for {@link Knn}. */
@@ -21,6 +22,12 @@ public record KnnFeatures(Tensor features, int[] labels) {
      */
     public static KnnFeatures extract(UnaryOperator<Tensor> encoder, Dataset dataset, Transform transform, int batchSize,
                                       int limit, Backend backend) {
+        return extract(encoder, dataset, transform, batchSize, limit, backend, done -> { });
+    }
+
+    /** As above, calling {@code onBatch} with the number of images done after every batch (progress). */
+    public static KnnFeatures extract(UnaryOperator<Tensor> encoder, Dataset dataset, Transform transform, int batchSize,
+                                      int limit, Backend backend, IntConsumer onBatch) {
         int n = limit > 0 ? Math.min(limit, dataset.size()) : dataset.size();
         Dataset head = limit > 0 ? new Head(dataset, n) : dataset;
         int[] labels = new int[n];
@@ -31,6 +38,7 @@ public record KnnFeatures(Tensor features, int[] labels) {
                 Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
                 parts[b.index()] = encoder.apply(images).contiguous(); // (size, D)
                 System.arraycopy(b.labels(), 0, labels, b.index() * batchSize, b.size());
+                onBatch.accept(b.index() * batchSize + b.size());
             }
         }
         return new KnnFeatures(Tensor.cat(0, parts), labels);

@@ -1,0 +1,61 @@
+package dev.semaim.eval;
+
+import dev.semaim.autograd.GradMode;
+import dev.semaim.autograd.Losses;
+import dev.semaim.autograd.Var;
+import dev.semaim.data.Batch;
+import dev.semaim.data.DataLoader;
+import dev.semaim.data.Dataset;
+import dev.semaim.data.Transform;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Tensor;
+
+import java.util.function.Function;
+
+/** Top-1 / top-5 accuracy (percent) and mean cross-entropy of a classifier over a held-out data set. */
+public record Accuracy(double top1, double top5, double loss, int count) {
+
+    /**
+     * Runs {@code logits} (images (B, C, H, W) -> (B, classes)) without gradients over every sample of
+     * {@code dataset} in order. The caller puts the model in eval mode.
+     */
+    public static Accuracy evaluate(Function<Tensor, Var> logits, Dataset dataset, Transform transform, int batchSize,
+                                    int workers, Backend backend) {
+        long top1 = 0, top5 = 0;
+        double lossSum = 0;
+        int n = 0;
+        try (DataLoader loader = DataLoader.builder(dataset).transform(transform).batchSize(batchSize).workers(workers).build();
+             GradMode.Scope scope = GradMode.noGrad()) {
+            for (Batch b : loader.epoch(0)) {
+                Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                Var out = logits.apply(images);                                    // (B, classes)
+                Tensor labels = Tensor.of(backend, toLong(b.labels()), b.size());
+                lossSum += Losses.crossEntropy(out, labels).item() * b.size();
+                int classes = out.size(1), k = Math.min(5, classes);
+                long[] top = out.data().topk(k, true)[1].toLongArray();            // (B, k)
+                for (int i = 0; i < b.size(); i++) {
+                    for (int j = 0; j < k; j++) {
+                        if (top[i * k + j] == b.labels()[i]) {
+                            top1 += j == 0 ? 1 : 0;
+                            top5++;
+                            break;
+                        }
+                    }
+                }
+                n += b.size();
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("evaluation set is empty");
+        }
+        return new Accuracy(100.0 * top1 / n, 100.0 * top5 / n, lossSum / n, n);
+    }
+
+    static long[] toLong(int[] labels) {
+        long[] out = new long[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            out[i] = labels[i];
+        }
+        return out;
+    }
+}

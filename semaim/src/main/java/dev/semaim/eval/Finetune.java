@@ -1,0 +1,221 @@
+package dev.semaim.eval;
+
+import dev.semaim.autograd.Losses;
+import dev.semaim.autograd.Var;
+import dev.semaim.data.Compose;
+import dev.semaim.data.DataLoader;
+import dev.semaim.data.Dataset;
+import dev.semaim.data.HorizontalFlip;
+import dev.semaim.data.Normalize;
+import dev.semaim.data.RandomResizedCrop;
+import dev.semaim.data.ToTensor;
+import dev.semaim.data.Transform;
+import dev.semaim.data.Transforms;
+import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.data.augment.Interpolation;
+import dev.semaim.data.augment.Mixup;
+import dev.semaim.data.augment.RandAugment;
+import dev.semaim.data.augment.RandomErasing;
+import dev.semaim.model.VisionTransformer;
+import dev.semaim.nn.Parameter;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradClip;
+import dev.semaim.nn.optim.LrSchedule;
+import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.nn.optim.ParamGroup;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.train.JsonLinesLog;
+import dev.semaim.train.ProgressLine;
+import dev.semaim.train.TrainingState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * End-to-end fine-tuning (spec section 7): a {@link VisionTransformer} (global pool by default) from
+ * pre-trained weights ({@link BackboneLoader}), head trunc-normal std 2e-5, AdamW (0.9, 0.999) over the
+ * layer-decay groups (no decay for 1-D parameters, pos_embed, cls_token), warm-up + half-cosine lr per
+ * iteration, RandAugment/RandomErasing training pipeline, Mixup/CutMix with label smoothing and
+ * SoftTargetCrossEntropy (label-smoothing CE without mixup, plain CE without either), optional gradient
+ * clipping and accumulation, and top-1/top-5 on the HELD-OUT split (Resize(size/0.875) + CenterCrop) after
+ * every epoch.
+ *
+ * <p>Determinism: model init from {@code Rng(seed)}, data order/augmentation from the loader's seed, and the
+ * mixup draws of iteration {@code it} of epoch {@code e} from a stream keyed by (seed, e, it), so a run
+ * resumed at an epoch boundary continues exactly.
+ */
+public final class Finetune {
+    static final String PROTOCOL = "finetune";
+
+    private Finetune() {
+    }
+
+    /** The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa) -> ToTensor -> Normalize -> RandomErasing(reprob). */
+    static Transform trainTransform(EvalOptions o, float[] mean, float[] std) {
+        if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY) {
+            return FinetuneTransforms.finetuneTrain(o.inputSize, mean, std);
+        }
+        List<Transform> steps = new ArrayList<>(List.of(new RandomResizedCrop(o.inputSize, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0),
+                new HorizontalFlip(0.5)));
+        if (!o.aa.equals("none")) {
+            steps.add(RandAugment.parse(o.aa, FinetuneTransforms.fillOf(mean), Interpolation.BICUBIC));
+        }
+        steps.add(new ToTensor());
+        steps.add(new Normalize(mean, std));
+        if (o.reprob > 0) {
+            steps.add(new RandomErasing(o.reprob));
+        }
+        return new Compose(steps.toArray(Transform[]::new));
+    }
+
+    public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
+        o.validateTraining();
+        Backend backend = Backends.byName(o.device);
+        Backend previous = Backends.defaultBackend();
+        Backends.setDefault(backend);
+        try {
+            return train(o, backend, progress);
+        } finally {
+            Backends.setDefault(previous);
+        }
+    }
+
+    private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
+        long start = System.nanoTime();
+        EvalData data = EvalData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
+        checkClasses(o, data);
+        Dataset train = Subset.random(data.train().dataset(), o.maxTrainImages, o.seed);
+        Dataset val = Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1);
+        VitSpec spec = o.vitSpec();
+        VisionTransformer model = spec.build(o.nbClasses, o.globalPool, o.dropPath, new Rng(o.seed));
+        if (o.finetune != null) {
+            BackboneLoader.load(model, o.finetune, progress::message);
+        } else {
+            progress.message("no --finetune: training from the random initialisation");
+        }
+        List<ParamGroup> groups = ParamGroups.layerDecay(model, o.weightDecay, o.layerDecay, spec.depth() + 1, ParamGroups.VIT_NO_DECAY);
+        Optimizer optimizer = new AdamW(groups);
+        LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
+        Files.createDirectories(o.outputDir);
+        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        Transform evalTransform = Transforms.eval(o.inputSize, data.train().mean(), data.train().std());
+        boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
+        Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses) : null;
+        List<Parameter> trainable = List.copyOf(model.trainableParameters().values());
+
+        progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images)", data.train().description(),
+                train.size(), data.heldOutDescription(), val.size()));
+        progress.message(String.format(Locale.ROOT, "model: %s, %s, %d classes; %,d trainable parameters", spec.describe(),
+                o.globalPool ? "global pool" : "cls token", o.nbClasses, model.parameterCount(true)));
+        progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; effective batch %d; layer decay %.2f; %s",
+                o.blr, o.absoluteLr(), o.effectiveBatch(), o.layerDecay,
+                mixupActive ? "mixup/cutmix + soft-target CE" : o.smoothing > 0 ? "label-smoothing CE" : "cross-entropy"));
+
+        ClassifierTrainer.Step step = (b, epoch, it, lr, update) -> {
+            Tensor images;
+            Var logits;
+            Var loss;
+            if (mixup != null) {
+                Mixup.Result m = mixup.apply(b, new SplittableRandom(iterationSeed(o.seed, epoch, it)));
+                images = Tensor.of(backend, m.images(), b.size(), b.channels(), b.height(), b.width());
+                logits = model.forward(images);
+                loss = Losses.softTargetCrossEntropy(logits, Tensor.of(backend, m.targets(), b.size(), o.nbClasses));
+            } else {
+                images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                logits = model.forward(images);
+                loss = o.smoothing > 0
+                        ? Losses.softTargetCrossEntropy(logits, Tensor.of(backend, Mixup.softTargets(b.labels(), o.nbClasses, 1.0, o.smoothing), b.size(), o.nbClasses))
+                        : Losses.crossEntropy(logits, Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
+            }
+            double value = loss.item();
+            if (!Double.isFinite(value)) {
+                return value;
+            }
+            (o.accumIter == 1 ? loss : loss.mul(1.0 / o.accumIter)).backward();
+            if (update) {
+                if (!Double.isNaN(o.clipGrad)) {
+                    GradClip.clipGlobalNorm(trainable, o.clipGrad);
+                }
+                optimizer.step(lr);
+                optimizer.zeroGrad();
+            }
+            return value;
+        };
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
+                () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
+        ClassifierTrainer.Outcome out;
+        if (o.evalOnly) {
+            Path trained = ClassifierTrainer.resumePath(o);
+            if (trained != null) {
+                trainer.resume(trained);
+            }
+            model.eval();
+            Accuracy a = Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend);
+            out = new ClassifierTrainer.Outcome(a, a.top1(), 0, 0, null, 0);
+        } else {
+            Path resumeFrom = ClassifierTrainer.resumePath(o);
+            TrainingState state = resumeFrom == null ? TrainingState.start(o.seed) : trainer.resume(resumeFrom);
+            try (DataLoader loader = DataLoader.builder(train).transform(trainTransform(o, data.train().mean(), data.train().std()))
+                    .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
+                int iters = iterations(o, loader, train);
+                out = trainer.run(loader, iters, state, log);
+            }
+        }
+        Map<String, Object> fields = resultFields(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
+        RunResults.write(o.outputDir, fields);
+        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+    }
+
+    /** Iterations per epoch: the loader's full batches, capped by --max_steps_per_epoch; at least one. */
+    static int iterations(EvalOptions o, DataLoader loader, Dataset train) {
+        int iters = o.maxStepsPerEpoch > 0 ? Math.min(o.maxStepsPerEpoch, loader.batchesPerEpoch()) : loader.batchesPerEpoch();
+        if (iters == 0) {
+            throw new IllegalArgumentException("--data_path " + o.dataPath + ": " + train.size()
+                    + " training images are fewer than one batch of --batch_size " + o.batchSize);
+        }
+        return iters;
+    }
+
+    static void checkClasses(EvalOptions o, EvalData data) {
+        int found = data.train().dataset().numClasses();
+        if (found > o.nbClasses) {
+            throw new IllegalArgumentException("--nb_classes " + o.nbClasses + " but --data_path " + o.dataPath + " has " + found + " classes");
+        }
+    }
+
+    /** A stream seed keyed by (seed, epoch, iteration). */
+    static long iterationSeed(long seed, int epoch, int iter) {
+        return new Rng(seed).fork(((long) epoch << 32) | iter).fork(0x3117).seed();
+    }
+
+    static Map<String, Object> resultFields(String protocol, EvalOptions o, ClassifierTrainer.Outcome out, int trainImages,
+                                            String heldOut, long startNanos) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("protocol", protocol);
+        m.put("top1", out.last().top1());
+        m.put("top5", out.last().top5());
+        m.put("loss", out.last().loss());
+        m.put("best_top1", out.bestTop1());
+        m.put("eval_images", out.last().count());
+        m.put("eval_split", heldOut);
+        m.put("train_images", trainImages);
+        m.put("epochs", out.epochsDone());
+        m.put("optimizer_steps", out.optimizerSteps());
+        m.put("train_seconds", out.trainSeconds());
+        m.put("seconds", (System.nanoTime() - startNanos) / 1e9);
+        m.put("checkpoint", out.checkpoint() == null ? null : out.checkpoint().toString());
+        m.putAll(o.asMap());
+        return m;
+    }
+}
