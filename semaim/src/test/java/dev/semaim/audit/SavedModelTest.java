@@ -1,0 +1,115 @@
+package dev.semaim.audit;
+
+import dev.semaim.model.AimConfig;
+import dev.semaim.model.AimViT;
+import dev.semaim.model.Orders;
+import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Safetensors;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.train.Checkpoints;
+import dev.semaim.train.Json;
+import dev.semaim.train.PretrainOptions;
+import dev.semaim.train.Pretrainer;
+import dev.semaim.train.TrainingState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Models rebuilt from pretrain checkpoints and from weights files, and the audit's own checks. */
+class SavedModelTest {
+    static PretrainOptions tinyRun() {
+        PretrainOptions o = new PretrainOptions();
+        o.model = "aim_tiny";
+        o.embedDim = 32;
+        o.depth = 2;
+        o.numHeads = 2;
+        o.queryDepth = 1;
+        o.inputSize = 16;
+        o.patchSize = 4;
+        o.inChans = 1;
+        o.gaussianKernelSize = 3;
+        o.normPixLoss = true;
+        o.permutationType = "stochastic_center";
+        o.attentionType = "gap";
+        o.dataPath = "embedded";
+        return o;
+    }
+
+    static void assertSameWeights(AimViT expected, AimViT actual) {
+        Map<String, Tensor> e = StateDict.of(expected), a = StateDict.of(actual);
+        assertEquals(e.keySet(), a.keySet());
+        e.forEach((k, t) -> assertArrayEquals(t.contiguous().toFloatArray(), a.get(k).contiguous().toFloatArray(), k));
+    }
+
+    @Test
+    void pretrainCheckpointRebuildsTheRunsModel(@TempDir Path dir) {
+        PretrainOptions o = tinyRun();
+        AimConfig config = Pretrainer.modelConfig(o);
+        AimViT model = new AimViT(config, new Rng(5));
+        Path file = dir.resolve("checkpoint-latest.safetensors");
+        Checkpoints.save(file, model, new AdamW(ParamGroups.weightDecay(model, 0.05)), TrainingState.start(0),
+                Map.of("model", o.model, "config", Json.object(o.asMap())));
+        SavedModel loaded = SavedModel.load(file, "--checkpoint");
+        assertEquals(config, loaded.model().config);
+        assertSameWeights(model, loaded.model());
+    }
+
+    @Test
+    void weightsFileWithArgumentsRebuildsTheModel(@TempDir Path dir) {
+        AimConfig c = new AimConfig(16, 4, 3, 32, 2, 2, 2, 2.0, "LINEAR", 0, 1.0, false, "L1", "raster", "self", "none", 0, 0.0);
+        AimViT model = new AimViT(c, new Rng(6));
+        Path file = dir.resolve("w.safetensors");
+        Safetensors.write(file, StateDict.of(model), Map.of("config", "{\"img_size\": 16, \"patch_size\": 4, \"in_chans\": 3, \"embed_dim\": 32, "
+                + "\"depth\": 2, \"num_heads\": 2, \"query_depth\": 2, \"mlp_ratio\": 2.0, \"prediction_head_type\": \"LINEAR\", "
+                + "\"gaussian_kernel_size\": 0, \"norm_pix_loss\": false, \"loss_type\": \"L1\", \"permutation_type\": \"raster\", \"attention_type\": \"self\"}"));
+        AimViT loaded = SavedModel.load(file, "--checkpoint").model();
+        assertEquals(c, loaded.config);
+        assertSameWeights(model, loaded);
+    }
+
+    @Test
+    void badFilesAreNamed(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("none.safetensors");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SavedModel.load(missing, "--checkpoint")).getMessage()
+                .contains("--checkpoint " + missing + " does not exist"));
+        Path noConfig = dir.resolve("plain.safetensors");
+        Safetensors.write(noConfig, Map.of("x", Tensor.zeros(2)), Map.of());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SavedModel.load(noConfig, "--checkpoint")).getMessage()
+                .contains("no 'config' metadata"));
+        Path wrong = dir.resolve("wrong.safetensors");
+        Safetensors.write(wrong, Map.of("x", Tensor.zeros(2)), Map.of("config", "{\"img_size\": 16, \"patch_size\": 4, \"embed_dim\": 32, \"depth\": 2, \"num_heads\": 2, \"query_depth\": 2}"));
+        String m = assertThrows(IllegalArgumentException.class, () -> SavedModel.load(wrong, "--checkpoint")).getMessage();
+        assertTrue(m.contains("do not fit") && m.contains(wrong.toString()), m);
+        Path garbage = dir.resolve("garbage.safetensors");
+        Files.writeString(garbage, "not a safetensors file");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SavedModel.load(garbage, "--checkpoint")).getMessage()
+                .contains("not a readable safetensors file"));
+    }
+
+    @Test
+    void auditWithAGivenPriorityUsesIt() {
+        AimViT model = new AimViT(Pretrainer.modelConfig(tinyRun()), new Rng(7));
+        Tensor x = Tensor.randn(new Rng(8), dev.semaim.tensor.DType.F32, 2, 1, 16, 16);
+        Tensor pi = Orders.raster(2, 4);
+        Map<String, Tensor> dump = StepAudit.run(model, x, pi, null);
+        assertArrayEquals(pi.toFloatArray(), dump.get("priority").toFloatArray());
+        assertNull(dump.get("noise"));
+        assertEquals(2, dump.keySet().stream().filter(k -> k.startsWith("blocks.")).count());
+        assertEquals(1, dump.keySet().stream().filter(k -> k.startsWith("query_blocks.")).count());
+        assertEquals(model.trainableParameters().size(), dump.keySet().stream().filter(k -> k.startsWith("grad.")).count());
+        assertThrows(IllegalArgumentException.class, () -> StepAudit.run(model, x, null, null));
+        assertThrows(IllegalArgumentException.class, () -> StepAudit.run(model, x, Orders.raster(2, 5), null));
+    }
+}
