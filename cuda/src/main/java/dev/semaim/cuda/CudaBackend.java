@@ -212,48 +212,42 @@ public final class CudaBackend implements Backend {
         if (outer == 0) return;
         int redInner = red[2 + TensorDesc.MAX_RANK + red[0] - 1];
         int keptInner = kept[0][0] == 0 ? 0 : kept[0][2 + TensorDesc.MAX_RANK + kept[0][0] - 1];
-        if (redInner != 1 && keptInner == 1 && outer >= 32) reduceColumns(op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
-        else reduceRows(op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
+        boolean columns = redInner != 1 && keptInner == 1 && outer >= 32;
+        reduceLaunch(columns, op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
     }
 
-    /** Row layout; few outputs over many elements are split into chunks reduced in a second pass. */
-    private void reduceRows(int op, int[] kept, int[] red, Tensor x, int dtx, int[] dout, Tensor out, long outer, long rn) {
-        long chunks = outer >= 64 || rn < 1 << 16 ? 1 : Math.min(1024, rn / 8192);
-        long perChunk = (rn + chunks - 1) / chunks;
-        chunks = (rn + perChunk - 1) / perChunk;
-        int grid = (int) Math.min(outer, 1 << 20);
+    /**
+     * reduce_rows_k (a block per output: suits a contiguous reduced run) or reduce_cols_k (32 outputs a block:
+     * suits kept axes innermost). When the outputs alone cannot fill the GPU, the reduced elements are cut into
+     * chunks reduced in parallel into a (chunks, outer) double scratch, which a second launch sums.
+     */
+    private void reduceLaunch(boolean columns, int op, int[] kept, int[] red, Tensor x, int dtx, int[] dout, Tensor out, long outer, long rn) {
+        String k = columns ? "reduce_cols_k" : "reduce_rows_k";
+        int gx = (int) (columns ? (outer + 31) / 32 : Math.min(outer, 1 << 20)), by = columns ? 8 : 1;
+        long[] c = chunking(rn, gx, columns ? 64 : 8192);
+        long chunks = c[0], perChunk = c[1];
         if (chunks == 1) {
-            kernels.launch("reduce", "reduce_rows_k", grid, 1, 1, threadsFor(rn), 1, 1, op, kept, red, x, dtx, dout, out, dt(out), outer, rn, rn);
+            kernels.launch("reduce", k, gx, 1, 1, columns ? 32 : threadsFor(rn), by, 1, op, kept, red, x, dtx, dout, out, dt(out), outer, rn, rn);
             return;
         }
         Tensor partial = Tensor.empty(DType.F64, this, (int) (chunks * outer));
         int[] flat = TensorDesc.pack(new int[] {(int) (chunks * outer)}, new int[] {1}, 0, "reduce scratch");
-        kernels.launch("reduce", "reduce_rows_k", grid, (int) chunks, 1, 256, 1, 1, op, kept, red, x, dtx, flat, partial, DType.F64.ordinal(),
-                outer, rn, perChunk);
+        kernels.launch("reduce", k, gx, (int) chunks, 1, columns ? 32 : threadsFor(perChunk), by, 1, op, kept, red, x, dtx, flat, partial,
+                DType.F64.ordinal(), outer, rn, perChunk);
         int[] pk = TensorDesc.pack(new int[] {(int) outer}, new int[] {1}, 0, "reduce scratch");
         int[] pr = TensorDesc.pack(new int[] {(int) chunks}, new int[] {(int) outer}, 0, "reduce scratch");
-        kernels.launch("reduce", "reduce_rows_k", grid, 1, 1, threadsFor(chunks), 1, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out, dt(out),
-                outer, chunks, chunks);
+        kernels.launch("reduce", k, gx, 1, 1, columns ? 32 : threadsFor(chunks), by, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out,
+                dt(out), outer, chunks, chunks);
     }
 
-    /** Column layout: chunks of the reduced axis in parallel into a double scratch, then one pass over the chunks. */
-    private void reduceColumns(int op, int[] kept, int[] red, Tensor x, int dtx, int[] dout, Tensor out, long outer, long rn) {
-        int colBlocks = (int) ((outer + 31) / 32);
-        long chunks = Math.max(1, Math.min((rn + 63) / 64, 1024 / colBlocks));
-        long perChunk = (rn + chunks - 1) / chunks;
-        chunks = (rn + perChunk - 1) / perChunk;
-        if (chunks == 1) {
-            kernels.launch("reduce", "reduce_cols_k", colBlocks, 1, 1, 32, 8, 1, op, kept, red, x, dtx, dout, out, dt(out), outer, rn, rn);
-            return;
-        }
-        Tensor partial = Tensor.empty(DType.F64, this, (int) (chunks * outer));
-        int[] flat = TensorDesc.pack(new int[] {(int) (chunks * outer)}, new int[] {1}, 0, "reduce scratch");
-        kernels.launch("reduce", "reduce_cols_k", colBlocks, (int) chunks, 1, 32, 8, 1, op, kept, red, x, dtx, flat, partial, DType.F64.ordinal(),
-                outer, rn, perChunk);
-        int[] pk = TensorDesc.pack(new int[] {(int) outer}, new int[] {1}, 0, "reduce scratch");
-        int[] pr = TensorDesc.pack(new int[] {(int) chunks}, new int[] {(int) outer}, 0, "reduce scratch");
-        kernels.launch("reduce", "reduce_cols_k", colBlocks, 1, 1, 32, 8, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out, dt(out),
-                outer, chunks, chunks);
+    /**
+     * {chunks, elements per chunk} for n reduced elements when blocksAcross blocks already cover the outputs:
+     * about 1024 blocks in all, each chunk at least minPerChunk long (one chunk when the outputs suffice).
+     */
+    static long[] chunking(long n, long blocksAcross, long minPerChunk) {
+        long chunks = Math.max(1, Math.min((n + minPerChunk - 1) / minPerChunk, 1024 / Math.max(1, blocksAcross)));
+        long per = (n + chunks - 1) / chunks;
+        return new long[] {(n + per - 1) / per, per};
     }
 
     /** Block size for a block-per-row kernel over n elements: a power of two in [32, 256]. */
@@ -406,9 +400,8 @@ public final class CudaBackend implements Backend {
                 rx[2], dx, dx.stride(last), t.ordinal(), d, rowsN);
         if (dw == null && db == null) return;
         int colBlocks = (d + 31) / 32;
-        long chunks = Math.max(1, Math.min((rowsN + 63) / 64, 1024 / colBlocks));
-        long perChunk = (rowsN + chunks - 1) / chunks;
-        chunks = (rowsN + perChunk - 1) / perChunk;
+        long[] c = chunking(rowsN, colBlocks, 64);
+        long chunks = c[0], perChunk = c[1];
         Tensor partial = Tensor.empty(DType.F64, this, (int) chunks, 2, d);
         kernels.launch("layernorm", "layer_norm_wb_partial_k", colBlocks, (int) chunks, 1, 32, 8, 1,
                 rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), ms[0], mean, ms[1], rstd, t.ordinal(), d, rowsN, perChunk, partial);

@@ -49,6 +49,17 @@ class CudaReduceTest {
     }
 
     @Test
+    void chunkingCoversEveryElementOnce() {  // pure arithmetic: runs without a GPU
+        long[][] cases = {{1, 1, 64}, {70001, 1, 8192}, {12608, 24, 64}, {5, 5000, 64}, {9_633_792, 1, 8192}};
+        for (long[] c : cases) {
+            long[] k = CudaBackend.chunking(c[0], c[1], c[2]);
+            org.junit.jupiter.api.Assertions.assertTrue(k[0] >= 1 && k[0] * k[1] >= c[0] && (k[0] - 1) * k[1] < c[0],
+                    java.util.Arrays.toString(c) + " -> " + java.util.Arrays.toString(k));
+            org.junit.jupiter.api.Assertions.assertTrue(k[0] == 1 || k[0] * Math.max(1, c[1]) <= 1024 + c[1], java.util.Arrays.toString(k));
+        }
+    }
+
+    @Test
     void nanPropagatesThroughMaxAndMin() {
         Backend gpu = gpu();
         float[] v = new float[300];
