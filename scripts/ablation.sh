@@ -26,10 +26,10 @@ batch=64
 blr=6e-3          # lr = blr x 64 / 256 = 1.5e-3, the demo's lr for this model size
 orders="attention_center stochastic raster zigzag attention"
 knn_train=10000
-knn_test=10000
-probe_epochs=3
+knn_test=5000
+probe_epochs=2
 probe_train=10000
-probe_test=10000
+probe_test=5000
 seed=0
 embed_dim=96
 depth=4
@@ -83,7 +83,7 @@ evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init basel
   mkdir -p "$dir"
   if [[ ! -f "$dir/knn/results.json" ]]; then
     echo "== $1: k-NN ($(date -u +%H:%M:%S))"
-    $semaim knn --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --cls_token --data_path "$data" \
+    $semaim knn --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --data_path "$data" --nb_classes 10 \
       --max_train_images "$knn_train" --max_eval_images "$knn_test" --output_dir "$dir/knn" --seed "$seed" \
       > "$dir.knn.log" 2>&1 || { echo "   failed: see $dir.knn.log"; return 1; }
     tail -2 "$dir.knn.log"

@@ -104,8 +104,7 @@ public final class Finetune {
         } else {
             progress.message("no --finetune: training from the random initialisation");
         }
-        List<ParamGroup> groups = ParamGroups.layerDecay(model, o.weightDecay, o.layerDecay, spec.depth() + 1, ParamGroups.VIT_NO_DECAY);
-        Optimizer optimizer = new AdamW(groups);
+        Optimizer optimizer = new AdamW(paramGroups(model, o));
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
@@ -175,6 +174,15 @@ public final class Finetune {
         Map<String, Object> fields = resultFields(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
         RunResults.write(o.outputDir, fields);
         return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+    }
+
+    /**
+     * The optimizer groups of spec section 7: layer id 0 for cls_token/pos_embed/patch_embed, i+1 for block i,
+     * depth+1 for fc_norm/norm/head; lr scale layer_decay^(depth+1-id); no weight decay for 1-D parameters,
+     * pos_embed and cls_token.
+     */
+    static List<ParamGroup> paramGroups(VisionTransformer model, EvalOptions o) {
+        return ParamGroups.layerDecay(model, o.weightDecay, o.layerDecay, model.blocks.size() + 1, ParamGroups.VIT_NO_DECAY);
     }
 
     /** Iterations per epoch: the loader's full batches, capped by --max_steps_per_epoch; at least one. */

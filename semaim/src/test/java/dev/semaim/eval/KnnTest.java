@@ -125,4 +125,28 @@ class KnnTest {
         e = assertThrows(IllegalArgumentException.class, () -> Knn.classify(f, new int[] {0, 1}, g, new int[] {0}, 2, 1, 0.07, 1));
         assertTrue(e.getMessage().contains("width 2 but test features 3"), e.getMessage());
     }
+
+    /**
+     * Worked by hand with T = 0.07: one neighbour of class 0 at cosine 1 votes e^(1/0.07) = 1.6003e6; two of class 1
+     * at cosine 0.95 vote 2 e^(0.95/0.07) = 1.5668e6 in all, so the single closer neighbour outvotes the majority;
+     * at cosine 0.96 they vote 2 e^(0.96/0.07) = 1.8072e6 and win. With k = 1 only the closest votes.
+     */
+    @Test
+    void temperatureWeightedVoteByHand() {
+        float[][] query = {{1, 0}};
+        int[] truth = {0};
+        for (double[] c : new double[][] {{0.95, 100}, {0.96, 0}}) {
+            float s = (float) Math.sqrt(1 - c[0] * c[0]);
+            float[][] train = {{1, 0}, {(float) c[0], s}, {(float) c[0], -s}};
+            KnnResult k3 = Knn.classify(tensor(train), new int[] {0, 1, 1}, tensor(query), truth, 2, 3, 0.07, 1);
+            assertEquals(c[1], k3.top1(), "k 3, class-1 neighbours at cosine " + c[0]);
+            assertEquals(100.0, k3.top5());
+            KnnResult k1 = Knn.classify(tensor(train), new int[] {0, 1, 1}, tensor(query), truth, 2, 1, 0.07, 1);
+            assertEquals(100.0, k1.top1());
+        }
+        // plain majority (a huge temperature makes every vote ~1) picks class 1 at cosine 0.95
+        float s = (float) Math.sqrt(1 - 0.95 * 0.95);
+        float[][] train = {{1, 0}, {0.95f, s}, {0.95f, -s}};
+        assertEquals(0.0, Knn.classify(tensor(train), new int[] {0, 1, 1}, tensor(query), truth, 2, 3, 1e6, 1).top1());
+    }
 }
