@@ -217,6 +217,7 @@ public final class Pretrainer {
                 line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
                 line.put("optimizer_steps", optimizerSteps);
                 log.append(line);
+                dev.semaim.viz.Curves.writeForRun(log.file()); // curves.png beside log.txt, redrawn every epoch
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
             lastCheckpoint = save(Checkpoints.LATEST, model, optimizer, next, meta, epoch, iters - 1);

@@ -40,11 +40,19 @@ public final class Curves {
         return img;
     }
 
-    /** The end-of-run hook of the training loop: writes curves.png next to {@code logFile}; returns its path. */
+    /**
+     * The training loop's hook: redraws curves.png next to {@code logFile} and returns its path. A picture must
+     * never stop a training run, so a failure is reported on stderr and gives null.
+     */
     public static Path writeForRun(Path logFile) {
         Path out = logFile.toAbsolutePath().resolveSibling(FILE);
-        Pictures.writePng(draw(List.of(TrainingLog.read(logFile)), List.of(), ""), out);
-        return out;
+        try {
+            Pictures.writePng(draw(List.of(TrainingLog.read(logFile)), List.of(), ""), out);
+            return out;
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("warning: could not draw " + out + ": " + e);
+            return null;
+        }
     }
 
     private static List<LineChart.Series> series(List<TrainingLog> logs, List<String> names, String key) {

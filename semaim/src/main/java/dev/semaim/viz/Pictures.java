@@ -8,13 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writing pictures: PNG through ImageIO, headless, atomically (temporary file in the same folder, then rename). */
+/** Writing pictures: PNG through ImageIO (no display needed), atomically (temporary file in the same folder, then rename). */
 public final class Pictures {
     private Pictures() {}
-
-    static {
-        System.setProperty("java.awt.headless", "true");
-    }
 
     public static void writePng(BufferedImage img, Path file) {
         Path dir = file.toAbsolutePath().getParent();

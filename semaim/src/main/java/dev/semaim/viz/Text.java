@@ -19,7 +19,12 @@ public final class Text {
     public static final int LINE = 14;
     private static final int SIZE = 12;
     private static final int BITMAP_SCALE = 1;
-    private static final boolean AWT = !Boolean.getBoolean("semaim.viz.bitmapFont") && awtWorks();
+    private static final boolean AWT;
+
+    static {
+        System.setProperty("java.awt.headless", "true"); // before any font is touched: never look for a display
+        AWT = !Boolean.getBoolean("semaim.viz.bitmapFont") && awtWorks();
+    }
 
     /** Whether labels are drawn with a Java2D font (false: the bitmap font). */
     public static boolean usesSystemFont() {
