@@ -218,7 +218,7 @@ public final class Finetune {
         m.put("eval_images", out.last().count());
         m.put("eval_split", heldOut);
         m.put("train_images", trainImages);
-        m.put("epochs", out.epochsDone());
+        m.put("epochs_trained", out.epochsDone());
         m.put("optimizer_steps", out.optimizerSteps());
         m.put("train_seconds", out.trainSeconds());
         m.put("seconds", (System.nanoTime() - startNanos) / 1e9);

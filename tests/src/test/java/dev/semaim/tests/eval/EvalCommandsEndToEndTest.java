@@ -1,0 +1,151 @@
+package dev.semaim.tests.eval;
+
+import dev.semaim.cli.Main;
+import dev.semaim.nn.io.Safetensors;
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The evaluation commands as a user runs them, on a tiny model (16x16x1, patch 4, width 32, depth 2) pre-trained for
+ * two steps on the embedded Fashion-MNIST slice, with a few hundred images: k-NN (with feature reuse), fine-tuning and
+ * linear probing (each resumed for one more epoch), held-out evaluation, results.json, and convert round trips.
+ */
+class EvalCommandsEndToEndTest {
+    @TempDir
+    static Path dir;
+    static Path pretrained;
+
+    private static final String[] ARCH = {"--model", "vit_tiny_patch4", "--input_size", "16", "--in_chans", "1", "--embed_dim", "32",
+            "--depth", "2", "--num_heads", "2", "--data_path", "embedded", "--nb_classes", "10", "--num_workers", "1"};
+
+    /** Runs a command line; returns {exit status, stdout, stderr}. */
+    private static Object[] exec(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Object[] {status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    private static String ok(String... args) {
+        Object[] r = exec(args);
+        assertEquals(0, r[0], "semaim " + String.join(" ", args) + " failed:\n" + r[1] + r[2]);
+        return (String) r[1];
+    }
+
+    private static String[] with(String command, String... more) {
+        List<String> a = new ArrayList<>(List.of(command));
+        a.addAll(Arrays.asList(ARCH));
+        a.addAll(Arrays.asList(more));
+        return a.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void pretrain() {
+        Path out = dir.resolve("pretrain");
+        ok("pretrain", "--data_path", "embedded", "--output_dir", out.toString(), "--model", "aim_tiny", "--input_size", "16",
+                "--patch_size", "4", "--in_chans", "1", "--embed_dim", "32", "--depth", "2", "--num_heads", "2", "--query_depth", "2",
+                "--batch_size", "8", "--epochs", "1", "--warmup_epochs", "0", "--max_steps_per_epoch", "2", "--norm_pix_loss",
+                "--num_workers", "1", "--save_every_epochs", "1");
+        pretrained = out.resolve("checkpoint-0001.safetensors");
+        assertTrue(Files.isRegularFile(pretrained));
+    }
+
+    private static String results(Path out) throws Exception {
+        return Files.readString(out.resolve("results.json"));
+    }
+
+    @Test
+    void knnReportsEveryKOnTheHeldOutSplitAndReusesFeatures() throws Exception {
+        Path out = dir.resolve("knn");
+        String[] args = with("knn", "--finetune", pretrained.toString(), "--max_train_images", "200", "--max_eval_images", "100",
+                "--output_dir", out.toString());
+        String first = ok(args);
+        assertTrue(first.contains("missing 2 [fc_norm.weight, fc_norm.bias]"), first);
+        for (int k : new int[] {10, 20, 30}) {
+            assertTrue(first.contains(k + "-NN classifier result: Top1: "), first);
+        }
+        String json = results(out);
+        assertTrue(json.contains("\"protocol\": \"knn\"") && json.contains("\"knn20_top1\": ") && json.contains("\"eval_images\": 100")
+                && json.contains("embedded Fashion-MNIST test slice"), json);
+        String second = ok(args);
+        assertTrue(second.contains("reusing the train features") && second.contains("reusing the val features"), second);
+        assertEquals(3 * 2, Files.readAllLines(out.resolve("log.txt")).size());
+    }
+
+    @Test
+    void finetuneTrainsEvaluatesOnHeldOutAndResumes() throws Exception {
+        Path out = dir.resolve("finetune");
+        String[] args = with("finetune", "--finetune", pretrained.toString(), "--batch_size", "8", "--epochs", "1", "--warmup_epochs", "0.5",
+                "--max_steps_per_epoch", "3", "--max_train_images", "200", "--max_eval_images", "50", "--output_dir", out.toString(),
+                "--print_every", "1");
+        String first = ok(args);
+        assertTrue(first.contains("ignored") && first.contains("query_blocks.*") && first.contains("norm.*"), first);
+        assertTrue(first.contains("mixup/cutmix + soft-target CE") && first.contains("actual lr: 1.56e-05"), first);
+        assertTrue(first.contains("epoch 0: held-out top-1"), first);
+        assertTrue(results(out).contains("\"protocol\": \"finetune\"") && results(out).contains("\"eval_images\": 50"), results(out));
+        String[] more = args.clone();
+        more[Arrays.asList(more).indexOf("--epochs") + 1] = "2";
+        String second = ok(more);
+        assertTrue(second.contains("resumed from " + out.resolve("checkpoint-latest.safetensors") + " at epoch 1"), second);
+        assertTrue(second.contains("Epoch: [1/2]") && !second.contains("Epoch: [0/2]"), second);
+        assertEquals(2, Files.readAllLines(out.resolve("log.txt")).size());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint-0002.safetensors")));
+
+        // a pre-training checkpoint is not a fine-tuning one to resume
+        Object[] bad = exec(with("finetune", "--resume", pretrained.toString(), "--output_dir", dir.resolve("bad").toString()));
+        assertEquals(2, bad[0], bad[1] + "" + bad[2]);
+        assertTrue(((String) bad[2]).contains("is a pretrain checkpoint, not a finetune one"), (String) bad[2]);
+    }
+
+    @Test
+    void linearProbeTrainsOnlyTheHeadAndSavesReferenceKeys() throws Exception {
+        Path out = dir.resolve("linprobe");
+        String[] args = with("linprobe", "--finetune", pretrained.toString(), "--batch_size", "16", "--epochs", "1", "--warmup_epochs", "0",
+                "--max_train_images", "160", "--max_eval_images", "50", "--output_dir", out.toString());
+        String first = ok(args);
+        assertTrue(first.contains("cls-token feature; head BatchNorm1d + Linear(32, 10)") && first.contains("SGD momentum 0.9"), first);
+        Map<String, Tensor> ck = Safetensors.read(out.resolve("checkpoint-0001.safetensors")).tensors();
+        assertTrue(ck.containsKey("head.0.running_mean") && ck.containsKey("head.1.weight") && ck.containsKey("norm.weight")
+                && ck.containsKey("blocks.1.attn.qkv.weight"), ck.keySet().toString());
+        assertEquals(10, ck.get("head.0.num_batches_tracked").item(), "160 images / batch 16");
+        // the backbone stayed frozen
+        Map<String, Tensor> pre = Safetensors.read(pretrained).tensors();
+        assertArrayEquals(pre.get("blocks.0.attn.qkv.weight").toFloatArray(), ck.get("blocks.0.attn.qkv.weight").toFloatArray());
+        String eval = ok(with("linprobe", "--eval", "--output_dir", out.toString(), "--max_eval_images", "50", "--batch_size", "16",
+                "--epochs", "1", "--warmup_epochs", "0"));
+        assertTrue(eval.contains("resumed from") && results(out).contains("\"epochs_trained\": 0"), eval + results(out));
+    }
+
+    @Test
+    void convertRoundTripsThroughPth() throws Exception {
+        Path pth = dir.resolve("ck.pth"), back = dir.resolve("back.safetensors");
+        assertTrue(ok("convert", pretrained.toString(), pth.toString(), "--under", "model").contains("under 'model'"));
+        ok("convert", pth.toString(), back.toString());
+        Map<String, Tensor> a = Safetensors.read(pretrained).tensors(), b = Safetensors.read(back).tensors();
+        assertEquals(List.copyOf(a.keySet()), List.copyOf(b.keySet()));
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).shape(), b.get(k).shape(), k);
+            assertArrayEquals(a.get(k).toDoubleArray(), b.get(k).toDoubleArray(), 0, k);
+        }
+        Object[] bad = exec("convert", pretrained.toString(), dir.resolve("x.bin").toString(), "extra");
+        assertEquals(2, bad[0]);
+        Object[] odd = exec("convert", dir.resolve("missing.ckpt").toString(), pth.toString());
+        assertEquals(2, odd[0]);
+        assertTrue(((String) odd[2]).contains("does not exist"), (String) odd[2]);
+    }
+}
