@@ -3,7 +3,7 @@ package dev.semaim.train;
 import java.nio.file.Path;
 
 /** Training diverged: the message names the epoch and iteration and the last good checkpoint (kept as it was). */
-public final class NonFiniteLossException extends RuntimeException {
+public final class NonFiniteLossException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     public NonFiniteLossException(String what, int epoch, int iter, Path lastGood) {

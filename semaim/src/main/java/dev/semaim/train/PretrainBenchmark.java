@@ -9,8 +9,8 @@ import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +19,8 @@ import java.util.Locale;
  * Pre-training throughput (a main class, not a test): aim_tiny (width 192, depth 12, heads 3, query depth 12)
  * on the embedded Fashion-MNIST, 28x28x1, patch 4, attention_center order, norm-pix L2, clip 3.0, batch 128
  * by default. Times {@link PretrainStep#run} (order pass, forward, backward, clip, AdamW step) per batch, after
- * {@code warmup} untimed steps, and prints the median images/s. Usage (after {@code mvn install -DskipTests}):
+ * {@code warmup} untimed steps, and prints the median images/s, both per wall second and per CPU second of the
+ * whole process (the steadier figure on a shared machine; two idle cores would give about twice it). Usage (after {@code mvn install -DskipTests}):
  * {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp <semaim classpath>
  * dev.semaim.train.PretrainBenchmark [batch] [warmup] [timed]}.
  */
@@ -47,25 +48,33 @@ public final class PretrainBenchmark {
         System.out.printf(Locale.ROOT, "aim_tiny 1x28x28 patch 4, %,d trainable parameters, batch %d, %d warm-up + %d timed steps, java %s, %d cpus%n",
                 model.parameterCount(true), batch, warmup, timed, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
-        List<Double> seconds = new ArrayList<>();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        List<Double> seconds = new ArrayList<>(), cpuSeconds = new ArrayList<>();
         try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))
                 .batchSize(batch).shuffle(true).dropLast(true).workers(1).seed(o.seed).build()) {
             Iterator<Batch> it = loader.epoch(0).iterator();
             for (int i = 0; i < warmup + timed; i++) {
                 Batch b = it.next();
                 Tensor images = Tensor.of(Backends.defaultBackend(), b.images(), b.size(), b.channels(), b.height(), b.width());
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
                 double loss = step.run(images, Pretrainer.iterationRng(o.seed, 0, i), 1e-4, true);
-                double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "step %d%s: %.2f s, %.1f images/s, loss %.4f%n", i, i < warmup ? " (warm-up)" : "",
-                        s, batch / s, loss);
+                double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - c0) / 1e9;
+                System.out.printf(Locale.ROOT, "step %d%s: %.2f s (%.2f CPU-s), %.1f images/s, loss %.4f%n", i,
+                        i < warmup ? " (warm-up)" : "", s, cpu, batch / s, loss);
                 if (i >= warmup) {
                     seconds.add(s);
+                    cpuSeconds.add(cpu);
                 }
             }
         }
-        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        System.out.printf(Locale.ROOT, "median %.2f s per step = %.1f images/s (steps: %s)%n", median, batch / median, Arrays.toString(sorted));
+        double wall = median(seconds), cpu = median(cpuSeconds);
+        System.out.printf(Locale.ROOT, "median %.2f s per step = %.1f images/s; median %.2f CPU-s per step = %.1f images per CPU-s (wall steps: %s)%n",
+                wall, batch / wall, cpu, batch / cpu, seconds);
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }
