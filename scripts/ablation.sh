@@ -7,11 +7,11 @@
 #   scripts/ablation.sh [--out DIR] [--stage pretrain|eval|all] [--steps N] [--batch N] [--blr LR]
 #                       [--orders "zigzag raster ..."] [--knn_train N] [--knn_test N]
 #                       [--probe_epochs N] [--probe_train N] [--probe_test N] [--seed N]
-#                       [--embed_dim D] [--depth N] [--heads N]
+#                       [--embed_dim D] [--depth N] [--heads N] [--ft_epochs N] [--ft_train N] [--ft_test N]
 #
 # Budget flags: --steps (pre-training optimizer steps, same for every order), --knn_train/--knn_test and
 # --probe_train/--probe_test (seeded random subsets of Fashion-MNIST train/test; 0 = all 60k/10k),
-# --probe_epochs. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
+# --probe_epochs, --ft_epochs (end-to-end fine-tuning with the section-7 recipe; 0 = skipped) with --ft_train/--ft_test. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
 #   scripts/ablation.sh --out /tmp/abl-big --steps 5000 --knn_train 0 --knn_test 0 --probe_epochs 20 --probe_train 0 --probe_test 0
 # The tool is bin/semaim unless SEMAIM_CMD names another launcher (e.g. a java command line on a frozen
 # class path, so that rebuilding the checkout while the ablation runs does not disturb it).
@@ -35,6 +35,9 @@ embed_dim=96
 depth=4
 heads=3
 data=/usr/share/datasets/fashion-mnist
+ft_epochs=0
+ft_train=10000
+ft_test=5000
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -54,6 +57,9 @@ while [[ $# -gt 0 ]]; do
     --depth) depth=$2; shift 2 ;;
     --heads) heads=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
+    --ft_epochs) ft_epochs=$2; shift 2 ;;
+    --ft_train) ft_train=$2; shift 2 ;;
+    --ft_test) ft_test=$2; shift 2 ;;
     *) echo "ablation.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +102,14 @@ evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init basel
       > "$dir.linprobe.log" 2>&1 || { echo "   failed: see $dir.linprobe.log"; return 1; }
     tail -1 "$dir.linprobe.log"
   fi
+  if [[ $ft_epochs -gt 0 && ! -f "$dir/finetune/results.json" ]]; then
+    echo "== $1: fine-tuning ($(date -u +%H:%M:%S))"
+    $semaim finetune --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --data_path "$data" --nb_classes 10 \
+      --epochs "$ft_epochs" --warmup_epochs 0.2 --batch_size 64 --blr 1e-3 --max_train_images "$ft_train" \
+      --max_eval_images "$ft_test" --output_dir "$dir/finetune" --seed "$seed" --print_every 50 \
+      > "$dir.finetune.log" 2>&1 || { echo "   failed: see $dir.finetune.log"; return 1; }
+    tail -1 "$dir.finetune.log"
+  fi
 }
 
 json() { # $1 = file, $2 = key: the number after "key": in a one-line JSON file
@@ -112,13 +126,13 @@ if [[ $stage != pretrain ]]; then
     if [[ -f "$ck" ]]; then evaluate "$o" "$ck" || true; else echo "== $o: no checkpoint, skipped"; fi
   done
   {
-    echo "| order | pre-train steps x batch | pre-train s | k-NN top-1 (k=10/20/30) | linprobe top-1 | seed |"
-    echo "|---|---|---|---|---|---|"
+    echo "| order | pre-train steps x batch | pre-train s | k-NN top-1 (k=10/20/30) | linprobe top-1 | fine-tune top-1 | seed |"
+    echo "|---|---|---|---|---|---|---|"
     for r in random $orders; do
       d="$out/$r"
       secs=$([[ -f "$d/pretrain/seconds.txt" ]] && cat "$d/pretrain/seconds.txt" || echo "-")
       budget=$([[ $r == random ]] && echo "0" || echo "$steps x $batch")
-      echo "| $r | $budget | $secs | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/linprobe/results.json" top1) | $seed |"
+      echo "| $r | $budget | $secs | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
     done
   } > "$out/summary.md"
   cat "$out/summary.md"

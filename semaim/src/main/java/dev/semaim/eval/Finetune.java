@@ -110,6 +110,9 @@ public final class Finetune {
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
         Transform evalTransform = Transforms.eval(o.inputSize, data.train().mean(), data.train().std());
         boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
+        if (mixupActive && o.batchSize % 2 != 0) {
+            throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");
+        }
         Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses) : null;
         List<Parameter> trainable = List.copyOf(model.trainableParameters().values());
 

@@ -80,10 +80,13 @@ public final class KnnEvaluation {
 
         Map<String, String> tag = new LinkedHashMap<>();
         tag.put("settings", Json.object(o.asMap()));
+        if (o.finetune != null) { // a checkpoint rewritten under the same name must not reuse old features
+            tag.put("weights", Files.size(o.finetune) + " bytes, modified " + Files.getLastModifiedTime(o.finetune));
+        }
         KnnFeatures tr = features("train", model, train, eval, o, backend, tag, progress);
         KnnFeatures te = features("val", model, val, eval, o, backend, tag, progress);
 
-        int classes = Math.max(o.nbClasses, data.train().dataset().numClasses());
+        int classes = data.train().dataset().numClasses();
         int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
         Map<Integer, KnnResult> byK = new LinkedHashMap<>();
         Map<String, Object> fields = new LinkedHashMap<>();
