@@ -102,7 +102,12 @@ evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init basel
       > "$dir.linprobe.log" 2>&1 || { echo "   failed: see $dir.linprobe.log"; return 1; }
     tail -1 "$dir.linprobe.log"
   fi
-  if [[ $ft_epochs -gt 0 && ! -f "$dir/finetune/results.json" ]]; then
+}
+
+finetune() { # $1 = run name, $2 = checkpoint or empty
+  local dir="$out/$1" weights=()
+  [[ -n "$2" ]] && weights=(--finetune "$2")
+  if [[ ! -f "$dir/finetune/results.json" ]]; then
     echo "== $1: fine-tuning ($(date -u +%H:%M:%S))"
     $semaim finetune --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --data_path "$data" --nb_classes 10 \
       --epochs "$ft_epochs" --warmup_epochs 0.2 --batch_size 64 --blr 1e-3 --max_train_images "$ft_train" \
@@ -125,6 +130,13 @@ if [[ $stage != pretrain ]]; then
     ck="$out/$o/pretrain/checkpoint-0001.safetensors"
     if [[ -f "$ck" ]]; then evaluate "$o" "$ck" || true; else echo "== $o: no checkpoint, skipped"; fi
   done
+  if [[ $ft_epochs -gt 0 ]]; then # after every k-NN and probe, so that a cut-short run still has those
+    finetune random "" || true
+    for o in $orders; do
+      ck="$out/$o/pretrain/checkpoint-0001.safetensors"
+      [[ -f "$ck" ]] && { finetune "$o" "$ck" || true; }
+    done
+  fi
   {
     echo "| order | pre-train steps x batch | pre-train s | k-NN top-1 (k=10/20/30) | linprobe top-1 | fine-tune top-1 | seed |"
     echo "|---|---|---|---|---|---|---|"
