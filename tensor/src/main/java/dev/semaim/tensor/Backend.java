@@ -77,6 +77,21 @@ public interface Backend {
     void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out);
 
     /**
+     * Multi-head attention: probs (B, H, Tq, Tk) = softmax(q_h·k_hᵀ·scale + mask) and out (B, Tq, D) = probs·v_h
+     * joined head-major, for q (B, Tq, D), k and v (B, Tk, D), head h owning features [h·D/H, (h+1)·D/H), mask
+     * null or additive (B or 1, 1, Tq, Tk). out and probs are contiguous. Default: {@link AttentionReference}.
+     */
+    default void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
+        AttentionReference.forward(q, k, v, heads, scale, mask, out, probs);
+    }
+
+    /** Gradients dq, dk, dv (contiguous, overwritten) of {@link #attention} from dOut (B, Tq, D) and its probs. */
+    default void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
+                                   Tensor dq, Tensor dk, Tensor dv) {
+        AttentionReference.backward(dOut, q, k, v, probs, heads, scale, dq, dk, dv);
+    }
+
+    /**
      * Fills out (contiguous) with random numbers: element i uses counter value {@code counter + i} of the
      * counter-based generator {@link Philox}, so results do not depend on threads or devices.
      */

@@ -585,6 +585,49 @@ public final class Tensor {
         return dx;
     }
 
+    /** The two outputs of {@link #attention}: out (B, Tq, D) and probs (B, H, Tq, Tk). */
+    public record AttentionResult(Tensor out, Tensor probs) {}
+
+    /**
+     * Multi-head attention with this tensor as q (B, Tq, D): softmax(q_h·k_hᵀ·scale + mask)·v_h per head h
+     * (features [h·D/H, (h+1)·D/H)), joined head-major. k, v: (B, Tk, D); mask null or additive (B or 1, 1, Tq, Tk).
+     */
+    public AttentionResult attention(Tensor k, Tensor v, int heads, double scale, Tensor mask) {
+        checkAttention(k, v, heads, mask);
+        int b = size(0), tq = size(1), tk = k.size(1);
+        Tensor out = empty(dtype(), backend(), shape), probs = empty(dtype(), backend(), b, heads, tq, tk);
+        backend().attention(this, k, v, heads, scale, mask, out, probs);
+        return new AttentionResult(out, probs);
+    }
+
+    /** {dq, dk, dv} of {@link #attention} (this = q) from the output gradient dOut (B, Tq, D) and its probs. */
+    public Tensor[] attentionBackward(Tensor dOut, Tensor k, Tensor v, Tensor probs, int heads, double scale) {
+        checkAttention(k, v, heads, null);
+        if (!Arrays.equals(dOut.shape, shape) || probs.rank() != 4 || probs.size(0) != size(0) || probs.size(1) != heads
+                || probs.size(2) != size(1) || probs.size(3) != k.size(1))
+            throw new IllegalArgumentException("attentionBackward: dOut " + Shape.str(dOut.shape) + " or probs " + Shape.str(probs.shape)
+                    + " do not match q " + Shape.str(shape) + ", k " + Shape.str(k.shape) + " with " + heads + " heads");
+        Tensor dq = empty(dtype(), backend(), shape), dk = empty(dtype(), backend(), k.shape), dv = empty(dtype(), backend(), v.shape);
+        backend().attentionBackward(dOut, this, k, v, probs, heads, scale, dq, dk, dv);
+        return new Tensor[] {dq, dk, dv};
+    }
+
+    private void checkAttention(Tensor k, Tensor v, int heads, Tensor mask) {
+        for (Tensor t : new Tensor[] {k, v, mask}) if (t != null) checkSameBackend("attention", t);
+        boolean ok = rank() == 3 && k.rank() == 3 && v.rank() == 3 && Arrays.equals(k.shape, v.shape)
+                && k.size(0) == size(0) && k.size(2) == size(2) && heads > 0 && size(2) % heads == 0
+                && k.dtype() == dtype() && v.dtype() == dtype();
+        if (!ok)
+            throw new IllegalArgumentException("attention: q " + Shape.str(shape) + ", k " + Shape.str(k.shape) + ", v " + Shape.str(v.shape)
+                    + " (" + dtype() + ", " + k.dtype() + ", " + v.dtype() + ") are not (B, Tq, D), (B, Tk, D), (B, Tk, D) of one dtype with D divisible by " + heads + " heads");
+        if (mask != null) {
+            int[] m = mask.shape;
+            if (m.length != 4 || (m[0] != size(0) && m[0] != 1) || m[1] != 1 || m[2] != size(1) || m[3] != k.size(1))
+                throw new IllegalArgumentException("attention: mask " + Shape.str(m) + " is not (" + size(0) + " or 1, 1, "
+                        + size(1) + ", " + k.size(1) + ")");
+        }
+    }
+
     /** The three outputs of a layer norm over the last axis. */
     public record LayerNormResult(Tensor out, Tensor mean, Tensor rstd) {}
 

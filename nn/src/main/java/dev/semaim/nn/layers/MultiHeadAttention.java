@@ -1,8 +1,6 @@
 package dev.semaim.nn.layers;
 
-import dev.semaim.autograd.Arithmetic;
-import dev.semaim.autograd.LinearAlgebra;
-import dev.semaim.autograd.Softmax;
+import dev.semaim.autograd.ScaledAttention;
 import dev.semaim.autograd.Var;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
@@ -15,7 +13,7 @@ import dev.semaim.tensor.Tensor;
 public final class MultiHeadAttention {
     private MultiHeadAttention() {}
 
-    /** The joined output (B, Tq, D) and the post-softmax probabilities (B, H, Tq, Tk). */
+    /** The joined output (B, Tq, D) and the post-softmax probabilities (B, H, Tq, Tk), a constant (no gradient flows through it). */
     public record Result(Var out, Var probs) {}
 
     /**
@@ -27,24 +25,10 @@ public final class MultiHeadAttention {
         if (d % heads != 0) throw new IllegalArgumentException("attention: width " + d + " is not divisible by " + heads + " heads");
         if (k.size(2) != d || v.size(2) != d || v.size(1) != tk || k.size(0) != b || v.size(0) != b)
             throw new IllegalArgumentException("attention: q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + ", v " + Shape.str(v.shape()) + " do not match");
-        int hd = d / heads;
-        Var qh = splitHeads(q, heads, hd);                                 // qh: (B, H, Tq, hd)
-        Var kh = splitHeads(k, heads, hd);                                 // kh: (B, H, Tk, hd)
-        Var vh = splitHeads(v, heads, hd);                                 // vh: (B, H, Tk, hd)
-        Var scores = LinearAlgebra.matmul(qh, kh.transpose(2, 3)).mul(Math.pow(hd, -0.5)); // scores: (B, H, Tq, Tk)
-        if (mask != null) {
-            checkMask(mask, b, tq, tk);
-            scores = Arithmetic.add(scores, Var.constant(mask));           // mask broadcasts over heads
-        }
-        Var probs = Softmax.softmax(scores, 3);                           // probs: (B, H, Tq, Tk)
-        Var o = LinearAlgebra.matmul(probs, vh);                          // o: (B, H, Tq, hd)
-        Var joined = o.transpose(1, 2).reshape(b, tq, d);                 // joined: (B, Tq, D), head-major
-        return new Result(joined, probs);
-    }
-
-    // x: (B, T, D) → (B, H, T, hd)
-    private static Var splitHeads(Var x, int heads, int hd) {
-        return x.reshape(x.size(0), x.size(1), heads, hd).transpose(1, 2);
+        if (mask != null) checkMask(mask, b, tq, tk);
+        // one fused op: split heads, scores·hd^-0.5 + mask, softmax, ·v, join heads (results as the unfused composition)
+        ScaledAttention.Result r = ScaledAttention.attend(q, k, v, heads, Math.pow(d / heads, -0.5), mask);
+        return new Result(r.out(), Var.constant(r.probs()));
     }
 
     private static void checkMask(Tensor mask, int b, int tq, int tk) {

@@ -294,38 +294,41 @@ final class FastKernels {
         float[] a = f(x), o = f(out);
         int xo = x.offset(), oo = out.offset();
         CpuThreads.parallelRanges(rowsN, Math.max(1, GRAIN / Math.max(1, n)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int ia = xo + r * n, io = oo + r * n, j = 0;
-                float max = Float.NEGATIVE_INFINITY;
-                FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (; j <= n - V; j += V) vm = vm.max(FloatVector.fromArray(S, a, ia + j));
-                max = vm.reduceLanes(VectorOperators.MAX);
-                for (; j < n; j++) max = Math.max(max, a[ia + j]);
-                FloatVector vs = FloatVector.zero(S);
-                j = 0;
-                for (; j <= n - V; j += V) {
-                    FloatVector e = FloatVector.fromArray(S, a, ia + j).sub(max).lanewise(VectorOperators.EXP);
-                    if (!log) e.intoArray(o, io + j);
-                    vs = vs.add(e);
-                }
-                float sum = vs.reduceLanes(VectorOperators.ADD);
-                for (; j < n; j++) {
-                    float e = (float) Math.exp(a[ia + j] - max);
-                    if (!log) o[io + j] = e;
-                    sum += e;
-                }
-                if (log) {
-                    float lse = max + (float) Math.log(sum);
-                    for (j = 0; j < n; j++) o[io + j] = a[ia + j] - lse;
-                } else {
-                    float inv = 1f / sum;
-                    j = 0;
-                    for (; j <= n - V; j += V) FloatVector.fromArray(S, o, io + j).mul(inv).intoArray(o, io + j);
-                    for (; j < n; j++) o[io + j] *= inv;
-                }
-            }
+            for (int r = r0; r < r1; r++) softmaxRow(a, xo + r * n, o, oo + r * n, n, log);
         });
         return true;
+    }
+
+    /** o[io, io+n) = softmax (or log-softmax) of a[ia, ia+n); o may be a (same offsets). */
+    static void softmaxRow(float[] a, int ia, float[] o, int io, int n, boolean log) {
+        int j = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; j <= n - V; j += V) vm = vm.max(FloatVector.fromArray(S, a, ia + j));
+        max = vm.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) max = Math.max(max, a[ia + j]);
+        FloatVector vs = FloatVector.zero(S);
+        j = 0;
+        for (; j <= n - V; j += V) {
+            FloatVector e = FloatVector.fromArray(S, a, ia + j).sub(max).lanewise(VectorOperators.EXP);
+            if (!log) e.intoArray(o, io + j);
+            vs = vs.add(e);
+        }
+        float sum = vs.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(a[ia + j] - max);
+            if (!log) o[io + j] = e;
+            sum += e;
+        }
+        if (log) {
+            float lse = max + (float) Math.log(sum);
+            for (j = 0; j < n; j++) o[io + j] = a[ia + j] - lse;
+        } else {
+            float inv = 1f / sum;
+            j = 0;
+            for (; j <= n - V; j += V) FloatVector.fromArray(S, o, io + j).mul(inv).intoArray(o, io + j);
+            for (; j < n; j++) o[io + j] *= inv;
+        }
     }
 
     static boolean softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
@@ -334,15 +337,17 @@ final class FastKernels {
         float[] ya = f(y), ga = f(dy), da = f(dx);
         int yo = y.offset(), go = dy.offset(), dO = dx.offset();
         CpuThreads.parallelRanges(rowsN, Math.max(1, GRAIN / Math.max(1, n)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int iy = yo + r * n, ig = go + r * n, id = dO + r * n;
-                float dot = 0;
-                for (int j = 0; j < n; j++) dot += log ? ga[ig + j] : ga[ig + j] * ya[iy + j];
-                for (int j = 0; j < n; j++)
-                    da[id + j] = log ? ga[ig + j] - (float) Math.exp(ya[iy + j]) * dot : ya[iy + j] * (ga[ig + j] - dot);
-            }
+            for (int r = r0; r < r1; r++) softmaxBackwardRow(ya, yo + r * n, ga, go + r * n, da, dO + r * n, n, log);
         });
         return true;
+    }
+
+    /** dx[id, id+n) from y = softmax (or log-softmax) at ya[iy..] and dy at ga[ig..]; dx may be dy (same offsets). */
+    static void softmaxBackwardRow(float[] ya, int iy, float[] ga, int ig, float[] da, int id, int n, boolean log) {
+        float dot = 0;
+        for (int j = 0; j < n; j++) dot += log ? ga[ig + j] : ga[ig + j] * ya[iy + j];
+        for (int j = 0; j < n; j++)
+            da[id + j] = log ? ga[ig + j] - (float) Math.exp(ya[iy + j]) * dot : ya[iy + j] * (ga[ig + j] - dot);
     }
 
     static boolean layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {

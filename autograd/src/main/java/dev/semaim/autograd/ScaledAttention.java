@@ -1,0 +1,27 @@
+package dev.semaim.autograd;
+
+import dev.semaim.tensor.Tensor;
+
+/**
+ * Multi-head scaled dot-product attention as one differentiable op ({@link Tensor#attention}, fused on the
+ * CPU): out = softmax(q_h·k_hᵀ·scale + mask)·v_h per head, joined head-major. Its backward is the fused
+ * {@link Tensor#attentionBackward}; it keeps q, k, v and the probabilities, none of the intermediate scores.
+ */
+public final class ScaledAttention {
+    private ScaledAttention() {}
+
+    /** The output (B, Tq, D) and the probabilities (B, H, Tq, Tk), which carry no gradient. */
+    public record Result(Var out, Tensor probs) {}
+
+    /** q (B, Tq, D), k and v (B, Tk, D); mask null or additive (B or 1, 1, Tq, Tk), broadcast over heads. */
+    public static Result attend(Var q, Var k, Var v, int heads, double scale, Tensor mask) {
+        Tensor.AttentionResult r = q.data().attention(k.data(), v.data(), heads, scale, mask);
+        Var out = Var.of("attention", r.out(), g -> {
+            Tensor[] d = q.data().attentionBackward(g, k.data(), v.data(), r.probs(), heads, scale); // dq, dk, dv
+            if (q.requiresGrad()) q.accumulate(d[0]);
+            if (k.requiresGrad()) k.accumulate(d[1]);
+            if (v.requiresGrad()) v.accumulate(d[2]);
+        }, q, k, v);
+        return new Result(out, r.probs());
+    }
+}

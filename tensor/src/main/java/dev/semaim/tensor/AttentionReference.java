@@ -1,0 +1,40 @@
+package dev.semaim.tensor;
+
+/**
+ * Multi-head attention composed from the primitive ops (split heads, q·kᵀ, ·scale, + mask, softmax, ·v, join
+ * heads): the reference for fused attention kernels and the {@link Backend} default. Head j owns features
+ * [j·hd, (j+1)·hd) of D = H·hd; the mask is additive, (B or 1, 1, Tq, Tk), broadcast over heads.
+ */
+public final class AttentionReference {
+    private AttentionReference() {}
+
+    // x: (B, T, D) → (B, H, T, hd)
+    private static Tensor heads(Tensor x, int heads) {
+        return x.reshape(x.size(0), x.size(1), heads, x.size(2) / heads).transpose(1, 2);
+    }
+
+    // x: (B, H, T, hd) → written into dst (B, T, D), head-major
+    private static void join(Tensor x, Tensor dst) {
+        dst.reshape(dst.size(0), dst.size(1), x.size(1), x.size(3)).copyFrom(x.transpose(1, 2));
+    }
+
+    /** out (B, Tq, D) and probs (B, H, Tq, Tk) from q (B, Tq, D), k, v (B, Tk, D), mask or null. */
+    public static void forward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
+        Tensor scores = heads(q, heads).matmul(heads(k, heads).transpose(2, 3)).mul(scale); // scores: (B, H, Tq, Tk)
+        if (mask != null) scores = scores.add(mask);
+        Tensor p = scores.softmax(3);
+        probs.copyFrom(p);
+        join(p.matmul(heads(v, heads)), out);                                                // (B, H, Tq, hd) → out
+    }
+
+    /** dq (B, Tq, D), dk, dv (B, Tk, D) from the output gradient dOut (B, Tq, D) and the forward's probs. */
+    public static void backward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
+                                Tensor dq, Tensor dk, Tensor dv) {
+        Tensor g = heads(dOut, heads);                                                       // g: (B, H, Tq, hd)
+        Tensor dp = g.matmul(heads(v, heads).transpose(2, 3));                               // dp: (B, H, Tq, Tk)
+        join(probs.transpose(2, 3).matmul(g), dv);
+        Tensor ds = probs.softmaxBackward(dp, 3, false).mul(scale);                          // ds: (B, H, Tq, Tk)
+        join(ds.matmul(heads(k, heads)), dq);
+        join(heads(q, heads).transpose(2, 3).matmul(ds).transpose(2, 3), dk);
+    }
+}

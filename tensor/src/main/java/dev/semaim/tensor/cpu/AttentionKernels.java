@@ -1,0 +1,230 @@
+package dev.semaim.tensor.cpu;
+
+import dev.semaim.tensor.Tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fused float32 multi-head attention, forward and backward, one task per (batch item, head): the head's
+ * slices of q, k, v are packed into per-thread scratch (no permute copies), the four small products run
+ * on a 4×2-vector register tile, and the scaled, masked scores are soft-maxed while they are still in
+ * L1. The reference is {@link dev.semaim.tensor.AttentionReference} (the unfused composition).
+ *
+ * <p>Every product accumulates its K terms in order from zero in one register, as {@link Gemm}'s
+ * micro-kernel does for K ≤ 256, and the scale, mask and softmax steps round as the unfused ops do, so
+ * for up to 256 tokens and head widths up to 256 the results equal the unfused path's.
+ */
+final class AttentionKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Register tile: MR rows × NR = 2 vectors. */
+    private static final int MR = 4;
+    private static final int NR = 2 * V;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private AttentionKernels() {}
+
+    /** Whether the fused kernels take these operands: unit stride along features, contiguous outputs. */
+    private static boolean takes(Tensor mask, Tensor... rowMajor) {
+        for (Tensor t : rowMajor) if (t.stride(-1) != 1 && t.size(-1) != 1) return false;
+        return mask == null || mask.stride(-1) == 1 || mask.size(-1) == 1;
+    }
+
+    /**
+     * out (B, Tq, D) and probs (B, H, Tq, Tk) (both contiguous) from q (B, Tq, D), k, v (B, Tk, D) and an
+     * additive mask (B or 1, 1, Tq, Tk) or null; false (nothing written) when a layout does not suit.
+     */
+    static boolean forward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
+        if (!takes(mask, q, k, v) || !out.isContiguous() || !probs.isContiguous()) return false;
+        int b = q.size(0), tq = q.size(1), d = q.size(2), tk = k.size(1), hd = d / heads;
+        float[] qa = FastKernels.f(q), ka = FastKernels.f(k), va = FastKernels.f(v), oa = FastKernels.f(out), pa = FastKernels.f(probs);
+        float[] ma = mask == null ? null : FastKernels.f(mask);
+        float fscale = (float) scale;
+        int tqp = roundUp(tq, MR), tkp = roundUp(tk, NR), hdp = roundUp(hd, NR);
+        CpuThreads.parallelFor(b * heads, task -> {
+            int bi = task / heads, h = task % heads;
+            Scratch s = SCRATCH.get();
+            float[] qp = s.a(tqp * hdp), kt = s.b(hd * tkp), sc = s.c(tqp * tkp), vp = s.d(tk * hdp), op = s.e(tqp * hdp);
+            int qo = q.offset() + bi * q.stride(0) + h * hd, ko = k.offset() + bi * k.stride(0) + h * hd;
+            int vo = v.offset() + bi * v.stride(0) + h * hd;
+            packRows(qa, qo, q.stride(1), tq, hd, qp, tqp, hdp);            // qp: (Tq↑, hd↑) = q_h
+            packTransposed(ka, ko, k.stride(1), tk, hd, kt, tkp);           // kt: (hd, Tk↑) = k_hᵀ
+            product(tqp, tkp, hd, qp, hdp, kt, tkp, sc, tkp);               // sc: (Tq↑, Tk↑) = q_h·k_hᵀ
+            int po = probs.offset() + task * tq * tk;
+            for (int i = 0; i < tq; i++) {
+                int row = i * tkp;
+                // scores·scale + mask, then softmax: each step rounded as the unfused ops round it
+                for (int j = 0; j < tk; j++) sc[row + j] *= fscale;
+                if (ma != null) {
+                    int mo = mask.offset() + (mask.size(0) == 1 ? 0 : bi * mask.stride(0)) + i * mask.stride(2);
+                    int ms = mask.stride(3);
+                    for (int j = 0; j < tk; j++) sc[row + j] += ma[mo + j * ms];
+                }
+                FastKernels.softmaxRow(sc, row, sc, row, tk, false);
+                System.arraycopy(sc, row, pa, po + i * tk, tk);
+            }
+            packRows(va, vo, v.stride(1), tk, hd, vp, tk, hdp);             // vp: (Tk, hd↑) = v_h
+            product(tqp, hdp, tk, sc, tkp, vp, hdp, op, hdp);               // op: (Tq↑, hd↑) = p·v_h
+            int oo = out.offset() + bi * tq * d + h * hd;
+            for (int i = 0; i < tq; i++) System.arraycopy(op, i * hdp, oa, oo + i * d, hd);
+        });
+        return true;
+    }
+
+    /**
+     * dq (B, Tq, D), dk and dv (B, Tk, D) (contiguous, overwritten) from the output gradient dOut (B, Tq, D)
+     * and the forward's operands and probs; false (nothing written) when a layout does not suit.
+     */
+    static boolean backward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
+                            Tensor dq, Tensor dk, Tensor dv) {
+        if (!takes(null, dOut, q, k, v) || !probs.isContiguous() || !dq.isContiguous() || !dk.isContiguous() || !dv.isContiguous())
+            return false;
+        int b = q.size(0), tq = q.size(1), d = q.size(2), tk = k.size(1), hd = d / heads;
+        float[] ga = FastKernels.f(dOut), qa = FastKernels.f(q), ka = FastKernels.f(k), va = FastKernels.f(v), pa = FastKernels.f(probs);
+        float[] dqa = FastKernels.f(dq), dka = FastKernels.f(dk), dva = FastKernels.f(dv);
+        float fscale = (float) scale;
+        int tqp = roundUp(tq, MR), tkp = roundUp(tk, NR), hdp = roundUp(hd, NR);
+        int rowsP = Math.max(tqp, roundUp(tk, MR));
+        CpuThreads.parallelFor(b * heads, task -> {
+            int bi = task / heads, h = task % heads;
+            Scratch s = SCRATCH.get();
+            float[] gp = s.a(tqp * hdp), vt = s.b(hd * tkp), dp = s.c(tqp * tkp), rows = s.d(Math.max(tq, tk) * hdp);
+            float[] tr = s.e(rowsP * tqp), res = s.f(rowsP * hdp);
+            int go = dOut.offset() + bi * dOut.stride(0) + h * hd, qo = q.offset() + bi * q.stride(0) + h * hd;
+            int ko = k.offset() + bi * k.stride(0) + h * hd, vo = v.offset() + bi * v.stride(0) + h * hd;
+            int po = probs.offset() + task * tq * tk;
+            packRows(ga, go, dOut.stride(1), tq, hd, gp, tqp, hdp);        // gp: (Tq↑, hd↑) = dO_h
+            packTransposed(va, vo, v.stride(1), tk, hd, vt, tkp);           // vt: (hd, Tk↑) = v_hᵀ
+            product(tqp, tkp, hd, gp, hdp, vt, tkp, dp, tkp);               // dp: (Tq↑, Tk↑) = dO_h·v_hᵀ
+            // dv_h = pᵀ·dO_h: pᵀ packed (Tk↑, Tq)
+            transpose(pa, po, tk, tq, tk, tr, tq, roundUp(tk, MR));
+            product(roundUp(tk, MR), hdp, tq, tr, tq, gp, hdp, res, hdp);
+            unpack(res, hdp, tk, hd, dva, dv.offset() + bi * tk * d + h * hd, d);
+            // ds = softmax backward, then ·scale (as the unfused mul does)
+            for (int i = 0; i < tq; i++) {
+                int row = i * tkp;
+                FastKernels.softmaxBackwardRow(pa, po + i * tk, dp, row, dp, row, tk, false);
+                for (int j = 0; j < tk; j++) dp[row + j] *= fscale;
+            }
+            // dq_h = ds·k_h
+            packRows(ka, ko, k.stride(1), tk, hd, rows, tk, hdp);
+            product(tqp, hdp, tk, dp, tkp, rows, hdp, res, hdp);
+            unpack(res, hdp, tq, hd, dqa, dq.offset() + bi * tq * d + h * hd, d);
+            // dk_h = dsᵀ·q_h
+            transpose(dp, 0, tkp, tq, tk, tr, tq, roundUp(tk, MR));
+            packRows(qa, qo, q.stride(1), tq, hd, rows, tq, hdp);
+            product(roundUp(tk, MR), hdp, tq, tr, tq, rows, hdp, res, hdp);
+            unpack(res, hdp, tk, hd, dka, dk.offset() + bi * tk * d + h * hd, d);
+        });
+        return true;
+    }
+
+    // ------------------------------------------------------------------ packing
+
+    /** dst (rowsPad, colsPad), zero-padded = src rows [0, rows) × features [0, cols) (row stride rs, unit column stride). */
+    private static void packRows(float[] src, int off, int rs, int rows, int cols, float[] dst, int rowsPad, int colsPad) {
+        for (int r = 0; r < rowsPad; r++) {
+            int dr = r * colsPad;
+            if (r < rows) {
+                System.arraycopy(src, off + r * rs, dst, dr, cols);
+                for (int c = cols; c < colsPad; c++) dst[dr + c] = 0f;
+            } else {
+                for (int c = 0; c < colsPad; c++) dst[dr + c] = 0f;
+            }
+        }
+    }
+
+    /** dst (cols, rowsPad) = transpose of src rows [0, rows) × features [0, cols), zero-padded. */
+    private static void packTransposed(float[] src, int off, int rs, int rows, int cols, float[] dst, int rowsPad) {
+        for (int c = 0; c < cols; c++) {
+            int dr = c * rowsPad;
+            for (int r = 0; r < rows; r++) dst[dr + r] = src[off + r * rs + c];
+            for (int r = rows; r < rowsPad; r++) dst[dr + r] = 0f;
+        }
+    }
+
+    /** dst (colsPad, rows) = transpose of src (rows, cols) at off with row stride ld; rows cols..colsPad zero. */
+    private static void transpose(float[] src, int off, int ld, int rows, int cols, float[] dst, int dstLd, int colsPad) {
+        for (int c = 0; c < colsPad; c++) {
+            int dr = c * dstLd;
+            if (c < cols) {
+                for (int r = 0; r < rows; r++) dst[dr + r] = src[off + r * ld + c];
+            } else {
+                for (int r = 0; r < rows; r++) dst[dr + r] = 0f;
+            }
+        }
+    }
+
+    /** dst rows [0, rows) × [0, cols) (row stride dstLd) = src (row stride ld). */
+    private static void unpack(float[] src, int ld, int rows, int cols, float[] dst, int off, int dstLd) {
+        for (int r = 0; r < rows; r++) System.arraycopy(src, r * ld, dst, off + r * dstLd, cols);
+    }
+
+    // ------------------------------------------------------------------ products
+
+    /**
+     * c (m, n) = a (m, kk) · b (kk, n), m a multiple of MR and n of NR; a row-major with row stride lda,
+     * b with row stride ldb, c with row stride ldc.
+     */
+    private static void product(int m, int n, int kk, float[] a, int lda, float[] b, int ldb, float[] c, int ldc) {
+        for (int j = 0; j < n; j += NR) {
+            for (int i = 0; i < m; i += MR) {
+                tile(kk, a, i * lda, lda, b, j, ldb, c, i * ldc + j, ldc);
+            }
+        }
+    }
+
+    /** c[0:MR, 0:NR] = a[0:MR, 0:kk] · b[0:kk, 0:NR]; the sums run over k in order from zero. */
+    private static void tile(int kk, float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda;
+        for (int k = 0; k < kk; k++) {
+            int bi = bo + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + k]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + V);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + V);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + V);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + V);
+    }
+
+    private static int roundUp(int x, int m) {
+        return (x + m - 1) / m * m;
+    }
+
+    /** Per-thread scratch arrays, grown on demand. */
+    private static final class Scratch {
+        private final float[][] bufs = new float[6][0];
+
+        private float[] get(int i, int size) {
+            if (bufs[i].length < size) bufs[i] = new float[size];
+            return bufs[i];
+        }
+
+        float[] a(int size) { return get(0, size); }
+        float[] b(int size) { return get(1, size); }
+        float[] c(int size) { return get(2, size); }
+        float[] d(int size) { return get(3, size); }
+        float[] e(int size) { return get(4, size); }
+        float[] f(int size) { return get(5, size); }
+    }
+}
