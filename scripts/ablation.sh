@@ -138,13 +138,13 @@ if [[ $stage != pretrain ]]; then
     done
   fi
   {
-    echo "| order | pre-train steps x batch | pre-train s | k-NN top-1 (k=10/20/30) | linprobe top-1 | fine-tune top-1 | seed |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| order | pre-train steps x batch | pre-train s | pre-train loss | k-NN top-1 (k=10/20/30) | linprobe top-1 | fine-tune top-1 | seed |"
+    echo "|---|---|---|---|---|---|---|---|"
     for r in random $orders; do
       d="$out/$r"
       secs=$([[ -f "$d/pretrain/seconds.txt" ]] && cat "$d/pretrain/seconds.txt" || echo "-")
       budget=$([[ $r == random ]] && echo "0" || echo "$steps x $batch")
-      echo "| $r | $budget | $secs | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
+      echo "| $r | $budget | $secs | $(json "$d/pretrain/log.txt" train_loss) | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
     done
   } > "$out/summary.md"
   cat "$out/summary.md"
