@@ -11,10 +11,7 @@ import dev.semaim.eval.Knn;
 import dev.semaim.eval.KnnFeatures;
 import dev.semaim.eval.KnnResult;
 import dev.semaim.model.AimViT;
-import dev.semaim.nn.optim.AdamW;
-import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backends;
-import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
@@ -28,17 +25,16 @@ import java.util.Locale;
  * for a wall-time budget, then compare k-NN accuracy (k 20, T 0.07, cosine on L2-normalised features) of the
  * pre-trained encoder with the same architecture at its random initialisation, on the embedded test split.
  *
- * <p>The schedule is fitted to the budget: a few timed iterations of a throw-away model give the speed, the
- * number of iterations that fit sets the epochs (and the per-epoch cap when less than one epoch fits), and the
- * time limit stops the run early if the machine slows down.
+ * <p>The lr schedule (10% warm-up, then cosine to 0) runs over the wall-time budget rather than over epochs
+ * ({@link PretrainOptions#scheduleOverTime}), so the run fills the budget whatever the machine's speed or load.
  */
 public final class Demo {
     static final int K = 20;
     static final double T = 0.07;
     private static final int KNN_CHUNK = 256;
     private static final int FEATURE_BATCH = 128;
-    /** Share of the budget the fitted schedule plans for; the time limit catches a machine that slows down. */
-    private static final double FIT_MARGIN = 0.85;
+    /** More epochs than any budget reaches: the time limit ends the run, the schedule runs over the time. */
+    private static final int PLANNED_EPOCHS = 1000;
 
     /** The demo's sizes: the full one and the end-to-end test's quick one. */
     public record Plan(int embedDim, int depth, int heads, int batchSize, double lr, int trainLimit, int testLimit) {
@@ -75,16 +71,12 @@ public final class Demo {
 
     public static DemoReport run(Plan plan, Duration budget, long seed, Path outputDir, ProgressLine progress) throws IOException {
         PretrainOptions o = options(plan, seed, outputDir);
-        int itersPerEpoch = EmbeddedFashionMnist.train().size() / o.batchSize;
-        double secondsPerIter = timeIterations(o, 3);
-        long fit = Math.max(4, (long) (FIT_MARGIN * budget.toSeconds() / secondsPerIter));
-        o.epochs = (int) Math.max(1, fit / itersPerEpoch);
-        o.maxStepsPerEpoch = fit < itersPerEpoch ? (int) fit : 0;
-        o.warmupEpochs = o.epochs >= 10 ? o.epochs / 10.0 : 0.1 * o.epochs;
+        o.epochs = PLANNED_EPOCHS;
+        o.warmupEpochs = 0.1 * PLANNED_EPOCHS;
+        o.scheduleOverTime = true;
         o.timeLimit = budget;
-        progress.message(String.format(Locale.ROOT, "demo: %.2f s per iteration of %d images -> %d epoch(s) of %d iterations in the %s budget",
-                secondsPerIter, o.batchSize, o.epochs, o.maxStepsPerEpoch > 0 ? o.maxStepsPerEpoch : itersPerEpoch,
-                ProgressLine.duration(budget.toSeconds())));
+        progress.message("demo: pre-training for " + ProgressLine.duration(budget.toSeconds())
+                + " (warm-up and cosine lr schedule fitted to that time)");
 
         long t0 = System.nanoTime();
         PretrainResult trained = new Pretrainer(o, progress).run();
@@ -99,21 +91,6 @@ public final class Demo {
         return new DemoReport(r[0], r[1], p[0], p[1], trained, trainSeconds,
                 plan.trainLimit() > 0 ? Math.min(plan.trainLimit(), train.size()) : train.size(),
                 plan.testLimit() > 0 ? Math.min(plan.testLimit(), test.size()) : test.size());
-    }
-
-    /** Seconds per training iteration, timed on a throw-away copy of the model after n warm-up iterations (JIT). */
-    private static double timeIterations(PretrainOptions o, int n) {
-        AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
-        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay)), o.clipGrad, 1);
-        Tensor images = Tensor.randn(new Rng(o.seed), DType.F32, o.batchSize, o.inChans, o.inputSize, o.inputSize); // (B, C, H, W)
-        for (int i = 0; i < n; i++) {
-            step.run(images, new Rng(1000 + i), 0, true);
-        }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            step.run(images, new Rng(2 + i), 0, true);
-        }
-        return (System.nanoTime() - t0) / 1e9 / n;
     }
 
     /** k-NN of the cls feature and of the mean patch token of Z = norm(unmasked encoder output). */

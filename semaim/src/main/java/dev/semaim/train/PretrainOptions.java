@@ -61,6 +61,12 @@ public final class PretrainOptions {
     public int saveEveryEpochs = 20;
     /** Stop (with a checkpoint) once this much wall time has passed; null = no limit. */
     public Duration timeLimit;
+    /**
+     * Run the lr schedule over the {@link #timeLimit} instead of the epochs (the demo): the fractional epoch given
+     * to the schedule is epochs x elapsed / time limit, so warm-up and cosine fit the budget at any speed. The lr
+     * then depends on timing, so a resumed run no longer repeats an uninterrupted one exactly.
+     */
+    public boolean scheduleOverTime;
     /** Print a plain progress line every this many iterations when no console is attached. */
     public int printEvery = 20;
 
@@ -102,6 +108,9 @@ public final class PretrainOptions {
         }
         if (maxStepsPerEpoch < 0 || numWorkers < 0 || saveEverySteps < 0 || embedDim < 0 || depth < 0 || numHeads < 0) {
             throw new IllegalArgumentException("--max_steps_per_epoch/--num_workers/--save_every_steps must be >= 0");
+        }
+        if (scheduleOverTime && timeLimit == null) {
+            throw new IllegalArgumentException("a schedule over time needs a time limit");
         }
         if (dataPath == null || dataPath.isBlank()) {
             throw new IllegalArgumentException("--data_path is required (an image folder, an MNIST/Fashion-MNIST IDX folder, or 'embedded')");

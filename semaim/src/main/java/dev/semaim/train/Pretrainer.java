@@ -175,7 +175,9 @@ public final class Pretrainer {
                             + " have " + b.channels() + " channels");
                 }
                 if (it % o.accumIter == 0) {
-                    lr = schedule.at(epoch + (double) it / iters);
+                    lr = schedule.at(o.scheduleOverTime
+                            ? o.epochs * Math.min(1.0, (System.nanoTime() - runStart) / (double) o.timeLimit.toNanos())
+                            : epoch + (double) it / iters);
                 }
                 boolean update = (it + 1) % o.accumIter == 0;
                 Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
@@ -193,8 +195,8 @@ public final class Pretrainer {
                 done++;
                 remainingIters--;
                 double epochSeconds = (t1 - epochStart) / 1e9;
-                progress.update(epoch, o.epochs, it, iters, loss, lossSum / done, lr, done * (double) o.batchSize / epochSeconds,
-                        remainingIters * epochSeconds / done);
+                double eta = Math.min(remainingIters * epochSeconds / done, (deadline - t1) / 1e9);
+                progress.update(epoch, o.epochs, it, iters, loss, lossSum / done, lr, done * (double) o.batchSize / epochSeconds, eta);
                 boolean outOfTime = System.nanoTime() >= deadline && update;
                 if (update && ((o.saveEverySteps > 0 && optimizerSteps % o.saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
                     lastCheckpoint = save(Checkpoints.LATEST, model, optimizer, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), meta, epoch, it);
