@@ -27,15 +27,28 @@ public final class LinearAlgebra {
         int[] xs = x.shape();
         int rows = x.data().numel() / in;
         Tensor x2 = x.data().reshape(rows, in);
-        Tensor y = x2.matmul(w.data().transpose(0, 1));
-        if (b != null) y = y.add(b.data());
         int[] ys = xs.clone();
         ys[ys.length - 1] = w.size(0);
-        return Var.of("linear", y.reshape(ys), g -> {
-            Tensor g2 = g.reshape(rows, w.size(0));
-            if (x.requiresGrad()) x.accumulate(g2.matmul(w.data()).reshape(xs));
-            if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
-            if (b != null && b.requiresGrad()) b.accumulate(g2.sum(0));
+        return Var.of("linear", affine(x2, w, b).reshape(ys), g -> {
+            Tensor dx2 = affineBackward(g.reshape(rows, w.size(0)), x2, w, b, x.requiresGrad());
+            if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
+    }
+
+    /** x2 (rows, in) · wᵀ + b → (rows, out); the bias is added in place into the product (no second buffer). */
+    static Tensor affine(Tensor x2, Var w, Var b) {
+        Tensor y = x2.matmul(w.data().transpose(0, 1));
+        return b == null ? y : y.addInPlace(b.data());
+    }
+
+    /**
+     * Backward of {@link #affine} from g2 (rows, out): accumulates dW = g2ᵀ·x2 and db = Σ_rows g2 into w and b
+     * (when they need gradients) and returns dx2 = g2·W (rows, in) when {@code needDx}, else null.
+     */
+    static Tensor affineBackward(Tensor g2, Tensor x2, Var w, Var b, boolean needDx) {
+        Tensor dx2 = needDx ? g2.matmul(w.data()) : null;
+        if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
+        if (b != null && b.requiresGrad()) b.accumulate(g2.sum(0));
+        return dx2;
     }
 }

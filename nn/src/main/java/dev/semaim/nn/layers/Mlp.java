@@ -1,6 +1,6 @@
 package dev.semaim.nn.layers;
 
-import dev.semaim.autograd.Elementwise;
+import dev.semaim.autograd.FusedMlp;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
@@ -21,7 +21,8 @@ public final class Mlp extends Module {
 
     // x: (..., in) → (..., out)
     public Var forward(Var x) {
-        Var h = Elementwise.gelu(fc1.forward(x)); // h: (..., hidden)
-        return fc2.forward(h);
+        // one fused op: the same values as fc2.forward(gelu(fc1.forward(x))), without keeping GELU's output
+        return FusedMlp.apply(x, fc1.weight.var(), fc1.bias == null ? null : fc1.bias.var(),
+                fc2.weight.var(), fc2.bias == null ? null : fc2.bias.var());
     }
 }
