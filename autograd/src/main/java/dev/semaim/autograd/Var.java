@@ -149,11 +149,13 @@ public final class Var {
                     v.backward.apply(v.grad);
                     if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
                 }
-                // release: intermediate gradients and closures (which hold activations) go
+                // release: intermediate gradients and closures (which hold activations) go, and the order
+                // list lets go of the node, so its value is garbage as soon as no caller holds the node
                 v.grad = null;
                 v.backward = null;
                 v.inputs = null;
                 v.released = true;
+                order.set(i, null);
             }
         }
     }
