@@ -1,0 +1,118 @@
+#!/bin/bash
+# Side-by-side CPU benchmark: ours (dev.semaim.bench.CpuBench) and PyTorch (scripts/torch/bench_cpu.py) on the
+# same configurations, interleaved in one session so that each ratio is measured under the same machine load.
+#
+# Usage: scripts/bench-cpu.sh [-r rounds] [-o results.jsonl] [-s] [config:mode[:batch[:patch]] ...]
+#   default configurations: vit-t1:train aim-t1:train vit-s:train vit-t1:infer aim-t1:infer vit-s:infer
+#   -r  rounds (default 1): each round runs every configuration once per side, alternating which side goes first
+#   -s  also the scaling runs (ours and PyTorch; 1 warm-up + 3 timed steps): vit-t1 train at batch 32 and 64 (128 is
+#       the main run) and, at batch 32, patch 7 and 2 (17 and 197 tokens; patch 4 = 50 tokens is the batch-32 run)
+# Needs: Java 17, Maven (compiles the modules offline), /usr/bin/python3 with PyTorch (Debian python3-torch, with
+# libopenblas0-openmp). Each run is its own process (peak resident memory per configuration); both sides use 2
+# threads (torch.set_num_threads(2), CpuThreads' default = the 2 cores). Set CLASSPATH_OVERRIDE to run classes
+# compiled elsewhere; JAVA_OPTS adds JVM flags. Prints a table of medians and ratios at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=1
+out=$(mktemp /tmp/bench-cpu.XXXXXX.jsonl)
+scaling=0
+while getopts "r:o:s" opt; do
+  case $opt in
+    r) rounds=$OPTARG ;;
+    o) out=$OPTARG ;;
+    s) scaling=1 ;;
+    *) echo "usage: $0 [-r rounds] [-o results.jsonl] [-s] [config:mode[:batch[:patch]] ...]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+configs=("$@")
+[ ${#configs[@]} -eq 0 ] && configs=(vit-t1:train aim-t1:train vit-s:train vit-t1:infer aim-t1:infer vit-s:infer)
+if [ $scaling = 1 ]; then
+  configs+=(vit-t1:train:32:4:s vit-t1:train:64:4:s vit-t1:train:32:7:s vit-t1:train:32:2:s)
+fi
+
+if [ -n "${CLASSPATH_OVERRIDE:-}" ]; then
+  cp=$CLASSPATH_OVERRIDE
+else
+  mvn -q -o -pl semaim -am compile
+  mvn -q -o -pl semaim dependency:build-classpath -Dmdep.outputFile=/tmp/bench-cpu.cp >/dev/null
+  cp=tensor/target/classes:autograd/target/classes:nn/target/classes:semaim/target/classes:$(tr ':' '\n' < /tmp/bench-cpu.cp | grep -v '/dev/semaim/' | paste -sd:)
+fi
+# G1: every activation-sized array is a humongous object, which G1 frees at the next young collection once
+# dead, without copying or a full GC (ParallelGC promoted the activations and spent 1-2 s per step in full
+# GCs at the same heap size). The heap limit bounds the resident peak (the JVM keeps what it once touched):
+# the live set of the step plus some room for garbage, per configuration (BENCH_XMX overrides).
+heap() {
+  if [ -n "${BENCH_XMX:-}" ]; then echo "$BENCH_XMX"; return; fi
+  case $1:$2 in
+    aim-t1:train) echo 2600m ;;
+    vit-s:train) echo 1700m ;;
+    *:train) echo 1400m ;;
+    *) echo 300m ;;
+  esac
+}
+
+echo "bench-cpu: $(date -u +%FT%TZ), $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(java -version 2>&1 | head -1); torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
+echo "results: $out"
+
+run_ours() {  # config mode batch patch warmup timed; a failed run (e.g. out of memory) is reported and skipped
+  # shellcheck disable=SC2086
+  java --add-modules jdk.incubator.vector -XX:+UseG1GC -Xmx"$(heap "$1" "$2")" -Dsemaim.profile=true ${JAVA_OPTS:-} \
+    -cp "$cp" dev.semaim.bench.CpuBench "$1" "$2" "$3" "$5" "$6" "$4" 2>&1 | grep -v '^WARNING: Using incubator' \
+    | tee /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "ours $*: failed" >&2
+}
+
+run_torch() {
+  /usr/bin/python3 scripts/torch/bench_cpu.py "$1" "$2" --batch "$3" --patch "$4" --warmup "$5" --timed "$6" --profile 2>&1 \
+    | tee /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "torch $*: failed" >&2
+}
+
+for ((r = 0; r < rounds; r++)); do
+  for c in "${configs[@]}"; do
+    IFS=: read -r config mode batch patch short <<< "$c"
+    if [ -n "${short:-}" ]; then steps=(1 3); else steps=(2 5); fi
+    if [ "$config" = vit-s ]; then batch=${batch:-16}; patch=${patch:-16}; else batch=${batch:-128}; patch=${patch:-4}; fi
+    echo "== round $r: $config $mode batch $batch patch $patch (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    if (( r % 2 == 0 )); then
+      run_ours "$config" "$mode" "$batch" "$patch" "${steps[@]}"; run_torch "$config" "$mode" "$batch" "$patch" "${steps[@]}"
+    else
+      run_torch "$config" "$mode" "$batch" "$patch" "${steps[@]}"; run_ours "$config" "$mode" "$batch" "$patch" "${steps[@]}"
+    fi
+  done
+done
+
+/usr/bin/python3 - "$out" <<'EOF'
+import json, statistics, sys
+from collections import defaultdict
+runs = defaultdict(lambda: defaultdict(list))
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    runs[(r['config'], r['mode'], r['batch'], r['patch'])][r['side']].append(r)
+print()
+print('| configuration | ours images/s | PyTorch images/s | ratio | ours / PyTorch CPU-s per step | ours / PyTorch GFLOP/s (peak 228) | ours / PyTorch peak MiB |')
+print('|---|---|---|---|---|---|---|')
+def med(rs, k):
+    v = [x[k] for x in rs if k in x]
+    return statistics.median(v) if v else float('nan')
+for key, sides in runs.items():
+    o, t = sides.get('ours', []), sides.get('torch', [])
+    oi, ti = med(o, 'images_per_s'), med(t, 'images_per_s')
+    flops = med(o, 'flops')  # the same products on both sides: our count of one step
+    og, tg = flops / med(o, 'median_step_s') / 1e9, flops / med(t, 'median_step_s') / 1e9
+    om = max((x['peak_rss_mib'] for x in o), default=float('nan'))
+    tm = max((x['peak_rss_mib'] for x in t), default=float('nan'))
+    name = f'{key[0]} {key[1]} batch {key[2]} patch {key[3]}'
+    print(f'| {name} | {oi:.2f} | {ti:.2f} | {oi / ti:.2f} | {med(o, "median_cpu_s"):.2f} / {med(t, "median_cpu_s"):.2f} '
+          f'| {og:.1f} ({og / 228:.0%}) / {tg:.1f} ({tg / 228:.0%}) | {om:.0f} / {tm:.0f} |')
+print()
+print('time split of one profiled step, seconds (ours / PyTorch):')
+for key, sides in runs.items():
+    parts = []
+    for side in ('ours', 'torch'):
+        s = [x['split_s'] for x in sides.get(side, []) if 'split_s' in x]
+        if s:
+            keys = sorted(set().union(*s))
+            parts.append(side + ' ' + ', '.join(f'{k} {statistics.median(d.get(k, 0) for d in s):.3f}' for k in keys))
+    print(f'  {key[0]} {key[1]} b{key[2]} p{key[3]}: ' + ' | '.join(parts))
+EOF

@@ -1,0 +1,189 @@
+package dev.semaim.bench;
+
+import dev.semaim.autograd.GradMode;
+import dev.semaim.autograd.Losses;
+import dev.semaim.autograd.Var;
+import dev.semaim.model.AimConfig;
+import dev.semaim.model.AimViT;
+import dev.semaim.model.VisionTransformer;
+import dev.semaim.nn.Module;
+import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.cpu.CpuThreads;
+import dev.semaim.tensor.cpu.KernelProfile;
+
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * CPU throughput of one configuration (a main class, not a test), the Java half of
+ * {@code scripts/bench-cpu.sh}; {@code scripts/torch/bench_cpu.py} is the PyTorch half and prints the
+ * same RESULT line. Configurations (float32, fixed seed, random inputs):
+ * <ul>
+ *   <li>{@code vit-t1}: ViT classifier, 28x28x1, patch 4, width 192, depth 12, 3 heads, 10 classes, global pool;
+ *       train = forward + cross-entropy + backward + AdamW step;</li>
+ *   <li>{@code aim-t1}: SemAIM pre-training step of the same encoder, query depth 12, MLP head, Gaussian blur,
+ *       norm-pix L2, attention_center order pass included; train = order pass + forward + backward + AdamW;</li>
+ *   <li>{@code vit-s}: ViT-S/16 on 224x224x3, 1000 classes.</li>
+ * </ul>
+ * Mode {@code infer} is the no-grad forward (for aim-t1: order pass + forward + loss). Prints per-step times,
+ * then one line {@code RESULT {json}} with the median step, images/s, GFLOP/s (products counted by
+ * {@link KernelProfile} in one profiled step after the timed ones), peak resident memory (VmHWM) and, with
+ * {@code -Dsemaim.profile=true}, the profiled step's time per op class.
+ *
+ * <p>Usage: {@code CpuBench <config> <train|infer> [batch] [warmup] [timed] [patch]}; patch overrides the patch
+ * size of the 28x28 configurations (token-count scaling).
+ */
+public final class CpuBench {
+    private CpuBench() {
+    }
+
+    /** One step of the configured work on fresh inputs. */
+    private interface Step {
+        void run(Tensor images, Tensor labels);
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2)
+            throw new IllegalArgumentException("usage: CpuBench <vit-t1|aim-t1|vit-s> <train|infer> [batch] [warmup] [timed] [patch]");
+        String config = args[0];
+        boolean train = switch (args[1]) {
+            case "train" -> true;
+            case "infer" -> false;
+            default -> throw new IllegalArgumentException("CpuBench: mode '" + args[1] + "' is not train or infer");
+        };
+        boolean small = !config.equals("vit-s");
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : small ? 128 : 16;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int timed = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        int patch = args.length > 5 ? Integer.parseInt(args[5]) : small ? 4 : 16;
+        int img = small ? 28 : 224, chans = small ? 1 : 3, classes = small ? 10 : 1000;
+        Rng rng = new Rng(0);
+        Module model;
+        Step step;
+        switch (config) {
+            case "vit-t1", "vit-s" -> {
+                int dim = small ? 192 : 384, heads = small ? 3 : 6;
+                VisionTransformer vit = new VisionTransformer(img, patch, chans, dim, 12, heads, 4.0, classes, true, 0.0, rng);
+                AdamW opt = new AdamW(ParamGroups.weightDecay(vit, 0.05), 0.9, 0.999, 1e-8);
+                model = vit;
+                step = train ? (x, y) -> {
+                    Var loss = Losses.crossEntropy(vit.forward(x), y);
+                    loss.backward();
+                    opt.step(1e-4);
+                    opt.zeroGrad();
+                } : (x, y) -> {
+                    try (GradMode.Scope s = GradMode.noGrad()) {
+                        vit.forward(x);
+                    }
+                };
+            }
+            case "aim-t1" -> {
+                AimConfig c = AimConfig.aimTiny().withImage(img, patch, chans);
+                AimViT aim = new AimViT(c, rng);
+                AdamW opt = new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8);
+                Rng orderRng = rng.fork(0xA1);
+                model = aim;
+                step = train ? (x, y) -> {
+                    Tensor priority = aim.priority(x, orderRng);
+                    aim.forward(x, priority).loss().backward();
+                    opt.step(1.5e-4);
+                    opt.zeroGrad();
+                } : (x, y) -> {
+                    try (GradMode.Scope s = GradMode.noGrad()) {
+                        aim.forward(x, aim.priority(x, orderRng));
+                    }
+                };
+            }
+            default -> throw new IllegalArgumentException("CpuBench: unknown configuration '" + config + "' (vit-t1, aim-t1, vit-s)");
+        }
+        System.out.printf(Locale.ROOT, "ours %s %s: batch %d, %dx%dx%d patch %d, %,d parameters, %d warm-up + %d timed steps, java %s, %d threads%n",
+                config, args[1], batch, img, img, chans, patch, model.parameterCount(true), warmup, timed,
+                System.getProperty("java.version"), CpuThreads.threads());
+        Rng data = new Rng(1);
+        List<Double> seconds = new ArrayList<>(), cpuSeconds = new ArrayList<>();
+        double dataSeconds = 0;
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (int i = 0; i < warmup + timed + 1; i++) {
+            boolean profiled = i == warmup + timed;
+            long d0 = System.nanoTime();
+            Tensor images = Tensor.randn(data, DType.F32, batch, chans, img, img); // images: (B, C, H, W)
+            long[] y = new long[batch];
+            for (int j = 0; j < batch; j++) y[j] = data.nextInt(classes);
+            Tensor labels = Tensor.of(y, batch);                                   // labels: (B)
+            double ds = (System.nanoTime() - d0) / 1e9;
+            if (profiled) KernelProfile.reset();
+            long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+            step.run(images, labels);
+            double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9, gc = (gcMillis() - gc0) / 1e3;
+            if (profiled) {
+                report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, dataSeconds / timed);
+                return;
+            }
+            System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, %.3f CPU-s, GC %.3f s%n", i, i < warmup ? " (warm-up)" : "",
+                    s, batch / s, cpu, gc);
+            if (i >= warmup) {
+                seconds.add(s);
+                cpuSeconds.add(cpu);
+                dataSeconds += ds;
+            }
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        double[] sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /** Total collection time of all collectors so far, ms. */
+    private static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+        return ms;
+    }
+
+    private static void report(String config, String mode, int batch, int patch, List<Double> seconds, List<Double> cpuSeconds,
+                               double profiledSeconds, double gcSeconds, double dataSeconds) throws IOException {
+        double median = median(seconds);
+        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<KernelProfile.Kind, Long> nanos = KernelProfile.nanos(), flops = KernelProfile.flops();
+        long productFlops = flops.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder json = new StringBuilder();
+        json.append(String.format(Locale.ROOT, "{\"side\": \"ours\", \"config\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"patch\": %d, "
+                        + "\"median_step_s\": %.4f, \"images_per_s\": %.2f, \"steps_s\": %s, \"median_cpu_s\": %.4f, \"peak_rss_mib\": %.1f",
+                config, mode, batch, patch, median, batch / median, Arrays.toString(sorted), median(cpuSeconds), peakRssMib()));
+        if (KernelProfile.enabled()) {
+            json.append(String.format(Locale.ROOT, ", \"flops\": %d, \"gflops_per_s\": %.1f, \"profiled_step_s\": %.4f, \"split_s\": {",
+                    productFlops, productFlops / median / 1e9, profiledSeconds));
+            long inKernels = 0;
+            for (KernelProfile.Kind k : KernelProfile.Kind.values()) {
+                json.append(String.format(Locale.ROOT, "\"%s\": %.4f, ", k.name().toLowerCase(Locale.ROOT), nanos.get(k) / 1e9));
+                inKernels += nanos.get(k);
+            }
+            json.append(String.format(Locale.ROOT, "\"gc\": %.4f, \"framework\": %.4f, \"data\": %.4f}", gcSeconds,
+                    profiledSeconds - inKernels / 1e9 - gcSeconds, dataSeconds));
+        }
+        System.out.println("RESULT " + json.append('}'));
+    }
+
+    /** Peak resident set (VmHWM) of this process in MiB, NaN where /proc is missing. */
+    private static double peakRssMib() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) return Double.NaN;
+        for (String line : Files.readAllLines(status))
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        return Double.NaN;
+    }
+}
