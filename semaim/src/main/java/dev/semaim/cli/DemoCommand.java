@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 public final class DemoCommand implements Command {
     static final Flags FLAGS = new Flags("demo",
-            "Pre-trains a small SemAIM ViT (width 128, depth 4, 28x28x1, patch 4) on the embedded Fashion-MNIST slice, then reports\n"
+            "Pre-trains a small SemAIM ViT (width 96, depth 4, 28x28x1, patch 4) on the embedded Fashion-MNIST slice, then reports\n"
                     + "k-NN accuracy (k 20, T 0.07) of the pre-trained encoder vs the same architecture at random initialisation.")
             .value("minutes", "M", "3", "pre-training wall-time budget")
             .toggle("quick", "a tiny model, ~10 s of training and a k-NN subset (the end-to-end test's mode)")

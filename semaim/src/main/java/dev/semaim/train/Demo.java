@@ -38,7 +38,7 @@ public final class Demo {
 
     /** The demo's sizes: the full one and the end-to-end test's quick one. */
     public record Plan(int embedDim, int depth, int heads, int batchSize, double lr, int trainLimit, int testLimit) {
-        public static final Plan FULL = new Plan(128, 4, 4, 64, 1.5e-3, 0, 0);
+        public static final Plan FULL = new Plan(96, 4, 3, 32, 1.5e-3, 0, 0);
         public static final Plan QUICK = new Plan(32, 2, 2, 32, 2e-3, 1000, 300);
     }
 
