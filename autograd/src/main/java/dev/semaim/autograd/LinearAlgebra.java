@@ -21,6 +21,15 @@ public final class LinearAlgebra {
 
     /** y = x · Wᵀ + b with W stored (out, in) as in PyTorch; b may be null. */
     public static Var linear(Var x, Var w, Var b) {
+        return linear(x, w, b, null);
+    }
+
+    /**
+     * residual + (x · Wᵀ + b): a pre-norm block's residual add done in place on the product (no separate sum
+     * kept through the step; the same values as {@code Arithmetic.add(residual, linear(x, w, b))}). residual has
+     * the output's shape, or is null.
+     */
+    public static Var linear(Var x, Var w, Var b, Var residual) {
         int in = w.size(1);
         if (x.size(-1) != in)
             throw new IllegalArgumentException("linear: input " + dev.semaim.tensor.Shape.str(x.shape()) + " does not end in " + in + " (weight " + dev.semaim.tensor.Shape.str(w.shape()) + ")");
@@ -29,10 +38,26 @@ public final class LinearAlgebra {
         Tensor x2 = x.data().reshape(rows, in);
         int[] ys = xs.clone();
         ys[ys.length - 1] = w.size(0);
-        return Var.of("linear", affine(x2, w, b).reshape(ys), g -> {
+        Tensor y = addResidual(affine(x2, w, b).reshape(ys), residual);
+        return Var.of("linear", y, g -> {
+            if (residual != null) residual.accumulate(g);
             Tensor dx2 = affineBackward(g.reshape(rows, w.size(0)), x2, w, b, x.requiresGrad());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
-        }, b == null ? new Var[] {x, w} : new Var[] {x, w, b});
+        }, inputs(x, w, b, residual));
+    }
+
+    /** y += residual in place (y fresh, same shape); y itself when residual is null. */
+    static Tensor addResidual(Tensor y, Var residual) {
+        if (residual == null) return y;
+        if (!java.util.Arrays.equals(residual.shape(), y.shape()))
+            throw new IllegalArgumentException("residual " + dev.semaim.tensor.Shape.str(residual.shape()) + " does not match the output "
+                    + dev.semaim.tensor.Shape.str(y.shape()));
+        return y.addInPlace(residual.data());
+    }
+
+    /** The graph inputs of a fused op: the given Vars without the absent (null) ones. */
+    static Var[] inputs(Var... vs) {
+        return java.util.Arrays.stream(vs).filter(java.util.Objects::nonNull).toArray(Var[]::new);
     }
 
     /** x2 (rows, in) · wᵀ + b → (rows, out); the bias is added in place into the product (no second buffer). */

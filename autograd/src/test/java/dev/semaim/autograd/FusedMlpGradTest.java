@@ -11,9 +11,10 @@ import static dev.semaim.tensor.DType.F64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * {@link FusedMlp}: float64 finite-difference gradients for x, both weights and both biases (random layouts,
- * size-1 axes, biases absent), and, in float32, the same values and gradients as the unfused composition
- * linear → gelu → linear (same kernels, same order: bit for bit).
+ * {@link FusedMlp} and the residual-fused {@link LinearAlgebra#linear(Var, Var, Var, Var)}: float64
+ * finite-difference gradients for x, both weights, both biases and the residual (random layouts, size-1 axes,
+ * biases absent), and, in float32, the same values and gradients as the unfused composition
+ * residual + linear(gelu(linear(x))) (same kernels, same order: bit for bit).
  */
 class FusedMlpGradTest {
     static final int CASES = 30;
@@ -32,6 +33,12 @@ class FusedMlpGradTest {
             Tensor b1 = gen.uniform(F64, new int[] {hidden}, -1, 1), b2 = gen.uniform(F64, new int[] {out}, -1, 1);
             GradCheck.check("fused mlp", gen, v -> FusedMlp.apply(v[0], v[1], bias1 ? v[3] : null, v[2], bias2 ? v[4] : null),
                     x, w1, w2, b1, b2);
+            // with a residual (an input of the output's shape, in its own layout)
+            int[] rs = outShape(x.shape(), out);
+            GradCheck.check("fused mlp + residual", gen, v -> FusedMlp.apply(v[0], v[1], v[3], v[2], v[4], v[5]),
+                    x, w1, w2, b1, b2, gen.uniform(F64, rs, -2, 2));
+            GradCheck.check("linear + residual", gen, v -> LinearAlgebra.linear(v[0], v[1], bias1 ? v[2] : null, v[3]),
+                    x, w1, b1, gen.uniform(F64, outShape(x.shape(), hidden), -2, 2));
         });
     }
 
@@ -43,9 +50,11 @@ class FusedMlpGradTest {
             Tensor b1 = gen.uniform(F32, new int[] {hidden}, -1, 1), w2 = gen.uniform(F32, new int[] {out, hidden}, -1, 1);
             Tensor b2 = gen.uniform(F32, new int[] {out}, -1, 1);
             Tensor g = Gen.tensor(gen.values(x.numel() / in * out, -1, 1), F32, outShape(x.shape(), out));
-            Var[] fused = leaves(x, w1, b1, w2, b2), plain = leaves(x, w1, b1, w2, b2);
-            Var yf = FusedMlp.apply(fused[0], fused[1], fused[2], fused[3], fused[4]);
-            Var yp = LinearAlgebra.linear(Elementwise.gelu(LinearAlgebra.linear(plain[0], plain[1], plain[2])), plain[3], plain[4]);
+            Tensor r = gen.uniform(F32, outShape(x.shape(), out), -2, 2);
+            Var[] fused = leaves(x, w1, b1, w2, b2, r), plain = leaves(x, w1, b1, w2, b2, r);
+            Var yf = FusedMlp.apply(fused[0], fused[1], fused[2], fused[3], fused[4], fused[5]);
+            Var yp = Arithmetic.add(plain[5],
+                    LinearAlgebra.linear(Elementwise.gelu(LinearAlgebra.linear(plain[0], plain[1], plain[2])), plain[3], plain[4]));
             assertArrayEquals(yp.data().toFloatArray(), yf.data().toFloatArray(), "output, seed " + gen.seed);
             yf.backward(g);
             yp.backward(g);

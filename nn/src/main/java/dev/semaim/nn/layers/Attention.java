@@ -29,9 +29,14 @@ public final class Attention extends Module {
 
     /** x (B, T, D), mask null or (B, 1, T, T) → output (B, T, D) and probabilities (B, H, T, T). */
     public MultiHeadAttention.Result forwardWithProbs(Var x, Tensor mask) {
+        return forwardWithProbs(x, mask, null);
+    }
+
+    /** As {@link #forwardWithProbs(Var, Tensor)} with residual (B, T, D) or null added to the output (fused into proj). */
+    public MultiHeadAttention.Result forwardWithProbs(Var x, Tensor mask, Var residual) {
         Var[] qkvParts = ShapeOps.split(qkv.forward(x), 2, dim, dim, dim); // each: (B, T, D)
         MultiHeadAttention.Result r = MultiHeadAttention.attend(qkvParts[0], qkvParts[1], qkvParts[2], heads, mask);
-        return new MultiHeadAttention.Result(proj.forward(r.out()), r.probs());          // out: (B, T, D)
+        return new MultiHeadAttention.Result(proj.forward(r.out(), residual), r.probs()); // out: (B, T, D)
     }
 
     // x: (B, T, D) → (B, T, D)

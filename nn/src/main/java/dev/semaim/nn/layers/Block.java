@@ -38,6 +38,11 @@ public final class Block extends Module {
 
     /** h (B, T, D), mask null or (B, 1, T, T). */
     public WithProbs forwardWithProbs(Var h, Tensor mask) {
+        if (dropPath.isIdentity()) {
+            // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
+            MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask, h);  // a.out: y (B, T, D)
+            return new WithProbs(mlp.forward(norm2.forward(a.out()), a.out()), a.probs());
+        }
         MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask); // a.out: (B, T, D)
         Var y = Arithmetic.add(h, dropPath.forward(a.out()));                      // y: (B, T, D)
         Var out = Arithmetic.add(y, dropPath.forward(mlp.forward(norm2.forward(y)))); // out: (B, T, D)

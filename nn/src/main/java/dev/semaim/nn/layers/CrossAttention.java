@@ -29,7 +29,12 @@ public final class CrossAttention extends Module {
 
     /** queries (B, Tq, D) attend to content (B, Tk, D) under mask (B, 1, Tq, Tk) → (B, Tq, D). */
     public Var forward(Var queries, Var content, Tensor mask) {
+        return forward(queries, content, mask, null);
+    }
+
+    /** As {@link #forward(Var, Var, Tensor)} with residual (B, Tq, D) or null added to the output (fused into proj). */
+    public Var forward(Var queries, Var content, Tensor mask, Var residual) {
         MultiHeadAttention.Result r = MultiHeadAttention.attend(q.forward(queries), k.forward(content), v.forward(content), heads, mask);
-        return proj.forward(r.out()); // (B, Tq, D)
+        return proj.forward(r.out(), residual); // (B, Tq, D)
     }
 }

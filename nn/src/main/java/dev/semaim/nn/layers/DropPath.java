@@ -21,9 +21,14 @@ public final class DropPath extends Module {
         this.rng = rng;
     }
 
+    /** Whether {@link #forward} is the identity now (eval mode or p = 0), so a block may fuse its residual adds. */
+    public boolean isIdentity() {
+        return !isTraining() || prob == 0;
+    }
+
     // x: (B, ...) → (B, ...), one keep/drop draw per sample
     public Var forward(Var x) {
-        if (!isTraining() || prob == 0) return x;
+        if (isIdentity()) return x;
         int[] s = x.shape();
         int[] perSample = new int[s.length];
         java.util.Arrays.fill(perSample, 1);

@@ -31,6 +31,11 @@ public final class Linear extends Module {
 
     // x: (..., in) → (..., out)
     public Var forward(Var x) {
-        return LinearAlgebra.linear(x, weight.var(), bias == null ? null : bias.var());
+        return forward(x, null);
+    }
+
+    // x: (..., in), residual (..., out) or null → residual + linear(x), the add fused into the product
+    public Var forward(Var x, Var residual) {
+        return LinearAlgebra.linear(x, weight.var(), bias == null ? null : bias.var(), residual);
     }
 }

@@ -21,8 +21,13 @@ public final class Mlp extends Module {
 
     // x: (..., in) → (..., out)
     public Var forward(Var x) {
-        // one fused op: the same values as fc2.forward(gelu(fc1.forward(x))), without keeping GELU's output
+        return forward(x, null);
+    }
+
+    // x: (..., in), residual (..., out) or null → residual + mlp(x)
+    public Var forward(Var x, Var residual) {
+        // one fused op: the same values as residual + fc2.forward(gelu(fc1.forward(x))), without keeping GELU's output
         return FusedMlp.apply(x, fc1.weight.var(), fc1.bias == null ? null : fc1.bias.var(),
-                fc2.weight.var(), fc2.bias == null ? null : fc2.bias.var());
+                fc2.weight.var(), fc2.bias == null ? null : fc2.bias.var(), residual);
     }
 }

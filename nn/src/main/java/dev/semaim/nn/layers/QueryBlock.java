@@ -36,6 +36,11 @@ public final class QueryBlock extends Module {
 
     /** g: queries (B, Tq, D); h: content after the paired encoder block (B, Tk, D); mask (B, 1, Tq, Tk) → (B, Tq, D). */
     public Var forward(Var g, Var h, Tensor mask) {
+        if (dropPath.isIdentity()) {
+            // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
+            Var a = attn.forward(norm1.forward(g), norm1.forward(h), mask, g);                         // a: (B, Tq, D)
+            return mlp.forward(norm2.forward(a), a);
+        }
         Var a = Arithmetic.add(g, dropPath.forward(attn.forward(norm1.forward(g), norm1.forward(h), mask))); // a: (B, Tq, D)
         return Arithmetic.add(a, dropPath.forward(mlp.forward(norm2.forward(a))));                          // (B, Tq, D)
     }
