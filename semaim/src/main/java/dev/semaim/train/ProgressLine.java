@@ -21,6 +21,7 @@ public final class ProgressLine {
         this.out = out;
         this.interactive = interactive;
         this.printEvery = printEvery;
+        this.lastDraw = System.nanoTime() - REDRAW_NANOS; // the first update draws
     }
 
     /** Interactive when a console is attached and stdout is that console. */
