@@ -130,7 +130,7 @@ public final class Flags {
             }
             sb.append(head).append(" ".repeat(width - head.length() + 2)).append(text).append('\n');
         }
-        sb.append("  --help").append(" ".repeat(Math.max(2, width - 6 + 2))).append("print this help\n");
+        sb.append("  --help").append(" ".repeat(Math.max(2, width - 8 + 2))).append("print this help\n");
         return sb.toString();
     }
 }
