@@ -24,4 +24,22 @@ public final class ScaledAttention {
         }, q, k, v);
         return new Result(out, r.probs());
     }
+
+    /**
+     * Self-attention on one fused projection qkv (B, T, 3D) = [q | k | v] along the features: the backward writes
+     * dq, dk, dv straight into one (B, T, 3D) gradient (no zero-padded per-slice gradients to sum).
+     */
+    public static Result attendPacked(Var qkv, int heads, double scale, Tensor mask) {
+        if (qkv.rank() != 3 || qkv.size(2) % 3 != 0)
+            throw new IllegalArgumentException("attention: packed qkv " + dev.semaim.tensor.Shape.str(qkv.shape()) + " is not (B, T, 3D)");
+        int d = qkv.size(2) / 3;
+        Tensor all = qkv.data(), q = all.narrow(2, 0, d), k = all.narrow(2, d, d), v = all.narrow(2, 2 * d, d); // each (B, T, D)
+        Tensor.AttentionResult r = q.attention(k, v, heads, scale, mask);
+        Var out = Var.of("attention", r.out(), g -> {
+            Tensor dqkv = Tensor.empty(all.dtype(), all.backend(), all.shape()); // (B, T, 3D), every element written
+            q.attentionBackward(g, k, v, r.probs(), heads, scale, dqkv.narrow(2, 0, d), dqkv.narrow(2, d, d), dqkv.narrow(2, 2 * d, d));
+            qkv.accumulate(dqkv);
+        }, qkv);
+        return new Result(out, r.probs());
+    }
 }

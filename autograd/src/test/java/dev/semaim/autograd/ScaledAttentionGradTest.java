@@ -32,10 +32,8 @@ class ScaledAttentionGradTest {
             Tensor finalMask = mask;
             if (gen.nextBoolean() && tq == tk) {
                 // self-attention on slices of one fused (B, T, 3D) input, as Attention feeds it
-                GradCheck.check("scaled attention (fused qkv)", gen, x -> {
-                    Var[] qkv = ShapeOps.split(x[0], 2, d, d, d);
-                    return ScaledAttention.attend(qkv[0], qkv[1], qkv[2], heads, scale, finalMask).out();
-                }, gen.uniform(F64, new int[] {b, tq, 3 * d}, -2, 2));
+                GradCheck.check("scaled attention (packed qkv)", gen, x -> ScaledAttention.attendPacked(x[0], heads, scale, finalMask).out(),
+                        gen.uniform(F64, new int[] {b, tq, 3 * d}, -2, 2));
             } else {
                 GradCheck.check("scaled attention", gen, x -> ScaledAttention.attend(x[0], x[1], x[2], heads, scale, finalMask).out(),
                         gen.uniform(F64, new int[] {b, tq, d}, -2, 2), gen.uniform(F64, new int[] {b, tk, d}, -2, 2),
@@ -54,6 +52,11 @@ class ScaledAttentionGradTest {
                     .mul(Math.pow(hd, -0.5)).softmax(3).matmul(v.reshape(b, tk, heads, hd).transpose(1, 2)).transpose(1, 2).reshape(b, tq, d);
             Var out = ScaledAttention.attend(Var.constant(q), Var.constant(k), Var.constant(v), heads, Math.pow(hd, -0.5), null).out();
             dev.semaim.tensor.testing.Close.assertClose("attention", expected, out.data(), 1e-12, 1e-12);
+            Tensor qkv = Tensor.cat(2, q, k.narrow(1, 0, tq), v.narrow(1, 0, tq));
+            Var packed = ScaledAttention.attendPacked(Var.constant(qkv), heads, Math.pow(hd, -0.5), null).out();
+            Var split = ScaledAttention.attend(Var.constant(q), Var.constant(k.narrow(1, 0, tq)), Var.constant(v.narrow(1, 0, tq)), heads,
+                    Math.pow(hd, -0.5), null).out();
+            dev.semaim.tensor.testing.Close.assertClose("packed attention", split.data(), packed.data(), 0, 0);
         });
     }
 }

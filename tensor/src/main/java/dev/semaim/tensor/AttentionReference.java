@@ -13,9 +13,9 @@ public final class AttentionReference {
         return x.reshape(x.size(0), x.size(1), heads, x.size(2) / heads).transpose(1, 2);
     }
 
-    // x: (B, H, T, hd) → written into dst (B, T, D), head-major
+    // x: (B, H, T, hd) → written into dst (B, T, D), head-major; dst may be any view
     private static void join(Tensor x, Tensor dst) {
-        dst.reshape(dst.size(0), dst.size(1), x.size(1), x.size(3)).copyFrom(x.transpose(1, 2));
+        dst.copyFrom(x.transpose(1, 2).reshape(dst.shape()));
     }
 
     /** out (B, Tq, D) and probs (B, H, Tq, Tk) from q (B, Tq, D), k, v (B, Tk, D), mask or null. */
@@ -27,7 +27,7 @@ public final class AttentionReference {
         join(p.matmul(heads(v, heads)), out);                                                // (B, H, Tq, hd) → out
     }
 
-    /** dq (B, Tq, D), dk, dv (B, Tk, D) from the output gradient dOut (B, Tq, D) and the forward's probs. */
+    /** dq (B, Tq, D), dk, dv (B, Tk, D) (any views, overwritten) from the output gradient dOut (B, Tq, D) and the forward's probs. */
     public static void backward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
                                 Tensor dq, Tensor dk, Tensor dv) {
         Tensor g = heads(dOut, heads);                                                       // g: (B, H, Tq, hd)

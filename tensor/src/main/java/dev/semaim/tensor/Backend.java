@@ -85,7 +85,10 @@ public interface Backend {
         AttentionReference.forward(q, k, v, heads, scale, mask, out, probs);
     }
 
-    /** Gradients dq, dk, dv (contiguous, overwritten) of {@link #attention} from dOut (B, Tq, D) and its probs. */
+    /**
+     * Gradients dq, dk, dv (overwritten; any views, e.g. the three slices of one (B, T, 3D) gradient) of
+     * {@link #attention} from dOut (B, Tq, D) and its probs.
+     */
     default void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
                                    Tensor dq, Tensor dk, Tensor dv) {
         AttentionReference.backward(dOut, q, k, v, probs, heads, scale, dq, dk, dv);

@@ -602,14 +602,21 @@ public final class Tensor {
 
     /** {dq, dk, dv} of {@link #attention} (this = q) from the output gradient dOut (B, Tq, D) and its probs. */
     public Tensor[] attentionBackward(Tensor dOut, Tensor k, Tensor v, Tensor probs, int heads, double scale) {
-        checkAttention(k, v, heads, null);
-        if (!Arrays.equals(dOut.shape, shape) || probs.rank() != 4 || probs.size(0) != size(0) || probs.size(1) != heads
-                || probs.size(2) != size(1) || probs.size(3) != k.size(1))
-            throw new IllegalArgumentException("attentionBackward: dOut " + Shape.str(dOut.shape) + " or probs " + Shape.str(probs.shape)
-                    + " do not match q " + Shape.str(shape) + ", k " + Shape.str(k.shape) + " with " + heads + " heads");
         Tensor dq = empty(dtype(), backend(), shape), dk = empty(dtype(), backend(), k.shape), dv = empty(dtype(), backend(), v.shape);
-        backend().attentionBackward(dOut, this, k, v, probs, heads, scale, dq, dk, dv);
+        attentionBackward(dOut, k, v, probs, heads, scale, dq, dk, dv);
         return new Tensor[] {dq, dk, dv};
+    }
+
+    /** As {@link #attentionBackward(Tensor, Tensor, Tensor, Tensor, int, double)}, writing into dq, dk, dv (any views of q's, k's, v's shapes). */
+    public void attentionBackward(Tensor dOut, Tensor k, Tensor v, Tensor probs, int heads, double scale, Tensor dq, Tensor dk, Tensor dv) {
+        checkAttention(k, v, heads, null);
+        if (!Arrays.equals(dOut.shape, shape) || !Arrays.equals(dq.shape, shape) || !Arrays.equals(dk.shape, k.shape)
+                || !Arrays.equals(dv.shape, v.shape) || probs.rank() != 4 || probs.size(0) != size(0) || probs.size(1) != heads
+                || probs.size(2) != size(1) || probs.size(3) != k.size(1))
+            throw new IllegalArgumentException("attentionBackward: dOut " + Shape.str(dOut.shape) + ", probs " + Shape.str(probs.shape)
+                    + ", dq " + Shape.str(dq.shape) + ", dk " + Shape.str(dk.shape) + ", dv " + Shape.str(dv.shape)
+                    + " do not match q " + Shape.str(shape) + ", k " + Shape.str(k.shape) + " with " + heads + " heads");
+        backend().attentionBackward(dOut, this, k, v, probs, heads, scale, dq, dk, dv);
     }
 
     private void checkAttention(Tensor k, Tensor v, int heads, Tensor mask) {

@@ -1,6 +1,5 @@
 package dev.semaim.nn.layers;
 
-import dev.semaim.autograd.ShapeOps;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
@@ -34,8 +33,7 @@ public final class Attention extends Module {
 
     /** As {@link #forwardWithProbs(Var, Tensor)} with residual (B, T, D) or null added to the output (fused into proj). */
     public MultiHeadAttention.Result forwardWithProbs(Var x, Tensor mask, Var residual) {
-        Var[] qkvParts = ShapeOps.split(qkv.forward(x), 2, dim, dim, dim); // each: (B, T, D)
-        MultiHeadAttention.Result r = MultiHeadAttention.attend(qkvParts[0], qkvParts[1], qkvParts[2], heads, mask);
+        MultiHeadAttention.Result r = MultiHeadAttention.attendPacked(qkv.forward(x), heads, mask); // qkv: (B, T, 3D)
         return new MultiHeadAttention.Result(proj.forward(r.out(), residual), r.probs()); // out: (B, T, D)
     }
 

@@ -31,6 +31,15 @@ public final class MultiHeadAttention {
         return new Result(r.out(), Var.constant(r.probs()));
     }
 
+    /** Self-attention on a fused projection qkv (B, T, 3D) = [q | k | v]: the same result as splitting it and {@link #attend}. */
+    public static Result attendPacked(Var qkv, int heads, Tensor mask) {
+        int b = qkv.size(0), t = qkv.size(1), d = qkv.size(2) / 3;
+        if (d % heads != 0) throw new IllegalArgumentException("attention: width " + d + " is not divisible by " + heads + " heads");
+        if (mask != null) checkMask(mask, b, t, t);
+        ScaledAttention.Result r = ScaledAttention.attendPacked(qkv, heads, Math.pow(d / heads, -0.5), mask);
+        return new Result(r.out(), Var.constant(r.probs()));
+    }
+
     private static void checkMask(Tensor mask, int b, int tq, int tk) {
         int[] s = mask.shape();
         boolean ok = s.length == 4 && (s[0] == b || s[0] == 1) && s[1] == 1 && s[2] == tq && s[3] == tk;

@@ -74,14 +74,14 @@ final class AttentionKernels {
     }
 
     /**
-     * dq (B, Tq, D), dk and dv (B, Tk, D) (contiguous, overwritten) from the output gradient dOut (B, Tq, D)
-     * and the forward's operands and probs; false (nothing written) when a layout does not suit.
+     * dq (B, Tq, D), dk and dv (B, Tk, D) (overwritten; unit feature stride, e.g. slices of one (B, T, 3D)
+     * buffer) from the output gradient dOut (B, Tq, D) and the forward's operands and probs; false (nothing
+     * written) when a layout does not suit.
      */
     static boolean backward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
                             Tensor dq, Tensor dk, Tensor dv) {
-        if (!takes(null, dOut, q, k, v) || !probs.isContiguous() || !dq.isContiguous() || !dk.isContiguous() || !dv.isContiguous())
-            return false;
-        int b = q.size(0), tq = q.size(1), d = q.size(2), tk = k.size(1), hd = d / heads;
+        if (!takes(null, dOut, q, k, v, dq, dk, dv) || !probs.isContiguous()) return false;
+        int b = q.size(0), tq = q.size(1), tk = k.size(1), hd = q.size(2) / heads;
         float[] ga = FastKernels.f(dOut), qa = FastKernels.f(q), ka = FastKernels.f(k), va = FastKernels.f(v), pa = FastKernels.f(probs);
         float[] dqa = FastKernels.f(dq), dka = FastKernels.f(dk), dva = FastKernels.f(dv);
         float fscale = (float) scale;
@@ -101,7 +101,7 @@ final class AttentionKernels {
             // dv_h = pᵀ·dO_h: pᵀ packed (Tk↑, Tq)
             transpose(pa, po, tk, tq, tk, tr, tq, roundUp(tk, MR));
             product(roundUp(tk, MR), hdp, tq, tr, tq, gp, hdp, res, hdp);
-            unpack(res, hdp, tk, hd, dva, dv.offset() + bi * tk * d + h * hd, d);
+            unpack(res, hdp, tk, hd, dva, dv.offset() + bi * dv.stride(0) + h * hd, dv.stride(1));
             // ds = softmax backward, then ·scale (as the unfused mul does)
             for (int i = 0; i < tq; i++) {
                 int row = i * tkp;
@@ -111,12 +111,12 @@ final class AttentionKernels {
             // dq_h = ds·k_h
             packRows(ka, ko, k.stride(1), tk, hd, rows, tk, hdp);
             product(tqp, hdp, tk, dp, tkp, rows, hdp, res, hdp);
-            unpack(res, hdp, tq, hd, dqa, dq.offset() + bi * tq * d + h * hd, d);
+            unpack(res, hdp, tq, hd, dqa, dq.offset() + bi * dq.stride(0) + h * hd, dq.stride(1));
             // dk_h = dsᵀ·q_h
             transpose(dp, 0, tkp, tq, tk, tr, tq, roundUp(tk, MR));
             packRows(qa, qo, q.stride(1), tq, hd, rows, tq, hdp);
             product(roundUp(tk, MR), hdp, tq, tr, tq, rows, hdp, res, hdp);
-            unpack(res, hdp, tk, hd, dka, dk.offset() + bi * tk * d + h * hd, d);
+            unpack(res, hdp, tk, hd, dka, dk.offset() + bi * dk.stride(0) + h * hd, dk.stride(1));
         });
         return true;
     }

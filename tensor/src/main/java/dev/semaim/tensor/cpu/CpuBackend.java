@@ -58,7 +58,7 @@ public final class CpuBackend implements Backend {
     @Override public void fill(Tensor dst, double value) {
         long t0 = KernelProfile.start();
         try {
-            ReferenceKernels.fill(dst, value);
+            if (!(fast(dst) && FastKernels.fill(dst, value))) ReferenceKernels.fill(dst, value);
         } finally {
             KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
         }

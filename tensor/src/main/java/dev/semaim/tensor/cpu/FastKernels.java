@@ -34,6 +34,13 @@ final class FastKernels {
 
     // ------------------------------------------------------------------ copy / fill
 
+    /** dst = v for a contiguous dst (zeros for gradients, constants); the reference goes element by element. */
+    static boolean fill(Tensor dst, double v) {
+        if (!dst.isContiguous()) return false;
+        java.util.Arrays.fill(f(dst), dst.offset(), dst.offset() + dst.numel(), (float) v);
+        return true;
+    }
+
     static boolean copy(Tensor src, Tensor dst) {
         Strided s = new Strided(src, dst);
         float[] a = f(src), o = f(dst);

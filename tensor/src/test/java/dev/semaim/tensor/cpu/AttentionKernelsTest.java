@@ -79,6 +79,14 @@ class AttentionKernelsTest {
             Tensor.AttentionResult r = p.q.attention(p.k, p.v, p.heads, p.scale, p.mask);
             Tensor dOut = gen.layout(Gen.tensor(gen.values(p.q.numel(), -1, 1), F32, p.q.shape()), Gen.Layout.NARROWED);
             Tensor dq = Tensor.empty(F32, p.q.shape()), dk = Tensor.empty(F32, p.k.shape()), dv = Tensor.empty(F32, p.v.shape());
+            if (p.q.size(1) == p.k.size(1) && gen.nextBoolean()) {
+                // into the three slices of one (B, T, 3D) gradient, as the packed self-attention asks
+                int d = p.q.size(2);
+                Tensor all = Tensor.full(Double.NaN, F32, Backends.cpu(), p.q.size(0), p.q.size(1), 3 * d);
+                dq = all.narrow(2, 0, d);
+                dk = all.narrow(2, d, d);
+                dv = all.narrow(2, 2 * d, d);
+            }
             assertTrue(AttentionKernels.backward(dOut, p.q, p.k, p.v, r.probs(), p.heads, p.scale, dq, dk, dv), p.describe());
             Tensor rq = Tensor.empty(F32, p.q.shape()), rk = Tensor.empty(F32, p.k.shape()), rv = Tensor.empty(F32, p.v.shape());
             AttentionReference.backward(dOut, p.q, p.k, p.v, r.probs(), p.heads, p.scale, rq, rk, rv);

@@ -50,6 +50,21 @@ class FastKernelsTest {
     // ------------------------------------------------------------------ copy
 
     @Test
+    void fillContiguous() {
+        Cases.run("fast fill", CASES, gen -> {
+            int[] shape = rowsShape(gen);
+            double v = gen.pick(0.0, -1.5, 1e-3, Double.NEGATIVE_INFINITY);
+            Tensor out = rowMajor(gen, values(gen, shape, -5, 5));
+            boolean taken = FastKernels.fill(out, v);
+            assertTrue(taken == out.isContiguous(), "fill took " + Gen.describe(out));
+            if (!taken) CpuBackend.INSTANCE.fill(out, v);
+            Tensor expected = empty32(shape);
+            ReferenceKernels.fill(expected, v);
+            assertClose("fill " + Gen.describe(out), expected, out, 0, 0);
+        });
+    }
+
+    @Test
     void copyAnyLayout() {
         Cases.run("fast copy", CASES, gen -> {
             int[] shape = rowsShape(gen);
