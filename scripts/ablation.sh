@@ -8,10 +8,12 @@
 #                       [--orders "zigzag raster ..."] [--knn_train N] [--knn_test N]
 #                       [--probe_epochs N] [--probe_train N] [--probe_test N] [--seed N]
 #                       [--embed_dim D] [--depth N] [--heads N] [--ft_epochs N] [--ft_train N] [--ft_test N]
+#                       [--extra_pools]
 #
 # Budget flags: --steps (pre-training optimizer steps, same for every order), --knn_train/--knn_test and
 # --probe_train/--probe_test (seeded random subsets of Fashion-MNIST train/test; 0 = all 60k/10k),
-# --probe_epochs, --ft_epochs (end-to-end fine-tuning with the section-7 recipe; 0 = skipped) with --ft_train/--ft_test. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
+# --probe_epochs, --extra_pools (also k-NN on the cls token and a probe on the global pool, besides the
+# recipes' global-pool k-NN and cls-token probe), --ft_epochs (end-to-end fine-tuning with the section-7 recipe; 0 = skipped) with --ft_train/--ft_test. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
 #   scripts/ablation.sh --out /tmp/abl-big --steps 5000 --knn_train 0 --knn_test 0 --probe_epochs 20 --probe_train 0 --probe_test 0
 # The tool is bin/semaim unless SEMAIM_CMD names another launcher (e.g. a java command line on a frozen
 # class path, so that rebuilding the checkout while the ablation runs does not disturb it).
@@ -36,6 +38,7 @@ depth=4
 heads=3
 data=/usr/share/datasets/fashion-mnist
 ft_epochs=0
+extra_pools=0
 ft_train=10000
 ft_test=5000
 
@@ -58,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --heads) heads=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     --ft_epochs) ft_epochs=$2; shift 2 ;;
+    --extra_pools) extra_pools=1; shift ;;
     --ft_train) ft_train=$2; shift 2 ;;
     --ft_test) ft_test=$2; shift 2 ;;
     *) echo "ablation.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
@@ -83,24 +87,38 @@ pretrain() { # $1 = permutation type
   tail -1 "$dir.pretrain.log"
 }
 
-evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init baseline
-  local dir="$out/$1" weights=()
-  [[ -n "$2" ]] && weights=(--finetune "$2")
-  mkdir -p "$dir"
-  if [[ ! -f "$dir/knn/results.json" ]]; then
-    echo "== $1: k-NN ($(date -u +%H:%M:%S))"
-    $semaim knn --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --data_path "$data" --nb_classes 10 \
-      --max_train_images "$knn_train" --max_eval_images "$knn_test" --output_dir "$dir/knn" --seed "$seed" \
-      > "$dir.knn.log" 2>&1 || { echo "   failed: see $dir.knn.log"; return 1; }
-    tail -2 "$dir.knn.log"
+knn() { # $1 = run name, $2 = result folder name, then extra flags (weights, pooling)
+  local dir="$out/$1" name=$2; shift 2
+  if [[ ! -f "$dir/$name/results.json" ]]; then
+    echo "== $1: $name ($(date -u +%H:%M:%S))"
+    $semaim knn --model vit_tiny_patch4 "${arch[@]}" "$@" --data_path "$data" --nb_classes 10 \
+      --max_train_images "$knn_train" --max_eval_images "$knn_test" --output_dir "$dir/$name" --seed "$seed" \
+      > "$dir.$name.log" 2>&1 || { echo "   failed: see $dir.$name.log"; return 1; }
+    tail -2 "$dir.$name.log"
   fi
-  if [[ ! -f "$dir/linprobe/results.json" ]]; then
-    echo "== $1: linear probe ($(date -u +%H:%M:%S))"
-    $semaim linprobe --model vit_tiny_patch4 "${arch[@]}" "${weights[@]}" --data_path "$data" --nb_classes 10 \
+}
+
+linprobe() { # $1 = run name, $2 = result folder name, then extra flags (weights, pooling)
+  local dir="$out/$1" name=$2; shift 2
+  if [[ ! -f "$dir/$name/results.json" ]]; then
+    echo "== $1: $name ($(date -u +%H:%M:%S))"
+    $semaim linprobe --model vit_tiny_patch4 "${arch[@]}" "$@" --data_path "$data" --nb_classes 10 \
       --epochs "$probe_epochs" --warmup_epochs 0 --batch_size 256 --max_train_images "$probe_train" \
-      --max_eval_images "$probe_test" --output_dir "$dir/linprobe" --seed "$seed" --print_every 20 \
-      > "$dir.linprobe.log" 2>&1 || { echo "   failed: see $dir.linprobe.log"; return 1; }
-    tail -1 "$dir.linprobe.log"
+      --max_eval_images "$probe_test" --output_dir "$dir/$name" --seed "$seed" --print_every 20 \
+      > "$dir.$name.log" 2>&1 || { echo "   failed: see $dir.$name.log"; return 1; }
+    tail -1 "$dir.$name.log"
+  fi
+}
+
+evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init baseline
+  local weights=()
+  [[ -n "$2" ]] && weights=(--finetune "$2")
+  mkdir -p "$out/$1"
+  knn "$1" knn "${weights[@]}" || true                 # recipe (section 9): global pool
+  linprobe "$1" linprobe "${weights[@]}" || true       # recipe (section 8): cls token
+  if [[ $extra_pools == 1 ]]; then
+    knn "$1" knn_cls "${weights[@]}" --cls_token || true
+    linprobe "$1" linprobe_global "${weights[@]}" --global_pool || true
   fi
 }
 
@@ -138,13 +156,13 @@ if [[ $stage != pretrain ]]; then
     done
   fi
   {
-    echo "| order | pre-train steps x batch | pre-train s | pre-train loss | k-NN top-1 (k=10/20/30) | linprobe top-1 | fine-tune top-1 | seed |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| order | pre-train steps x batch | pre-train s | pre-train loss | k-NN top-1 (k=10/20/30), global pool | k-NN top-1 (k=20), cls | linprobe top-1, cls | linprobe top-1, global pool | fine-tune top-1 | seed |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for r in random $orders; do
       d="$out/$r"
       secs=$([[ -f "$d/pretrain/seconds.txt" ]] && cat "$d/pretrain/seconds.txt" || echo "-")
       budget=$([[ $r == random ]] && echo "0" || echo "$steps x $batch")
-      echo "| $r | $budget | $secs | $(json "$d/pretrain/log.txt" train_loss) | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
+      echo "| $r | $budget | $secs | $(json "$d/pretrain/log.txt" train_loss) | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/knn_cls/results.json" knn20_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/linprobe_global/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
     done
   } > "$out/summary.md"
   cat "$out/summary.md"
