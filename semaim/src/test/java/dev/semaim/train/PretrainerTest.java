@@ -121,6 +121,20 @@ class PretrainerTest {
     }
 
     @Test
+    void gradientAccumulationStepsOncePerGroupAndDropsAPartialGroup() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.accumIter = 2;
+        o.maxStepsPerEpoch = 5; // groups {0,1} {2,3}, iteration 4's gradient is dropped at the epoch end
+        o.saveEverySteps = 1;
+        TinyRun r = TinyRun.run(o, -1);
+        assertEquals(10, r.losses.size());
+        Safetensors.File f = Safetensors.read(dir.resolve(Checkpoints.LATEST));
+        assertEquals("4", f.metadata().get("optimizer_steps"));
+        assertEquals("2", f.metadata().get("epoch"));
+        assertTrue(r.output().contains("effective batch size: 32"), r.output());
+    }
+
+    @Test
     void badSettingsNameTheirFlag() {
         PretrainOptions o = TinyRun.options(dir);
         o.warmupEpochs = 5;
