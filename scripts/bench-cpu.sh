@@ -45,9 +45,9 @@ fi
 heap() {
   if [ -n "${BENCH_XMX:-}" ]; then echo "$BENCH_XMX"; return; fi
   case $1:$2 in
-    aim-t1:train) echo 2600m ;;
-    vit-s:train) echo 1700m ;;
-    *:train) echo 1400m ;;
+    aim-t1:train) echo 2200m ;;
+    vit-s:train) echo 1500m ;;
+    *:train) echo 1100m ;;
     *) echo 300m ;;
   esac
 }
@@ -60,12 +60,12 @@ run_ours() {  # config mode batch patch warmup timed; a failed run (e.g. out of 
   # shellcheck disable=SC2086
   java --add-modules jdk.incubator.vector -XX:+UseG1GC -Xmx"$(heap "$1" "$2")" -Dsemaim.profile=true ${JAVA_OPTS:-} \
     -cp "$cp" dev.semaim.bench.CpuBench "$1" "$2" "$3" "$5" "$6" "$4" 2>&1 | grep -v '^WARNING: Using incubator' \
-    | tee /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "ours $*: failed" >&2
+    | tee -a /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "ours $*: failed" >&2
 }
 
 run_torch() {
   /usr/bin/python3 scripts/torch/bench_cpu.py "$1" "$2" --batch "$3" --patch "$4" --warmup "$5" --timed "$6" --profile 2>&1 \
-    | tee /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "torch $*: failed" >&2
+    | tee -a /dev/stderr | sed -n 's/^RESULT //p' >> "$out" || echo "torch $*: failed" >&2
 }
 
 for ((r = 0; r < rounds; r++)); do
