@@ -88,9 +88,9 @@ pretrain() { # $1 = permutation type
 }
 
 knn() { # $1 = run name, $2 = result folder name, then extra flags (weights, pooling)
-  local dir="$out/$1" name=$2; shift 2
+  local run=$1 dir="$out/$1" name=$2; shift 2
   if [[ ! -f "$dir/$name/results.json" ]]; then
-    echo "== $1: $name ($(date -u +%H:%M:%S))"
+    echo "== $run: $name ($(date -u +%H:%M:%S))"
     $semaim knn --model vit_tiny_patch4 "${arch[@]}" "$@" --data_path "$data" --nb_classes 10 \
       --max_train_images "$knn_train" --max_eval_images "$knn_test" --output_dir "$dir/$name" --seed "$seed" \
       > "$dir.$name.log" 2>&1 || { echo "   failed: see $dir.$name.log"; return 1; }
@@ -99,9 +99,9 @@ knn() { # $1 = run name, $2 = result folder name, then extra flags (weights, poo
 }
 
 linprobe() { # $1 = run name, $2 = result folder name, then extra flags (weights, pooling)
-  local dir="$out/$1" name=$2; shift 2
+  local run=$1 dir="$out/$1" name=$2; shift 2
   if [[ ! -f "$dir/$name/results.json" ]]; then
-    echo "== $1: $name ($(date -u +%H:%M:%S))"
+    echo "== $run: $name ($(date -u +%H:%M:%S))"
     $semaim linprobe --model vit_tiny_patch4 "${arch[@]}" "$@" --data_path "$data" --nb_classes 10 \
       --epochs "$probe_epochs" --warmup_epochs 0 --batch_size 256 --max_train_images "$probe_train" \
       --max_eval_images "$probe_test" --output_dir "$dir/$name" --seed "$seed" --print_every 20 \
