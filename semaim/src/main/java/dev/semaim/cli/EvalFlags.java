@@ -34,6 +34,7 @@ final class EvalFlags {
                 .value("seed", "N", "0", "seed of the head init, data order, augmentation and subsets")
                 .value("max_train_images", "N", "0", "seeded random subset of the training split (0 = all)")
                 .value("max_eval_images", "N", "0", "seeded random subset of the held-out split (0 = all)")
+                .value("crop_pct", "F", "0.875", "evaluation pipeline Resize(int(input_size / F)) + CenterCrop(input_size)")
                 .value("num_workers", "N", "2", "data loading threads")
                 .choice("device", "cpu", "compute backend", "cpu", "cuda", "auto");
     }
@@ -79,6 +80,10 @@ final class EvalFlags {
         o.maxTrainImages = f.integer("max_train_images", 0);
         o.maxEvalImages = f.integer("max_eval_images", 0);
         o.numWorkers = f.integer("num_workers", 0);
+        o.cropPct = f.number("crop_pct", Double.MIN_VALUE);
+        if (o.cropPct > 1) {
+            throw new UsageException("--crop_pct must lie in (0, 1], got " + o.cropPct);
+        }
         o.device = f.string("device");
         try {
             o.vitSpec();

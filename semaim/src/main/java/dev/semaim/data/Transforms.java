@@ -25,7 +25,15 @@ public final class Transforms {
 
     /** Evaluation (spec 7, 9): Resize(int(size / 0.875), bicubic) -> CenterCrop(size) -> ToTensor -> Normalize. */
     public static Transform eval(int size, float[] mean, float[] std) {
-        return new Compose(new Resize((int) (size / EVAL_CROP_FRACTION)), new CenterCrop(size), new ToTensor(),
+        return eval(size, EVAL_CROP_FRACTION, mean, std);
+    }
+
+    /** As {@link #eval(int, float[], float[])} with another crop fraction (timm's crop_pct; 1 = resize to the crop size). */
+    public static Transform eval(int size, double cropFraction, float[] mean, float[] std) {
+        if (!(cropFraction > 0 && cropFraction <= 1)) {
+            throw new IllegalArgumentException("--crop_pct must lie in (0, 1], got " + cropFraction);
+        }
+        return new Compose(new Resize((int) (size / cropFraction)), new CenterCrop(size), new ToTensor(),
                 new Normalize(mean, std));
     }
 

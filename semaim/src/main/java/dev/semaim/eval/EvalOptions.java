@@ -38,6 +38,8 @@ public final class EvalOptions {
     public int maxEvalImages;
     /** Iterations per epoch cap (0 = all). */
     public int maxStepsPerEpoch;
+    /** Evaluation pipeline Resize(int(size / cropPct)) + CenterCrop(size); 0.875 in the recipes. */
+    public double cropPct = 0.875;
     /** Evaluate the loaded weights only (finetune/linprobe). */
     public boolean evalOnly;
 
@@ -118,6 +120,7 @@ public final class EvalOptions {
         m.put("seed", seed);
         m.put("max_train_images", maxTrainImages);
         m.put("max_eval_images", maxEvalImages);
+        m.put("crop_pct", cropPct);
         m.put("max_steps_per_epoch", maxStepsPerEpoch);
         m.put("batch_size", batchSize);
         m.put("epochs", epochs);

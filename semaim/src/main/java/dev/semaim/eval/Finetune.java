@@ -108,7 +108,7 @@ public final class Finetune {
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
-        Transform evalTransform = Transforms.eval(o.inputSize, data.train().mean(), data.train().std());
+        Transform evalTransform = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
         boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
         if (mixupActive && o.batchSize % 2 != 0) {
             throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");

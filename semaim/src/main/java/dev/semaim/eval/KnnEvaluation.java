@@ -73,7 +73,7 @@ public final class KnnEvaluation {
         }
         model.eval();
         Files.createDirectories(o.outputDir);
-        Transform eval = Transforms.eval(o.inputSize, data.train().mean(), data.train().std());
+        Transform eval = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
         progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images); %s, %s feature",
                 data.train().description(), train.size(), data.heldOutDescription(), val.size(), spec.describe(),
                 o.globalPool ? "global-pool" : "cls-token"));

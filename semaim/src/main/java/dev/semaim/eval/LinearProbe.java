@@ -72,7 +72,7 @@ public final class LinearProbe {
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
-        Transform evalTransform = Transforms.eval(o.inputSize, data.train().mean(), data.train().std());
+        Transform evalTransform = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
 
         progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images)", data.train().description(),
                 train.size(), data.heldOutDescription(), val.size()));

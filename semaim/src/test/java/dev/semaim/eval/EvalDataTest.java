@@ -61,4 +61,19 @@ class EvalDataTest {
         assertEquals(2, d.heldOut().size());
         assertEquals(d.train().dataset().classNames(), d.heldOut().classNames());
     }
+
+    @Test
+    void evaluationCropFraction() {
+        dev.semaim.data.Image img = dev.semaim.data.EmbeddedFashionMnist.test().get(0).image();  // 28x28 grey
+        float[] mean = {0.5f}, std = {0.25f};
+        dev.semaim.data.Image same = dev.semaim.data.Transforms.eval(28, 1.0, mean, std).apply(img, new java.util.SplittableRandom(1));
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                assertEquals((img.get(0, y, x) / 255f - 0.5f) / 0.25f, same.get(0, y, x), 1e-5, "crop_pct 1 keeps the image, pixel " + y + "," + x);
+            }
+        }
+        dev.semaim.data.Image zoomed = dev.semaim.data.Transforms.eval(28, 0.875, mean, std).apply(img, new java.util.SplittableRandom(1));
+        assertEquals(28, zoomed.height());
+        assertThrows(IllegalArgumentException.class, () -> dev.semaim.data.Transforms.eval(28, 1.5, mean, std));
+    }
 }
