@@ -12,8 +12,8 @@
 #
 # Budget flags: --steps (pre-training optimizer steps, same for every order), --knn_train/--knn_test and
 # --probe_train/--probe_test (seeded random subsets of Fashion-MNIST train/test; 0 = all 60k/10k),
-# --probe_epochs, --extra_pools (also k-NN on the cls token and a probe on the global pool, besides the
-# recipes' global-pool k-NN and cls-token probe), --ft_epochs (end-to-end fine-tuning with the section-7 recipe; 0 = skipped) with --ft_train/--ft_test. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
+# --probe_epochs, --extra_pools (also k-NN on the cls token, a probe on the global pool and a cls probe
+# evaluated with --crop_pct 1, besides the recipes' global-pool k-NN and cls-token probe), --ft_epochs (end-to-end fine-tuning with the section-7 recipe; 0 = skipped) with --ft_train/--ft_test. Defaults are the small budget of RESULTS.md (about an hour on 2 busy cores); a larger run:
 #   scripts/ablation.sh --out /tmp/abl-big --steps 5000 --knn_train 0 --knn_test 0 --probe_epochs 20 --probe_train 0 --probe_test 0
 # The tool is bin/semaim unless SEMAIM_CMD names another launcher (e.g. a java command line on a frozen
 # class path, so that rebuilding the checkout while the ablation runs does not disturb it).
@@ -119,6 +119,7 @@ evaluate() { # $1 = run name, $2 = checkpoint or empty for the random-init basel
   if [[ $extra_pools == 1 ]]; then
     knn "$1" knn_cls "${weights[@]}" --cls_token || true
     linprobe "$1" linprobe_global "${weights[@]}" --global_pool || true
+    linprobe "$1" linprobe_crop1 "${weights[@]}" --crop_pct 1.0 || true   # test images at the training scale
   fi
 }
 
@@ -156,13 +157,13 @@ if [[ $stage != pretrain ]]; then
     done
   fi
   {
-    echo "| order | pre-train steps x batch | pre-train s | pre-train loss | k-NN top-1 (k=10/20/30), global pool | k-NN top-1 (k=20), cls | linprobe top-1, cls | linprobe top-1, global pool | fine-tune top-1 | seed |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| order | pre-train steps x batch | pre-train s | pre-train loss | k-NN top-1 (k=10/20/30), global pool | k-NN top-1 (k=20), cls | linprobe top-1, cls | linprobe top-1, global pool | linprobe top-1, cls, crop 1 | fine-tune top-1 | seed |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     for r in random $orders; do
       d="$out/$r"
       secs=$([[ -f "$d/pretrain/seconds.txt" ]] && cat "$d/pretrain/seconds.txt" || echo "-")
       budget=$([[ $r == random ]] && echo "0" || echo "$steps x $batch")
-      echo "| $r | $budget | $secs | $(json "$d/pretrain/log.txt" train_loss) | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/knn_cls/results.json" knn20_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/linprobe_global/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
+      echo "| $r | $budget | $secs | $(json "$d/pretrain/log.txt" train_loss) | $(json "$d/knn/results.json" knn10_top1) / $(json "$d/knn/results.json" knn20_top1) / $(json "$d/knn/results.json" knn30_top1) | $(json "$d/knn_cls/results.json" knn20_top1) | $(json "$d/linprobe/results.json" top1) | $(json "$d/linprobe_global/results.json" top1) | $(json "$d/linprobe_crop1/results.json" top1) | $(json "$d/finetune/results.json" top1) | $seed |"
     done
   } > "$out/summary.md"
   cat "$out/summary.md"
