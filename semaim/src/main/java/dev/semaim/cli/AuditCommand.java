@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code semaim audit}: one pre-training step (order pass, masks, forward, loss, backward; no update) with every
  * intermediate written to one safetensors file; the names are listed in {@link StepAudit} and docs/WALKTHROUGH.md.
  */
-public final class AuditCommand implements Command {
+public final class AuditCommand extends FlagCommand {
     static final Flags FLAGS = new Flags("audit",
             "Runs one SemAIM pre-training step without the optimizer update and writes every intermediate tensor\n"
                     + "(input, target, order maps, priority, masks, per-block stream states, prediction, loss, gradients) to --out.")
@@ -34,20 +34,14 @@ public final class AuditCommand implements Command {
             .value("out", "FILE", null, "the safetensors file to write")
             .toggle("json", "print a JSON summary: loss, the order of each image as patch indices, a few norms");
 
-    @Override
-    public String summary() {
-        return "run one pre-training step and dump every intermediate tensor to a safetensors file";
+    public AuditCommand() {
+        super(FLAGS, "run one pre-training step and dump every intermediate tensor to a safetensors file");
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
-        if (!f.isSet("checkpoint")) throw new UsageException("--checkpoint is required (see semaim audit --help)");
-        if (!f.isSet("out")) throw new UsageException("--out is required (see semaim audit --help)");
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
+        f.require("checkpoint");
+        f.require("out");
         if (f.isSet("priority") && f.isSet("noise")) throw new UsageException("give --priority or --noise, not both");
         SavedModel saved = SavedModel.load(f.path("checkpoint"), "--checkpoint");
         AimViT model = saved.model();

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -20,7 +19,7 @@ import java.util.stream.Stream;
  * prints k-NN accuracy, pre-trained vs random initialisation. Checkpoints go to a temporary folder that is
  * deleted afterwards unless {@code --output_dir} is given.
  */
-public final class DemoCommand implements Command {
+public final class DemoCommand extends FlagCommand {
     static final Flags FLAGS = new Flags("demo",
             "Pre-trains a small SemAIM ViT (width 96, depth 4, 28x28x1, patch 4) on the embedded Fashion-MNIST slice, then reports\n"
                     + "k-NN accuracy (k 20, T 0.07) of the pre-trained encoder vs the same architecture at random initialisation.")
@@ -29,18 +28,12 @@ public final class DemoCommand implements Command {
             .value("seed", "N", "0", "seed of the model init, data order and order noise")
             .value("output_dir", "DIR", null, "keep the checkpoints and log.txt here (default: a temporary folder, deleted)");
 
-    @Override
-    public String summary() {
-        return "pre-train a small model on the embedded Fashion-MNIST for a few minutes, then k-NN: pre-trained vs random";
+    public DemoCommand() {
+        super(FLAGS, "pre-train a small model on the embedded Fashion-MNIST for a few minutes, then k-NN: pre-trained vs random");
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         boolean quick = f.toggle("quick");
         double minutes = quick ? 10 / 60.0 : f.number("minutes", 0.05);
         int seed = f.integer("seed", 0);

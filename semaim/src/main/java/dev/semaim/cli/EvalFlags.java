@@ -41,13 +41,7 @@ final class EvalFlags {
 
     /** The optimisation flags of finetune/linprobe with the given defaults. */
     static Flags training(Flags f, String epochs, String blr, String minLr, String warmup, String weightDecay) {
-        return f.value("epochs", "N", epochs, "training epochs")
-                .value("accum_iter", "N", "1", "iterations whose gradients are summed before each optimizer step")
-                .value("blr", "LR", blr, "base learning rate: lr = blr x effective batch / 256")
-                .value("lr", "LR", null, "absolute learning rate; overrides --blr")
-                .value("min_lr", "LR", minLr, "floor of the cosine schedule")
-                .value("warmup_epochs", "E", warmup, "linear warm-up from 0, in (fractional) epochs")
-                .value("weight_decay", "WD", weightDecay, "weight decay")
+        return OptimFlags.declare(f, epochs, blr, "", minLr, warmup, weightDecay, "weight decay")
                 .value("resume", "FILE", null, "checkpoint of this protocol to continue (default: <output_dir>/checkpoint-latest.safetensors if present)")
                 .value("max_steps_per_epoch", "N", "0", "cap on iterations per epoch (0 = all)")
                 .toggle("eval", "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split")
@@ -94,13 +88,7 @@ final class EvalFlags {
     }
 
     static void trainingOptions(FlagValues f, EvalOptions o) {
-        o.epochs = f.integer("epochs", 1);
-        o.accumIter = f.integer("accum_iter", 1);
-        o.blr = f.number("blr", 0);
-        o.lr = f.optionalNumber("lr", 0).orElse(Double.NaN);
-        o.minLr = f.number("min_lr", 0);
-        o.warmupEpochs = f.number("warmup_epochs", 0);
-        o.weightDecay = f.number("weight_decay", 0);
+        OptimFlags.read(f, o);
         o.resume = f.path("resume");
         o.maxStepsPerEpoch = f.integer("max_steps_per_epoch", 0);
         o.evalOnly = f.toggle("eval");

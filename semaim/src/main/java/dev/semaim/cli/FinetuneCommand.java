@@ -8,11 +8,10 @@ import dev.semaim.eval.RunResults;
 import dev.semaim.train.ProgressLine;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
 
 /** {@code semaim finetune}: end-to-end fine-tuning with the reference's flags and README defaults (spec section 7). */
-public final class FinetuneCommand implements Command {
+public final class FinetuneCommand extends FlagCommand {
     static final Flags FLAGS = EvalFlags.training(EvalFlags.common(new Flags("finetune",
                     "Fine-tunes a ViT from pre-trained weights (spec section 7) and reports top-1/top-5 on the held-out split "
                             + "after every epoch. Resumes from <output_dir>/checkpoint-latest.safetensors."), true, "64"),
@@ -28,9 +27,8 @@ public final class FinetuneCommand implements Command {
             .value("reprob", "P", String.valueOf(FinetuneTransforms.ERASE_PROBABILITY), "random-erasing probability")
             .value("aa", "CONFIG", FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none");
 
-    @Override
-    public String summary() {
-        return "fine-tune a pre-trained ViT end to end (spec section 7)";
+    public FinetuneCommand() {
+        super(FLAGS, "fine-tune a pre-trained ViT end to end (spec section 7)");
     }
 
     static EvalOptions options(FlagValues f) {
@@ -53,12 +51,7 @@ public final class FinetuneCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         EvalOptions o = options(f);
         ClassifierRun r = Finetune.run(o, ProgressLine.forTerminal(out, o.printEvery));
         report(out, "fine-tuning", r, o);

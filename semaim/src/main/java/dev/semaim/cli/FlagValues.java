@@ -90,6 +90,11 @@ public final class FlagValues {
         return v == null ? null : Path.of(v);
     }
 
+    /** Throws the usage error "--name is required" unless the flag is set. */
+    public void require(String name) {
+        required(name);
+    }
+
     private String required(String name) {
         String v = raw(name);
         if (v == null) {

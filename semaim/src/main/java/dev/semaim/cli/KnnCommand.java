@@ -6,10 +6,9 @@ import dev.semaim.eval.RunResults;
 import dev.semaim.train.ProgressLine;
 
 import java.io.PrintStream;
-import java.util.List;
 
 /** {@code semaim knn}: weighted k-NN on frozen features (spec section 9). */
-public final class KnnCommand implements Command {
+public final class KnnCommand extends FlagCommand {
     static final Flags FLAGS = EvalFlags.common(new Flags("knn",
                     "k-NN accuracy of a pre-trained ViT's frozen, L2-normalised features (global pool by default; spec section 9): "
                             + "held-out images vote with exp(cosine / T) of their k nearest training images."), true, "128")
@@ -17,9 +16,8 @@ public final class KnnCommand implements Command {
             .value("temperature", "T", "0.07", "vote temperature")
             .value("chunks", "N", "100", "the held-out features are compared in this many chunks (memory)");
 
-    @Override
-    public String summary() {
-        return "k-NN classification with frozen features (spec section 9)";
+    public KnnCommand() {
+        super(FLAGS, "k-NN classification with frozen features (spec section 9)");
     }
 
     static EvalOptions options(FlagValues f) {
@@ -31,12 +29,7 @@ public final class KnnCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         EvalOptions o = options(f);
         KnnEvaluation.run(o, ProgressLine.forTerminal(out, 1));
         out.println("done: results in " + o.outputDir.resolve(RunResults.FILE));

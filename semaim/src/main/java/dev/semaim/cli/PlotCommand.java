@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code semaim plot}: training curves (loss, lr by epoch) of one or more runs, and optionally a metric of each run as bars. */
-public final class PlotCommand implements Command {
+public final class PlotCommand extends FlagCommand {
     static final Flags FLAGS = new Flags("plot",
             "Plots train_loss and train_lr against epoch from JSON-lines log.txt files (one line per run), and with --results\n"
                     + "a bar chart of --metric from each run's results.json (e.g. the order-ablation runs).")
@@ -21,21 +21,15 @@ public final class PlotCommand implements Command {
             .value("metric", "NAME", "top1", "the results.json field drawn as bars (e.g. top1, knn20_top1)")
             .value("out", "FILE", null, "the PNG to write");
 
-    @Override
-    public String summary() {
-        return "plot training curves of one or more runs (and a results.json metric as bars) to a PNG";
+    public PlotCommand() {
+        super(FLAGS, "plot training curves of one or more runs (and a results.json metric as bars) to a PNG");
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         if (f.strings("log").isEmpty() && f.strings("results").isEmpty())
             throw new UsageException("give at least one --log (or --results); see semaim plot --help");
-        if (!f.isSet("out")) throw new UsageException("--out is required (see semaim plot --help)");
+        f.require("out");
         List<TrainingLog> logs = read(f.strings("log"), "--log"), results = read(f.strings("results"), "--results");
         BufferedImage img = Curves.draw(logs, results, f.string("metric"));
         Pictures.writePng(img, f.path("out"));

@@ -9,22 +9,15 @@ import dev.semaim.train.ProgressLine;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 
 /** {@code semaim pretrain}: SemAIM pre-training with the reference's flag names and defaults (spec section 6). */
-public final class PretrainCommand implements Command {
-    static final Flags FLAGS = new Flags("pretrain",
-            "Pre-trains an AIM ViT with SemAIM (spec section 6). Resumes automatically from <output_dir>/checkpoint-latest.safetensors.")
-            .choice("model", "aim_base", "model size", "aim_tiny", "aim_small", "aim_base", "aim_large")
-            .value("batch_size", "N", "64", "images per iteration")
-            .value("epochs", "N", "400", "training epochs")
-            .value("accum_iter", "N", "1", "iterations whose gradients are summed before each optimizer step")
-            .value("blr", "LR", "2e-4", "base learning rate: lr = blr x effective batch / 256 (README value)")
-            .value("lr", "LR", null, "absolute learning rate; overrides --blr")
-            .value("min_lr", "LR", "0", "floor of the cosine schedule")
-            .value("warmup_epochs", "E", "30", "linear warm-up from 0, in (fractional) epochs")
-            .value("weight_decay", "WD", "0.05", "AdamW weight decay (not on 1-D parameters and biases)")
+public final class PretrainCommand extends FlagCommand {
+    static final Flags FLAGS = OptimFlags.declare(new Flags("pretrain",
+                    "Pre-trains an AIM ViT with SemAIM (spec section 6). Resumes automatically from <output_dir>/checkpoint-latest.safetensors.")
+                    .choice("model", "aim_base", "model size", "aim_tiny", "aim_small", "aim_base", "aim_large")
+                    .value("batch_size", "N", "64", "images per iteration"),
+                    "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)")
             .value("clip_grad", "NORM", "none", "clip the global gradient norm (README: 3.0); none = off")
             .value("query_depth", "N", "12", "query-stream blocks; the encoder depth must be a multiple")
             .choice("prediction_head_type", "MLP", "prediction head", AimConfig.PREDICTION_HEADS.toArray(String[]::new))
@@ -55,9 +48,8 @@ public final class PretrainCommand implements Command {
             .value("time_limit_minutes", "M", null, "stop with a checkpoint after this much wall time")
             .value("print_every", "N", "20", "progress line every N iterations when output is not a terminal");
 
-    @Override
-    public String summary() {
-        return "pre-train a SemAIM ViT (flags and defaults of the reference; --help lists them)";
+    public PretrainCommand() {
+        super(FLAGS, "pre-train a SemAIM ViT (flags and defaults of the reference; --help lists them)");
     }
 
     /** Options from parsed flags; {@code --data_path} is required. */
@@ -65,13 +57,7 @@ public final class PretrainCommand implements Command {
         PretrainOptions o = new PretrainOptions();
         o.model = f.string("model");
         o.batchSize = f.integer("batch_size", 1);
-        o.epochs = f.integer("epochs", 1);
-        o.accumIter = f.integer("accum_iter", 1);
-        o.blr = f.number("blr", 0);
-        o.lr = f.optionalNumber("lr", 0).orElse(Double.NaN);
-        o.minLr = f.number("min_lr", 0);
-        o.warmupEpochs = f.number("warmup_epochs", 0);
-        o.weightDecay = f.number("weight_decay", 0);
+        OptimFlags.read(f, o);
         o.clipGrad = f.optionalNumber("clip_grad", 0).orElse(Double.NaN);
         o.queryDepth = f.integer("query_depth", 1);
         o.predictionHeadType = f.string("prediction_head_type");
@@ -108,12 +94,7 @@ public final class PretrainCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         PretrainOptions o = options(f);
         o.validate();
         PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, o.printEvery)).run();

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** {@code semaim visualize}: a PNG grid of what a (pre-trained) model sees: attention, similarity, orders, loss, prediction. */
-public final class VisualizeCommand implements Command {
+public final class VisualizeCommand extends FlagCommand {
     static final Flags FLAGS = new Flags("visualize",
             "Draws a PNG grid, a row per image: input, last-block cls attention, cls-patch similarity (spec 4.2), each\n"
                     + "order as a heat map (warm = predicted first), the per-patch loss map, prediction and target.")
@@ -27,20 +27,14 @@ public final class VisualizeCommand implements Command {
             .value("seed", "N", "0", "seed of the order noise")
             .value("out", "FILE", null, "the PNG to write");
 
-    @Override
-    public String summary() {
-        return "draw attention maps, similarity maps, orders, loss maps and predictions of a checkpoint as a PNG grid";
+    public VisualizeCommand() {
+        super(FLAGS, "draw attention maps, similarity maps, orders, loss maps and predictions of a checkpoint as a PNG grid");
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = FLAGS.parse(args);
-        if (f.helpRequested()) {
-            out.print(FLAGS.help());
-            return 0;
-        }
-        if (!f.isSet("checkpoint")) throw new UsageException("--checkpoint is required (see semaim visualize --help)");
-        if (!f.isSet("out")) throw new UsageException("--out is required (see semaim visualize --help)");
+    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
+        f.require("checkpoint");
+        f.require("out");
         List<String> orders = Arrays.stream(f.string("orders").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         ModelPictures.Options options = new ModelPictures.Options(orders, f.toggle("per_head"), f.integer("panel", 16), f.integer("seed", 0));
         AimViT model = SavedModel.load(f.path("checkpoint"), "--checkpoint").model();

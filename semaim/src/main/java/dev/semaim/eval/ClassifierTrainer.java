@@ -2,6 +2,8 @@ package dev.semaim.eval;
 
 import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
+import dev.semaim.data.Dataset;
+import dev.semaim.data.Transform;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.optim.LrSchedule;
@@ -14,7 +16,6 @@ import dev.semaim.train.ProgressLine;
 import dev.semaim.train.TrainingState;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -64,14 +65,67 @@ final class ClassifierTrainer {
 
     /** --resume when given (must exist), else the rolling checkpoint of --output_dir when present, else null. */
     static Path resumePath(EvalOptions o) {
-        if (o.resume != null) {
-            if (!Files.isRegularFile(o.resume)) {
-                throw new IllegalArgumentException("--resume " + o.resume + " does not exist");
-            }
-            return o.resume;
+        return Checkpoints.resumePath(o.resume, o.outputDir);
+    }
+
+    /** Iterations per epoch: the loader's full batches, capped by --max_steps_per_epoch; at least one. */
+    static int iterations(EvalOptions o, DataLoader loader, Dataset train) {
+        int iters = o.maxStepsPerEpoch > 0 ? Math.min(o.maxStepsPerEpoch, loader.batchesPerEpoch()) : loader.batchesPerEpoch();
+        if (iters == 0) {
+            throw new IllegalArgumentException("--data_path " + o.dataPath + ": " + train.size()
+                    + " training images are fewer than one batch of --batch_size " + o.batchSize);
         }
-        Path latest = o.outputDir.resolve(Checkpoints.LATEST);
-        return Files.isRegularFile(latest) ? latest : null;
+        return iters;
+    }
+
+    /**
+     * The protocol's run: with --eval one evaluation of the resumed checkpoint (else of the loaded weights);
+     * otherwise training on {@code train} through the training pipeline (built only when training, after the
+     * resume), from the resume point if any.
+     */
+    Outcome fit(Dataset train, Supplier<Transform> trainTransform, JsonLinesLog log) throws IOException {
+        Path resumeFrom = resumePath(o);
+        if (o.evalOnly) {
+            if (resumeFrom != null) {
+                resume(resumeFrom);
+            }
+            model.eval();
+            Accuracy a = evaluate.get();
+            return new Outcome(a, a.top1(), 0, 0, null, 0);
+        }
+        TrainingState state = resumeFrom == null ? TrainingState.start(o.seed) : resume(resumeFrom);
+        try (DataLoader loader = DataLoader.builder(train).transform(trainTransform.get())
+                .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
+            return run(loader, iterations(o, loader, train), state, log);
+        }
+    }
+
+    /** Writes results.json (the outcome, the data sizes, the settings) and returns the run's summary. */
+    static ClassifierRun finish(String protocol, EvalOptions o, Outcome out, int trainImages, String heldOut, long startNanos)
+            throws IOException {
+        Map<String, Object> fields = resultFields(protocol, o, out, trainImages, heldOut, startNanos);
+        RunResults.write(o.outputDir, fields);
+        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+    }
+
+    static Map<String, Object> resultFields(String protocol, EvalOptions o, Outcome out, int trainImages,
+                                            String heldOut, long startNanos) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("protocol", protocol);
+        m.put("top1", out.last().top1());
+        m.put("top5", out.last().top5());
+        m.put("loss", out.last().loss());
+        m.put("best_top1", out.bestTop1());
+        m.put("eval_images", out.last().count());
+        m.put("eval_split", heldOut);
+        m.put("train_images", trainImages);
+        m.put("epochs_trained", out.epochsDone());
+        m.put("optimizer_steps", out.optimizerSteps());
+        m.put("train_seconds", out.trainSeconds());
+        m.put("seconds", (System.nanoTime() - startNanos) / 1e9);
+        m.put("checkpoint", out.checkpoint() == null ? null : out.checkpoint().toString());
+        m.putAll(o.asMap());
+        return m;
     }
 
     /** Loads model and optimizer state from a checkpoint of the same protocol; returns where to continue. */

@@ -1,5 +1,7 @@
 package dev.semaim.eval;
 
+import dev.semaim.train.OptimOptions;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +11,7 @@ import java.util.Map;
  * after their flags. Defaults are the fine-tuning recipe's (spec section 7); the CLI commands set the
  * linear-probe (section 8) and k-NN (section 9) defaults. Fields a protocol does not use are ignored by it.
  */
-public final class EvalOptions {
+public final class EvalOptions extends OptimOptions {
     // architecture: vit_{tiny,small,base,large}_patchN with optional overrides (0 = the name's)
     public String model = "vit_base_patch16";
     public int inputSize = 224;
@@ -43,16 +45,7 @@ public final class EvalOptions {
     /** Evaluate the loaded weights only (finetune/linprobe). */
     public boolean evalOnly;
 
-    // optimisation (finetune / linprobe)
-    public int batchSize = 64;
-    public int epochs = 100;
-    public int accumIter = 1;
-    public double blr = 5e-4;
-    /** Absolute lr; NaN = blr x effective batch / 256. */
-    public double lr = Double.NaN;
-    public double minLr = 1e-6;
-    public double warmupEpochs = 5;
-    public double weightDecay = 0.05;
+    // optimisation (finetune / linprobe); batch size, epochs, lr recipe and weight decay in OptimOptions
     public double layerDecay = 0.65;
     public double dropPath = 0.1;
     /** NaN = no clipping. */
@@ -71,12 +64,12 @@ public final class EvalOptions {
     public double temperature = 0.07;
     public int knnChunks = 100;
 
-    public int effectiveBatch() {
-        return batchSize * accumIter;
-    }
-
-    public double absoluteLr() {
-        return Double.isNaN(lr) ? blr * effectiveBatch() / 256.0 : lr;
+    /** The fine-tuning recipe's optimisation defaults: 100 epochs, blr 5e-4, min lr 1e-6, 5 warm-up epochs. */
+    public EvalOptions() {
+        epochs = 100;
+        blr = 5e-4;
+        minLr = 1e-6;
+        warmupEpochs = 5;
     }
 
     public VitSpec vitSpec() {
@@ -91,12 +84,7 @@ public final class EvalOptions {
         if (!(Double.isNaN(lr) || lr > 0) || !(blr > 0) || !(minLr >= 0) || !(weightDecay >= 0) || !(warmupEpochs >= 0)) {
             throw new IllegalArgumentException("--blr/--lr must be > 0 and --min_lr/--weight_decay/--warmup_epochs >= 0");
         }
-        if (warmupEpochs >= epochs) {
-            throw new IllegalArgumentException("--warmup_epochs " + warmupEpochs + " must be smaller than --epochs " + epochs);
-        }
-        if (minLr > absoluteLr()) {
-            throw new IllegalArgumentException("--min_lr " + minLr + " is larger than the peak lr " + absoluteLr());
-        }
+        checkSchedule();
         if (dataPath == null || dataPath.isBlank()) {
             throw new IllegalArgumentException("--data_path is required");
         }
@@ -122,14 +110,7 @@ public final class EvalOptions {
         m.put("max_eval_images", maxEvalImages);
         m.put("crop_pct", cropPct);
         m.put("max_steps_per_epoch", maxStepsPerEpoch);
-        m.put("batch_size", batchSize);
-        m.put("epochs", epochs);
-        m.put("accum_iter", accumIter);
-        m.put("blr", blr);
-        m.put("lr", absoluteLr());
-        m.put("min_lr", minLr);
-        m.put("warmup_epochs", warmupEpochs);
-        m.put("weight_decay", weightDecay);
+        putOptim(m);
         m.put("device", device);
         return m;
     }

@@ -3,14 +3,12 @@ package dev.semaim.eval;
 import dev.semaim.autograd.Losses;
 import dev.semaim.autograd.Var;
 import dev.semaim.data.Compose;
-import dev.semaim.data.DataLoader;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.HorizontalFlip;
 import dev.semaim.data.Normalize;
 import dev.semaim.data.RandomResizedCrop;
 import dev.semaim.data.ToTensor;
 import dev.semaim.data.Transform;
-import dev.semaim.data.Transforms;
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.data.augment.Interpolation;
 import dev.semaim.data.augment.Mixup;
@@ -25,21 +23,17 @@ import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backend;
-import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.JsonLinesLog;
+import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;
-import dev.semaim.train.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -81,22 +75,15 @@ public final class Finetune {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validateTraining();
-        Backend backend = Backends.byName(o.device);
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(backend);
-        try {
-            return train(o, backend, progress);
-        } finally {
-            Backends.setDefault(previous);
-        }
+        return OnDevice.run(o.device, backend -> train(o, backend, progress));
     }
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
-        EvalData data = EvalData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
+        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalData data = splits.data();
         checkClasses(o, data);
-        Dataset train = Subset.random(data.train().dataset(), o.maxTrainImages, o.seed);
-        Dataset val = Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1);
+        Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         VisionTransformer model = spec.build(o.nbClasses, o.globalPool, o.dropPath, new Rng(o.seed));
         if (o.finetune != null) {
@@ -108,7 +95,7 @@ public final class Finetune {
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
-        Transform evalTransform = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
+        Transform evalTransform = splits.evalTransform(o);
         boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
         if (mixupActive && o.batchSize % 2 != 0) {
             throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");
@@ -116,8 +103,7 @@ public final class Finetune {
         Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses) : null;
         List<Parameter> trainable = List.copyOf(model.trainableParameters().values());
 
-        progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images)", data.train().description(),
-                train.size(), data.heldOutDescription(), val.size()));
+        progress.message(splits.describe());
         progress.message(String.format(Locale.ROOT, "model: %s, %s, %d classes; %,d trainable parameters", spec.describe(),
                 o.globalPool ? "global pool" : "cls token", o.nbClasses, model.parameterCount(true)));
         progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; effective batch %d; layer decay %.2f; %s",
@@ -156,27 +142,8 @@ public final class Finetune {
         };
         ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
-        ClassifierTrainer.Outcome out;
-        if (o.evalOnly) {
-            Path trained = ClassifierTrainer.resumePath(o);
-            if (trained != null) {
-                trainer.resume(trained);
-            }
-            model.eval();
-            Accuracy a = Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend);
-            out = new ClassifierTrainer.Outcome(a, a.top1(), 0, 0, null, 0);
-        } else {
-            Path resumeFrom = ClassifierTrainer.resumePath(o);
-            TrainingState state = resumeFrom == null ? TrainingState.start(o.seed) : trainer.resume(resumeFrom);
-            try (DataLoader loader = DataLoader.builder(train).transform(trainTransform(o, data.train().mean(), data.train().std()))
-                    .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
-                int iters = iterations(o, loader, train);
-                out = trainer.run(loader, iters, state, log);
-            }
-        }
-        Map<String, Object> fields = resultFields(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
-        RunResults.write(o.outputDir, fields);
-        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+        ClassifierTrainer.Outcome out = trainer.fit(train, () -> trainTransform(o, data.train().mean(), data.train().std()), log);
+        return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
     }
 
     /**
@@ -186,16 +153,6 @@ public final class Finetune {
      */
     static List<ParamGroup> paramGroups(VisionTransformer model, EvalOptions o) {
         return ParamGroups.layerDecay(model, o.weightDecay, o.layerDecay, model.blocks.size() + 1, ParamGroups.VIT_NO_DECAY);
-    }
-
-    /** Iterations per epoch: the loader's full batches, capped by --max_steps_per_epoch; at least one. */
-    static int iterations(EvalOptions o, DataLoader loader, Dataset train) {
-        int iters = o.maxStepsPerEpoch > 0 ? Math.min(o.maxStepsPerEpoch, loader.batchesPerEpoch()) : loader.batchesPerEpoch();
-        if (iters == 0) {
-            throw new IllegalArgumentException("--data_path " + o.dataPath + ": " + train.size()
-                    + " training images are fewer than one batch of --batch_size " + o.batchSize);
-        }
-        return iters;
     }
 
     static void checkClasses(EvalOptions o, EvalData data) {
@@ -208,25 +165,5 @@ public final class Finetune {
     /** A stream seed keyed by (seed, epoch, iteration). */
     static long iterationSeed(long seed, int epoch, int iter) {
         return new Rng(seed).fork(((long) epoch << 32) | iter).fork(0x3117).seed();
-    }
-
-    static Map<String, Object> resultFields(String protocol, EvalOptions o, ClassifierTrainer.Outcome out, int trainImages,
-                                            String heldOut, long startNanos) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("protocol", protocol);
-        m.put("top1", out.last().top1());
-        m.put("top5", out.last().top5());
-        m.put("loss", out.last().loss());
-        m.put("best_top1", out.bestTop1());
-        m.put("eval_images", out.last().count());
-        m.put("eval_split", heldOut);
-        m.put("train_images", trainImages);
-        m.put("epochs_trained", out.epochsDone());
-        m.put("optimizer_steps", out.optimizerSteps());
-        m.put("train_seconds", out.trainSeconds());
-        m.put("seconds", (System.nanoTime() - startNanos) / 1e9);
-        m.put("checkpoint", out.checkpoint() == null ? null : out.checkpoint().toString());
-        m.putAll(o.asMap());
-        return m;
     }
 }

@@ -2,16 +2,15 @@ package dev.semaim.eval;
 
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
-import dev.semaim.data.Transforms;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.tensor.Backend;
-import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.Json;
 import dev.semaim.train.JsonLinesLog;
+import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;
 
 import java.io.IOException;
@@ -49,21 +48,14 @@ public final class KnnEvaluation {
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
-        Backend backend = Backends.byName(o.device);
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(backend);
-        try {
-            return evaluate(o, backend, progress);
-        } finally {
-            Backends.setDefault(previous);
-        }
+        return OnDevice.run(o.device, backend -> evaluate(o, backend, progress));
     }
 
     private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
-        EvalData data = EvalData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
-        Dataset train = Subset.random(data.train().dataset(), o.maxTrainImages, o.seed);
-        Dataset val = Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1);
+        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalData data = splits.data();
+        Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         VisionTransformer model = spec.build(0, o.globalPool, 0, new Rng(o.seed));
         if (o.finetune != null) {
@@ -73,9 +65,8 @@ public final class KnnEvaluation {
         }
         model.eval();
         Files.createDirectories(o.outputDir);
-        Transform eval = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
-        progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images); %s, %s feature",
-                data.train().description(), train.size(), data.heldOutDescription(), val.size(), spec.describe(),
+        Transform eval = splits.evalTransform(o);
+        progress.message(splits.describe() + String.format(Locale.ROOT, "; %s, %s feature", spec.describe(),
                 o.globalPool ? "global-pool" : "cls-token"));
 
         Map<String, String> tag = new LinkedHashMap<>();

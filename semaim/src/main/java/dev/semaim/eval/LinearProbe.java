@@ -2,7 +2,6 @@ package dev.semaim.eval;
 
 import dev.semaim.autograd.Losses;
 import dev.semaim.autograd.Var;
-import dev.semaim.data.DataLoader;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.data.Transforms;
@@ -12,19 +11,16 @@ import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.Sgd;
 import dev.semaim.tensor.Backend;
-import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.JsonLinesLog;
+import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;
-import dev.semaim.train.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Linear probing (spec section 8): the pre-trained ViT frozen (features computed without gradients in eval
@@ -43,22 +39,15 @@ public final class LinearProbe {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validateTraining();
-        Backend backend = Backends.byName(o.device);
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(backend);
-        try {
-            return train(o, backend, progress);
-        } finally {
-            Backends.setDefault(previous);
-        }
+        return OnDevice.run(o.device, backend -> train(o, backend, progress));
     }
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
-        EvalData data = EvalData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
+        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalData data = splits.data();
         Finetune.checkClasses(o, data);
-        Dataset train = Subset.random(data.train().dataset(), o.maxTrainImages, o.seed);
-        Dataset val = Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1);
+        Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         Rng rng = new Rng(o.seed);
         VisionTransformer backbone = spec.build(0, o.globalPool, 0, rng);
@@ -72,10 +61,9 @@ public final class LinearProbe {
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
-        Transform evalTransform = Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());
+        Transform evalTransform = splits.evalTransform(o);
 
-        progress.message(String.format(Locale.ROOT, "data: %s (%d training images), held-out %s (%d images)", data.train().description(),
-                train.size(), data.heldOutDescription(), val.size()));
+        progress.message(splits.describe());
         progress.message(String.format(Locale.ROOT, "model: frozen %s, %s feature; head BatchNorm1d + Linear(%d, %d)", spec.describe(),
                 o.globalPool ? "global-pool" : "cls-token", spec.embedDim(), o.nbClasses));
         progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; effective batch %d; SGD momentum %.1f",
@@ -97,25 +85,7 @@ public final class LinearProbe {
         };
         ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
-        ClassifierTrainer.Outcome out;
-        if (o.evalOnly) {
-            Path trained = ClassifierTrainer.resumePath(o);
-            if (trained != null) {
-                trainer.resume(trained);
-            }
-            model.eval();
-            Accuracy a = Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend);
-            out = new ClassifierTrainer.Outcome(a, a.top1(), 0, 0, null, 0);
-        } else {
-            Path resumeFrom = ClassifierTrainer.resumePath(o);
-            TrainingState state = resumeFrom == null ? TrainingState.start(o.seed) : trainer.resume(resumeFrom);
-            try (DataLoader loader = DataLoader.builder(train).transform(Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()))
-                    .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
-                out = trainer.run(loader, Finetune.iterations(o, loader, train), state, log);
-            }
-        }
-        Map<String, Object> fields = Finetune.resultFields(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
-        RunResults.write(o.outputDir, fields);
-        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+        ClassifierTrainer.Outcome out = trainer.fit(train, () -> Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()), log);
+        return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
     }
 }

@@ -34,6 +34,21 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
+    /**
+     * Where a run continues from: {@code resume} when given (it must exist), else the rolling checkpoint in
+     * {@code outputDir} if there is one, else null.
+     */
+    public static Path resumePath(Path resume, Path outputDir) {
+        if (resume != null) {
+            if (!Files.isRegularFile(resume)) {
+                throw new IllegalArgumentException("--resume " + resume + " does not exist");
+            }
+            return resume;
+        }
+        Path latest = outputDir.resolve(LATEST);
+        return Files.isRegularFile(latest) ? latest : null;
+    }
+
     /** The numbered checkpoint holding the weights after {@code epochsDone} epochs: checkpoint-0020.safetensors. */
     public static String numbered(int epochsDone) {
         return String.format(Locale.ROOT, "checkpoint-%04d.safetensors", epochsDone);

@@ -7,21 +7,13 @@ import java.util.Map;
 
 /**
  * Everything a pre-training run needs, with the reference recipe's defaults (spec section 6; the CLI flags
- * of {@code semaim pretrain} have the same names). Fields are set directly, then {@link #validate()} checks
- * them with messages naming the flag.
+ * of {@code semaim pretrain} have the same names; batch, epochs, lr recipe and weight decay come from
+ * {@link OptimOptions}). Fields are set directly, then {@link #validate()} checks them with messages naming
+ * the flag.
  */
-public final class PretrainOptions {
+public final class PretrainOptions extends OptimOptions {
     /** aim_tiny | aim_small | aim_base | aim_large. */
     public String model = "aim_base";
-    public int batchSize = 64;
-    public int epochs = 400;
-    public int accumIter = 1;
-    /** Base lr: absolute lr = blr x effective batch / 256 when {@link #lr} is NaN (unset). */
-    public double blr = 2e-4;
-    public double lr = Double.NaN;
-    public double minLr = 0;
-    public double warmupEpochs = 30;
-    public double weightDecay = 0.05;
     /** Global gradient-norm clip; NaN = off. */
     public double clipGrad = Double.NaN;
     public int queryDepth = 12;
@@ -70,14 +62,12 @@ public final class PretrainOptions {
     /** Print a plain progress line every this many iterations when no console is attached. */
     public int printEvery = 20;
 
-    /** Effective batch = batch x accumulation steps (one process). */
-    public int effectiveBatch() {
-        return batchSize * accumIter;
-    }
-
-    /** The absolute peak lr: {@link #lr} if set, else blr x effective batch / 256. */
-    public double absoluteLr() {
-        return Double.isNaN(lr) ? blr * effectiveBatch() / 256.0 : lr;
+    /** The reference recipe's optimisation defaults: 400 epochs, blr 2e-4, min lr 0, 30 warm-up epochs. */
+    public PretrainOptions() {
+        epochs = 400;
+        blr = 2e-4;
+        minLr = 0;
+        warmupEpochs = 30;
     }
 
     /** Throws {@link IllegalArgumentException} naming the first bad setting by its flag name. */
@@ -97,12 +87,7 @@ public final class PretrainOptions {
         if (!(warmupEpochs >= 0) || !(blr > 0) || !(Double.isNaN(lr) || lr > 0) || !(minLr >= 0) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("--warmup_epochs/--blr/--lr/--min_lr/--weight_decay must be non-negative (lr > 0)");
         }
-        if (warmupEpochs >= epochs) {
-            throw new IllegalArgumentException("--warmup_epochs " + warmupEpochs + " must be smaller than --epochs " + epochs);
-        }
-        if (minLr > absoluteLr()) {
-            throw new IllegalArgumentException("--min_lr " + minLr + " is larger than the peak lr " + absoluteLr());
-        }
+        checkSchedule();
         if (!(Double.isNaN(clipGrad) || clipGrad > 0)) {
             throw new IllegalArgumentException("--clip_grad must be > 0 or none, got " + clipGrad);
         }
@@ -127,14 +112,7 @@ public final class PretrainOptions {
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
-        m.put("batch_size", batchSize);
-        m.put("epochs", epochs);
-        m.put("accum_iter", accumIter);
-        m.put("blr", blr);
-        m.put("lr", absoluteLr());
-        m.put("min_lr", minLr);
-        m.put("warmup_epochs", warmupEpochs);
-        m.put("weight_decay", weightDecay);
+        putOptim(m);
         m.put("clip_grad", Double.isNaN(clipGrad) ? null : clipGrad);
         m.put("query_depth", queryDepth);
         m.put("prediction_head_type", predictionHeadType);

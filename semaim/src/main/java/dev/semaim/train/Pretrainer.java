@@ -11,7 +11,6 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backend;
-import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
@@ -69,21 +68,14 @@ public final class Pretrainer {
 
     public PretrainResult run() throws IOException {
         o.validate();
-        Backend backend = Backends.byName(o.device);
-        Backend previousDefault = Backends.defaultBackend();
-        Backends.setDefault(backend);
-        try {
-            return train(backend);
-        } finally {
-            Backends.setDefault(previousDefault);
-        }
+        return OnDevice.run(o.device, this::train);
     }
 
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
         AimConfig config = modelConfig(o);
-        Path resumeFrom = resumePath();
+        Path resumeFrom = Checkpoints.resumePath(o.resume, o.outputDir);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
         long seed = ck == null ? o.seed : ck.state().seed();
@@ -131,18 +123,6 @@ public final class Pretrainer {
             }
             return loop(model, optimizer, schedule, step, loader, iters, state, lastCheckpoint, log, backend, runStart);
         }
-    }
-
-    /** --resume when given (it must exist), else the rolling checkpoint in the output folder if there is one. */
-    private Path resumePath() {
-        if (o.resume != null) {
-            if (!Files.isRegularFile(o.resume)) {
-                throw new IllegalArgumentException("--resume " + o.resume + " does not exist");
-            }
-            return o.resume;
-        }
-        Path latest = o.outputDir.resolve(Checkpoints.LATEST);
-        return Files.isRegularFile(latest) ? latest : null;
     }
 
     private PretrainResult loop(AimViT model, Optimizer optimizer, LrSchedule schedule, PretrainStep step, DataLoader loader,
