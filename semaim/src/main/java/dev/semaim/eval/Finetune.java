@@ -15,9 +15,7 @@ import dev.semaim.data.augment.Mixup;
 import dev.semaim.data.augment.RandAugment;
 import dev.semaim.data.augment.RandomErasing;
 import dev.semaim.model.VisionTransformer;
-import dev.semaim.nn.Parameter;
 import dev.semaim.nn.optim.AdamW;
-import dev.semaim.nn.optim.GradClip;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
@@ -25,6 +23,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.train.GradientUpdate;
 import dev.semaim.train.JsonLinesLog;
 import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;
@@ -101,7 +100,7 @@ public final class Finetune {
             throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");
         }
         Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses) : null;
-        List<Parameter> trainable = List.copyOf(model.trainableParameters().values());
+        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter);
 
         progress.message(splits.describe());
         progress.message(String.format(Locale.ROOT, "model: %s, %s, %d classes; %,d trainable parameters", spec.describe(),
@@ -126,19 +125,7 @@ public final class Finetune {
                         ? Losses.softTargetCrossEntropy(logits, Tensor.of(backend, Mixup.softTargets(b.labels(), o.nbClasses, 1.0, o.smoothing), b.size(), o.nbClasses))
                         : Losses.crossEntropy(logits, Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
             }
-            double value = loss.item();
-            if (!Double.isFinite(value)) {
-                return value;
-            }
-            (o.accumIter == 1 ? loss : loss.mul(1.0 / o.accumIter)).backward();
-            if (update) {
-                if (!Double.isNaN(o.clipGrad)) {
-                    GradClip.clipGlobalNorm(trainable, o.clipGrad);
-                }
-                optimizer.step(lr);
-                optimizer.zeroGrad();
-            }
-            return value;
+            return gradientUpdate.apply(loss, lr, update);
         };
         ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);

@@ -13,6 +13,7 @@ import dev.semaim.nn.optim.Sgd;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.train.GradientUpdate;
 import dev.semaim.train.JsonLinesLog;
 import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;
@@ -69,19 +70,11 @@ public final class LinearProbe {
         progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; effective batch %d; SGD momentum %.1f",
                 o.blr, o.absoluteLr(), o.effectiveBatch(), MOMENTUM));
 
+        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, List.of(), Double.NaN, o.accumIter); // no clipping
         ClassifierTrainer.Step step = (b, epoch, it, lr, update) -> {
             Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
             Var loss = Losses.crossEntropy(model.forward(images), Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
-            double value = loss.item();
-            if (!Double.isFinite(value)) {
-                return value;
-            }
-            (o.accumIter == 1 ? loss : loss.mul(1.0 / o.accumIter)).backward();
-            if (update) {
-                optimizer.step(lr);
-                optimizer.zeroGrad();
-            }
-            return value;
+            return gradientUpdate.apply(loss, lr, update);
         };
         ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);

@@ -1,0 +1,53 @@
+package dev.semaim.train;
+
+import dev.semaim.autograd.Var;
+import dev.semaim.nn.Parameter;
+import dev.semaim.nn.optim.GradClip;
+import dev.semaim.nn.optim.Optimizer;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The second half of a training iteration that pre-training, fine-tuning and linear probing share: backward of
+ * the loss scaled by 1/accum_iter, then on the last micro-batch of an accumulation group clip (if set) ->
+ * optimizer step -> zero grad. A non-finite loss is neither back-propagated nor stepped.
+ */
+public final class GradientUpdate {
+    private final Optimizer optimizer;
+    private final List<Parameter> trainable;
+    private final double clipGrad;
+    private final int accumIter;
+
+    /**
+     * @param trainable the parameters whose global gradient norm is clipped
+     * @param clipGrad  global gradient-norm limit, NaN = no clipping
+     */
+    public GradientUpdate(Optimizer optimizer, Collection<Parameter> trainable, double clipGrad, int accumIter) {
+        this.optimizer = optimizer;
+        this.trainable = List.copyOf(trainable);
+        this.clipGrad = clipGrad;
+        this.accumIter = accumIter;
+    }
+
+    /**
+     * Back-propagates {@code loss} and, when {@code update}, steps with {@code lr}.
+     *
+     * @return the batch loss (before the 1/accum_iter scaling)
+     */
+    public double apply(Var loss, double lr, boolean update) {
+        double value = loss.item();
+        if (!Double.isFinite(value)) {
+            return value;
+        }
+        (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backward();
+        if (update) {
+            if (!Double.isNaN(clipGrad)) {
+                GradClip.clipGlobalNorm(trainable, clipGrad);
+            }
+            optimizer.step(lr);
+            optimizer.zeroGrad();
+        }
+        return value;
+    }
+}
