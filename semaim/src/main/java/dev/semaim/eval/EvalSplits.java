@@ -21,6 +21,15 @@ record EvalSplits(EvalData data, Dataset train, Dataset val) {
                 Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1));
     }
 
+    /** For a classifier: the data's classes must fit the head's --nb_classes; returns this. */
+    EvalSplits checkClasses(EvalOptions o) {
+        int found = data.train().dataset().numClasses();
+        if (found > o.nbClasses) {
+            throw new IllegalArgumentException("--nb_classes " + o.nbClasses + " but --data_path " + o.dataPath + " has " + found + " classes");
+        }
+        return this;
+    }
+
     /** The evaluation pipeline Resize(int(input_size / crop_pct)) + CenterCrop(input_size) with the data's statistics. */
     Transform evalTransform(EvalOptions o) {
         return Transforms.eval(o.inputSize, o.cropPct, data.train().mean(), data.train().std());

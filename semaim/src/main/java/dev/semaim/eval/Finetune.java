@@ -79,9 +79,8 @@ public final class Finetune {
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
-        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
         EvalData data = splits.data();
-        checkClasses(o, data);
         Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         VisionTransformer model = spec.build(o.nbClasses, o.globalPool, o.dropPath, new Rng(o.seed));
@@ -140,13 +139,6 @@ public final class Finetune {
      */
     static List<ParamGroup> paramGroups(VisionTransformer model, EvalOptions o) {
         return ParamGroups.layerDecay(model, o.weightDecay, o.layerDecay, model.blocks.size() + 1, ParamGroups.VIT_NO_DECAY);
-    }
-
-    static void checkClasses(EvalOptions o, EvalData data) {
-        int found = data.train().dataset().numClasses();
-        if (found > o.nbClasses) {
-            throw new IllegalArgumentException("--nb_classes " + o.nbClasses + " but --data_path " + o.dataPath + " has " + found + " classes");
-        }
     }
 
     /** A stream seed keyed by (seed, epoch, iteration). */

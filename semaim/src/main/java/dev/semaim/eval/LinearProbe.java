@@ -45,9 +45,8 @@ public final class LinearProbe {
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
-        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
         EvalData data = splits.data();
-        Finetune.checkClasses(o, data);
         Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         Rng rng = new Rng(o.seed);
