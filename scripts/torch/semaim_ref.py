@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compact PyTorch reference of SemAIM pre-training (AimViT) and its ViT classifier.
 
-Written from /work/shared/spec/SEMAIM.md (section numbers below refer to it).  Every random
+Written from docs/SEMAIM-SPEC.md (section numbers below refer to it).  Every random
 tie-break is an argument, so a caller can inject the exact noise and compare bit-for-bit.
 Import it: `from semaim_ref import AimViT, VisionTransformer, ...` (Debian PyTorch 1.13).
 """

@@ -46,72 +46,46 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void copy(Tensor src, Tensor dst) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
             if (fast(src, dst)) FastKernels.copy(src, dst);
             else ReferenceKernels.copy(src, dst);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        });
     }
 
     @Override public void fill(Tensor dst, double value) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
             if (!(fast(dst) && FastKernels.fill(dst, value))) ReferenceKernels.fill(dst, value);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        });
     }
 
     @Override public void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
             if (!(fast(x, out) && FastKernels.unary(op, x, out, lo, hi))) ReferenceKernels.unary(op, x, out, lo, hi);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        });
     }
 
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
             if (!(fast(a, b, out) && FastKernels.binary(op, a, b, out))) ReferenceKernels.binary(op, a, b, out);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        });
     }
 
     @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.where(cond, a, b, out);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> ReferenceKernels.where(cond, a, b, out));
     }
 
     @Override public void reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
             if (!(fast(x, outExpanded) && FastKernels.reduce(op, x, outExpanded))) ReferenceKernels.reduce(op, x, outExpanded);
-        } finally {
-            KernelProfile.stop(Kind.ELEMENTWISE, t0, 0);
-        }
+        });
     }
 
     @Override public void argReduce(boolean max, Tensor x, int axis, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.argReduce(max, x, axis, out);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.argReduce(max, x, axis, out));
     }
 
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(out.rank() > 2 ? Kind.ATTENTION : Kind.GEMM, 2L * out.numel() * a.size(-1), () -> {
             if (!fast(a, b, out)) {
                 ReferenceKernels.matmul(a, b, out);
                 return;
@@ -122,133 +96,80 @@ public final class CpuBackend implements Backend {
             if (!FastKernels.matmul(a, b, o) && !FastKernels.matmul(a.contiguous(), b.contiguous(), o))
                 throw new IllegalStateException("matmul: Gemm declined contiguous operands " + a + " and " + b);
             if (o != out) copy(o, out);
-        } finally {
-            KernelProfile.stop(out.rank() > 2 ? Kind.ATTENTION : Kind.GEMM, t0, 2L * out.numel() * a.size(-1));
-        }
+        });
     }
 
     @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ATTENTION, () -> {
             if (!(fast(x, out) && FastKernels.softmax(x, axis, log, out))) ReferenceKernels.softmax(x, axis, log, out);
-        } finally {
-            KernelProfile.stop(Kind.ATTENTION, t0, 0);
-        }
+        });
     }
 
     @Override public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ATTENTION, () -> {
             if (!(fast(y, dy, dx) && FastKernels.softmaxBackward(y, dy, axis, log, dx)))
                 ReferenceKernels.softmaxBackward(y, dy, axis, log, dx);
-        } finally {
-            KernelProfile.stop(Kind.ATTENTION, t0, 0);
-        }
+        });
     }
 
     @Override public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ATTENTION, 4L * q.numel() * k.size(1), () -> {
             if (!(fast(q, k, v, mask, out, probs) && AttentionKernels.forward(q, k, v, heads, scale, mask, out, probs)))
                 Backend.super.attention(q, k, v, heads, scale, mask, out, probs);
-        } finally {
-            KernelProfile.stop(Kind.ATTENTION, t0, 4L * q.numel() * k.size(1));
-        }
+        });
     }
 
     @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
                                             Tensor dq, Tensor dk, Tensor dv) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.ATTENTION, 8L * q.numel() * k.size(1), () -> {
             if (!(fast(dOut, q, k, v, probs, dq, dk, dv) && AttentionKernels.backward(dOut, q, k, v, probs, heads, scale, dq, dk, dv)))
                 Backend.super.attentionBackward(dOut, q, k, v, probs, heads, scale, dq, dk, dv);
-        } finally {
-            KernelProfile.stop(Kind.ATTENTION, t0, 8L * q.numel() * k.size(1));
-        }
+        });
     }
 
     @Override public void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.NORM, () -> {
             if (!(fast(x, w, b, out, mean, rstd) && FastKernels.layerNorm(x, w, b, eps, out, mean, rstd)))
                 ReferenceKernels.layerNorm(x, w, b, eps, out, mean, rstd);
-        } finally {
-            KernelProfile.stop(Kind.NORM, t0, 0);
-        }
+        });
     }
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.NORM, () -> {
             if (!(fast(dy, x, w, mean, rstd, dx, dw, db) && FastKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db)))
                 ReferenceKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db);
-        } finally {
-            KernelProfile.stop(Kind.NORM, t0, 0);
-        }
+        });
     }
 
     @Override public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.indexSelect(x, axis, index, out);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.indexSelect(x, axis, index, out));
     }
 
     @Override public void indexAdd(Tensor out, int axis, Tensor index, Tensor src) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.indexAdd(out, axis, index, src);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.indexAdd(out, axis, index, src));
     }
 
     @Override public void gather(Tensor x, int axis, Tensor index, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.gather(x, axis, index, out);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.gather(x, axis, index, out));
     }
 
     @Override public void scatterAdd(Tensor out, int axis, Tensor index, Tensor src) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.scatterAdd(out, axis, index, src);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.scatterAdd(out, axis, index, src));
     }
 
     @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.depthwiseConv2d(x, w, padding, out);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.depthwiseConv2d(x, w, padding, out));
     }
 
     @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
-        long t0 = KernelProfile.start();
-        try {
-            ReferenceKernels.random(out, kind, seed, counter, a, b);
-        } finally {
-            KernelProfile.stop(Kind.OTHER, t0, 0);
-        }
+        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.random(out, kind, seed, counter, a, b));
     }
 
     @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                                 double weightDecay, double bc1, double bc2) {
-        long t0 = KernelProfile.start();
-        try {
+        KernelProfile.timed(Kind.OPTIMIZER, () -> {
             if (!(fast(p, g, m, v) && FastKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2)))
                 ReferenceKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
-        } finally {
-            KernelProfile.stop(Kind.OPTIMIZER, t0, 0);
-        }
+        });
     }
 }

@@ -28,17 +28,26 @@ public final class KernelProfile {
         return ON;
     }
 
-    /** A start stamp for {@link #stop}; 0 when accounting is off. */
-    static long start() {
-        return ON ? System.nanoTime() : 0;
+    /** Runs one backend call, charging its time to {@code kind} when accounting is on. */
+    static void timed(Kind kind, Runnable call) {
+        timed(kind, 0, call);
     }
 
-    static void stop(Kind kind, long start, long flops) {
-        if (!ON) return;
-        int k = kind.ordinal();
-        NANOS.addAndGet(k, System.nanoTime() - start);
-        CALLS.incrementAndGet(k);
-        FLOPS.addAndGet(k, flops);
+    /** Runs one backend call of {@code flops} floating-point operations, charged to {@code kind}. */
+    static void timed(Kind kind, long flops, Runnable call) {
+        if (!ON) {
+            call.run();
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            call.run();
+        } finally {
+            int k = kind.ordinal();
+            NANOS.addAndGet(k, System.nanoTime() - start);
+            CALLS.incrementAndGet(k);
+            FLOPS.addAndGet(k, flops);
+        }
     }
 
     /** Zeroes all counters. */
