@@ -1,5 +1,7 @@
 package dev.semaim.io;
 
+import dev.semaim.nn.io.AtomicFile;
+
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
@@ -405,8 +407,8 @@ public final class TorchCheckpoint {
         }
         if (underKey != null) w.setItem();
         byte[] pickle = w.finish();
-        AtomicFile.write(path, out -> {
-            CountingStream counter = new CountingStream(new BufferedOutputStream(out, 1 << 16));
+        AtomicFile.write(path, ch -> {
+            CountingStream counter = new CountingStream(new BufferedOutputStream(AtomicFile.stream(ch), 1 << 16));
             try (ZipOutputStream zip = new ZipOutputStream(counter)) {
                 putStored(zip, counter, ARCHIVE + "/data.pkl", pickle);
                 putStored(zip, counter, ARCHIVE + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));

@@ -1,6 +1,5 @@
 package dev.semaim.nn.io;
 
-import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
@@ -12,9 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -232,34 +229,18 @@ public final class Safetensors {
 
     /**
      * Writes tensors (any backend, any strides; stored row-major) in the map's order, with optional
-     * metadata (null or empty: none). Goes through a temporary file in the same folder that is
-     * fsynced and then atomically renamed over {@code path}.
+     * metadata (null or empty: none), atomically ({@link AtomicFile}).
      */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
         byte[] header = header(path, tensors, metadata);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            AtomicFile.write(path, ch -> {
                 writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (Tensor t : tensors.values()) writeData(ch, t);
-                ch.force(true);
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            syncDirectory(dir);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": writing failed: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
         }
     }
 
@@ -318,15 +299,6 @@ public final class Safetensors {
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
-    }
-
-    /** Makes the rename durable. Some platforms cannot open a folder for syncing; the rename itself already happened. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // not supported here (e.g. Windows); atomicity does not depend on it
-        }
     }
 
     private static IllegalArgumentException bad(Path path, String what) {
