@@ -176,7 +176,7 @@ public final class Pretrainer {
                 remainingIters--;
                 double epochSeconds = (t1 - epochStart) / 1e9;
                 double eta = Math.min(remainingIters * epochSeconds / done, (deadline - t1) / 1e9);
-                progress.update(epoch, o.epochs, it, iters, loss, lossSum / done, lr, done * (double) o.batchSize / epochSeconds, eta);
+                progress.update(epoch, o.scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr, done * (double) o.batchSize / epochSeconds, eta);
                 boolean outOfTime = System.nanoTime() >= deadline && update;
                 if (update && ((o.saveEverySteps > 0 && optimizerSteps % o.saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
                     lastCheckpoint = save(Checkpoints.LATEST, model, optimizer, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), meta, epoch, it);

@@ -29,13 +29,16 @@ public final class ProgressLine {
         return new ProgressLine(out, System.console() != null && out == System.out, printEvery);
     }
 
-    /** Reports iteration {@code iter} (0-based) of epoch {@code epoch} (0-based) of {@code epochs}; ETA covers the whole run. */
+    /**
+     * Reports iteration {@code iter} (0-based) of epoch {@code epoch} (0-based) of {@code epochs} (0 when a
+     * time limit, not an epoch count, ends the run); ETA covers the whole run.
+     */
     public void update(int epoch, int epochs, int iter, int itersPerEpoch, double loss, double avgLoss, double lr,
                        double imagesPerS, double etaSeconds) {
         boolean last = iter == itersPerEpoch - 1;
         // MAE's header: 0-based epoch and iteration, as in log.txt, checkpoints and messages
-        String text = String.format(Locale.ROOT, "Epoch: [%d/%d]  [%d/%d]  loss %.4f (avg %.4f)  lr %.3e  %.1f img/s  ETA %s",
-                epoch, epochs, iter, itersPerEpoch, loss, avgLoss, lr, imagesPerS, duration(etaSeconds));
+        String text = String.format(Locale.ROOT, "Epoch: [%s]  [%d/%d]  loss %.4f (avg %.4f)  lr %.3e  %.1f img/s  ETA %s",
+                epochs > 0 ? epoch + "/" + epochs : Integer.toString(epoch), iter, itersPerEpoch, loss, avgLoss, lr, imagesPerS, duration(etaSeconds));
         if (interactive) {
             long now = System.nanoTime();
             if (!last && now - lastDraw < REDRAW_NANOS) {
