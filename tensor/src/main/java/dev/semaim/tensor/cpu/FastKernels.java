@@ -238,35 +238,30 @@ final class FastKernels {
         if (s.inner[0] != 1 || s.inner[1] != 0) return false;
         float[] a = f(x), o = f(outExpanded);
         // rows that map to the same output element are adjacent only when the row axis is reduced too;
-        // accumulate each row, then combine rows per output serially to keep it race-free
+        // accumulate each row, then combine rows per output (from the identity) serially to keep it race-free
         float[] partial = new float[s.rows];
         rows(s, (r0, r1) -> {
             for (int r = r0; r < r1; r++) partial[r] = reduceRow(op, a, s.rowBase[0][r], s.n);
         });
-        boolean[] seen = new boolean[o.length];
+        float identity = (float) op.identity();
+        for (int r = 0; r < s.rows; r++) o[s.rowBase[1][r]] = identity;
         for (int r = 0; r < s.rows; r++) {
             int io = s.rowBase[1][r];
-            if (!seen[io]) {
-                o[io] = partial[r];
-                seen[io] = true;
-            } else o[io] = (float) op.combine(o[io], partial[r]);
+            o[io] = (float) op.combine(o[io], partial[r]);
         }
         return true;
     }
 
     /**
-     * Every row of x is combined elementwise into the output row it maps to. Serial over rows (rows
-     * that share an output row would race); vectorised along the row.
+     * Every row of x is combined elementwise into the output row it maps to, which starts at the
+     * identity (as in the reference). Serial over rows (rows that share an output row would race);
+     * vectorised along the row.
      */
     private static boolean reduceKeptRuns(ReduceOp op, Strided s, float[] a, float[] o) {
-        boolean[] seen = new boolean[o.length];
+        float identity = (float) op.identity();
+        for (int r = 0; r < s.rows; r++) java.util.Arrays.fill(o, s.rowBase[1][r], s.rowBase[1][r] + s.n, identity);
         for (int r = 0; r < s.rows; r++) {
             int ia = s.rowBase[0][r], io = s.rowBase[1][r], n = s.n;
-            if (!seen[io]) {
-                seen[io] = true;
-                System.arraycopy(a, ia, o, io, n);
-                continue;
-            }
             int j = 0, end = n - V;
             switch (op) {
                 case SUM: for (; j <= end; j += V) FloatVector.fromArray(S, o, io + j).add(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
