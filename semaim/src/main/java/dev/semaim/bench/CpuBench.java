@@ -41,7 +41,8 @@ import java.util.Map;
  * Mode {@code infer} is the no-grad forward (for aim-t1: order pass + forward + loss). Prints per-step times,
  * then one line {@code RESULT {json}} with the median step, images/s, GFLOP/s (products counted by
  * {@link KernelProfile} in one profiled step after the timed ones), peak resident memory (VmHWM) and, with
- * {@code -Dsemaim.profile=true}, the profiled step's time per op class.
+ * {@code -Dsemaim.profile=true}, the profiled step's time per op class (and with
+ * {@code -Dsemaim.profile.detail=true} its costliest calls).
  *
  * <p>Usage: {@code CpuBench <config> <train|infer> [batch] [warmup] [timed] [patch]}; patch overrides the patch
  * size of the 28x28 configurations (token-count scaling).
@@ -176,6 +177,17 @@ public final class CpuBench {
                     profiledSeconds - inKernels / 1e9 - gcSeconds, dataSeconds));
         }
         System.out.println("RESULT " + json.append('}'));
+        printDetail(profiledSeconds);
+    }
+
+    /** With -Dsemaim.profile.detail=true: the profiled step's 30 costliest call labels, to stderr. */
+    private static void printDetail(double profiledSeconds) {
+        Map<String, long[]> detail = KernelProfile.detail();
+        if (detail.isEmpty()) return;
+        System.err.printf(Locale.ROOT, "%9s %6s %6s  %s%n", "seconds", "share", "calls", "call (op, operand shapes; ' column-major, * other view)");
+        detail.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).limit(30)
+                .forEach(e -> System.err.printf(Locale.ROOT, "%9.4f %5.1f%% %6d  %s%n", e.getValue()[0] / 1e9,
+                        100 * e.getValue()[0] / 1e9 / profiledSeconds, e.getValue()[1], e.getKey()));
     }
 
     /** Peak resident set (VmHWM) of this process in MiB, NaN where /proc is missing. */

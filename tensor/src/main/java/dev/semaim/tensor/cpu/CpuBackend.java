@@ -26,6 +26,19 @@ public final class CpuBackend implements Backend {
         return true;
     }
 
+    /** Detail-profile label: the operands' shapes, a trailing ' (a column-major matrix) or * (other non-contiguous view). */
+    private static java.util.function.Supplier<String> label(String op, Tensor... ts) {
+        return () -> {
+            StringBuilder sb = new StringBuilder(op);
+            for (Tensor t : ts) {
+                if (t == null) continue;
+                sb.append(' ').append(java.util.Arrays.toString(t.shape()).replace(" ", ""));
+                if (!t.isContiguous()) sb.append(t.rank() >= 2 && t.stride(-2) == 1 ? "'" : "*");
+            }
+            return sb.toString();
+        };
+    }
+
     @Override public String name() { return "cpu"; }
 
     @Override public Storage allocate(DType dtype, int size) { return new CpuStorage(dtype, size); }
@@ -46,46 +59,46 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void copy(Tensor src, Tensor dst) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label("copy", src, dst), () -> {
             if (fast(src, dst)) FastKernels.copy(src, dst);
             else ReferenceKernels.copy(src, dst);
         });
     }
 
     @Override public void fill(Tensor dst, double value) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label("fill", dst), () -> {
             if (!(fast(dst) && FastKernels.fill(dst, value))) ReferenceKernels.fill(dst, value);
         });
     }
 
     @Override public void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label(op.name(), x, out), () -> {
             if (!(fast(x, out) && FastKernels.unary(op, x, out, lo, hi))) ReferenceKernels.unary(op, x, out, lo, hi);
         });
     }
 
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label(op.name(), a, b, out), () -> {
             if (!(fast(a, b, out) && FastKernels.binary(op, a, b, out))) ReferenceKernels.binary(op, a, b, out);
         });
     }
 
     @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> ReferenceKernels.where(cond, a, b, out));
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label("where", cond, a, b), () -> ReferenceKernels.where(cond, a, b, out));
     }
 
     @Override public void reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
-        KernelProfile.timed(Kind.ELEMENTWISE, () -> {
+        KernelProfile.timed(Kind.ELEMENTWISE, 0, label(op.name(), x, outExpanded), () -> {
             if (!(fast(x, outExpanded) && FastKernels.reduce(op, x, outExpanded))) ReferenceKernels.reduce(op, x, outExpanded);
         });
     }
 
     @Override public void argReduce(boolean max, Tensor x, int axis, Tensor out) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.argReduce(max, x, axis, out));
+        KernelProfile.timed(Kind.OTHER, 0, label("argReduce", x), () -> ReferenceKernels.argReduce(max, x, axis, out));
     }
 
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
-        KernelProfile.timed(out.rank() > 2 ? Kind.ATTENTION : Kind.GEMM, 2L * out.numel() * a.size(-1), () -> {
+        KernelProfile.timed(out.rank() > 2 ? Kind.ATTENTION : Kind.GEMM, 2L * out.numel() * a.size(-1), label("matmul", a, b), () -> {
             if (!fast(a, b, out)) {
                 ReferenceKernels.matmul(a, b, out);
                 return;
@@ -100,20 +113,20 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {
-        KernelProfile.timed(Kind.ATTENTION, () -> {
+        KernelProfile.timed(Kind.ATTENTION, 0, label("softmax", x), () -> {
             if (!(fast(x, out) && FastKernels.softmax(x, axis, log, out))) ReferenceKernels.softmax(x, axis, log, out);
         });
     }
 
     @Override public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
-        KernelProfile.timed(Kind.ATTENTION, () -> {
+        KernelProfile.timed(Kind.ATTENTION, 0, label("softmaxBackward", y), () -> {
             if (!(fast(y, dy, dx) && FastKernels.softmaxBackward(y, dy, axis, log, dx)))
                 ReferenceKernels.softmaxBackward(y, dy, axis, log, dx);
         });
     }
 
     @Override public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
-        KernelProfile.timed(Kind.ATTENTION, 4L * q.numel() * k.size(1), () -> {
+        KernelProfile.timed(Kind.ATTENTION, 4L * q.numel() * k.size(1), label("attention", q), () -> {
             if (!(fast(q, k, v, mask, out, probs) && AttentionKernels.forward(q, k, v, heads, scale, mask, out, probs)))
                 Backend.super.attention(q, k, v, heads, scale, mask, out, probs);
         });
@@ -121,53 +134,53 @@ public final class CpuBackend implements Backend {
 
     @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int heads, double scale,
                                             Tensor dq, Tensor dk, Tensor dv) {
-        KernelProfile.timed(Kind.ATTENTION, 8L * q.numel() * k.size(1), () -> {
+        KernelProfile.timed(Kind.ATTENTION, 8L * q.numel() * k.size(1), label("attentionBackward", q), () -> {
             if (!(fast(dOut, q, k, v, probs, dq, dk, dv) && AttentionKernels.backward(dOut, q, k, v, probs, heads, scale, dq, dk, dv)))
                 Backend.super.attentionBackward(dOut, q, k, v, probs, heads, scale, dq, dk, dv);
         });
     }
 
     @Override public void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
-        KernelProfile.timed(Kind.NORM, () -> {
+        KernelProfile.timed(Kind.NORM, 0, label("layerNorm", x), () -> {
             if (!(fast(x, w, b, out, mean, rstd) && FastKernels.layerNorm(x, w, b, eps, out, mean, rstd)))
                 ReferenceKernels.layerNorm(x, w, b, eps, out, mean, rstd);
         });
     }
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
-        KernelProfile.timed(Kind.NORM, () -> {
+        KernelProfile.timed(Kind.NORM, 0, label("layerNormBackward", x), () -> {
             if (!(fast(dy, x, w, mean, rstd, dx, dw, db) && FastKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db)))
                 ReferenceKernels.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db);
         });
     }
 
     @Override public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.indexSelect(x, axis, index, out));
+        KernelProfile.timed(Kind.OTHER, 0, label("indexSelect", x, index), () -> ReferenceKernels.indexSelect(x, axis, index, out));
     }
 
     @Override public void indexAdd(Tensor out, int axis, Tensor index, Tensor src) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.indexAdd(out, axis, index, src));
+        KernelProfile.timed(Kind.OTHER, 0, label("indexAdd", out, src), () -> ReferenceKernels.indexAdd(out, axis, index, src));
     }
 
     @Override public void gather(Tensor x, int axis, Tensor index, Tensor out) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.gather(x, axis, index, out));
+        KernelProfile.timed(Kind.OTHER, 0, label("gather", x, index), () -> ReferenceKernels.gather(x, axis, index, out));
     }
 
     @Override public void scatterAdd(Tensor out, int axis, Tensor index, Tensor src) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.scatterAdd(out, axis, index, src));
+        KernelProfile.timed(Kind.OTHER, 0, label("scatterAdd", out, src), () -> ReferenceKernels.scatterAdd(out, axis, index, src));
     }
 
     @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.depthwiseConv2d(x, w, padding, out));
+        KernelProfile.timed(Kind.OTHER, 0, label("depthwiseConv2d", x, w), () -> ReferenceKernels.depthwiseConv2d(x, w, padding, out));
     }
 
     @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
-        KernelProfile.timed(Kind.OTHER, () -> ReferenceKernels.random(out, kind, seed, counter, a, b));
+        KernelProfile.timed(Kind.OTHER, 0, label("random", out), () -> ReferenceKernels.random(out, kind, seed, counter, a, b));
     }
 
     @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                                 double weightDecay, double bc1, double bc2) {
-        KernelProfile.timed(Kind.OPTIMIZER, () -> {
+        KernelProfile.timed(Kind.OPTIMIZER, 0, label("adamw", p), () -> {
             if (!(fast(p, g, m, v) && FastKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2)))
                 ReferenceKernels.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
         });

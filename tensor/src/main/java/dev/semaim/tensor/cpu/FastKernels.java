@@ -5,7 +5,6 @@ import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.UnaryOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -42,7 +41,7 @@ final class FastKernels {
     }
 
     static boolean copy(Tensor src, Tensor dst) {
-        Strided s = new Strided(src, dst);
+        Strided s = Strided.elementwise(src, dst);
         float[] a = f(src), o = f(dst);
         rows(s, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -68,9 +67,16 @@ final class FastKernels {
             case ADD: case SUB: case MUL: case DIV: case MAX: case MIN: case GELU_GRAD: break;
             default: return false;
         }
-        Strided s = new Strided(x, y, out);
+        Strided s = Strided.elementwise(x, y, out);
         if (s.inner[2] != 1 || (s.inner[0] | 1) != 1 || (s.inner[1] | 1) != 1) return false;
         float[] a = f(x), b = f(y), o = f(out);
+        if (op == BinaryOp.GELU_GRAD && s.inner[0] == 1 && s.inner[1] == 1) {
+            // Its own loop and call site, so C2 compiles it apart from the other ops (see VectorMath)
+            rows(s, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) geluGradRow(a, s.rowBase[0][r], b, s.rowBase[1][r], o, s.rowBase[2][r], s.n);
+            });
+            return true;
+        }
         rows(s, (r0, r1) -> {
             for (int r = r0; r < r1; r++)
                 binaryRow(op, a, s.rowBase[0][r], s.inner[0], b, s.rowBase[1][r], s.inner[1], o, s.rowBase[2][r], s.n);
@@ -93,7 +99,7 @@ final class FastKernels {
                 case DIV: r = va / vb; break;
                 case MAX: r = Math.max(va, vb); break;
                 case MIN: r = Math.min(va, vb); break;
-                default: r = (float) op.apply(va, vb); break;
+                default: r = VectorMath.geluGrad(va, vb); break; // GELU_GRAD, the only other op let in
             }
             o[io + j] = r;
         }
@@ -109,16 +115,17 @@ final class FastKernels {
             case DIV: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).div(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
             case MAX: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
             case MIN: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).min(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
-            default: return geluGradRow(a, ia, b, ib, o, io, n);
+            default: return 0; // GELU_GRAD with a broadcast operand (rare): the scalar loop
         }
         return j;
     }
 
-    /** GELU_GRAD's loop on its own: with erf inlined it is too big to share a compilation with the others. */
-    private static int geluGradRow(float[] a, int ia, float[] b, int ib, float[] o, int io, int n) {
+    /** GELU_GRAD over a row of unit-stride operands. */
+    private static void geluGradRow(float[] a, int ia, float[] b, int ib, float[] o, int io, int n) {
         int j = 0;
-        for (; j <= n - V; j += V) geluGrad(FloatVector.fromArray(S, a, ia + j), FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j);
-        return j;
+        for (; j <= n - V; j += V)
+            VectorMath.geluGrad(FloatVector.fromArray(S, a, ia + j), FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j);
+        for (; j < n; j++) o[io + j] = VectorMath.geluGrad(a[ia + j], b[ib + j]);
     }
 
     /** o = a op s with a broadcast scalar s. */
@@ -159,9 +166,22 @@ final class FastKernels {
             case RECIPROCAL: case CLAMP: case LOG: break;
             default: return false;
         }
-        Strided s = new Strided(x, out);
+        Strided s = Strided.elementwise(x, out);
         if (s.inner[0] != 1 || s.inner[1] != 1) return false;
         float[] a = f(x), o = f(out);
+        // GELU and EXP get their own loops and call sites, so C2 compiles each apart from the other ops (see VectorMath)
+        if (op == UnaryOp.GELU) {
+            rows(s, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) geluRow(a, s.rowBase[0][r], o, s.rowBase[1][r], s.n);
+            });
+            return true;
+        }
+        if (op == UnaryOp.EXP) {
+            rows(s, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) expRow(a, s.rowBase[0][r], o, s.rowBase[1][r], s.n);
+            });
+            return true;
+        }
         rows(s, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int ia = s.rowBase[0][r], io = s.rowBase[1][r];
@@ -172,11 +192,18 @@ final class FastKernels {
         return true;
     }
 
-    /** GELU's loop on its own, for the same reason as {@link #geluGradRow}. */
-    private static int geluRow(float[] a, int ia, float[] o, int io, int n) {
+    /** GELU over a unit-stride row. */
+    private static void geluRow(float[] a, int ia, float[] o, int io, int n) {
         int j = 0;
-        for (; j <= n - V; j += V) gelu(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j);
-        return j;
+        for (; j <= n - V; j += V) VectorMath.gelu(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j);
+        for (; j < n; j++) o[io + j] = VectorMath.gelu(a[ia + j]);
+    }
+
+    /** EXP over a unit-stride row, the tail by the scalar twin (so every element gets the same function). */
+    private static void expRow(float[] a, int ia, float[] o, int io, int n) {
+        int j = 0;
+        for (; j <= n - V; j += V) VectorMath.exp(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j);
+        for (; j < n; j++) o[io + j] = VectorMath.exp(a[ia + j]);
     }
 
     /** o = op(a) over whole vectors of a row; returns where the scalar tail starts. */
@@ -188,41 +215,14 @@ final class FastKernels {
             case ABS: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).abs().intoArray(o, io + j); break;
             case SQUARE: for (; j <= end; j += V) { FloatVector v = FloatVector.fromArray(S, a, ia + j); v.mul(v).intoArray(o, io + j); } break;
             case RELU: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(0f).intoArray(o, io + j); break;
-            case EXP: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.EXP).intoArray(o, io + j); break;
             case LOG: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.LOG).intoArray(o, io + j); break;
             case TANH: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).lanewise(VectorOperators.TANH).intoArray(o, io + j); break;
-            case GELU: return geluRow(a, ia, o, io, n);
             case SQRT: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).sqrt().intoArray(o, io + j); break;
             case RSQRT: for (; j <= end; j += V) one.div(FloatVector.fromArray(S, a, ia + j).sqrt()).intoArray(o, io + j); break;
             case RECIPROCAL: for (; j <= end; j += V) one.div(FloatVector.fromArray(S, a, ia + j)).intoArray(o, io + j); break;
             default: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(lo).min(hi).intoArray(o, io + j); break;
         }
         return j;
-    }
-
-    // erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7, below float32 resolution near 1)
-    private static final float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
-            A4 = -1.453152027f, A5 = 1.061405429f;
-    private static final float FRAC_1_SQRT2 = 0.70710678f, FRAC_1_SQRT_2PI = 0.39894228f;
-
-    static FloatVector erf(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector t = FloatVector.broadcast(S, 1f).div(ax.mul(P).add(1f));
-        FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
-        FloatVector y = FloatVector.broadcast(S, 1f).sub(poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));
-        VectorMask<Float> neg = x.lt(0f);
-        return y.blend(y.neg(), neg);
-    }
-
-    static FloatVector gelu(FloatVector x) {
-        return x.mul(0.5f).mul(erf(x.mul(FRAC_1_SQRT2)).add(1f));
-    }
-
-    /** g · GELU'(x) = g (Φ(x) + x φ(x)). */
-    static FloatVector geluGrad(FloatVector x, FloatVector g) {
-        FloatVector cdf = erf(x.mul(FRAC_1_SQRT2)).add(1f).mul(0.5f);
-        FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(FRAC_1_SQRT_2PI);
-        return g.mul(cdf.add(x.mul(pdf)));
     }
 
     // ------------------------------------------------------------------ reductions
@@ -312,13 +312,13 @@ final class FastKernels {
         FloatVector vs = FloatVector.zero(S);
         j = 0;
         for (; j <= n - V; j += V) {
-            FloatVector e = FloatVector.fromArray(S, a, ia + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, a, ia + j).sub(max));
             if (!log) e.intoArray(o, io + j);
             vs = vs.add(e);
         }
         float sum = vs.reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) {
-            float e = (float) Math.exp(a[ia + j] - max);
+            float e = VectorMath.exp(a[ia + j] - max);
             if (!log) o[io + j] = e;
             sum += e;
         }

@@ -26,11 +26,11 @@ public final class Gemm {
     private static final int MR = 6;
     private static final int NR = 2 * V;
     /** Depth of one packed slice: a B micro-panel (KC×NR) stays in L1/L2 while A panels stream past. */
-    private static final int KC = 256;
+    private static final int KC = Integer.getInteger("semaim.gemm.kc", 256);
     /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
-    private static final int MC = 144;
+    private static final int MC = Integer.getInteger("semaim.gemm.mc", 144);
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
-    private static final int NC = 2048;
+    private static final int NC = Integer.getInteger("semaim.gemm.nc", 2048);
     /** Below this many multiply-adds a call runs on the calling thread (a hand-off costs ~10 µs). */
     private static final long PARALLEL_MIN_MACS = 1L << 20;
 

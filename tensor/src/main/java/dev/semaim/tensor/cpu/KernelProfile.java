@@ -2,24 +2,32 @@ package dev.semaim.tensor.cpu;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Opt-in wall-time accounting of {@link CpuBackend} calls by op class, for benchmarks
  * ({@code -Dsemaim.profile=true}; off, each call costs one static final boolean test). A call is
  * timed on the thread that made it, so parallel kernels count their wall time once. GEMM also
- * counts its floating-point operations (2·M·N·K per product).
+ * counts its floating-point operations (2·M·N·K per product). With {@code -Dsemaim.profile.detail=true}
+ * as well, time is also kept per call label (op, shapes, layout), for finding the next bottleneck.
  */
 public final class KernelProfile {
     /** Op classes: linear-layer products, attention (batched products, softmax), LayerNorm, the rest. */
     public enum Kind { GEMM, ATTENTION, NORM, ELEMENTWISE, OPTIMIZER, OTHER }
 
     static final boolean ON = Boolean.getBoolean("semaim.profile");
+    static final boolean DETAIL = ON && Boolean.getBoolean("semaim.profile.detail");
 
     private static final int KINDS = Kind.values().length;
     private static final AtomicLongArray NANOS = new AtomicLongArray(KINDS);
     private static final AtomicLongArray CALLS = new AtomicLongArray(KINDS);
     private static final AtomicLongArray FLOPS = new AtomicLongArray(KINDS);
+    /** Per label: {nanos, calls}. */
+    private static final Map<String, LongAdder[]> BY_LABEL = new ConcurrentHashMap<>();
 
     private KernelProfile() {}
 
@@ -28,13 +36,11 @@ public final class KernelProfile {
         return ON;
     }
 
-    /** Runs one backend call, charging its time to {@code kind} when accounting is on. */
-    static void timed(Kind kind, Runnable call) {
-        timed(kind, 0, call);
-    }
-
-    /** Runs one backend call of {@code flops} floating-point operations, charged to {@code kind}. */
-    static void timed(Kind kind, long flops, Runnable call) {
+    /**
+     * Runs one backend call of {@code flops} floating-point operations (products; 0 otherwise),
+     * charging its time to {@code kind}, and in detail mode to {@code label.get()} as well.
+     */
+    static void timed(Kind kind, long flops, Supplier<String> label, Runnable call) {
         if (!ON) {
             call.run();
             return;
@@ -43,10 +49,17 @@ public final class KernelProfile {
         try {
             call.run();
         } finally {
+            long ns = System.nanoTime() - start;
             int k = kind.ordinal();
-            NANOS.addAndGet(k, System.nanoTime() - start);
+            NANOS.addAndGet(k, ns);
             CALLS.incrementAndGet(k);
             FLOPS.addAndGet(k, flops);
+            if (DETAIL) {
+                LongAdder[] acc = BY_LABEL.computeIfAbsent(kind.name().toLowerCase(java.util.Locale.ROOT) + " " + label.get(),
+                        l -> new LongAdder[] {new LongAdder(), new LongAdder()});
+                acc[0].add(ns);
+                acc[1].increment();
+            }
         }
     }
 
@@ -57,6 +70,14 @@ public final class KernelProfile {
             CALLS.set(k, 0);
             FLOPS.set(k, 0);
         }
+        BY_LABEL.clear();
+    }
+
+    /** Detail mode: label -> {nanos, calls} since the last reset (empty unless detail is on). */
+    public static Map<String, long[]> detail() {
+        Map<String, long[]> m = new TreeMap<>();
+        BY_LABEL.forEach((l, acc) -> m.put(l, new long[] {acc[0].sum(), acc[1].sum()}));
+        return m;
     }
 
     /** Nanoseconds spent per class since the last {@link #reset}. */

@@ -17,7 +17,24 @@ final class Strided {
     /** inner[t]: stride of operand t along a row. */
     final int[] inner;
 
+    /** Longest row {@link #elementwise} keeps: shorter rows let a contiguous tensor spread over the threads. */
+    private static final int MAX_ROW = 1 << 14;
+
     Strided(Tensor... ts) {
+        this(false, ts);
+    }
+
+    /**
+     * For element-wise kernels, where rows are independent: as the constructor, but an innermost run
+     * longer than {@link #MAX_ROW} is cut into equal rows where its length allows (a contiguous tensor
+     * otherwise coalesces into one row, which {@link CpuThreads} cannot split). Not for reductions: their
+     * rows may share an output element.
+     */
+    static Strided elementwise(Tensor... ts) {
+        return new Strided(true, ts);
+    }
+
+    private Strided(boolean splitLongRows, Tensor... ts) {
         int[] shape = ts[0].shape();
         int[][] st = new int[ts.length][];
         for (int t = 0; t < ts.length; t++) st[t] = ts[t].strides();
@@ -46,6 +63,13 @@ final class Strided {
             cs[0] = 1;
             m = 1;
         }
+        int cut = splitLongRows ? rowCut(cs[0]) : 0;
+        if (cut > 0) { // cs[0] = (cs[0] / cut) rows of cut elements: insert the new axis at 1
+            cs = insertAxis(cs, m, cs[0] / cut);
+            cs[0] = cut;
+            for (int t = 0; t < ts.length; t++) cst[t] = insertAxis(cst[t], m, cst[t][0] * cut);
+            m++;
+        }
         // cs[0] is the innermost coalesced axis
         n = cs[0];
         int rowsL = 1;
@@ -68,6 +92,22 @@ final class Strided {
                 }
             }
         }
+    }
+
+    /** A row length that divides n, a multiple of 64 between MAX_ROW / 4 and MAX_ROW, or 0 (n short, or none such). */
+    private static int rowCut(int n) {
+        if (n <= MAX_ROW) return 0;
+        for (int cut = MAX_ROW; cut >= MAX_ROW / 4; cut -= 64) if (n % cut == 0) return cut;
+        return 0;
+    }
+
+    /** a[0..m) with value v inserted at index 1. */
+    private static int[] insertAxis(int[] a, int m, int v) {
+        int[] out = new int[m + 1];
+        out[0] = a[0];
+        out[1] = v;
+        System.arraycopy(a, 1, out, 2, m - 1);
+        return out;
     }
 
     /** Storage offsets of every element of t in row-major order (for kernels that need random access). */

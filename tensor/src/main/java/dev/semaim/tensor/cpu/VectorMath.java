@@ -1,0 +1,120 @@
+package dev.semaim.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * exp, the normal CDF, GELU and GELU' in float32 from adds, multiplies, FMAs and bit shifts only, each as a
+ * vector function with a scalar twin that performs the same IEEE operations in the same order, so
+ * a row's scalar tail gets exactly what a vector lane would have.
+ *
+ * <p>Why not {@code lanewise(VectorOperators.EXP)}: on JDK 17 its SVML stubs are off by default
+ * ({@code -XX:+UseVectorStubs} is experimental), so EXP falls back to {@code Math.exp} lane by lane,
+ * ~20x slower than this, and its result then depends on whether the JIT has compiled the caller.
+ *
+ * <p>exp: Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, then Cephes' degree-6 minimax polynomial
+ * for e^r (error within 2 ulp), scaled by 2^n built in the exponent bits; results below 2^-126
+ * are flushed to 0, above the largest float +inf, NaN stays NaN. Kept to ~20 vector operations
+ * with no masks: C2 stops inlining Vector API calls into a kernel loop past a node budget, and a
+ * call left out of line boxes its vectors (a longer exp with denormal support and mask blends ran 6x
+ * slower inside GELU'). Φ: Abramowitz & Stegun 7.1.26 for erfc, absolute error below
+ * 1.5e-7 (below 1e-7 in Φ).
+ */
+final class VectorMath {
+    private VectorMath() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split so that n·LN2_HI is exact for |n| < 2^9. */
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer, held in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    /**
+     * Clamps: below EXP_LO, n = -127 makes the scale's bits 0, so the result is 0 (e^x below 2^-126,
+     * a float32 denormal, is flushed to 0); at EXP_HI, p·2^127 exceeds the largest float, so above
+     * e^88.7228 the product overflows to +inf. n is held at 127, so in (88.376, 88.7228] r reaches ln 2
+     * and the error grows to a few ulp.
+     */
+    private static final float EXP_LO = -88f, EXP_HI = 88.8f;
+    private static final float E6 = 1.9875691500e-4f, E5 = 1.3981999507e-3f, E4 = 8.3334519073e-3f,
+            E3 = 4.1665795894e-2f, E2 = 1.6666665459e-1f, E1 = 5.0000001201e-1f;
+
+    /**
+     * Vector constants as static finals: C2 loads them, where an inline broadcast would spend part of
+     * the node budget that decides how much of a kernel loop gets inlined.
+     */
+    private static final FloatVector NEG_LN2_HI_V = FloatVector.broadcast(S, -LN2_HI), NEG_LN2_LO_V = FloatVector.broadcast(S, -LN2_LO),
+            E4_V = FloatVector.broadcast(S, E4), E3_V = FloatVector.broadcast(S, E3), E2_V = FloatVector.broadcast(S, E2),
+            E1_V = FloatVector.broadcast(S, E1), ONE_V = FloatVector.broadcast(S, 1f);
+
+    private static final float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
+            A4 = -1.453152027f, A5 = 1.061405429f;
+    /** A&S's P/√2: t = 1/(1 + P·z) with z = |x|/√2. */
+    private static final float P_SQRT1_2 = P * 0.70710678f, FRAC_1_SQRT_2PI = 0.39894228f;
+
+    /** e^x per lane. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);                            // NaN stays NaN
+        FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND).min(127f);             // round(x·log2 e), at most 127
+        FloatVector r = n.fma(NEG_LN2_HI_V, xc);
+        r = n.fma(NEG_LN2_LO_V, r);
+        FloatVector p = r.fma(E6, E5).fma(r, E4_V).fma(r, E3_V).fma(r, E2_V).fma(r, E1_V);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        // 2^n in the exponent bits: (ROUND + n)'s bits are 0x4B400000 + n, and << 23 shifts the constant out.
+        FloatVector scale = n.add(ROUND).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** e^x, the scalar twin of {@link #exp(FloatVector)}. */
+    static float exp(float x) {
+        float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = Math.min(Math.fma(xc, LOG2E, ROUND) - ROUND, 127f);
+        float r = Math.fma(n, -LN2_HI, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, E6, E5), r, E4), r, E3), r, E2), r, E1);
+        p = p * (r * r) + r + 1f;
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(n + ROUND) << 23) + (127 << 23));
+    }
+
+    /**
+     * Φ(x), the standard normal CDF, given e = e^(-x²/2): with z = |x|/√2, A&S 7.1.26 gives
+     * erfc(z) = poly(1/(1 + P·z))·e^(-z²), and e^(-z²) is e, so GELU and GELU' share one exp.
+     * Φ(x) = 1 - erfc(z)/2 for x >= 0 and erfc(z)/2 below (no cancellation in the left tail).
+     */
+    private static FloatVector normalCdf(FloatVector x, FloatVector e) {
+        FloatVector t = ONE_V.div(x.abs().mul(P_SQRT1_2).add(1f));
+        FloatVector half = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t).mul(e).mul(0.5f);
+        return half.blend(ONE_V.sub(half), x.compare(VectorOperators.GE, 0f));
+    }
+
+    /** The scalar twin of {@link #normalCdf(FloatVector, FloatVector)}. */
+    private static float normalCdf(float x, float e) {
+        float t = 1f / (Math.abs(x) * P_SQRT1_2 + 1f);
+        float half = ((((t * A5 + A4) * t + A3) * t + A2) * t + A1) * t * e * 0.5f;
+        return x >= 0f ? 1f - half : half;
+    }
+
+    /** GELU(x) = x·Φ(x) per lane. */
+    static FloatVector gelu(FloatVector x) {
+        return x.mul(normalCdf(x, exp(x.mul(x).mul(-0.5f))));
+    }
+
+    /** The scalar twin of {@link #gelu(FloatVector)}. */
+    static float gelu(float x) {
+        return x * normalCdf(x, exp(x * x * -0.5f));
+    }
+
+    /** g·GELU'(x) = g·(Φ(x) + x·φ(x)), φ(x) = e^(-x²/2)/√(2π), per lane. */
+    static FloatVector geluGrad(FloatVector x, FloatVector g) {
+        FloatVector e = exp(x.mul(x).mul(-0.5f));
+        return g.mul(normalCdf(x, e).add(x.mul(e.mul(FRAC_1_SQRT_2PI))));
+    }
+
+    /** The scalar twin of {@link #geluGrad(FloatVector, FloatVector)}. */
+    static float geluGrad(float x, float g) {
+        float e = exp(x * x * -0.5f);
+        return g * (normalCdf(x, e) + x * (e * FRAC_1_SQRT_2PI));
+    }
+}
