@@ -1,12 +1,14 @@
 package dev.semaim.autograd;
 
+import dev.semaim.tensor.MatmulEpilogue;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
 /**
  * The transformer MLP fc2(GELU(fc1(x))) as one differentiable op that keeps only x and the pre-activation
- * h = fc1(x) for its backward, not GELU(h): the backward recomputes GELU(h) (one elementwise pass) instead of
- * holding a second hidden-sized activation through the step. Values and gradients are those of the composition
+ * h = fc1(x) for its backward, not GELU(h): the backward recomputes GELU(h) instead of holding a second
+ * hidden-sized activation through the step. GELU (forward), GELU(h) with GELU' (backward), the biases and the
+ * residual add are the epilogues of the products ({@link MatmulEpilogue}), done while each block is in cache. Values and gradients are those of the composition
  * {@code linear(gelu(linear(x, w1, b1)), w2, b2)}, computed by the same kernels in the same order.
  */
 public final class FusedMlp {
@@ -27,12 +29,18 @@ public final class FusedMlp {
         ys[ys.length - 1] = out;
         int rows = x.data().numel() / in;
         Tensor x2 = x.data().reshape(rows, in);                           // x2: (rows, in)
-        Tensor h = LinearAlgebra.affine(x2, w1, b1);                      // h: (rows, hidden), kept
-        Tensor y = LinearAlgebra.affine(h.gelu(), w2, b2);                // y: (rows, out); GELU(h) is dropped here
-        return Var.of("mlp", LinearAlgebra.addResidual(y.reshape(ys), residual), g -> {
+        Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), dropped after fc2
+        Tensor h = x2.matmul(w1.data().transpose(0, 1),                    // h: (rows, hidden), kept
+                MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
+        Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys)); // y: (rows, out)
+        return Var.of("mlp", y.reshape(ys), g -> {
             if (residual != null) residual.accumulate(g);
-            Tensor da = LinearAlgebra.affineBackward(g.reshape(rows, out), h.gelu(), w2, b2, true); // da: (rows, hidden)
-            Tensor dx2 = LinearAlgebra.affineBackward(h.geluGrad(da), x2, w1, b1, x.requiresGrad());
+            Tensor g2 = g.reshape(rows, out);
+            // dh = GELU'(h)·(g2·W2) and GELU(h) again (for dW2), in the product's epilogue
+            Tensor gelu = Tensor.empty(h.dtype(), h.backend(), rows, hidden);
+            Tensor dh = g2.matmul(w2.data(), MatmulEpilogue.geluBackward(h, gelu)); // dh: (rows, hidden)
+            LinearAlgebra.weightGrads(g2, gelu, w2, b2);
+            Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, LinearAlgebra.inputs(x, w1, b1, w2, b2, residual));
     }

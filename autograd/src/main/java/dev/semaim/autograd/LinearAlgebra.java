@@ -1,5 +1,6 @@
 package dev.semaim.autograd;
 
+import dev.semaim.tensor.MatmulEpilogue;
 import dev.semaim.tensor.Tensor;
 
 /** Matrix products. */
@@ -38,7 +39,7 @@ public final class LinearAlgebra {
         Tensor x2 = x.data().reshape(rows, in);
         int[] ys = xs.clone();
         ys[ys.length - 1] = w.size(0);
-        Tensor y = addResidual(affine(x2, w, b).reshape(ys), residual);
+        Tensor y = affine(x2, w, b, residualRows(residual, ys)).reshape(ys);
         return Var.of("linear", y, g -> {
             if (residual != null) residual.accumulate(g);
             Tensor dx2 = affineBackward(g.reshape(rows, w.size(0)), x2, w, b, x.requiresGrad());
@@ -46,13 +47,13 @@ public final class LinearAlgebra {
         }, inputs(x, w, b, residual));
     }
 
-    /** y += residual in place (y fresh, same shape); y itself when residual is null. */
-    static Tensor addResidual(Tensor y, Var residual) {
-        if (residual == null) return y;
-        if (!java.util.Arrays.equals(residual.shape(), y.shape()))
+    /** residual (of the output's shape ys, or null) as the (rows, out) matrix the product's epilogue adds. */
+    static Tensor residualRows(Var residual, int[] ys) {
+        if (residual == null) return null;
+        if (!java.util.Arrays.equals(residual.shape(), ys))
             throw new IllegalArgumentException("residual " + dev.semaim.tensor.Shape.str(residual.shape()) + " does not match the output "
-                    + dev.semaim.tensor.Shape.str(y.shape()));
-        return y.addInPlace(residual.data());
+                    + dev.semaim.tensor.Shape.str(ys));
+        return residual.data().reshape(residual.data().numel() / ys[ys.length - 1], ys[ys.length - 1]);
     }
 
     /** The graph inputs of a fused op: the given Vars without the absent (null) ones. */
@@ -60,10 +61,12 @@ public final class LinearAlgebra {
         return java.util.Arrays.stream(vs).filter(java.util.Objects::nonNull).toArray(Var[]::new);
     }
 
-    /** x2 (rows, in) · wᵀ + b → (rows, out); the bias is added in place into the product (no second buffer). */
-    static Tensor affine(Tensor x2, Var w, Var b) {
-        Tensor y = x2.matmul(w.data().transpose(0, 1));
-        return b == null ? y : y.addInPlace(b.data());
+    /**
+     * x2 (rows, in) · wᵀ + b + residual2 → (rows, out); b and residual2 may be null. The additions are the
+     * product's epilogue (see {@link MatmulEpilogue}): no second buffer, no extra pass where the backend fuses.
+     */
+    static Tensor affine(Tensor x2, Var w, Var b, Tensor residual2) {
+        return x2.matmul(w.data().transpose(0, 1), MatmulEpilogue.add(b == null ? null : b.data(), residual2));
     }
 
     /**
@@ -72,8 +75,13 @@ public final class LinearAlgebra {
      */
     static Tensor affineBackward(Tensor g2, Tensor x2, Var w, Var b, boolean needDx) {
         Tensor dx2 = needDx ? g2.matmul(w.data()) : null;
+        weightGrads(g2, x2, w, b);
+        return dx2;
+    }
+
+    /** Accumulates dW = g2ᵀ·x2 and db = Σ_rows g2 into w and b (when they need gradients). */
+    static void weightGrads(Tensor g2, Tensor x2, Var w, Var b) {
         if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
         if (b != null && b.requiresGrad()) b.accumulate(g2.sum(0));
-        return dx2;
     }
 }

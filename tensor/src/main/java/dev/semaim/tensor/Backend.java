@@ -46,6 +46,16 @@ public interface Backend {
     /** out (..., M, N) = a (..., M, K) · b (..., K, N); batch axes already broadcast to equal sizes. */
     void matmul(Tensor a, Tensor b, Tensor out);
 
+    /**
+     * out (M, N) = a (M, K) · b (K, N), then the element-wise epilogue e (bias, residual, GELU forward or
+     * backward; see {@link MatmulEpilogue}), which a backend may fuse into the product. Default: the
+     * product, then {@link MatmulEpilogue#compose}.
+     */
+    default void matmulEpilogue(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
+        matmul(a, b, out);
+        e.compose(this, out);
+    }
+
     /** out = softmax (or log-softmax) of x along axis. */
     void softmax(Tensor x, int axis, boolean log, Tensor out);
 

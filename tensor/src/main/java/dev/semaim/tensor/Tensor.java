@@ -569,6 +569,22 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * this (M, K) · b (K, N) followed by the element-wise epilogue e (see {@link MatmulEpilogue}), whose
+     * operands must live on this backend: a fresh (M, N) tensor, e.g. a linear layer's x·Wᵀ + bias.
+     */
+    public Tensor matmul(Tensor b, MatmulEpilogue e) {
+        checkSameBackend("matmul", b);
+        if (rank() != 2 || b.rank() != 2 || size(1) != b.size(0))
+            throw new IllegalArgumentException("matmul with epilogue: shapes " + Shape.str(shape) + " and " + Shape.str(b.shape) + " are not (M, K) and (K, N)");
+        if (dtype() != b.dtype())
+            throw new IllegalArgumentException("matmul: dtypes " + dtype() + " and " + b.dtype() + " differ");
+        e.check(size(0), b.size(1), dtype(), backend());
+        Tensor out = empty(dtype(), backend(), size(0), b.size(1));
+        backend().matmulEpilogue(this, b, e, out);
+        return out;
+    }
+
     public Tensor softmax(int axis) { return softmax(axis, false); }
     public Tensor logSoftmax(int axis) { return softmax(axis, true); }
 

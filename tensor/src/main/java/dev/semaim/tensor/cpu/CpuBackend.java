@@ -3,6 +3,7 @@ package dev.semaim.tensor.cpu;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.BinaryOp;
 import dev.semaim.tensor.DType;
+import dev.semaim.tensor.MatmulEpilogue;
 import dev.semaim.tensor.RandomKind;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Storage;
@@ -110,6 +111,14 @@ public final class CpuBackend implements Backend {
                 throw new IllegalStateException("matmul: Gemm declined contiguous operands " + a + " and " + b);
             if (o != out) copy(o, out);
         });
+    }
+
+    @Override public void matmulEpilogue(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
+        if (fast(a, b, out, e.bias, e.residual, e.act, e.h) && FastKernels.matmulEpilogueFits(a, b, e, out))
+            KernelProfile.timed(Kind.GEMM, 2L * out.numel() * a.size(-1), label("matmul+epilogue", a, b),
+                    () -> FastKernels.matmulEpilogue(a, b, e, out));
+        else
+            Backend.super.matmulEpilogue(a, b, e, out);
     }
 
     @Override public void softmax(Tensor x, int axis, boolean log, Tensor out) {

@@ -1,6 +1,7 @@
 package dev.semaim.tensor.cpu;
 
 import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.MatmulEpilogue;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.UnaryOp;
@@ -464,6 +465,90 @@ final class FastKernels {
                 Gemm.sgemm(transA, transB, m, n, k, fa, ab[i], lda, fb, bb[i], ldb, 0f, fo, out.offset() + i * m * n, n);
         }
         return true;
+    }
+
+    /**
+     * 2-D out = a·b with the epilogue run by {@link Gemm} on each finished block of out while it is in
+     * cache, by the same row kernels as the separate element-wise ops (so the same values). Needs out
+     * contiguous and the epilogue's operands with unit-stride rows ({@link #matmulEpilogueFits}).
+     */
+    static void matmulEpilogue(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
+        int[] la = layout(a), lb = layout(b);
+        int m = a.size(0), k = a.size(1), n = b.size(1), oc = out.offset();
+        float[] c = f(out);
+        float[] bias = e.bias == null ? null : f(e.bias), res = e.residual == null ? null : f(e.residual);
+        float[] act = e.act == null ? null : f(e.act), h = e.h == null ? null : f(e.h);
+        int ob = e.bias == null ? 0 : e.bias.offset();
+        int or = e.residual == null ? 0 : e.residual.offset(), rr = e.residual == null ? 0 : e.residual.stride(0);
+        int oa = e.act == null ? 0 : e.act.offset(), ra = e.act == null ? 0 : e.act.stride(0);
+        int oh = e.h == null ? 0 : e.h.offset(), rh = e.h == null ? 0 : e.h.stride(0);
+        // One lambda per form, each calling only small row loops: C2 inlines the Vector API math into a
+        // compilation unit only up to a node budget, and a call it leaves out of line boxes its vectors.
+        Gemm.Epilogue epilogue;
+        if (h != null) {
+            epilogue = (i0, i1, j0, j1) -> {
+                for (int i = i0; i < i1; i++)
+                    geluBackwardRow(h, oh + i * rh + j0, c, oc + i * n + j0, act, oa + i * ra + j0, j1 - j0);
+            };
+        } else if (act != null) {
+            epilogue = (i0, i1, j0, j1) -> {
+                for (int i = i0; i < i1; i++) {
+                    int ci = oc + i * n + j0;
+                    if (bias != null) addRow(c, ci, bias, ob + j0, j1 - j0);
+                    geluRow(c, ci, act, oa + i * ra + j0, j1 - j0);
+                }
+            };
+        } else {
+            epilogue = (i0, i1, j0, j1) -> {
+                for (int i = i0; i < i1; i++) {
+                    int ci = oc + i * n + j0;
+                    if (bias != null) addRow(c, ci, bias, ob + j0, j1 - j0);
+                    if (res != null) addRow(c, ci, res, or + i * rr + j0, j1 - j0);
+                }
+            };
+        }
+        Gemm.sgemm(la[0] == 1, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue);
+    }
+
+    /** c[ic, ic+n) += x[ix, ix+n): the same float sums as the ADD kernel. */
+    private static void addRow(float[] c, int ic, float[] x, int ix, int n) {
+        int j = 0;
+        for (; j <= n - V; j += V) FloatVector.fromArray(S, c, ic + j).add(FloatVector.fromArray(S, x, ix + j)).intoArray(c, ic + j);
+        for (; j < n; j++) c[ic + j] += x[ix + j];
+    }
+
+    /**
+     * act = GELU(h) and g = g·GELU'(h) over a row, sharing one exp and Φ per element; each value is
+     * exactly what the GELU and GELU_GRAD kernels give (the same operations in VectorMath).
+     */
+    private static void geluBackwardRow(float[] h, int ih, float[] g, int ig, float[] act, int ia, int n) {
+        int j = 0;
+        for (; j <= n - V; j += V) {
+            FloatVector x = FloatVector.fromArray(S, h, ih + j), e = VectorMath.gaussian(x), cdf = VectorMath.normalCdf(x, e);
+            x.mul(cdf).intoArray(act, ia + j);
+            VectorMath.geluGrad(x, FloatVector.fromArray(S, g, ig + j), e, cdf).intoArray(g, ig + j);
+        }
+        if (j < n) geluBackwardTail(h, ih, g, ig, act, ia, j, n);
+    }
+
+    /** The scalar tail of {@link #geluBackwardRow}, apart so its inlined math does not crowd the vector loop's compilation. */
+    private static void geluBackwardTail(float[] h, int ih, float[] g, int ig, float[] act, int ia, int j, int n) {
+        for (; j < n; j++) {
+            float x = h[ih + j], e = VectorMath.gaussian(x), cdf = VectorMath.normalCdf(x, e);
+            act[ia + j] = x * cdf;
+            g[ig + j] = VectorMath.geluGrad(x, g[ig + j], e, cdf);
+        }
+    }
+
+    /** Whether {@link #matmulEpilogue} takes these operands. */
+    static boolean matmulEpilogueFits(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
+        return out.isContiguous() && layout(a) != null && layout(b) != null
+                && unitRows(e.bias) && unitRows(e.residual) && unitRows(e.act) && unitRows(e.h);
+    }
+
+    /** Null, or a 1-D tensor or matrix whose last axis is unit-stride. */
+    private static boolean unitRows(Tensor t) {
+        return t == null || t.stride(-1) == 1 || t.size(-1) == 1;
     }
 
     /**

@@ -40,18 +40,36 @@ public final class Gemm {
     private Gemm() {}
 
     /**
+     * Element-wise work on finished C: called once for every block C[i0:i1, j0:j1] (C coordinates) as soon
+     * as its last K slice is in, by the thread that computed it, while the block is still in cache. Blocks
+     * are disjoint and together cover C.
+     */
+    @FunctionalInterface
+    public interface Epilogue {
+        void apply(int i0, int i1, int j0, int j1);
+    }
+
+    /**
      * C = op(A)·op(B) + beta·C (see the class comment for layouts). Problems of at least 2^20
      * multiply-adds use the {@link CpuThreads} pool; smaller ones run on the calling thread.
      */
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K,
                              float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float beta, float[] c, int offC, int ldc) {
+        sgemm(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, null);
+    }
+
+    /** {@link #sgemm} followed by {@code epilogue} (nullable) over every block of C. */
+    public static void sgemm(boolean transA, boolean transB, int M, int N, int K,
+                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float beta, float[] c, int offC, int ldc, Epilogue epilogue) {
         if (KernelMode.reference()) {
             GemmReference.sgemm(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            if (epilogue != null && M > 0 && N > 0) epilogue.apply(0, M, 0, N);
             return;
         }
         boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
-        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc).run(parallel);
+        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue).run(parallel);
     }
 
     /**
@@ -72,7 +90,7 @@ public final class Gemm {
         IntConsumer item = t -> new Job(transA, transB, M, N, K,
                 a, Math.toIntExact(offA + t * strideA), lda,
                 b, Math.toIntExact(offB + t * strideB), ldb,
-                beta, c, Math.toIntExact(offC + t * strideC), ldc).run(itemParallel);
+                beta, c, Math.toIntExact(offC + t * strideC), ldc, null).run(itemParallel);
         if (itemParallel) {
             for (int t = 0; t < batch; t++) {
                 item.accept(t);
@@ -89,9 +107,10 @@ public final class Gemm {
         final float[] a, b, c;
         final int offA, lda, offB, ldb, offC, ldc;
         final float beta;
+        final Epilogue epilogue;
 
         Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
-            float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+            float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue) {
             this.transA = transA;
             this.transB = transB;
             this.M = M;
@@ -107,6 +126,7 @@ public final class Gemm {
             this.c = c;
             this.offC = offC;
             this.ldc = ldc;
+            this.epilogue = epilogue;
         }
 
         /**
@@ -140,6 +160,7 @@ public final class Gemm {
         private void blocked(int i0, int i1, int j0, int j1) {
             if (K <= 0) {
                 scaleC(i0, i1, j0, j1);
+                if (epilogue != null) epilogue.apply(i0, i1, j0, j1);
                 return;
             }
             Buffers own = BUFFERS.get();
@@ -153,8 +174,11 @@ public final class Gemm {
                     for (int p = 0; p < panels; p++) {
                         packB(jc + p * NR, Math.min(NR, jc + nc - (jc + p * NR)), pc, kc, bp, p * kc * NR);
                     }
+                    boolean last = pc + kc == K;
                     for (int ic = i0; ic < i1; ic += MC) {
-                        macroKernel(ic, Math.min(MC, i1 - ic), pc, kc, bp, jc, nc, betaBlock, own);
+                        int mc = Math.min(MC, i1 - ic);
+                        macroKernel(ic, mc, pc, kc, bp, jc, nc, betaBlock, own);
+                        if (last && epilogue != null) epilogue.apply(ic, ic + mc, jc, jc + nc);
                     }
                 }
             }

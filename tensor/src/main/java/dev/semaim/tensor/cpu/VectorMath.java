@@ -1,6 +1,7 @@
 package dev.semaim.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -41,29 +42,37 @@ final class VectorMath {
     private static final float E6 = 1.9875691500e-4f, E5 = 1.3981999507e-3f, E4 = 8.3334519073e-3f,
             E3 = 4.1665795894e-2f, E2 = 1.6666665459e-1f, E1 = 5.0000001201e-1f;
 
-    /**
-     * Vector constants as static finals: C2 loads them, where an inline broadcast would spend part of
-     * the node budget that decides how much of a kernel loop gets inlined.
-     */
-    private static final FloatVector NEG_LN2_HI_V = FloatVector.broadcast(S, -LN2_HI), NEG_LN2_LO_V = FloatVector.broadcast(S, -LN2_LO),
-            E4_V = FloatVector.broadcast(S, E4), E3_V = FloatVector.broadcast(S, E3), E2_V = FloatVector.broadcast(S, E2),
-            E1_V = FloatVector.broadcast(S, E1), ONE_V = FloatVector.broadcast(S, 1f);
-
     private static final float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
             A4 = -1.453152027f, A5 = 1.061405429f;
     /** A&S's P/√2: t = 1/(1 + P·z) with z = |x|/√2. */
     private static final float P_SQRT1_2 = P * 0.70710678f, FRAC_1_SQRT_2PI = 0.39894228f;
 
+    /**
+     * Every constant as a static final vector, and FMAs wherever two operations fuse: JDK 17's C2 inlines
+     * the Vector API into a compilation only up to a parse-node budget (NodeCountInliningCutoff), each
+     * operation costs hundreds of nodes and a scalar operand one more broadcast, and a vector call left
+     * out of line boxes its operands (exp + Φ + GELU' in mul/add form with scalar operands overran it and
+     * ran 4-6x slower).
+     */
+    private static FloatVector v(float x) {
+        return FloatVector.broadcast(S, x);
+    }
+
+    private static final FloatVector EXP_LO_V = v(EXP_LO), EXP_HI_V = v(EXP_HI), LOG2E_V = v(LOG2E), ROUND_V = v(ROUND),
+            N_MAX_V = v(127f), NEG_LN2_HI_V = v(-LN2_HI), NEG_LN2_LO_V = v(-LN2_LO), E6_V = v(E6), E5_V = v(E5), E4_V = v(E4),
+            E3_V = v(E3), E2_V = v(E2), E1_V = v(E1), ONE_V = v(1f), HALF_V = v(0.5f), NEG_HALF_V = v(-0.5f), ZERO_V = v(0f),
+            P_V = v(P_SQRT1_2), A1_V = v(A1), A2_V = v(A2), A3_V = v(A3), A4_V = v(A4), A5_V = v(A5), PDF_V = v(FRAC_1_SQRT_2PI);
+    private static final IntVector EXP_BIAS_V = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127 << 23);
+
     /** e^x per lane. */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_LO).min(EXP_HI);                            // NaN stays NaN
-        FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND).min(127f);             // round(x·log2 e), at most 127
-        FloatVector r = n.fma(NEG_LN2_HI_V, xc);
-        r = n.fma(NEG_LN2_LO_V, r);
-        FloatVector p = r.fma(E6, E5).fma(r, E4_V).fma(r, E3_V).fma(r, E2_V).fma(r, E1_V);
-        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector xc = x.max(EXP_LO_V).min(EXP_HI_V);                          // NaN stays NaN
+        FloatVector n = xc.fma(LOG2E_V, ROUND_V).sub(ROUND_V).min(N_MAX_V);       // round(x·log2 e), at most 127
+        FloatVector r = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, xc));
+        FloatVector p = r.fma(E6_V, E5_V).fma(r, E4_V).fma(r, E3_V).fma(r, E2_V).fma(r, E1_V);
+        p = p.fma(r.mul(r), r).add(ONE_V);
         // 2^n in the exponent bits: (ROUND + n)'s bits are 0x4B400000 + n, and << 23 shifts the constant out.
-        FloatVector scale = n.add(ROUND).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+        FloatVector scale = n.add(ROUND_V).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_V).reinterpretAsFloats();
         return p.mul(scale);
     }
 
@@ -71,10 +80,9 @@ final class VectorMath {
     static float exp(float x) {
         float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
         float n = Math.min(Math.fma(xc, LOG2E, ROUND) - ROUND, 127f);
-        float r = Math.fma(n, -LN2_HI, xc);
-        r = Math.fma(n, -LN2_LO, r);
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, xc));
         float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, E6, E5), r, E4), r, E3), r, E2), r, E1);
-        p = p * (r * r) + r + 1f;
+        p = Math.fma(p, r * r, r) + 1f;
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(n + ROUND) << 23) + (127 << 23));
     }
 
@@ -83,38 +91,58 @@ final class VectorMath {
      * erfc(z) = poly(1/(1 + P·z))·e^(-z²), and e^(-z²) is e, so GELU and GELU' share one exp.
      * Φ(x) = 1 - erfc(z)/2 for x >= 0 and erfc(z)/2 below (no cancellation in the left tail).
      */
-    private static FloatVector normalCdf(FloatVector x, FloatVector e) {
-        FloatVector t = ONE_V.div(x.abs().mul(P_SQRT1_2).add(1f));
-        FloatVector half = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t).mul(e).mul(0.5f);
-        return half.blend(ONE_V.sub(half), x.compare(VectorOperators.GE, 0f));
+    static FloatVector normalCdf(FloatVector x, FloatVector e) {
+        FloatVector t = ONE_V.div(x.abs().fma(P_V, ONE_V));
+        FloatVector half = t.fma(A5_V, A4_V).fma(t, A3_V).fma(t, A2_V).fma(t, A1_V).mul(t).mul(e).mul(HALF_V);
+        return half.blend(ONE_V.sub(half), x.compare(VectorOperators.GE, ZERO_V));
     }
 
     /** The scalar twin of {@link #normalCdf(FloatVector, FloatVector)}. */
-    private static float normalCdf(float x, float e) {
-        float t = 1f / (Math.abs(x) * P_SQRT1_2 + 1f);
-        float half = ((((t * A5 + A4) * t + A3) * t + A2) * t + A1) * t * e * 0.5f;
+    static float normalCdf(float x, float e) {
+        float t = 1f / Math.fma(Math.abs(x), P_SQRT1_2, 1f);
+        float half = Math.fma(Math.fma(Math.fma(Math.fma(t, A5, A4), t, A3), t, A2), t, A1) * t * e * 0.5f;
         return x >= 0f ? 1f - half : half;
+    }
+
+    /** e^(-x²/2) per lane: the Gaussian factor GELU and GELU' share. */
+    static FloatVector gaussian(FloatVector x) {
+        return exp(x.mul(x).mul(NEG_HALF_V));
+    }
+
+    /** The scalar twin of {@link #gaussian(FloatVector)}. */
+    static float gaussian(float x) {
+        return exp(x * x * -0.5f);
     }
 
     /** GELU(x) = x·Φ(x) per lane. */
     static FloatVector gelu(FloatVector x) {
-        return x.mul(normalCdf(x, exp(x.mul(x).mul(-0.5f))));
+        return x.mul(normalCdf(x, gaussian(x)));
     }
 
     /** The scalar twin of {@link #gelu(FloatVector)}. */
     static float gelu(float x) {
-        return x * normalCdf(x, exp(x * x * -0.5f));
+        return x * normalCdf(x, gaussian(x));
     }
 
     /** g·GELU'(x) = g·(Φ(x) + x·φ(x)), φ(x) = e^(-x²/2)/√(2π), per lane. */
     static FloatVector geluGrad(FloatVector x, FloatVector g) {
-        FloatVector e = exp(x.mul(x).mul(-0.5f));
-        return g.mul(normalCdf(x, e).add(x.mul(e.mul(FRAC_1_SQRT_2PI))));
+        FloatVector e = gaussian(x);
+        return geluGrad(x, g, e, normalCdf(x, e));
     }
 
     /** The scalar twin of {@link #geluGrad(FloatVector, FloatVector)}. */
     static float geluGrad(float x, float g) {
-        float e = exp(x * x * -0.5f);
-        return g * (normalCdf(x, e) + x * (e * FRAC_1_SQRT_2PI));
+        float e = gaussian(x);
+        return geluGrad(x, g, e, normalCdf(x, e));
+    }
+
+    /** g·GELU'(x) given e = gaussian(x) and cdf = normalCdf(x, e), for kernels that also want GELU(x) = x·cdf. */
+    static FloatVector geluGrad(FloatVector x, FloatVector g, FloatVector e, FloatVector cdf) {
+        return g.mul(x.fma(e.mul(PDF_V), cdf));
+    }
+
+    /** The scalar twin of {@link #geluGrad(FloatVector, FloatVector, FloatVector, FloatVector)}. */
+    static float geluGrad(float x, float g, float e, float cdf) {
+        return g * Math.fma(x, e * FRAC_1_SQRT_2PI, cdf);
     }
 }

@@ -1,0 +1,74 @@
+package dev.semaim.tensor;
+
+/**
+ * Element-wise work that follows a matrix product out (M, N) = a·b, which a backend may do while each
+ * block of out is still in cache instead of in extra passes over memory (see
+ * {@link Backend#matmulEpilogue}). In order:
+ * <ol>
+ *   <li>out += bias (N), when bias is non-null;</li>
+ *   <li>out += residual (M, N), when residual is non-null;</li>
+ *   <li>forward GELU ({@link #gelu}): act = GELU(out), out keeping the pre-activation; or GELU backward
+ *       ({@link #geluBackward}): out = GELU'(h)·out and act = GELU(h), for the pre-activation h (M, N).</li>
+ * </ol>
+ * The values are exactly those of the same steps done one by one ({@link #compose}).
+ */
+public final class MatmulEpilogue {
+    /** Added to every row of the product, or null. */
+    public final Tensor bias;
+    /** Added to the product, or null. */
+    public final Tensor residual;
+    /** Receives GELU(out) (forward) or GELU(h) (backward), or null. */
+    public final Tensor act;
+    /** The pre-activation of a GELU backward, or null (forward). */
+    public final Tensor h;
+
+    private MatmulEpilogue(Tensor bias, Tensor residual, Tensor act, Tensor h) {
+        this.bias = bias;
+        this.residual = residual;
+        this.act = act;
+        this.h = h;
+    }
+
+    /** out = a·b + bias + residual; either may be null. */
+    public static MatmulEpilogue add(Tensor bias, Tensor residual) {
+        return new MatmulEpilogue(bias, residual, null, null);
+    }
+
+    /** out = a·b + bias (nullable), act = GELU(out). */
+    public static MatmulEpilogue gelu(Tensor bias, Tensor act) {
+        return new MatmulEpilogue(bias, null, act, null);
+    }
+
+    /** out = GELU'(h)·(a·b), act = GELU(h): the MLP's backward through its activation. */
+    public static MatmulEpilogue geluBackward(Tensor h, Tensor act) {
+        return new MatmulEpilogue(null, null, act, h);
+    }
+
+    /** The epilogue as separate primitives on {@code out}, which already holds a·b: the reference the fused forms equal. */
+    public void compose(Backend backend, Tensor out) {
+        if (bias != null) backend.binary(BinaryOp.ADD, out, bias.expand(out.shape()), out);
+        if (residual != null) backend.binary(BinaryOp.ADD, out, residual, out);
+        if (act == null) return;
+        if (h == null) {
+            backend.unary(UnaryOp.GELU, out, act, 0, 0);
+        } else {
+            backend.unary(UnaryOp.GELU, h, act, 0, 0);
+            backend.binary(BinaryOp.GELU_GRAD, h, out, out);
+        }
+    }
+
+    /** Checks the operands' shapes and dtypes against out (M, N) of the given dtype, naming the one at fault. */
+    void check(int m, int n, DType dtype, Backend backend) {
+        expect("bias", bias, dtype, backend, n);
+        expect("residual", residual, dtype, backend, m, n);
+        expect("activation", act, dtype, backend, m, n);
+        expect("pre-activation", h, dtype, backend, m, n);
+    }
+
+    private static void expect(String what, Tensor t, DType dtype, Backend backend, int... shape) {
+        if (t == null) return;
+        if (!java.util.Arrays.equals(t.shape(), shape) || t.dtype() != dtype || t.backend() != backend)
+            throw new IllegalArgumentException("matmul epilogue: " + what + " " + t + ", expected " + dtype + " " + Shape.str(shape)
+                    + " on " + backend.name());
+    }
+}
