@@ -159,7 +159,7 @@ public final class Gemm {
         /** The blocked algorithm on C[i0:i1, j0:j1] with this thread's packing buffers. */
         private void blocked(int i0, int i1, int j0, int j1) {
             if (K <= 0) {
-                scaleC(i0, i1, j0, j1);
+                scaleBlock(i0, i1, j0, j1, beta);
                 if (epilogue != null) epilogue.apply(i0, i1, j0, j1);
                 return;
             }
@@ -177,19 +177,30 @@ public final class Gemm {
                     boolean last = pc + kc == K;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        macroKernel(ic, mc, pc, kc, bp, jc, nc, betaBlock, own);
+                        if (betaBlock != 1f) {
+                            scaleBlock(ic, ic + mc, jc, jc + nc, betaBlock);
+                        }
+                        macroKernel(ic, mc, pc, kc, bp, jc, nc, own);
                         if (last && epilogue != null) epilogue.apply(ic, ic + mc, jc, jc + nc);
                     }
                 }
             }
         }
 
-        /** C[i0:i1, j0:j1] = beta·C, for K == 0. */
-        private void scaleC(int i0, int i1, int j0, int j1) {
+        /**
+         * C[i0:i1, j0:j1] *= beta before a block's first K slice (or as the whole product when K == 0),
+         * whole rows at a time (beta == 0 clears, NaN included), so the micro-kernel only ever accumulates
+         * and finds the block in cache.
+         */
+        private void scaleBlock(int i0, int i1, int j0, int j1, float beta) {
             for (int i = i0; i < i1; i++) {
-                for (int j = j0; j < j1; j++) {
-                    int ci = offC + i * ldc + j;
-                    c[ci] = beta == 0f ? 0f : beta * c[ci];
+                int row = offC + i * ldc;
+                if (beta == 0f) {
+                    Arrays.fill(c, row + j0, row + j1, 0f);
+                } else {
+                    for (int j = row + j0; j < row + j1; j++) {
+                        c[j] *= beta;
+                    }
                 }
             }
         }
@@ -254,8 +265,7 @@ public final class Gemm {
          * a[offA + (i0 + r)·rs + k·ks] with (rs, ks) = (lda, 1), or (1, lda) when transA. Packing A
          * instead cost 13-19% on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark).
          */
-        private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc,
-                                 float betaBlock, Buffers own) {
+        private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, Buffers own) {
             int rs = transA ? 1 : lda;
             int ks = transA ? lda : 1;
             int fullRows = mc / MR * MR;
@@ -271,9 +281,6 @@ public final class Gemm {
                     int mr = Math.min(MR, mc - ir);
                     int ci = offC + (ic + ir) * ldc + jc + jr;
                     if (mr == MR && nr == NR) {
-                        if (betaBlock != 1f) {
-                            scaleTile(c, ci, ldc, betaBlock);
-                        }
                         kernel(kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
                     } else {
                         // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
@@ -286,25 +293,10 @@ public final class Gemm {
                         for (int r = 0; r < mr; r++) {
                             for (int q = 0; q < nr; q++) {
                                 int cq = ci + r * ldc + q;
-                                float v = tile[r * NR + q];
-                                c[cq] = betaBlock == 0f ? v : v + betaBlock * c[cq];
+                                c[cq] += tile[r * NR + q];
                             }
                         }
                     }
-                }
-            }
-        }
-    }
-
-    /** C[0:MR, 0:NR] (at co, row stride ldc) = beta·C; beta == 0 clears NaNs too. */
-    private static void scaleTile(float[] c, int co, int ldc, float beta) {
-        for (int r = 0; r < MR; r++) {
-            int row = co + r * ldc;
-            if (beta == 0f) {
-                Arrays.fill(c, row, row + NR, 0f);
-            } else {
-                for (int q = row; q < row + NR; q++) {
-                    c[q] *= beta;
                 }
             }
         }
@@ -355,7 +347,7 @@ public final class Gemm {
     /**
      * c[off, off+NR) += (x0, x1). Deliberately branch-free: a vector value merged at a control-flow
      * join defeats C2's box elimination (JDK 17-25), and every vector op of the kernel would then
-     * allocate; beta is applied beforehand by {@link #scaleTile} instead.
+     * allocate; beta is applied to the C block beforehand instead (Job.scaleBlock).
      */
     private static void addRow(FloatVector x0, FloatVector x1, float[] c, int off) {
         x0.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
