@@ -126,11 +126,12 @@ public final class CpuBench {
             Tensor labels = Tensor.of(y, batch);                                   // labels: (B)
             double ds = (System.nanoTime() - d0) / 1e9;
             if (profiled) KernelProfile.reset();
-            long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+            long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), alloc0 = allocatedBytes(), t0 = System.nanoTime();
             step.run(images, labels);
             double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9, gc = (gcMillis() - gc0) / 1e3;
+            double allocGb = (allocatedBytes() - alloc0) / 1e9;
             if (profiled) {
-                report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, dataSeconds / timed);
+                report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, allocGb, dataSeconds / timed);
                 return;
             }
             System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, %.3f CPU-s, GC %.3f s%n", i, i < warmup ? " (warm-up)" : "",
@@ -148,6 +149,14 @@ public final class CpuBench {
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
+    /** Heap bytes allocated so far by all live threads (the pool threads included). */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) total += Math.max(0, b);
+        return total;
+    }
+
     /** Total collection time of all collectors so far, ms. */
     private static long gcMillis() {
         long ms = 0;
@@ -156,15 +165,16 @@ public final class CpuBench {
     }
 
     private static void report(String config, String mode, int batch, int patch, List<Double> seconds, List<Double> cpuSeconds,
-                               double profiledSeconds, double gcSeconds, double dataSeconds) throws IOException {
+                               double profiledSeconds, double gcSeconds, double allocGb, double dataSeconds) throws IOException {
         double median = median(seconds);
         double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<KernelProfile.Kind, Long> nanos = KernelProfile.nanos(), flops = KernelProfile.flops();
         long productFlops = flops.values().stream().mapToLong(Long::longValue).sum();
         StringBuilder json = new StringBuilder();
         json.append(String.format(Locale.ROOT, "{\"side\": \"ours\", \"config\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"patch\": %d, "
-                        + "\"median_step_s\": %.4f, \"images_per_s\": %.2f, \"steps_s\": %s, \"median_cpu_s\": %.4f, \"peak_rss_mib\": %.1f",
-                config, mode, batch, patch, median, batch / median, Arrays.toString(sorted), median(cpuSeconds), peakRssMib()));
+                        + "\"median_step_s\": %.4f, \"images_per_s\": %.2f, \"steps_s\": %s, \"median_cpu_s\": %.4f, \"peak_rss_mib\": %.1f, "
+                + "\"allocated_gb\": %.2f",
+                config, mode, batch, patch, median, batch / median, Arrays.toString(sorted), median(cpuSeconds), peakRssMib(), allocGb));
         if (KernelProfile.enabled()) {
             json.append(String.format(Locale.ROOT, ", \"flops\": %d, \"gflops_per_s\": %.1f, \"profiled_step_s\": %.4f, \"split_s\": {",
                     productFlops, productFlops / median / 1e9, profiledSeconds));

@@ -402,10 +402,12 @@ final class FastKernels {
             if (t != null && !t.isContiguous()) return false;
         int d = x.size(-1), rowsN = mean.numel();
         float[] ga = f(dy), xa = f(x), ma = f(mean), ra = f(rstd), da = f(dx);
-        float[] wa = w == null ? null : f(w);
+        // No weight reads as a weight of ones (one loop for both, no vector chosen at a branch)
+        float[] wa = w == null ? ones(d) : f(w);
+        int wo = w == null ? 0 : w.offset();
         int threads = CpuThreads.threads();
         // per-thread partial dw/db, summed at the end: no two threads write the same accumulator
-        float[][] pdw = new float[threads][dw == null ? 0 : d], pdb = new float[threads][db == null ? 0 : d];
+        float[][] pdw = new float[threads][d], pdb = new float[threads][d];
         int chunks = Math.max(1, Math.min(threads, rowsN));
         CpuThreads.parallelFor(chunks, t -> {
             int r0 = (int) ((long) rowsN * t / chunks), r1 = (int) ((long) rowsN * (t + 1) / chunks);
@@ -413,19 +415,36 @@ final class FastKernels {
             for (int r = r0; r < r1; r++) {
                 int ig = dy.offset() + r * d, ix = x.offset() + r * d, id = dx.offset() + r * d;
                 float mu = ma[mean.offset() + r], inv = ra[rstd.offset() + r];
-                float sumG = 0, sumGX = 0;
-                for (int j = 0; j < d; j++) {
-                    float xh = (xa[ix + j] - mu) * inv;
-                    float g = ga[ig + j] * (wa == null ? 1f : wa[w.offset() + j]);
+                // pass 1: Σ g and Σ g·x̂ over the row (g = dy·w, x̂ = (x - μ)·rstd), and dw += dy·x̂, db += dy
+                FloatVector vg = FloatVector.zero(S), vgx = FloatVector.zero(S);
+                int j = 0;
+                for (; j <= d - V; j += V) {
+                    FloatVector gy = FloatVector.fromArray(S, ga, ig + j);
+                    FloatVector xh = FloatVector.fromArray(S, xa, ix + j).sub(mu).mul(inv);
+                    FloatVector g = gy.mul(FloatVector.fromArray(S, wa, wo + j));
+                    vg = vg.add(g);
+                    vgx = g.fma(xh, vgx);
+                    gy.fma(xh, FloatVector.fromArray(S, myDw, j)).intoArray(myDw, j);
+                    gy.add(FloatVector.fromArray(S, myDb, j)).intoArray(myDb, j);
+                }
+                float sumG = vg.reduceLanes(VectorOperators.ADD), sumGX = vgx.reduceLanes(VectorOperators.ADD);
+                for (; j < d; j++) {
+                    float xh = (xa[ix + j] - mu) * inv, g = ga[ig + j] * wa[wo + j];
                     sumG += g;
                     sumGX += g * xh;
-                    if (myDw.length > 0) myDw[j] += ga[ig + j] * xh;
-                    if (myDb.length > 0) myDb[j] += ga[ig + j];
+                    myDw[j] += ga[ig + j] * xh;
+                    myDb[j] += ga[ig + j];
                 }
                 float mg = sumG / d, mgx = sumGX / d;
-                for (int j = 0; j < d; j++) {
-                    float xh = (xa[ix + j] - mu) * inv;
-                    float g = ga[ig + j] * (wa == null ? 1f : wa[w.offset() + j]);
+                // pass 2: dx = rstd·(g - mean(g) - x̂·mean(g·x̂))
+                j = 0;
+                for (; j <= d - V; j += V) {
+                    FloatVector xh = FloatVector.fromArray(S, xa, ix + j).sub(mu).mul(inv);
+                    FloatVector g = FloatVector.fromArray(S, ga, ig + j).mul(FloatVector.fromArray(S, wa, wo + j));
+                    g.sub(mg).sub(xh.mul(mgx)).mul(inv).intoArray(da, id + j);
+                }
+                for (; j < d; j++) {
+                    float xh = (xa[ix + j] - mu) * inv, g = ga[ig + j] * wa[wo + j];
                     da[id + j] = inv * (g - mg - xh * mgx);
                 }
             }
@@ -433,6 +452,12 @@ final class FastKernels {
         if (dw != null) accumulate(pdw, f(dw), dw.offset(), d);
         if (db != null) accumulate(pdb, f(db), db.offset(), d);
         return true;
+    }
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
     }
 
     private static void accumulate(float[][] partials, float[] out, int off, int d) {
