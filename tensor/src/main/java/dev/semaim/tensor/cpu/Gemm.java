@@ -25,6 +25,10 @@ public final class Gemm {
     /** Register tile: MR rows × NR = 2 vectors; 12 accumulators. */
     private static final int MR = 6;
     private static final int NR = 2 * V;
+    /*
+     * Block sizes, overridable for tuning (-Dsemaim.gemm.kc / .mc / .nc; MC a multiple of MR). An
+     * interleaved A/B of KC 128-384 and MC 96-288 on the ViT shapes stayed within ±3% (BENCHMARKS.md).
+     */
     /** Depth of one packed slice: a B micro-panel (KC×NR) stays in L1/L2 while A panels stream past. */
     private static final int KC = Integer.getInteger("semaim.gemm.kc", 256);
     /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
