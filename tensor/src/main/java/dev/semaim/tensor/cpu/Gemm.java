@@ -26,13 +26,15 @@ public final class Gemm {
     private static final int MR = 6;
     private static final int NR = 2 * V;
     /*
-     * Block sizes, overridable for tuning (-Dsemaim.gemm.kc / .mc / .nc; MC a multiple of MR). An
-     * interleaved A/B of KC 128-384 and MC 96-288 on the ViT shapes stayed within ±3% (BENCHMARKS.md).
+     * Block sizes, overridable for tuning (-Dsemaim.gemm.kc / .mc / .nc; MC a multiple of MR). Chosen by
+     * an interleaved A/B on the ViT shapes (BENCHMARKS.md): a deep KC with a small MC, the same 144 KB
+     * A block as 256×144, beat it by 8-15% on one thread and 3-4% on two (fewer C-tile round trips and
+     * B packing passes; the B micro-panel no longer fits L1, which measured cheaper); KC 128 lost 15%.
      */
-    /** Depth of one packed slice: a B micro-panel (KC×NR) stays in L1/L2 while A panels stream past. */
-    private static final int KC = Integer.getInteger("semaim.gemm.kc", 256);
+    /** Depth of one packed slice: the micro-kernel's k loop, and the rows of a packed B micro-panel (KC×NR). */
+    private static final int KC = Integer.getInteger("semaim.gemm.kc", 512);
     /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
-    private static final int MC = Integer.getInteger("semaim.gemm.mc", 144);
+    private static final int MC = Integer.getInteger("semaim.gemm.mc", 72);
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
     private static final int NC = Integer.getInteger("semaim.gemm.nc", 2048);
     /** Below this many multiply-adds a call runs on the calling thread (a hand-off costs ~10 µs). */

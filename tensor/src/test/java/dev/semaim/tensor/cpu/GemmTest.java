@@ -49,6 +49,7 @@ class GemmTest {
             for (int t = 0; t < 4; t++) {
                 check(rnd, (t & 1) != 0, (t & 2) != 0, 65, 70, 300, 5, beta);
                 check(rnd, (t & 1) != 0, (t & 2) != 0, 7, 33, 17, 11, beta);
+                check(rnd, (t & 1) != 0, (t & 2) != 0, 80, 40, 1100, 2, beta); // three K slices: beta on the first only
             }
         }
     }
