@@ -33,7 +33,7 @@ class PretrainerTest {
 
     /**
      * Resume after a kill continues exactly. Bitwise in a JVM with the reference kernels: the Vector API fast
-     * kernels' lanewise EXP and lane reductions round differently before and after C2 compiles them, so with
+     * kernels' lane reductions (reduceLanes) add in a different order before and after C2 compiles them, so with
      * them two runs in one JVM can differ in the last bits; in-process the losses must agree to 1e-5 relative.
      */
     @Test

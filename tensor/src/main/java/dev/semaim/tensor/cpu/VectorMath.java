@@ -10,9 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * vector function with a scalar twin that performs the same IEEE operations in the same order, so
  * a row's scalar tail gets exactly what a vector lane would have.
  *
- * <p>Why not {@code lanewise(VectorOperators.EXP)}: on JDK 17 its SVML stubs are off by default
- * ({@code -XX:+UseVectorStubs} is experimental), so EXP falls back to {@code Math.exp} lane by lane,
- * ~20x slower than this, and its result then depends on whether the JIT has compiled the caller.
+ * <p>Why not {@code lanewise(VectorOperators.EXP)}: C2 compiles it to an SVML call, but the interpreter and
+ * C1 run {@code Math.exp} lane by lane, and the two round differently, so a result depended on when the JIT
+ * had compiled the caller. These functions give the same bits in every mode (FMAs are fused either way) and
+ * cost about the same (exp 0.55 ns per element on one core, SVML 0.35-0.6).
  *
  * <p>exp: Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, then Cephes' degree-6 minimax polynomial
  * for e^r (error within 2 ulp), scaled by 2^n built in the exponent bits; results below 2^-126
