@@ -116,7 +116,7 @@ final class FastKernels {
             case DIV: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).div(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
             case MAX: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).max(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
             case MIN: for (; j <= end; j += V) FloatVector.fromArray(S, a, ia + j).min(FloatVector.fromArray(S, b, ib + j)).intoArray(o, io + j); break;
-            default: return 0; // GELU_GRAD with a broadcast operand (rare): the scalar loop
+            default: return 0; // not reached: binary() gives GELU_GRAD on unit-stride rows its own loop
         }
         return j;
     }
