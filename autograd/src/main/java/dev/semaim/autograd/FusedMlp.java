@@ -8,7 +8,9 @@ import dev.semaim.tensor.Tensor;
  * The transformer MLP fc2(GELU(fc1(x))) as one differentiable op that keeps only x and the pre-activation
  * h = fc1(x) for its backward, not GELU(h): the backward recomputes GELU(h) instead of holding a second
  * hidden-sized activation through the step. GELU (forward), GELU(h) with GELU' (backward), the biases and the
- * residual add are the epilogues of the products ({@link MatmulEpilogue}), done while each block is in cache. Values and gradients are those of the composition
+ * residual add are the epilogues of the products ({@link MatmulEpilogue}), done while each block is in cache;
+ * its hidden-sized buffers, which no caller sees (h, GELU(h) in both passes, dh), go back to the backend as soon
+ * as they are used ({@link Tensor#release}). Values and gradients are those of the composition
  * {@code linear(gelu(linear(x, w1, b1)), w2, b2)}, computed by the same kernels in the same order.
  */
 public final class FusedMlp {
@@ -33,15 +35,21 @@ public final class FusedMlp {
         Tensor h = x2.matmul(w1.data().transpose(0, 1),                    // h: (rows, hidden), kept
                 MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
         Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys)); // y: (rows, out)
-        return Var.of("mlp", y.reshape(ys), g -> {
+        act.release();
+        Var result = Var.of("mlp", y.reshape(ys), g -> {
             if (residual != null) residual.accumulate(g);
             Tensor g2 = g.reshape(rows, out);
             // dh = GELU'(h)·(g2·W2) and GELU(h) again (for dW2), in the product's epilogue
             Tensor gelu = Tensor.empty(h.dtype(), h.backend(), rows, hidden);
             Tensor dh = g2.matmul(w2.data(), MatmulEpilogue.geluBackward(h, gelu)); // dh: (rows, hidden)
+            h.release(); // the graph runs a backward once
             LinearAlgebra.weightGrads(g2, gelu, w2, b2);
+            gelu.release();
             Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
+            dh.release();
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, LinearAlgebra.inputs(x, w1, b1, w2, b2, residual));
+        if (!result.requiresGrad()) h.release(); // no graph: nothing keeps h
+        return result;
     }
 }

@@ -105,7 +105,14 @@ public final class Var {
         if (!requiresGrad) return;
         Tensor r = sumTo(g, data.shape());
         if (r.dtype() != data.dtype()) r = r.to(data.dtype());
-        grad = grad == null ? r : grad.add(r);
+        if (grad == null) {
+            grad = r;
+            return;
+        }
+        Tensor old = grad;
+        grad = grad.add(r);
+        GradientRecycler.replaced(old);
+        if (r != g) GradientRecycler.replaced(r); // g itself is the caller's; r a reduction or conversion of it
     }
 
     /** Sums g over the axes along which a tensor of {@code shape} was broadcast to g's shape. */
@@ -138,6 +145,7 @@ public final class Var {
         if (!gradOut.sameShape(data))
             throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradOut.shape()) + " differs from output " + Shape.str(data.shape()));
         List<Var> order = topologicalOrder();
+        GradientRecycler recycler = GradientRecycler.begin(order);
         accumulate(gradOut);
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -145,8 +153,9 @@ public final class Var {
                 if (v.released)
                     throw new IllegalStateException("backward through " + v.op + " twice: the graph was released by the first backward");
                 if (v.isLeaf()) continue;
-                if (v.grad != null) {
-                    v.backward.apply(v.grad);
+                Tensor g = v.grad;
+                if (g != null) {
+                    v.backward.apply(g);
                     if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
                 }
                 // release: intermediate gradients and closures (which hold activations) go, and the order
@@ -156,7 +165,10 @@ public final class Var {
                 v.inputs = null;
                 v.released = true;
                 order.set(i, null);
+                if (g != null) recycler.afterNode(g);
             }
+        } finally {
+            recycler.end();
         }
     }
 

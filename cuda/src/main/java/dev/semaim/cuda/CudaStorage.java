@@ -12,6 +12,7 @@ final class CudaStorage implements Storage {
     private final int size;
     /** Null for an empty storage. */
     private final CudaAllocator.Block block;
+    private final long serial = Storage.nextSerial();
 
     CudaStorage(CudaBackend backend, CudaAllocator allocator, DType dtype, int size) {
         this.backend = backend;
@@ -30,4 +31,6 @@ final class CudaStorage implements Storage {
     @Override public int size() { return size; }
 
     @Override public Backend backend() { return backend; }
+
+    @Override public long serial() { return serial; }
 }

@@ -12,7 +12,17 @@ public interface Backend {
     /** "cpu", "cuda", ... */
     String name();
 
+    /**
+     * A storage of {@code size} elements. Its content is unspecified: zeros when fresh, anything when the backend
+     * reuses a {@linkplain #release released} buffer; callers write every element they read.
+     */
     Storage allocate(DType dtype, int size);
+
+    /**
+     * The caller's promise that nothing reads or writes {@code storage} again, through any view: the backend
+     * may give its memory to a later {@link #allocate}. Default: nothing (the garbage collector reclaims it).
+     */
+    default void release(Storage storage) {}
 
     /** A storage holding a copy of a host array (float[], double[], int[] or long[]). */
     Storage upload(Object hostArray);

@@ -22,6 +22,7 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
+    /** A tensor whose elements are unspecified (see {@link Backend#allocate}): the caller writes all of them. */
     public static Tensor empty(DType dtype, Backend backend, int... shape) {
         int[] s = shape.clone();
         return new Tensor(backend.allocate(dtype, Shape.numel(s)), s, Shape.contiguousStrides(s), 0);
@@ -90,6 +91,12 @@ public final class Tensor {
     // ---------------------------------------------------------------- metadata
 
     public Storage storage() { return storage; }
+
+    /**
+     * Hands this tensor's storage back to its backend for reuse ({@link Backend#release}): the caller promises
+     * that neither this tensor nor any other view of its storage is used again.
+     */
+    public void release() { storage.backend().release(storage); }
 
     public Backend backend() { return storage.backend(); }
 

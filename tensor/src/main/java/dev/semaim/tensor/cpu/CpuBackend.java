@@ -44,6 +44,8 @@ public final class CpuBackend implements Backend {
 
     @Override public Storage allocate(DType dtype, int size) { return new CpuStorage(dtype, size); }
 
+    @Override public void release(Storage storage) { ((CpuStorage) storage).release(); }
+
     @Override public Storage upload(Object hostArray) {
         Object copy;
         if (hostArray instanceof float[]) copy = ((float[]) hostArray).clone();

@@ -4,17 +4,25 @@ import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Storage;
 
-/** Host memory: exactly one of the four arrays is set, matching the dtype. */
+/**
+ * Host memory: exactly one of the four arrays is set, matching the dtype. A float32 storage made by
+ * {@link CpuBackend#allocate} may take its array from the {@link BufferPool} and give it back once released.
+ */
 public final class CpuStorage implements Storage {
     final DType dtype;
     public final float[] f;
     public final double[] d;
     public final int[] i;
     public final long[] l;
+    private final long serial = Storage.nextSerial();
+    /** Whether the array came from {@link CpuBackend#allocate} (a wrapped caller's array is never pooled). */
+    private final boolean poolable;
+    private boolean released;
 
     CpuStorage(DType dtype, int size) {
         this.dtype = dtype;
-        this.f = dtype == DType.F32 ? new float[size] : null;
+        this.poolable = dtype == DType.F32;
+        this.f = dtype == DType.F32 ? BufferPool.INSTANCE.take(size) : null;
         this.d = dtype == DType.F64 ? new double[size] : null;
         this.i = dtype == DType.I32 ? new int[size] : null;
         this.l = dtype == DType.I64 ? new long[size] : null;
@@ -22,6 +30,7 @@ public final class CpuStorage implements Storage {
 
     /** Wraps (does not copy) a host array. */
     CpuStorage(Object array) {
+        this.poolable = false;
         this.f = array instanceof float[] ? (float[]) array : null;
         this.d = array instanceof double[] ? (double[]) array : null;
         this.i = array instanceof int[] ? (int[]) array : null;
@@ -45,6 +54,15 @@ public final class CpuStorage implements Storage {
     }
 
     @Override public Backend backend() { return CpuBackend.INSTANCE; }
+
+    @Override public long serial() { return serial; }
+
+    /** Gives the array to the pool, once (a second release of the same storage does nothing). */
+    void release() {
+        if (!poolable || released) return;
+        released = true;
+        BufferPool.INSTANCE.give(f);
+    }
 
     /** Element k as a double (the reference kernels' view of every dtype). */
     public double get(int k) {

@@ -1,0 +1,64 @@
+package dev.semaim.tensor.cpu;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Float buffers their owners have {@linkplain CpuBackend#release released}, handed out again to allocations of
+ * the same length. A training step allocates the same sizes every time, so a buffer released in one backward
+ * pass serves the next allocation of its size: that allocation skips the JVM's zeroing (done on the
+ * allocating thread while the pool's other threads wait) and adds nothing for the garbage collector to copy.
+ *
+ * <p>Only buffers of at least {@link #MIN_FLOATS} are pooled (smaller ones are cheap to allocate), and the
+ * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default a quarter of the maximum
+ * heap); past it a released buffer is left to the collector. Most recently released first (warmest in
+ * cache).
+ *
+ * <p>{@code -Dsemaim.pool.poison=true} (the test suite runs with it) fills every allocated and every
+ * released buffer with NaN, so code that reads an allocation before writing it, or uses a buffer after
+ * releasing it, produces NaN instead of silently passing.
+ */
+final class BufferPool {
+    /** Smallest pooled buffer, in floats (64 KiB). */
+    static final int MIN_FLOATS = 1 << 14;
+    static final boolean POISON = Boolean.getBoolean("semaim.pool.poison");
+    private static final long CAP_BYTES = Long.getLong("semaim.pool.mb", Runtime.getRuntime().maxMemory() >> 22) << 20;
+
+    static final BufferPool INSTANCE = new BufferPool();
+
+    /** Free buffers by length. */
+    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    private long freeBytes;
+
+    private BufferPool() {}
+
+    /** A buffer of {@code size} floats: a released one when there is one (its content unspecified), else a new one. */
+    float[] take(int size) {
+        float[] a = null;
+        if (size >= MIN_FLOATS) {
+            synchronized (this) {
+                ArrayDeque<float[]> q = free.get(size);
+                if (q != null && !q.isEmpty()) {
+                    a = q.pop();
+                    freeBytes -= 4L * size;
+                }
+            }
+        }
+        if (a == null) a = new float[size];
+        if (POISON) Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    /** Takes back a buffer nobody uses any more (dropped when small or when the pool is full). */
+    void give(float[] a) {
+        if (POISON) Arrays.fill(a, Float.NaN);
+        if (a.length < MIN_FLOATS) return;
+        synchronized (this) {
+            if (freeBytes + 4L * a.length > CAP_BYTES) return;
+            free.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
+            freeBytes += 4L * a.length;
+        }
+    }
+}
