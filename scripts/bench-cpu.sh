@@ -54,7 +54,7 @@ heap() {
 }
 young() {  # vit-s keeps fewer activations than it allocates: most of the heap young
   case $1:$2 in
-    vit-s:train) echo -Xmn1350m ;;
+    vit-s:train) echo -Xmn1150m ;;
     *) echo -XX:NewRatio=1 ;;
   esac
 }

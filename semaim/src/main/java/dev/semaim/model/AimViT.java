@@ -1,6 +1,7 @@
 package dev.semaim.model;
 
 import dev.semaim.autograd.GradMode;
+import dev.semaim.autograd.Temporaries;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
@@ -122,14 +123,18 @@ public final class AimViT extends Module {
         boolean wasTraining = isTraining();
         eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
+            Temporaries tmp = Temporaries.begin();                              // each block's input and probs recycled
             Var h = embed(images);                                              // h: (B, T, D)
             Var lastProbs = null;
             for (int i = 0; i < blocks.size(); i++) {
                 Block.WithProbs r = blocks.get(i).forwardWithProbs(h, null);    // no mask: full attention
+                tmp.drop(h, r.out());
                 h = r.out();
                 if (i == blocks.size() - 1) lastProbs = r.probs();              // (B, H, T, T)
+                else tmp.drop(r.probs());
             }
             Tensor z = norm.forward(h).data();                                  // z: (B, T, D)
+            tmp.drop(h);
             return OrderMaps.of(z, lastProbs.data());
         } finally {
             train(wasTraining);

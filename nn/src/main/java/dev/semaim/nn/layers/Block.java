@@ -1,6 +1,7 @@
 package dev.semaim.nn.layers;
 
 import dev.semaim.autograd.Arithmetic;
+import dev.semaim.autograd.Temporaries;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
@@ -40,8 +41,15 @@ public final class Block extends Module {
     public WithProbs forwardWithProbs(Var h, Tensor mask) {
         if (dropPath.isIdentity()) {
             // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
-            MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask, h);  // a.out: y (B, T, D)
-            return new WithProbs(mlp.forward(norm2.forward(a.out()), a.out()), a.probs());
+            Temporaries tmp = Temporaries.begin(); // without gradients, the block's own activations are recycled
+            Var n1 = norm1.forward(h);
+            MultiHeadAttention.Result a = attn.forwardWithProbs(n1, mask, h);  // a.out: y (B, T, D)
+            tmp.drop(n1);
+            Var n2 = norm2.forward(a.out());
+            Var out = mlp.forward(n2, a.out());
+            tmp.drop(n2);
+            tmp.drop(a.out(), out);
+            return new WithProbs(out, a.probs());
         }
         MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask); // a.out: (B, T, D)
         Var y = Arithmetic.add(h, dropPath.forward(a.out()));                      // y: (B, T, D)
