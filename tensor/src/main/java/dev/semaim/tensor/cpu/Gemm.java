@@ -37,8 +37,6 @@ public final class Gemm {
     private static final int MC = Integer.getInteger("semaim.gemm.mc", 72);
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
     private static final int NC = Integer.getInteger("semaim.gemm.nc", 2048);
-    /** MC-row blocks per thread from which a call shares one packed B between its threads (Job.sharedB). */
-    private static final int SHARED_MIN_BLOCKS = Integer.getInteger("semaim.gemm.sharedblocks", 8);
     /** Below this many multiply-adds a call runs on the calling thread (a hand-off costs ~10 µs). */
     private static final long PARALLEL_MIN_MACS = 1L << 20;
 
@@ -138,27 +136,20 @@ public final class Gemm {
         }
 
         /**
-         * Tall products (at least {@link #SHARED_MIN_BLOCKS} MC-row blocks per thread) pack each B block once,
-         * all threads packing its panels, then hand the MC-row blocks out one at a time ({@link #sharedB}):
-         * a thread slowed by the shared machine takes fewer blocks instead of holding up the call. Other
-         * shapes split C into independent slabs, one pool task each, every task packing its own operands:
-         * no barrier inside the call. Slabs cut the larger of M and N, because every extra slab re-packs the
-         * other operand (K·N floats for a row slab, M·K for a column slab), an overhead of about
-         * 16·slabs/dim of the FMA work (a packed float costs ~1 cycle, an FMA does 16). Up to 2 slabs per
-         * thread, so a thread slowed by the shared machine sheds work.
+         * Splits C into independent slabs, one pool task each, every task packing its own operands:
+         * no barrier inside the call. Slabs cut the larger of M and N, because every extra slab
+         * re-packs the other operand (K·N floats for a row slab, M·K for a column slab), an overhead
+         * of about 16·slabs/dim of the FMA work (a packed float costs ~1 cycle, an FMA does 16).
+         * Up to 2 slabs per thread, so a thread slowed by the shared machine sheds work.
          */
         void run(boolean parallel) {
             if (M <= 0 || N <= 0) {
                 return;
             }
-            int threads = parallel ? CpuThreads.threads() : 1;
-            if (threads > 1 && K > 0 && M >= N && ceilDiv(M, MC) >= SHARED_MIN_BLOCKS * threads) {
-                sharedB();
-                return;
-            }
             boolean rowSlabs = M >= N;
             int dim = rowSlabs ? M : N;
             int unit = rowSlabs ? MR : NR;
+            int threads = parallel ? CpuThreads.threads() : 1;
             int slabs = Math.min(ceilDiv(dim, unit), Math.max(threads, Math.min(2 * threads, dim / 1600)));
             CpuThreads.parallelFor(slabs, t -> {
                 int from = (int) ((long) ceilDiv(dim, unit) * t / slabs) * unit;
@@ -169,34 +160,6 @@ public final class Gemm {
                     blocked(0, M, from, to);
                 }
             });
-        }
-
-        /**
-         * The blocked algorithm with one packed B block shared by all threads: for each NC×KC block of op(B),
-         * the pool packs its micro-panels (one task per panel), then computes its MC-row blocks of C (one
-         * task per block, handed out dynamically). The buffer is the calling thread's; the pool only reads it
-         * between the two parallel calls, whose joins order the accesses.
-         */
-        private void sharedB() {
-            float[] bp = BUFFERS.get().packedB(ceilDiv(Math.min(NC, N), NR) * NR * Math.min(KC, K));
-            int blocks = ceilDiv(M, MC);
-            for (int jc = 0; jc < N; jc += NC) {
-                int nc = Math.min(NC, N - jc), panels = ceilDiv(nc, NR), j0 = jc;
-                for (int pc = 0; pc < K; pc += KC) {
-                    int kc = Math.min(KC, K - pc), p0 = pc;
-                    CpuThreads.parallelFor(panels, p -> packB(j0 + p * NR, Math.min(NR, nc - p * NR), p0, kc, bp, p * kc * NR));
-                    float betaBlock = pc == 0 ? beta : 1f;
-                    boolean last = pc + kc == K;
-                    CpuThreads.parallelFor(blocks, blk -> {
-                        int ic = blk * MC, mc = Math.min(MC, M - ic);
-                        if (betaBlock != 1f) {
-                            scaleBlock(ic, ic + mc, j0, j0 + nc, betaBlock);
-                        }
-                        macroKernel(ic, mc, p0, kc, bp, j0, nc, BUFFERS.get());
-                        if (last && epilogue != null) epilogue.apply(ic, ic + mc, j0, j0 + nc);
-                    });
-                }
-            }
         }
 
         /** The blocked algorithm on C[i0:i1, j0:j1] with this thread's packing buffers. */

@@ -43,26 +43,6 @@ class GemmTest {
     }
 
     @Test
-    void tallProductsShareOnePackedB() {
-        // at least 8 MC-row blocks per thread: one packed B per block of op(B), row blocks handed out one at a time
-        Random rnd = new Random(11);
-        int m = 72 * 8 * Math.max(2, CpuThreads.threads()) + 29;
-        for (float beta : new float[] {0f, 0.5f}) {
-            for (int t = 0; t < 4; t++) {
-                check(rnd, (t & 1) != 0, (t & 2) != 0, m, 70, 600, 3, beta); // two K slices, edge panels and rows
-            }
-        }
-        check(rnd, false, true, Math.max(m, 2600), 2100, 5, 0, 0f); // two NC blocks
-        int n = 40;
-        int[] visits = new int[m * n];
-        float[] a = new float[m * 30], b = new float[30 * n], c = new float[m * n];
-        Gemm.sgemm(false, false, m, n, 30, a, 0, 30, b, 0, n, 0f, c, 0, n, (i0, i1, j0, j1) -> {
-            for (int i = i0; i < i1; i++) for (int j = j0; j < j1; j++) visits[i * n + j]++;
-        });
-        for (int v : visits) assertEquals(1, v, "the epilogue sees every element of C once");
-    }
-
-    @Test
     void leadingDimsOffsetsAndBeta() {
         Random rnd = new Random(3);
         for (float beta : new float[] {0f, 1f, 0.5f}) {
