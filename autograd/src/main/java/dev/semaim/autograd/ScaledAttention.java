@@ -5,7 +5,8 @@ import dev.semaim.tensor.Tensor;
 /**
  * Multi-head scaled dot-product attention as one differentiable op ({@link Tensor#attention}, fused on the
  * CPU): out = softmax(q_h·k_hᵀ·scale + mask)·v_h per head, joined head-major. Its backward is the fused
- * {@link Tensor#attentionBackward}; it keeps q, k, v and the probabilities, none of the intermediate scores.
+ * {@link Tensor#attentionBackward}; it keeps q, k, v and the probabilities, none of the intermediate scores. A backward
+ * that releases activations ({@link Var#backwardAndRelease}) releases the probabilities once it has used them.
  */
 public final class ScaledAttention {
     private ScaledAttention() {}
@@ -21,6 +22,7 @@ public final class ScaledAttention {
             if (q.requiresGrad()) q.accumulate(d[0]);
             if (k.requiresGrad()) k.accumulate(d[1]);
             if (v.requiresGrad()) v.accumulate(d[2]);
+            if (GradientRecycler.releasingActivations()) r.probs().release();
         }, q, k, v);
         return new Result(out, r.probs());
     }
@@ -39,6 +41,7 @@ public final class ScaledAttention {
             Tensor dqkv = Tensor.empty(all.dtype(), all.backend(), all.shape()); // (B, T, 3D), every element written
             q.attentionBackward(g, k, v, r.probs(), heads, scale, dqkv.narrow(2, 0, d), dqkv.narrow(2, d, d), dqkv.narrow(2, 2 * d, d));
             qkv.accumulate(dqkv);
+            if (GradientRecycler.releasingActivations()) r.probs().release();
         }, qkv);
         return new Result(out, r.probs());
     }

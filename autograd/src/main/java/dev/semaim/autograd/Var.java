@@ -130,9 +130,7 @@ public final class Var {
 
     /** Backward from a scalar: d(this)/d(this) = 1. */
     public void backward() {
-        if (data.numel() != 1)
-            throw new IllegalStateException("backward() needs a scalar, got shape " + Shape.str(data.shape()) + "; pass an output gradient");
-        backward(Tensor.full(1, data.dtype(), data.backend(), data.shape()));
+        backward(scalarSeed());
     }
 
     /**
@@ -141,11 +139,37 @@ public final class Var {
      * the same nodes is an error).
      */
     public void backward(Tensor gradOut) {
+        run(gradOut, GradientRecycler.begin(topologicalOrderChecked(gradOut)));
+    }
+
+    /**
+     * {@link #backward()} that also hands the graph's activations back to their backend as soon as the pass is
+     * done with them ({@link GradientRecycler}), so the next forward reuses their memory. The caller promises to
+     * read no value of the graph afterwards (nor the attention probabilities its ops returned) except this one's
+     * and those of {@code keep}; parameters, inputs and other leaves are never released. Training loops that only
+     * read the loss use it.
+     */
+    public void backwardAndRelease(Var... keep) {
+        Tensor seed = scalarSeed();
+        List<Var> order = topologicalOrderChecked(seed);
+        run(seed, GradientRecycler.beginReleasing(order, this, keep));
+    }
+
+    private Tensor scalarSeed() {
+        if (data.numel() != 1)
+            throw new IllegalStateException("backward() needs a scalar, got shape " + Shape.str(data.shape()) + "; pass an output gradient");
+        return Tensor.full(1, data.dtype(), data.backend(), data.shape());
+    }
+
+    private List<Var> topologicalOrderChecked(Tensor gradOut) {
         if (!requiresGrad) throw new IllegalStateException("backward: this value does not require a gradient (op " + op + ")");
         if (!gradOut.sameShape(data))
             throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradOut.shape()) + " differs from output " + Shape.str(data.shape()));
-        List<Var> order = topologicalOrder();
-        GradientRecycler recycler = GradientRecycler.begin(order);
+        return topologicalOrder();
+    }
+
+    private void run(Tensor gradOut, GradientRecycler recycler) {
+        List<Var> order = recycler.order();
         accumulate(gradOut);
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -165,12 +189,15 @@ public final class Var {
                 v.inputs = null;
                 v.released = true;
                 order.set(i, null);
-                if (g != null) recycler.afterNode(g);
+                recycler.afterNode(i, v.data, g);
             }
         } finally {
             recycler.end();
         }
     }
+
+    /** The inputs of an op node that has not been through a backward yet (null for a leaf). */
+    Var[] inputs() { return inputs; }
 
     private List<Var> topologicalOrder() {
         List<Var> order = new ArrayList<>();

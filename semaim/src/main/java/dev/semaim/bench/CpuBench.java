@@ -82,7 +82,7 @@ public final class CpuBench {
                 model = vit;
                 step = train ? (x, y) -> {
                     Var loss = Losses.crossEntropy(vit.forward(x), y);
-                    loss.backward();
+                    loss.backwardAndRelease();
                     opt.step(1e-4);
                     opt.zeroGrad();
                 } : (x, y) -> {
@@ -99,7 +99,7 @@ public final class CpuBench {
                 model = aim;
                 step = train ? (x, y) -> {
                     Tensor priority = aim.priority(x, orderRng);
-                    aim.forward(x, priority).loss().backward();
+                    aim.forward(x, priority).loss().backwardAndRelease();
                     opt.step(1.5e-4);
                     opt.zeroGrad();
                 } : (x, y) -> {

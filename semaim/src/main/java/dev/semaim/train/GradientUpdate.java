@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The second half of a training iteration that pre-training, fine-tuning and linear probing share: backward of
  * the loss scaled by 1/accum_iter, then on the last micro-batch of an accumulation group clip (if set) ->
- * optimizer step -> zero grad. A non-finite loss is neither back-propagated nor stepped.
+ * optimizer step -> zero grad. A non-finite loss is neither back-propagated nor stepped. The backward releases the
+ * graph's activations ({@link Var#backwardAndRelease}): the loss is the only value of the forward read afterwards.
  */
 public final class GradientUpdate {
     private final Optimizer optimizer;
@@ -40,7 +41,7 @@ public final class GradientUpdate {
         if (!Double.isFinite(value)) {
             return value;
         }
-        (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backward();
+        (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backwardAndRelease(loss);
         if (update) {
             if (!Double.isNaN(clipGrad)) {
                 GradClip.clipGlobalNorm(trainable, clipGrad);

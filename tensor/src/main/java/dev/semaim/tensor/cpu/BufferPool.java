@@ -12,9 +12,11 @@ import java.util.Map;
  * allocating thread while the pool's other threads wait) and adds nothing for the garbage collector to copy.
  *
  * <p>Only buffers of at least {@link #MIN_FLOATS} are pooled (smaller ones are cheap to allocate), and the
- * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default a quarter of the maximum
- * heap); past it a released buffer is left to the collector. Most recently released first (warmest in
- * cache).
+ * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default half the maximum heap: a
+ * training step that releases its activations hands back its whole working set); past it a released buffer
+ * is left to the collector. Most recently released first (warmest in cache). Should a new array not fit in
+ * the heap, the pool lets go of all its free buffers and the allocation is tried once more, so what the pool
+ * keeps never causes an {@link OutOfMemoryError}.
  *
  * <p>{@code -Dsemaim.pool.poison=true} (the test suite runs with it) fills every allocated and every
  * released buffer with NaN, so code that reads an allocation before writing it, or uses a buffer after
@@ -24,7 +26,7 @@ final class BufferPool {
     /** Smallest pooled buffer, in floats (64 KiB). */
     static final int MIN_FLOATS = 1 << 14;
     static final boolean POISON = Boolean.getBoolean("semaim.pool.poison");
-    private static final long CAP_BYTES = Long.getLong("semaim.pool.mb", Runtime.getRuntime().maxMemory() >> 22) << 20;
+    private static final long CAP_BYTES = Long.getLong("semaim.pool.mb", Runtime.getRuntime().maxMemory() >> 21) << 20;
 
     static final BufferPool INSTANCE = new BufferPool();
 
@@ -46,9 +48,23 @@ final class BufferPool {
                 }
             }
         }
-        if (a == null) a = new float[size];
+        if (a == null) a = fresh(size);
         if (POISON) Arrays.fill(a, Float.NaN);
         return a;
+    }
+
+    /** A new array; when the heap has no room for it, after dropping the free buffers. */
+    private float[] fresh(int size) {
+        try {
+            return new float[size];
+        } catch (OutOfMemoryError e) {
+            synchronized (this) {
+                if (freeBytes == 0) throw e;
+                free.clear();
+                freeBytes = 0;
+            }
+            return new float[size];
+        }
     }
 
     /** Takes back a buffer nobody uses any more (dropped when small or when the pool is full). */
