@@ -38,9 +38,8 @@ else
   mvn -q -o -pl semaim dependency:build-classpath -Dmdep.outputFile=/tmp/bench-cpu.cp >/dev/null
   cp=tensor/target/classes:autograd/target/classes:nn/target/classes:semaim/target/classes:$(tr ':' '\n' < /tmp/bench-cpu.cp | grep -v '/dev/semaim/' | paste -sd:)
 fi
-# ParallelGC with a fixed heap (-Xms = -Xmx, so it never shrinks and re-faults its pages), a young generation
-# as large as the live set allows (activations die young), and transparent huge pages where the kernel offers
-# them (madvise): G1 ran the same steps 25-35% slower (vit-s 4.9 vs 3.0-3.4 s, aim-t1 5.6 vs 4.4 s; GEMM
+# ParallelGC with a fixed heap (-Xms = -Xmx, so it never shrinks and re-faults its pages), and transparent huge
+# pages where the kernel offers them (madvise): G1 ran the same steps 25-35% slower (vit-s 4.9 vs 3.0-3.4 s, aim-t1 5.6 vs 4.4 s; GEMM
 # alone 3.7 vs 2.3 s on vit-s). The heap limit bounds the resident peak (the JVM keeps what it once
 # touched), so each configuration's heap is chosen to stay under PyTorch's peak (BENCH_XMX overrides).
 heap() {
@@ -52,9 +51,14 @@ heap() {
     *) echo 300m ;;
   esac
 }
-young() {  # vit-s keeps fewer activations than it allocates: most of the heap young
+young() {
+  # Training recycles its whole working set (activations and gradients go back to the buffer pool, which keeps
+  # them in the old generation between steps): a young generation just large enough for what a step still
+  # allocates afresh (0.03-0.14 GB), the rest old. Inference allocates more than it keeps: half young.
   case $1:$2 in
-    vit-s:train) echo -Xmn1150m ;;
+    aim-t1:train) echo -Xmn600m ;;
+    vit-s:train) echo -Xmn400m ;;
+    *:train) echo -Xmn450m ;;
     *) echo -XX:NewRatio=1 ;;
   esac
 }

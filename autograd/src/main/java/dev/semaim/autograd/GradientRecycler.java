@@ -13,8 +13,8 @@ import java.util.List;
  * collector to copy). Two kinds of buffer go:
  *
  * <p><b>Gradients</b>, always. A node's incoming gradient is released after the node has run its backward, and
- * a gradient replaced by a sum in {@link Var#accumulate} after the node being run has finished, only when all
- * of these hold:
+ * the gradients {@link Var#accumulate} consumed (a gradient replaced by a sum, one summed into another, one
+ * reduced to its node's shape) after the node being run has finished, only when all of these hold:
  * <ul>
  *   <li>its storage was made during this pass (so no caller and no forward activation can hold it: a
  *       backward that passed a saved activation on as a gradient leaves it alone);</li>
@@ -89,7 +89,7 @@ final class GradientRecycler {
         return r != null && r.lastUse != null;
     }
 
-    /** Notes a gradient that {@link Var#accumulate} replaced by a sum; weighed after the current node has run. */
+    /** Notes a gradient that {@link Var#accumulate} consumed; weighed after the current node has run. */
     static void replaced(Tensor grad) {
         GradientRecycler r = ACTIVE.get();
         if (r != null) r.dropped.add(grad);

@@ -105,6 +105,7 @@ public final class Var {
         if (!requiresGrad) return;
         Tensor r = sumTo(g, data.shape());
         if (r.dtype() != data.dtype()) r = r.to(data.dtype());
+        if (r != g) GradientRecycler.replaced(g); // r, a reduction or conversion of g, takes its place
         if (grad == null) {
             grad = r;
             return;
@@ -112,7 +113,7 @@ public final class Var {
         Tensor old = grad;
         grad = grad.add(r);
         GradientRecycler.replaced(old);
-        if (r != g) GradientRecycler.replaced(r); // g itself is the caller's; r a reduction or conversion of it
+        GradientRecycler.replaced(r); // summed in
     }
 
     /** Sums g over the axes along which a tensor of {@code shape} was broadcast to g's shape. */

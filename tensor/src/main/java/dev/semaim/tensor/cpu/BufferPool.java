@@ -12,9 +12,9 @@ import java.util.Map;
  * allocating thread while the pool's other threads wait) and adds nothing for the garbage collector to copy.
  *
  * <p>Only buffers of at least {@link #MIN_FLOATS} are pooled (smaller ones are cheap to allocate), and the
- * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default half the maximum heap: a
- * training step that releases its activations hands back its whole working set); past it a released buffer
- * is left to the collector. Most recently released first (warmest in cache). Should a new array not fit in
+ * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default three quarters of the maximum
+ * heap: a training step that releases its activations hands back its whole working set, which the next step
+ * needs again); past it a released buffer is left to the collector. Most recently released first (warmest in cache). Should a new array not fit in
  * the heap, the pool lets go of all its free buffers and the allocation is tried once more, so what the pool
  * keeps never causes an {@link OutOfMemoryError}.
  *
@@ -26,7 +26,7 @@ final class BufferPool {
     /** Smallest pooled buffer, in floats (64 KiB). */
     static final int MIN_FLOATS = 1 << 14;
     static final boolean POISON = Boolean.getBoolean("semaim.pool.poison");
-    private static final long CAP_BYTES = Long.getLong("semaim.pool.mb", Runtime.getRuntime().maxMemory() >> 21) << 20;
+    private static final long CAP_BYTES = Long.getLong("semaim.pool.mb", Runtime.getRuntime().maxMemory() / 4 * 3 >> 20) << 20;
 
     static final BufferPool INSTANCE = new BufferPool();
 
