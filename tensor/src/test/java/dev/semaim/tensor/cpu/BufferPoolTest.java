@@ -4,6 +4,9 @@ import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,6 +28,17 @@ class BufferPoolTest {
         b.release();
         Tensor other = Tensor.empty(DType.F32, CpuBackend.INSTANCE, BIG + 1);
         assertNotSame(buffer, array(other), "never for another length");
+    }
+
+    @Test
+    void freeBuffersNeverCauseAnOutOfMemoryError() throws Exception {
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(launcher, "-Xmx64m", "-XX:+UseParallelGC", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), BufferPoolHeapProbe.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "the probe JVM failed:\n" + out);
+        assertTrue(out.contains("ok 5"), "the allocations that need the pool's memory succeed:\n" + out);
     }
 
     @Test
