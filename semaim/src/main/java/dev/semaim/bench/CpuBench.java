@@ -84,7 +84,7 @@ public final class CpuBench {
                     Var loss = Losses.crossEntropy(vit.forward(x), y);
                     loss.backwardAndRelease();
                     opt.step(1e-4);
-                    opt.zeroGrad();
+                    opt.releaseGrads();
                 } : (x, y) -> {
                     try (GradMode.Scope s = GradMode.noGrad()) {
                         vit.forward(x);
@@ -101,7 +101,7 @@ public final class CpuBench {
                     Tensor priority = aim.priority(x, orderRng);
                     aim.forward(x, priority).loss().backwardAndRelease();
                     opt.step(1.5e-4);
-                    opt.zeroGrad();
+                    opt.releaseGrads();
                 } : (x, y) -> {
                     try (GradMode.Scope s = GradMode.noGrad()) {
                         aim.forward(x, aim.priority(x, orderRng));

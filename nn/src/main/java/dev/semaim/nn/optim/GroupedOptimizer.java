@@ -84,6 +84,14 @@ abstract class GroupedOptimizer implements Optimizer {
         for (Parameter p : byName.values()) p.var().zeroGrad();
     }
 
+    @Override public void releaseGrads() {
+        for (Parameter p : byName.values()) {
+            Tensor g = p.var().grad();
+            if (g != null) g.release(); // parameters sharing one gradient tensor: the second release does nothing
+            p.var().zeroGrad();
+        }
+    }
+
     @Override public List<ParamGroup> groups() { return groups; }
 
     @Override public Map<String, Tensor> state() {

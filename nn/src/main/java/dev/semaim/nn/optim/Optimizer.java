@@ -16,6 +16,12 @@ public interface Optimizer {
     /** Drops the gradient of every optimised parameter. */
     void zeroGrad();
 
+    /**
+     * {@link #zeroGrad} that also hands the gradients' memory back to their backend ({@link Tensor#release}), so the
+     * next backward reuses it: the caller promises to hold none of the gradient tensors. Training loops use it.
+     */
+    void releaseGrads();
+
     List<ParamGroup> groups();
 
     /**

@@ -11,6 +11,8 @@ import static dev.semaim.nn.optim.AdamWTest.grad;
 import static dev.semaim.nn.optim.AdamWTest.param;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SgdLarsTest {
     /** torch.optim.SGD(momentum 0.9, weight_decay 0.01), lr 0.1, by hand: d = g + 0.01p; b = d, then 0.9b + d; p -= 0.1b. */
@@ -25,6 +27,22 @@ class SgdLarsTest {
         opt.step(0.1);
         assertArrayEquals(new double[] {0.892151, -1.834302, 0.5185505}, p.data().toDoubleArray(), 1e-12);
         assertArrayEquals(new double[] {0.56849, -0.63698, -0.190505}, opt.state().get("g.0.momentum_buffer").toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void releaseGradsDropsTheGradientsAndHandsTheirMemoryBack() {
+        Parameter a = param(DType.F32, 1.0, -2.0), b = param(DType.F32, 3.0);
+        Sgd opt = new Sgd(List.of(new ParamGroup("g", List.of(a, b), 1, 0)), 0.9);
+        grad(a, 0.5, -1.0);
+        Tensor g = a.var().grad();
+        opt.step(0.1);
+        opt.releaseGrads();
+        assertNull(a.var().grad(), "dropped");
+        assertNull(b.var().grad(), "a parameter without a gradient is fine");
+        if (Boolean.getBoolean("semaim.pool.poison")) {
+            assertTrue(Float.isNaN(g.toFloatArray()[0]), "released: poisoned in the test suite's mode");
+        }
+        assertArrayEquals(new float[] {0.5f, -1.0f}, opt.state().get("g.0.momentum_buffer").toFloatArray(), "the state keeps its own copy");
     }
 
     @Test
