@@ -70,15 +70,27 @@ public final class TrainingStepAllocation {
                 millis[steps / 2], cpuMillis[steps / 2], steps, gcCount() - gcCount0, gcTime() - gcTime0);
     }
 
-    /** Forward, loss = mean(y²), backward, SGD update, gradients cleared. */
+    /**
+     * Forward, loss = mean(y²), backward, SGD update, gradients cleared. With {@code -Drelease=true} it recycles as
+     * the training loops do: the backward releases the activations ({@link Var#backwardAndRelease}), the update its
+     * temporary and the gradients.
+     */
     static void step(Var x, List<Var[]> params) {
+        boolean release = Boolean.getBoolean("release");
         Var h = x;
         for (Var[] p : params) h = Normalization.layerNorm(LinearAlgebra.linear(h, p[0], p[1]).gelu(), p[2], p[3], 1e-6);
-        h.square().mean().backward();
+        Var loss = h.square().mean();
+        if (release) loss.backwardAndRelease();
+        else loss.backward();
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (Var[] p : params)
                 for (Var v : p) {
-                    v.data().subInPlace(v.grad().mul(0.01));
+                    Tensor update = v.grad().mul(0.01);
+                    v.data().subInPlace(update);
+                    if (release) {
+                        update.release();
+                        v.grad().release();
+                    }
                     v.zeroGrad();
                 }
         }
