@@ -342,22 +342,25 @@ public final class Gemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        addRow(c00, c01, c, co);
-        addRow(c10, c11, c, co + ldc);
-        addRow(c20, c21, c, co + 2 * ldc);
-        addRow(c30, c31, c, co + 3 * ldc);
-        addRow(c40, c41, c, co + 4 * ldc);
-        addRow(c50, c51, c, co + 5 * ldc);
-    }
-
-    /**
-     * c[off, off+NR) += (x0, x1). Deliberately branch-free: a vector value merged at a control-flow
-     * join defeats C2's box elimination (JDK 17-25), and every vector op of the kernel would then
-     * allocate; beta is applied to the C block beforehand instead (Job.scaleBlock).
-     */
-    private static void addRow(FloatVector x0, FloatVector x1, float[] c, int off) {
-        x0.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
-        x1.add(FloatVector.fromArray(S, c, off + V)).intoArray(c, off + V);
+        // C += the tile, row by row. Deliberately branch-free: a vector value merged at a control-flow join
+        // defeats C2's box elimination (JDK 17-25), and every vector op of the kernel would then allocate; beta is
+        // applied to the C block beforehand instead (Job.scaleBlock). Written out rather than in a helper: the
+        // Vector API's own methods are force-inlined (late, if need be), a helper of ours is not, and one compile
+        // in a few, past C2's node-count cutoff, left it out of line and boxed every accumulator (3.3 GB of
+        // garbage per vit-s step).
+        int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc, c4 = co + 4 * ldc, c5 = co + 5 * ldc;
+        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c01.add(FloatVector.fromArray(S, c, co + V)).intoArray(c, co + V);
+        c10.add(FloatVector.fromArray(S, c, c1)).intoArray(c, c1);
+        c11.add(FloatVector.fromArray(S, c, c1 + V)).intoArray(c, c1 + V);
+        c20.add(FloatVector.fromArray(S, c, c2)).intoArray(c, c2);
+        c21.add(FloatVector.fromArray(S, c, c2 + V)).intoArray(c, c2 + V);
+        c30.add(FloatVector.fromArray(S, c, c3)).intoArray(c, c3);
+        c31.add(FloatVector.fromArray(S, c, c3 + V)).intoArray(c, c3 + V);
+        c40.add(FloatVector.fromArray(S, c, c4)).intoArray(c, c4);
+        c41.add(FloatVector.fromArray(S, c, c4 + V)).intoArray(c, c4 + V);
+        c50.add(FloatVector.fromArray(S, c, c5)).intoArray(c, c5);
+        c51.add(FloatVector.fromArray(S, c, c5 + V)).intoArray(c, c5 + V);
     }
 
     private static int ceilDiv(int x, int y) {
