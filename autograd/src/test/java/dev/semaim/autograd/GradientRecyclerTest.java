@@ -6,15 +6,18 @@ import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The backward pass releases intermediate gradients, and only those. Runs in the test suite's poison mode
- * (-Dsemaim.pool.poison=true), where a released buffer reads as NaN: a gradient released too early, or one that
- * was not the pass's to release, shows up as NaN.
+ * The backward pass releases intermediate gradients, and only those; {@link Var#backwardAndRelease} also the graph's
+ * activations, and only those, without changing a gradient. Runs in the test suite's poison mode
+ * (-Dsemaim.pool.poison=true), where a released buffer reads as NaN: a buffer released while a pending node still
+ * needed it turns a gradient into NaN, and one that was not the pass's to release shows NaN where its holder reads it.
  */
 class GradientRecyclerTest {
     @BeforeAll
@@ -78,5 +81,86 @@ class GradientRecyclerTest {
         assertFalse(anyNaN(saved), "a tensor from before the pass is not the pass's to release");
         assertFalse(anyNaN(callersGradient), "nor is the caller's output gradient");
         assertFalse(anyNaN(x.grad()));
+    }
+
+    // ------------------------------------------------------------------ activations (backwardAndRelease)
+
+    /** The leaves of a small pre-norm transformer block: B 2, T 5, D 8, 2 heads, hidden 16. */
+    private record BlockParams(Var x, List<Var> params) {
+        static BlockParams random(long seed) {
+            Rng rng = new Rng(seed);
+            Var x = Var.leaf(Tensor.randn(rng, DType.F32, 2, 5, 8), true);
+            List<Var> p = List.of(
+                    Var.leaf(Tensor.randn(rng, DType.F32, 8), true), Var.leaf(Tensor.randn(rng, DType.F32, 8), true),     // ln1
+                    Var.leaf(Tensor.randn(rng, DType.F32, 24, 8), true), Var.leaf(Tensor.randn(rng, DType.F32, 24), true), // qkv
+                    Var.leaf(Tensor.randn(rng, DType.F32, 8, 8), true), Var.leaf(Tensor.randn(rng, DType.F32, 8), true),   // proj
+                    Var.leaf(Tensor.randn(rng, DType.F32, 8), true), Var.leaf(Tensor.randn(rng, DType.F32, 8), true),     // ln2
+                    Var.leaf(Tensor.randn(rng, DType.F32, 16, 8), true), Var.leaf(Tensor.randn(rng, DType.F32, 16), true), // fc1
+                    Var.leaf(Tensor.randn(rng, DType.F32, 8, 16), true), Var.leaf(Tensor.randn(rng, DType.F32, 8), true)); // fc2
+            return new BlockParams(x, p);
+        }
+
+        /** The block's activations in forward order; the last is the scalar loss. */
+        List<Var> forward() {
+            Var h = Normalization.layerNorm(x, params.get(0), params.get(1), 1e-6);
+            Var qkv = LinearAlgebra.linear(h, params.get(2), params.get(3));                            // (B, T, 3D)
+            Var att = ScaledAttention.attendPacked(qkv, 2, 0.5, null).out();
+            Var y = LinearAlgebra.linear(att, params.get(4), params.get(5), x);                         // + residual
+            Var z = FusedMlp.apply(Normalization.layerNorm(y, params.get(6), params.get(7), 1e-6),
+                    params.get(8), params.get(9), params.get(10), params.get(11), y);
+            Var cls = ShapeOps.narrow(z, 1, 0, 1);                                                      // a view of z
+            Var loss = z.mul(z).sum().add(cls.mul(y.detach().narrow(1, 0, 1)).sum());
+            return List.of(h, qkv, att, y, z, cls, loss);
+        }
+
+        List<Var> leaves() {
+            List<Var> all = new ArrayList<>(params);
+            all.add(x);
+            return all;
+        }
+    }
+
+    @Test
+    void activationsAreReleasedAndGradientsAreUnchanged() {
+        BlockParams plain = BlockParams.random(11), releasing = BlockParams.random(11);
+        List<Var> a = plain.forward();
+        a.get(a.size() - 1).backward();
+        List<Var> b = releasing.forward();
+        Var loss = b.get(b.size() - 1);
+        Tensor lossValue = loss.data();
+        loss.backwardAndRelease();
+
+        for (int i = 0; i < plain.leaves().size(); i++) {
+            Tensor ga = plain.leaves().get(i).grad(), gb = releasing.leaves().get(i).grad();
+            assertFalse(anyNaN(gb), "leaf " + i + ": no gradient read a released activation");
+            assertArrayEquals(ga.toFloatArray(), gb.toFloatArray(), "leaf " + i + ": the same gradient, bit for bit");
+            assertFalse(anyNaN(releasing.leaves().get(i).data()), "leaf " + i + " is never released");
+        }
+        assertFalse(anyNaN(lossValue), "the root stays");
+        for (int i : new int[] {0, 1, 2, 4}) assertTrue(anyNaN(b.get(i).data()), "activation " + i + " was released");
+        assertFalse(anyNaN(b.get(3).data()), "y stays: a detached copy of it was captured as a constant");
+    }
+
+    @Test
+    void keptValuesStay() {
+        BlockParams p = BlockParams.random(12);
+        List<Var> acts = p.forward();
+        Var z = acts.get(4), qkv = acts.get(1);
+        acts.get(acts.size() - 1).backwardAndRelease(z, qkv);
+        assertFalse(anyNaN(z.data()), "kept");
+        assertFalse(anyNaN(acts.get(5).data()), "a view of a kept value shares its storage");
+        assertFalse(anyNaN(qkv.data()), "kept");
+        assertTrue(anyNaN(acts.get(0).data()), "not kept: released");
+    }
+
+    @Test
+    void viewsOfLeavesLeaveTheLeafAlone() {
+        Rng rng = new Rng(13);
+        Var w = Var.leaf(Tensor.randn(rng, DType.F32, 4, 6), true);
+        Var v = ShapeOps.reshape(w, 6, 4);                       // an op node on the leaf's storage
+        Var loss = v.mul(v).sum();
+        loss.backwardAndRelease();
+        assertFalse(anyNaN(w.data()), "the leaf's storage is never released through a view");
+        assertArrayEquals(w.data().mul(2.0).toFloatArray(), w.grad().toFloatArray(), "d/dw sum(w²) = 2w");
     }
 }
