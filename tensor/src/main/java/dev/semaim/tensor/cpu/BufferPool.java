@@ -14,9 +14,9 @@ import java.util.Map;
  * <p>Only buffers of at least {@link #MIN_FLOATS} are pooled (smaller ones are cheap to allocate), and the
  * free buffers together stay under a cap ({@code -Dsemaim.pool.mb}, default three quarters of the maximum
  * heap: a training step that releases its activations hands back its whole working set, which the next step
- * needs again); past it a released buffer is left to the collector. Most recently released first (warmest in cache). Should a new array not fit in
- * the heap, the pool lets go of all its free buffers and the allocation is tried once more, so what the pool
- * keeps never causes an {@link OutOfMemoryError}.
+ * needs again); past it a released buffer is left to the collector. Most recently released first (warmest in
+ * cache). Should a new array not fit in the heap, the pool lets go of all its free buffers and the allocation
+ * is tried once more, so what the pool keeps never causes an {@link OutOfMemoryError}.
  *
  * <p>{@code -Dsemaim.pool.poison=true} (the test suite runs with it) fills every allocated and every
  * released buffer with NaN, so code that reads an allocation before writing it, or uses a buffer after
