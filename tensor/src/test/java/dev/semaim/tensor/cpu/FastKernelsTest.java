@@ -14,6 +14,7 @@ import java.util.Arrays;
 import static dev.semaim.tensor.DType.F32;
 import static dev.semaim.tensor.DType.F64;
 import static dev.semaim.tensor.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -234,6 +235,21 @@ class FastKernelsTest {
                 Tensor scale = op == ReduceOp.SUM ? x.to(F64).abs().sum(true, range(0, upTo)) : ref.abs();
                 assertClose(op + " over the first " + upTo + " axes of " + Gen.describe(x), ref, out, scale, 1e-6, 1e-7);
             });
+    }
+
+    /** A bias gradient large enough for the threads to split its columns: every column summed in row order, as on one thread. */
+    @Test
+    void biasGradientSumsEachColumnInRowOrder() {
+        int rows = 3000, cols = 203; // 12 full vectors of 16 and a tail of 11
+        Tensor x = Tensor.randn(new dev.semaim.tensor.Rng(21), F32, rows, cols);
+        Tensor out = empty32(1, cols);
+        assertTrue(FastKernels.reduce(ReduceOp.SUM, x, out.expand(rows, cols)));
+        float[] xs = x.toFloatArray(), got = out.toFloatArray();
+        for (int j = 0; j < cols; j++) {
+            float acc = 0f;
+            for (int r = 0; r < rows; r++) acc += xs[r * cols + j];
+            assertEquals(acc, got[j], "column " + j + ": the serial row-order sum, bit for bit");
+        }
     }
 
     @Test
