@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
 # nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
-# aim_base pre-training step benchmark (batch 64, 224x224, FP32 and TF32), a per-phase kernel profile of
-# one step, and the PyTorch baseline. Each part has
-# its own time limit so the whole stays under about 7 minutes; results and logs go to $OUT (or ./gpu-out).
+# aim_base pre-training step benchmark (batch 64, 224x224, FP32 with and without releasing activations and
+# gradients during the step, and TF32), a per-phase kernel profile of one step, and the PyTorch baseline.
+# Each part has its own time limit so the whole stays under about 7 minutes (a run took under 2); results and
+# logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -35,6 +36,10 @@ echo "gemm exit code $?"
 section "aim_base pre-training step, batch 64, 224x224, FP32 (ours)"
 timeout 110 "$java" "${flags[@]}" -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
 echo "aim step FP32 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, FP32, activations and gradients left to the collector (ours)"
+timeout 110 "$java" "${flags[@]}" -Dbench.release=false -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step FP32 without release exit code $?"
 
 section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
 timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3

@@ -15,10 +15,11 @@ import java.util.Set;
 
 /**
  * Caching device allocator. Sizes are rounded up to buckets (512 B steps below 1 MiB, eighths of a power
- * of two above), and a storage's block returns to its bucket's free list when the storage becomes
- * unreachable (a phantom reference polled at each allocation), so a training loop that allocates the
- * same shapes every step stops calling cuMemAlloc after its first steps. Reuse is safe without events
- * because all work runs on one stream in issue order. The Java heap does not see device memory, so
+ * of two above), and a storage's block returns to its bucket's free list when its owner releases it
+ * ({@link #release}, as a backward pass does with its activations) or becomes unreachable (a phantom
+ * reference polled at each allocation), so a training loop that allocates the same shapes every step stops
+ * calling cuMemAlloc after its first steps. Reuse is safe without events because all work runs on one
+ * stream in issue order: a kernel that still reads a released block was queued before any that writes it. The Java heap does not see device memory, so
  * when live device bytes pass a threshold (twice what survived the last collection, at least an eighth
  * of the device) the allocator asks the GC for dead storages itself. When cuMemAlloc fails the cache is
  * released and the GC asked again before giving up with an error naming the sizes.
@@ -35,10 +36,11 @@ final class CudaAllocator {
         }
     }
 
-    private static final class Tracked extends PhantomReference<Object> {
+    /** One owner's hold on a block, ended by {@link #release} or by the owner becoming unreachable. */
+    static final class Tracked extends PhantomReference<Object> {
         final Block block;
 
-        Tracked(Object owner, Block block, ReferenceQueue<Object> q) {
+        private Tracked(Object owner, Block block, ReferenceQueue<Object> q) {
             super(owner, q);
             this.block = block;
         }
@@ -49,7 +51,7 @@ final class CudaAllocator {
     private final Set<Tracked> live = new HashSet<>();
     private final ReferenceQueue<Object> dead = new ReferenceQueue<>();
     private final long minThreshold;
-    private long liveBytes, cachedBytes, deviceAllocs, reuses, collections, collectNanos, gcThreshold;
+    private long liveBytes, cachedBytes, deviceAllocs, reuses, releases, collections, collectNanos, gcThreshold;
 
     CudaAllocator(CudaDriver driver) {
         this.driver = driver;
@@ -63,17 +65,24 @@ final class CudaAllocator {
         return (bytes + step - 1) / step * step;
     }
 
-    /** A block of at least {@code bytes}, owned by {@code owner} until the owner is unreachable. */
-    synchronized Block allocate(Object owner, long bytes) {
+    /** A block of at least {@code bytes}, held for {@code owner} until released or the owner is unreachable. */
+    synchronized Tracked allocate(Object owner, long bytes) {
         drain(false);
         long size = bucket(bytes);
         if (liveBytes + size > gcThreshold) collect();
         Block b = takeCached(size);
         if (b == null) b = fresh(size, bytes);
         else reuses++;
-        live.add(new Tracked(owner, b, dead));
+        Tracked t = new Tracked(owner, b, dead);
+        live.add(t);
         liveBytes += size;
-        return b;
+        return t;
+    }
+
+    /** Returns a held block to its free list now; the owner promises not to touch it again. A second release does nothing. */
+    synchronized void release(Tracked t) {
+        t.clear();  // no longer enqueued when the owner dies
+        if (free(t)) releases++;
     }
 
     private Block takeCached(long size) {
@@ -115,15 +124,20 @@ final class CudaAllocator {
     private void drain(boolean wait) {
         try {
             for (Reference<?> r = wait ? dead.remove(50) : dead.poll(); r != null; r = wait ? dead.remove(5) : dead.poll()) {
-                Tracked t = (Tracked) r;
-                if (!live.remove(t)) continue;
-                liveBytes -= t.block.bytes;
-                cachedBytes += t.block.bytes;
-                free.computeIfAbsent(t.block.bytes, k -> new ArrayDeque<>()).push(t.block);
+                free((Tracked) r);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Moves a held block to its free list; false if it was no longer held. */
+    private boolean free(Tracked t) {
+        if (!live.remove(t)) return false;
+        liveBytes -= t.block.bytes;
+        cachedBytes += t.block.bytes;
+        free.computeIfAbsent(t.block.bytes, k -> new ArrayDeque<>()).push(t.block);
+        return true;
     }
 
     /** Frees every cached block back to the driver (after the stream drains, since queued kernels may use them). */
@@ -135,10 +149,10 @@ final class CudaAllocator {
         cachedBytes = 0;
     }
 
-    /** Counters for logs: live and cached bytes, cuMemAlloc calls, reuses, GC collections. */
+    /** Counters for logs: live and cached bytes, cuMemAlloc calls, reuses, early releases, GC collections. */
     synchronized String stats() {
-        return String.format("live %.1f MiB in %d blocks, cached %.1f MiB, %d cuMemAlloc calls, %d reuses, %d collections taking %.0f ms",
-                liveBytes / 1048576.0, live.size(), cachedBytes / 1048576.0, deviceAllocs, reuses, collections, collectNanos / 1e6);
+        return String.format("live %.1f MiB in %d blocks, cached %.1f MiB, %d cuMemAlloc calls, %d reuses, %d released early, %d collections taking %.0f ms",
+                liveBytes / 1048576.0, live.size(), cachedBytes / 1048576.0, deviceAllocs, reuses, releases, collections, collectNanos / 1e6);
     }
 
     synchronized long deviceAllocations() {

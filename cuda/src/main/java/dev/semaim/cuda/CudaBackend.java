@@ -83,6 +83,10 @@ public final class CudaBackend implements Backend {
         return new CudaStorage(this, allocator, dtype, size);
     }
 
+    @Override public void release(Storage storage) {
+        ((CudaStorage) storage).release();
+    }
+
     private static int dt(Tensor t) {
         return t.dtype().ordinal();  // DType order = the DT_ codes of common.cuh
     }

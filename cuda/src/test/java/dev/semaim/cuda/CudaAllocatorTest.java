@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Bucket sizes (pure) and, on a GPU, reuse without cuMemAlloc in steady state and the out-of-memory message. */
+/**
+ * Bucket sizes (pure) and, on a GPU, reuse without cuMemAlloc in steady state, reuse of a released block
+ * without a collection, the error on use after release, and the out-of-memory message.
+ */
 class CudaAllocatorTest {
     @Test
     void bucketsRoundUpWithBoundedWaste() {
@@ -38,6 +41,22 @@ class CudaAllocatorTest {
             cuda.allocator.collect();
         }
         assertEquals(before, cuda.deviceAllocations(), "no cuMemAlloc after warm-up: " + cuda.allocatorStats());
+    }
+
+    @Test
+    void releasedBlockIsReusedAtOnce() {
+        Backend gpu = GpuTestSupport.gpu();
+        CudaBackend cuda = (CudaBackend) gpu;
+        cuda.allocator.collect();  // dead blocks of other tests go to the free lists now, not between the two lines below
+        Tensor a = Tensor.full(3, DType.F32, gpu, 1000, 1001);
+        Object block = ((CudaStorage) a.storage()).ptr();
+        a.release();
+        a.release();  // a second release does nothing
+        Tensor b = Tensor.full(5, DType.F32, gpu, 1001, 1000);
+        assertSame(block, ((CudaStorage) b.storage()).ptr(), "the released block, reused at once: " + cuda.allocatorStats());
+        assertEquals(5, b.max(false).item(), "values written into the reused block");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.add(a));
+        assertTrue(e.getMessage().contains("released device storage of 1001000 x F32"), e.getMessage());
     }
 
     @Test

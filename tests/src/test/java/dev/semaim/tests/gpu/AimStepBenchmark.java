@@ -20,9 +20,12 @@ import java.util.Arrays;
  * Prints one line per step and a final "RESULT" line with the median. When the device runs out of
  * memory the batch is halved and the run says so. -Dbench.phases=true waits for the device after the
  * priority, forward and backward phases (with -Dsemaim.cuda.profile=true each wait prints a kernel profile).
+ * Like the training loop, the step releases activations during the backward and gradients after the update;
+ * -Dbench.release=false keeps them for the collector instead (plain backward and zero grad), for comparison.
  */
 public final class AimStepBenchmark {
     private static final boolean PHASES = Boolean.getBoolean("bench.phases");
+    private static final boolean RELEASE = Boolean.parseBoolean(System.getProperty("bench.release", "true"));
 
     private AimStepBenchmark() {}
 
@@ -66,10 +69,12 @@ public final class AimStepBenchmark {
             phase(backend, "priority (order pass)");
             AimOutput out = model.forward(images, priority);
             phase(backend, "forward");
-            out.loss().backward();
+            if (RELEASE) out.loss().backwardAndRelease();
+            else out.loss().backward();
             phase(backend, "backward");
             opt.step(1.5e-4);
-            opt.zeroGrad();
+            if (RELEASE) opt.releaseGrads();
+            else opt.zeroGrad();
             double loss = out.loss().item();
             backend.synchronize();
             double dt = (System.nanoTime() - t0) / 1e9;
@@ -79,8 +84,8 @@ public final class AimStepBenchmark {
         double[] sorted = secs.clone();
         Arrays.sort(sorted);
         double median = sorted[steps / 2];
-        System.out.printf("RESULT device=%s config=%s batch=%d img=%d median_step_s=%.4f images_per_s=%.2f%n",
-                backend.name(), name, batch, config.imgSize(), median, batch / median);
+        System.out.printf("RESULT device=%s config=%s batch=%d img=%d release=%b median_step_s=%.4f images_per_s=%.2f%n",
+                backend.name(), name, batch, config.imgSize(), RELEASE, median, batch / median);
         System.out.println("backend state: " + backend);
     }
 }
