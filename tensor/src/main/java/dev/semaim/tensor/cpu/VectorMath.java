@@ -40,11 +40,14 @@ final class VectorMath {
      * and the error grows to a few ulp.
      */
     private static final float EXP_LO = -88f, EXP_HI = 88.8f;
+    /** ROUND + 127: holding fma(x, log2 e, ROUND) below it holds n at 127. */
+    private static final float T_MAX = ROUND + 127f;
     private static final float E6 = 1.9875691500e-4f, E5 = 1.3981999507e-3f, E4 = 8.3334519073e-3f,
             E3 = 4.1665795894e-2f, E2 = 1.6666665459e-1f, E1 = 5.0000001201e-1f;
 
-    private static final float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
-            A4 = -1.453152027f, A5 = 1.061405429f;
+    /** A&S 7.1.26's P and its coefficients a1..a5 halved (exact), so the polynomial gives erfc(z)/2 directly. */
+    private static final float P = 0.3275911f, A1 = 0.254829592f / 2, A2 = -0.284496736f / 2, A3 = 1.421413741f / 2,
+            A4 = -1.453152027f / 2, A5 = 1.061405429f / 2;
     /** A&S's P/√2: t = 1/(1 + P·z) with z = |x|/√2. */
     private static final float P_SQRT1_2 = P * 0.70710678f, FRAC_1_SQRT_2PI = 0.39894228f;
 
@@ -60,31 +63,43 @@ final class VectorMath {
     }
 
     private static final FloatVector EXP_LO_V = v(EXP_LO), EXP_HI_V = v(EXP_HI), LOG2E_V = v(LOG2E), ROUND_V = v(ROUND),
-            N_MAX_V = v(127f), NEG_LN2_HI_V = v(-LN2_HI), NEG_LN2_LO_V = v(-LN2_LO), E6_V = v(E6), E5_V = v(E5), E4_V = v(E4),
-            E3_V = v(E3), E2_V = v(E2), E1_V = v(E1), ONE_V = v(1f), HALF_V = v(0.5f), NEG_HALF_V = v(-0.5f), ZERO_V = v(0f),
+            T_MAX_V = v(T_MAX), NEG_LN2_HI_V = v(-LN2_HI), NEG_LN2_LO_V = v(-LN2_LO), E6_V = v(E6), E5_V = v(E5), E4_V = v(E4),
+            E3_V = v(E3), E2_V = v(E2), E1_V = v(E1), ONE_V = v(1f), NEG_HALF_V = v(-0.5f), ZERO_V = v(0f),
             P_V = v(P_SQRT1_2), A1_V = v(A1), A2_V = v(A2), A3_V = v(A3), A4_V = v(A4), A5_V = v(A5), PDF_V = v(FRAC_1_SQRT_2PI);
     private static final IntVector EXP_BIAS_V = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127 << 23);
 
     /** e^x per lane. */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_LO_V).min(EXP_HI_V);                          // NaN stays NaN
-        FloatVector n = xc.fma(LOG2E_V, ROUND_V).sub(ROUND_V).min(N_MAX_V);       // round(x·log2 e), at most 127
+        return expReduced(xc, xc.fma(LOG2E_V, ROUND_V).min(T_MAX_V));           // n at most 127
+    }
+
+    /**
+     * e^xc for xc in [EXP_LO, EXP_HI] given t = ROUND + n, n = round(xc·log2 e) at most 127: the reduction,
+     * the polynomial, and 2^n built from t's bits, 0x4B400000 + n, whose << 23 shifts the constant out.
+     */
+    private static FloatVector expReduced(FloatVector xc, FloatVector t) {
+        FloatVector n = t.sub(ROUND_V);
         FloatVector r = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, xc));
         FloatVector p = r.fma(E6_V, E5_V).fma(r, E4_V).fma(r, E3_V).fma(r, E2_V).fma(r, E1_V);
         p = p.fma(r.mul(r), r).add(ONE_V);
-        // 2^n in the exponent bits: (ROUND + n)'s bits are 0x4B400000 + n, and << 23 shifts the constant out.
-        FloatVector scale = n.add(ROUND_V).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_V).reinterpretAsFloats();
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_V).reinterpretAsFloats();
         return p.mul(scale);
     }
 
     /** e^x, the scalar twin of {@link #exp(FloatVector)}. */
     static float exp(float x) {
         float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
-        float n = Math.min(Math.fma(xc, LOG2E, ROUND) - ROUND, 127f);
+        return expReduced(xc, Math.min(Math.fma(xc, LOG2E, ROUND), T_MAX));
+    }
+
+    /** The scalar twin of {@link #expReduced(FloatVector, FloatVector)}. */
+    private static float expReduced(float xc, float t) {
+        float n = t - ROUND;
         float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, xc));
         float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, E6, E5), r, E4), r, E3), r, E2), r, E1);
         p = Math.fma(p, r * r, r) + 1f;
-        return p * Float.intBitsToFloat((Float.floatToRawIntBits(n + ROUND) << 23) + (127 << 23));
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + (127 << 23));
     }
 
     /**
@@ -94,25 +109,27 @@ final class VectorMath {
      */
     static FloatVector normalCdf(FloatVector x, FloatVector e) {
         FloatVector t = ONE_V.div(x.abs().fma(P_V, ONE_V));
-        FloatVector half = t.fma(A5_V, A4_V).fma(t, A3_V).fma(t, A2_V).fma(t, A1_V).mul(t).mul(e).mul(HALF_V);
+        FloatVector half = t.fma(A5_V, A4_V).fma(t, A3_V).fma(t, A2_V).fma(t, A1_V).mul(t).mul(e);
         return half.blend(ONE_V.sub(half), x.compare(VectorOperators.GE, ZERO_V));
     }
 
     /** The scalar twin of {@link #normalCdf(FloatVector, FloatVector)}. */
     static float normalCdf(float x, float e) {
         float t = 1f / Math.fma(Math.abs(x), P_SQRT1_2, 1f);
-        float half = Math.fma(Math.fma(Math.fma(Math.fma(t, A5, A4), t, A3), t, A2), t, A1) * t * e * 0.5f;
+        float half = Math.fma(Math.fma(Math.fma(Math.fma(t, A5, A4), t, A3), t, A2), t, A1) * t * e;
         return x >= 0f ? 1f - half : half;
     }
 
-    /** e^(-x²/2) per lane: the Gaussian factor GELU and GELU' share. */
+    /** e^(-x²/2) per lane: the Gaussian factor GELU and GELU' share (exp of a value <= 0: no upper clamps). */
     static FloatVector gaussian(FloatVector x) {
-        return exp(x.mul(x).mul(NEG_HALF_V));
+        FloatVector xc = x.mul(x).mul(NEG_HALF_V).max(EXP_LO_V);
+        return expReduced(xc, xc.fma(LOG2E_V, ROUND_V));
     }
 
     /** The scalar twin of {@link #gaussian(FloatVector)}. */
     static float gaussian(float x) {
-        return exp(x * x * -0.5f);
+        float xc = Math.max(x * x * -0.5f, EXP_LO);
+        return expReduced(xc, Math.fma(xc, LOG2E, ROUND));
     }
 
     /** GELU(x) = x·Φ(x) per lane. */
