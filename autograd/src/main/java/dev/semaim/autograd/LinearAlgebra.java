@@ -79,9 +79,20 @@ public final class LinearAlgebra {
         return dx2;
     }
 
-    /** Accumulates dW = g2ᵀ·x2 and db = Σ_rows g2 into w and b (when they need gradients). */
+    /**
+     * Accumulates dW = g2ᵀ·x2 and db = Σ_rows g2 into w and b (when they need gradients); with both, db is the
+     * product's row sums of g2ᵀ ({@link MatmulEpilogue#rowSumsOfA}), taken as the product reads g2.
+     */
     static void weightGrads(Tensor g2, Tensor x2, Var w, Var b) {
-        if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
-        if (b != null && b.requiresGrad()) b.accumulate(g2.sum(0));
+        boolean db = b != null && b.requiresGrad();
+        if (w.requiresGrad() && db) {
+            Tensor sums = Tensor.empty(g2.dtype(), g2.backend(), g2.size(1));
+            w.accumulate(g2.transpose(0, 1).matmul(x2, MatmulEpilogue.rowSumsOfA(sums)));
+            b.accumulate(sums);
+        } else if (w.requiresGrad()) {
+            w.accumulate(g2.transpose(0, 1).matmul(x2));
+        } else if (db) {
+            b.accumulate(g2.sum(0));
+        }
     }
 }

@@ -63,7 +63,7 @@ public interface Backend {
      */
     default void matmulEpilogue(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
         matmul(a, b, out);
-        e.compose(this, out);
+        e.compose(this, a, out);
     }
 
     /** out = softmax (or log-softmax) of x along axis. */

@@ -10,6 +10,8 @@ package dev.semaim.tensor;
  *   <li>forward GELU ({@link #gelu}): act = GELU(out), out keeping the pre-activation; or GELU backward
  *       ({@link #geluBackward}): out = GELU'(h)·out and act = GELU(h), for the pre-activation h (M, N).</li>
  * </ol>
+ * Beside out, the product can also give the row sums of a ({@link #rowSumsOfA}): for a weight gradient gᵀ·x,
+ * the bias gradient Σ_rows g, read while the product reads g rather than in a pass of its own.
  * The values are exactly those of the same steps done one by one ({@link #compose}).
  */
 public final class MatmulEpilogue {
@@ -21,31 +23,46 @@ public final class MatmulEpilogue {
     public final Tensor act;
     /** The pre-activation of a GELU backward, or null (forward). */
     public final Tensor h;
+    /** Receives the row sums of a (M), Σ_k a[i, k], each summed from zero in k order; or null. */
+    public final Tensor aRowSums;
 
-    private MatmulEpilogue(Tensor bias, Tensor residual, Tensor act, Tensor h) {
+    private MatmulEpilogue(Tensor bias, Tensor residual, Tensor act, Tensor h, Tensor aRowSums) {
         this.bias = bias;
         this.residual = residual;
         this.act = act;
         this.h = h;
+        this.aRowSums = aRowSums;
     }
 
     /** out = a·b + bias + residual; either may be null. */
     public static MatmulEpilogue add(Tensor bias, Tensor residual) {
-        return new MatmulEpilogue(bias, residual, null, null);
+        return new MatmulEpilogue(bias, residual, null, null, null);
     }
 
     /** out = a·b + bias (nullable), act = GELU(out). */
     public static MatmulEpilogue gelu(Tensor bias, Tensor act) {
-        return new MatmulEpilogue(bias, null, act, null);
+        return new MatmulEpilogue(bias, null, act, null, null);
     }
 
     /** out = GELU'(h)·(a·b), act = GELU(h): the MLP's backward through its activation. */
     public static MatmulEpilogue geluBackward(Tensor h, Tensor act) {
-        return new MatmulEpilogue(null, null, act, h);
+        return new MatmulEpilogue(null, null, act, h, null);
     }
 
-    /** The epilogue as separate primitives on {@code out}, which already holds a·b: the reference the fused forms equal. */
-    public void compose(Backend backend, Tensor out) {
+    /** out = a·b and sums (M) = Σ_k a[i, k]: a weight gradient gᵀ·x with its bias gradient. */
+    public static MatmulEpilogue rowSumsOfA(Tensor sums) {
+        return new MatmulEpilogue(null, null, null, null, sums);
+    }
+
+    /**
+     * The epilogue as separate primitives on {@code out}, which already holds a·b (and on a, for the row sums):
+     * the reference the fused forms equal.
+     */
+    public void compose(Backend backend, Tensor a, Tensor out) {
+        if (aRowSums != null) {
+            if (a.numel() == 0) backend.fill(aRowSums, 0);
+            else backend.reduce(ReduceOp.SUM, a, aRowSums.reshape(a.size(0), 1).expand(a.shape()));
+        }
         if (bias != null) backend.binary(BinaryOp.ADD, out, bias.expand(out.shape()), out);
         if (residual != null) backend.binary(BinaryOp.ADD, out, residual, out);
         if (act == null) return;
@@ -63,6 +80,7 @@ public final class MatmulEpilogue {
         expect("residual", residual, dtype, backend, m, n);
         expect("activation", act, dtype, backend, m, n);
         expect("pre-activation", h, dtype, backend, m, n);
+        expect("row sums", aRowSums, dtype, backend, m);
     }
 
     private static void expect(String what, Tensor t, DType dtype, Backend backend, int... shape) {

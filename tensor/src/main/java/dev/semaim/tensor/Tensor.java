@@ -504,7 +504,8 @@ public final class Tensor {
             throw new IllegalArgumentException(op.name().toLowerCase() + ": empty tensor " + Shape.str(shape));
         DType dt = dtype().floating ? dtype() : DType.F64;
         Tensor out = empty(dt, backend(), keep);
-        backend().reduce(op, this.to(dt), out.expand(shape));
+        if (numel() == 0) backend().fill(out, 0); // a sum over nothing (the backend's loop, driven by x, writes nothing)
+        else backend().reduce(op, this.to(dt), out.expand(shape));
         return keepdim ? out : out.reshape(reducedShape(op.name(), axes.length == 0 ? all : axes, false, new boolean[shape.length]));
     }
 

@@ -523,7 +523,7 @@ final class FastKernels {
                     geluRow(c, ci, act, oa + i * ra + j0, j1 - j0);
                 }
             };
-        } else {
+        } else if (bias != null || res != null) {
             epilogue = (i0, i1, j0, j1) -> {
                 for (int i = i0; i < i1; i++) {
                     int ci = oc + i * n + j0;
@@ -531,8 +531,14 @@ final class FastKernels {
                     if (res != null) addRow(c, ci, res, or + i * rr + j0, j1 - j0);
                 }
             };
+        } else {
+            epilogue = null;
         }
-        Gemm.sgemm(la[0] == 1, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue);
+        if (e.aRowSums == null)
+            Gemm.sgemm(la[0] == 1, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue);
+        else
+            Gemm.sgemm(true, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue,
+                    f(e.aRowSums), e.aRowSums.offset());
     }
 
     /** c[ic, ic+n) += x[ix, ix+n): the same float sums as the ADD kernel. */
@@ -567,8 +573,10 @@ final class FastKernels {
 
     /** Whether {@link #matmulEpilogue} takes these operands. */
     static boolean matmulEpilogueFits(Tensor a, Tensor b, MatmulEpilogue e, Tensor out) {
-        return out.isContiguous() && layout(a) != null && layout(b) != null
-                && unitRows(e.bias) && unitRows(e.residual) && unitRows(e.act) && unitRows(e.h);
+        int[] la = layout(a);
+        return out.isContiguous() && la != null && layout(b) != null
+                && unitRows(e.bias) && unitRows(e.residual) && unitRows(e.act) && unitRows(e.h)
+                && (e.aRowSums == null || la[0] == 1 && unitRows(e.aRowSums)); // row sums: a stored transposed (gᵀ)
     }
 
     /** Null, or a 1-D tensor or matrix whose last axis is unit-stride. */

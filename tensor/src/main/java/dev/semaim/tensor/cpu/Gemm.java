@@ -75,7 +75,30 @@ public final class Gemm {
             return;
         }
         boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
-        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue).run(parallel);
+        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, null, 0).run(parallel);
+    }
+
+    /**
+     * {@link #sgemm} with {@code epilogue} (nullable) that also writes the row sums of op(A), sums[offSums + i] =
+     * Σ_k op(A)[i, k], each summed from zero in k order: the bias gradient Σ_rows g of a weight-gradient product
+     * gᵀ·x, taken as the product reads A instead of in a pass of its own. Needs transA (a row of op(A) is then a
+     * column of a, and a vector of 16 rows one contiguous run).
+     */
+    public static void sgemm(boolean transA, boolean transB, int M, int N, int K,
+                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
+        if (!transA) throw new IllegalArgumentException("Gemm: row sums of op(A) need transA");
+        if (KernelMode.reference()) {
+            sgemm(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue);
+            for (int i = 0; i < M; i++) {
+                float sum = 0f;
+                for (int k = 0; k < K; k++) sum += a[offA + k * lda + i];
+                sums[offSums + i] = sum;
+            }
+            return;
+        }
+        boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
+        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums).run(parallel);
     }
 
     /**
@@ -96,7 +119,7 @@ public final class Gemm {
         IntConsumer item = t -> new Job(transA, transB, M, N, K,
                 a, Math.toIntExact(offA + t * strideA), lda,
                 b, Math.toIntExact(offB + t * strideB), ldb,
-                beta, c, Math.toIntExact(offC + t * strideC), ldc, null).run(itemParallel);
+                beta, c, Math.toIntExact(offC + t * strideC), ldc, null, null, 0).run(itemParallel);
         if (itemParallel) {
             for (int t = 0; t < batch; t++) {
                 item.accept(t);
@@ -114,9 +137,12 @@ public final class Gemm {
         final int offA, lda, offB, ldb, offC, ldc;
         final float beta;
         final Epilogue epilogue;
+        /** Row sums of op(A) (transA only), or null. */
+        final float[] sums;
+        final int offSums;
 
         Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
-            float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue) {
+            float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
             this.transA = transA;
             this.transB = transB;
             this.M = M;
@@ -133,6 +159,8 @@ public final class Gemm {
             this.offC = offC;
             this.ldc = ldc;
             this.epilogue = epilogue;
+            this.sums = sums;
+            this.offSums = offSums;
         }
 
         /**
@@ -167,11 +195,13 @@ public final class Gemm {
             if (K <= 0) {
                 scaleBlock(i0, i1, j0, j1, beta);
                 if (epilogue != null) epilogue.apply(i0, i1, j0, j1);
+                if (sums != null && j0 == 0) Arrays.fill(sums, offSums + i0, offSums + i1, 0f);
                 return;
             }
             Buffers own = BUFFERS.get();
             for (int jc = j0; jc < j1; jc += NC) {
                 int nc = Math.min(NC, j1 - jc);
+                boolean sumRows = sums != null && jc == 0; // once per row: by the slab holding column 0, in its first block
                 int panels = ceilDiv(nc, NR);
                 for (int pc = 0; pc < K; pc += KC) {
                     int kc = Math.min(KC, K - pc);
@@ -186,10 +216,30 @@ public final class Gemm {
                         if (betaBlock != 1f) {
                             scaleBlock(ic, ic + mc, jc, jc + nc, betaBlock);
                         }
+                        if (sumRows) sumRowsOfA(ic, mc, pc, kc);
                         macroKernel(ic, mc, pc, kc, bp, jc, nc, own);
                         if (last && epilogue != null) epilogue.apply(ic, ic + mc, jc, jc + nc);
                     }
                 }
+            }
+        }
+
+        /**
+         * sums[i] = (the earlier slices' sum) + Σ op(A)[i, pc:pc+kc] for i in [ic, ic+mc), just before the
+         * micro-kernels read the same A block. With transA, op(A)[i, k] = a[offA + k·lda + i]: a vector of rows
+         * reads one contiguous run per k, and every lane sums its row in k order from zero.
+         */
+        private void sumRowsOfA(int ic, int mc, int pc, int kc) {
+            int i = ic, end = ic + mc;
+            for (; i <= end - V; i += V) {
+                FloatVector sum = pc == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, sums, offSums + i);
+                for (int k = pc; k < pc + kc; k++) sum = sum.add(FloatVector.fromArray(S, a, offA + k * lda + i));
+                sum.intoArray(sums, offSums + i);
+            }
+            for (; i < end; i++) {
+                float sum = pc == 0 ? 0f : sums[offSums + i];
+                for (int k = pc; k < pc + kc; k++) sum += a[offA + k * lda + i];
+                sums[offSums + i] = sum;
             }
         }
 

@@ -111,9 +111,17 @@ final class ReferenceKernels {
                 }
     }
 
-    /** Storage offset of each matrix of a (..., R, C) tensor. */
+    /** Storage offset of each matrix of a (..., R, C) tensor, in row-major order of the batch axes (R or C may be 0). */
     static int[] batchOffsets(Tensor t) {
-        return Strided.offsets(t.narrow(-2, 0, 1).narrow(-1, 0, 1));
+        int axes = t.rank() - 2, count = 1;
+        for (int i = 0; i < axes; i++) count *= t.size(i);
+        int[] out = new int[count];
+        for (int item = 0; item < count; item++) {
+            int off = t.offset();
+            for (int i = axes - 1, rest = item; i >= 0; rest /= t.size(i), i--) off += rest % t.size(i) * t.stride(i);
+            out[item] = off;
+        }
+        return out;
     }
 
     static void softmax(Tensor x, int axis, boolean log, Tensor out) {

@@ -1,6 +1,7 @@
 package dev.semaim.tensor.cpu;
 
 import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import static dev.semaim.tensor.DType.F32;
 import static dev.semaim.tensor.DType.F64;
 import static dev.semaim.tensor.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -253,6 +255,14 @@ class FastKernelsTest {
     }
 
     @Test
+    void sumOverAnEmptyAxisIsZero() {
+        for (DType dt : new DType[] {F32, F64}) {
+            assertArrayEquals(new double[16], Tensor.zeros(dt, 0, 16).sum(false, 0).toDoubleArray(), dt.toString());
+            assertEquals(0.0, Tensor.zeros(dt, 3, 0).sum().item(), dt.toString());
+        }
+    }
+
+    @Test
     void reduceAnyAxesThroughTheBackend() {
         Cases.run("reduce any axes", CASES, gen -> {
             int[] shape = gen.shape(1, 4, 9);
@@ -387,6 +397,19 @@ class FastKernelsTest {
             Tensor out = empty32(mkn[0], mkn[2]);
             assertTrue(FastKernels.matmul(a, b, out));
             checkMatmul(a, b, out);
+        }
+    }
+
+    @Test
+    void matmulWithAnEmptyAxis() {
+        // K = 0 gives zeros and M or N = 0 an empty result, batched or not: float32 through Gemm, float64 through
+        // the reference kernel
+        for (DType dt : new DType[] {F32, F64}) {
+            Tensor zeros = Tensor.full(5, dt, CpuBackend.INSTANCE, 2, 3, 0).matmul(Tensor.zeros(dt, 2, 0, 4));
+            assertArrayEquals(new int[] {2, 3, 4}, zeros.shape(), dt.toString());
+            assertArrayEquals(new double[24], zeros.toDoubleArray(), dt + ": (2, 3, 0)·(2, 0, 4) is zeros");
+            assertArrayEquals(new double[12], Tensor.zeros(dt, 3, 0).matmul(Tensor.zeros(dt, 0, 4)).toDoubleArray(), dt.toString());
+            assertEquals(0, Tensor.zeros(dt, 0, 5).matmul(Tensor.zeros(dt, 5, 4)).numel(), dt.toString());
         }
     }
 

@@ -42,7 +42,7 @@ class MatmulEpilogueTest {
             Tensor fused = a.matmul(b, epilogue(form, bias, residual, h, actFused));
             Tensor actComposed = form == Form.ADD ? null : Tensor.empty(F32, m, n);
             Tensor composed = a.matmul(b);
-            epilogue(form, bias, residual, h, actComposed).compose(CpuBackend.INSTANCE, composed);
+            epilogue(form, bias, residual, h, actComposed).compose(CpuBackend.INSTANCE, a, composed);
             assertArrayEquals(composed.toFloatArray(), fused.toFloatArray(), where + ": out");
             if (actFused != null) assertArrayEquals(actComposed.toFloatArray(), actFused.toFloatArray(), where + ": act");
 
@@ -50,6 +50,29 @@ class MatmulEpilogueTest {
             Tensor out64 = a.to(F64).matmul(b.to(F64), epilogue(form, to64(bias), to64(residual), to64(h),
                     actFused == null ? null : Tensor.empty(F64, m, n)));
             assertClose(where + ": against float64", out64, fused.to(F64), 1e-4, 1e-4 * Math.sqrt(k));
+        }
+    }
+
+    @Test
+    void rowSumsOfTransposedAEqualTheSerialSumBitForBit() {
+        for (int c = 0; c < CASES; c++) {
+            Gen gen = new Gen(7300 + c);
+            // g (K, M) as in a weight gradient gᵀ·x: K around the KC = 512 slice, M around the vector width and
+            // the row block, N small (row slabs) or wide (column slabs, only the first computes the sums)
+            int kk = gen.pick(0, 1, 7, 512, 513, 1100), m = gen.pick(1, 15, 16, 17, 72, 200), n = gen.pick(1, 33, 300);
+            Tensor g = gen.layout(gen.uniform(F32, new int[] {kk, m}, -2, 2), gen.nextBoolean() ? Gen.Layout.CONTIGUOUS : Gen.Layout.NARROWED);
+            Tensor x = gen.uniform(F32, new int[] {kk, n}, -2, 2);
+            String where = "seed " + gen.seed + ", g " + Gen.describe(g) + ", x " + Gen.describe(x);
+            Tensor sums = Tensor.full(Float.NaN, F32, CpuBackend.INSTANCE, m);
+            Tensor fused = g.transpose(0, 1).matmul(x, MatmulEpilogue.rowSumsOfA(sums));
+            assertArrayEquals(g.transpose(0, 1).matmul(x).toFloatArray(), fused.toFloatArray(), where + ": the product");
+            float[] gs = g.toFloatArray(), got = sums.toFloatArray();
+            for (int i = 0; i < m; i++) {
+                float serial = 0f;
+                for (int k = 0; k < kk; k++) serial += gs[k * m + i];
+                org.junit.jupiter.api.Assertions.assertEquals(serial, got[i], where + ": row " + i + ", the serial sum from zero");
+            }
+            assertArrayEquals(g.sum(0).toFloatArray(), got, where + ": the separate column sum of g");
         }
     }
 
