@@ -8,17 +8,25 @@ public final class Normalization {
 
     /** (x - mean) / sqrt(var + eps) · w + b over the last axis (biased variance); w and b may be null. */
     public static Var layerNorm(Var x, Var w, Var b, double eps) {
-        Tensor.LayerNormResult r = x.data().layerNorm(w == null ? null : w.data(), b == null ? null : b.data(), eps);
+        // a view (the query stream's positions broadcast over the batch) is copied once, this op's own: the fast
+        // kernels want each row in one run, and the backward reads the same copy
+        Tensor xd = x.data().isContiguous() ? x.data() : x.data().contiguous();
+        Tensor.LayerNormResult r = xd.layerNorm(w == null ? null : w.data(), b == null ? null : b.data(), eps);
         Var[] inputs = w == null ? new Var[] {x} : b == null ? new Var[] {x, w} : new Var[] {x, w, b};
-        return Var.of("layerNorm", r.out(), g -> {
-            Tensor gc = g.contiguous(), xc = x.data().contiguous();
-            Tensor dx = Tensor.empty(xc.dtype(), xc.backend(), xc.shape());
-            Tensor dw = w != null && w.requiresGrad() ? Tensor.full(0, xc.dtype(), xc.backend(), w.shape()) : null;
-            Tensor db = b != null && b.requiresGrad() ? Tensor.full(0, xc.dtype(), xc.backend(), b.shape()) : null;
-            xc.backend().layerNormBackward(gc, xc, w == null ? null : w.data().contiguous(), r.mean(), r.rstd(), dx, dw, db);
-            x.accumulate(dx);
+        Var result = Var.of("layerNorm", r.out(), g -> {
+            Tensor gc = g.contiguous();
+            Tensor dx = Tensor.empty(xd.dtype(), xd.backend(), xd.shape());
+            Tensor dw = w != null && w.requiresGrad() ? Tensor.full(0, xd.dtype(), xd.backend(), w.shape()) : null;
+            Tensor db = b != null && b.requiresGrad() ? Tensor.full(0, xd.dtype(), xd.backend(), b.shape()) : null;
+            xd.backend().layerNormBackward(gc, xd, w == null ? null : w.data().contiguous(), r.mean(), r.rstd(), dx, dw, db);
+            if (xd != x.data()) xd.release(); // the graph runs a backward once
+            if (gc != g) gc.release();
+            if (x.requiresGrad()) x.accumulate(dx);
+            else dx.release();
             if (dw != null) w.accumulate(dw);
             if (db != null) b.accumulate(db);
         }, inputs);
+        if (!result.requiresGrad() && xd != x.data()) xd.release(); // no graph: nothing reads the copy again
+        return result;
     }
 }
