@@ -231,16 +231,26 @@ public final class Gemm {
          */
         private void sumRowsOfA(int ic, int mc, int pc, int kc) {
             int i = ic, end = ic + mc;
-            for (; i <= end - V; i += V) {
-                FloatVector sum = pc == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, sums, offSums + i);
-                for (int k = pc; k < pc + kc; k++) sum = sum.add(FloatVector.fromArray(S, a, offA + k * lda + i));
-                sum.intoArray(sums, offSums + i);
+            for (; i <= end - V; i += V) sumRows(i, pc, kc).intoArray(sums, offSums + i);
+            if (i < end && mc >= V) {
+                // the last rows as the top lanes of a vector that ends with the block (its lower lanes, rows
+                // already summed, are dropped): a whole vector of loads instead of a scalar loop per row
+                FloatVector sum = sumRows(end - V, pc, kc);
+                for (int lane = i - (end - V); lane < V; lane++) sums[offSums + end - V + lane] = sum.lane(lane);
+                return;
             }
             for (; i < end; i++) {
                 float sum = pc == 0 ? 0f : sums[offSums + i];
                 for (int k = pc; k < pc + kc; k++) sum += a[offA + k * lda + i];
                 sums[offSums + i] = sum;
             }
+        }
+
+        /** The running sums of rows [i, i+V) after slice [pc, pc+kc): the earlier slices' (or zero), plus this slice's in k order. */
+        private FloatVector sumRows(int i, int pc, int kc) {
+            FloatVector sum = pc == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, sums, offSums + i);
+            for (int k = pc; k < pc + kc; k++) sum = sum.add(FloatVector.fromArray(S, a, offA + k * lda + i));
+            return sum;
         }
 
         /**
