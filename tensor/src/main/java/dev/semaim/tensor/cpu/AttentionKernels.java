@@ -3,6 +3,7 @@ package dev.semaim.tensor.cpu;
 import dev.semaim.tensor.Tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -55,14 +56,8 @@ final class AttentionKernels {
             int po = probs.offset() + task * tq * tk;
             for (int i = 0; i < tq; i++) {
                 int row = i * tkp;
-                // scores·scale + mask, then softmax: each step rounded as the unfused ops round it
-                for (int j = 0; j < tk; j++) sc[row + j] *= fscale;
-                if (ma != null) {
-                    int mo = mask.offset() + (mask.size(0) == 1 ? 0 : bi * mask.stride(0)) + i * mask.stride(2);
-                    int ms = mask.stride(3);
-                    for (int j = 0; j < tk; j++) sc[row + j] += ma[mo + j * ms];
-                }
-                FastKernels.softmaxRow(sc, row, sc, row, tk, false);
+                int mo = ma == null ? 0 : mask.offset() + (mask.size(0) == 1 ? 0 : bi * mask.stride(0)) + i * mask.stride(2);
+                softmaxScoresRow(sc, row, tk, tkp, fscale, ma, mo, ma == null ? 0 : mask.stride(3));
                 System.arraycopy(sc, row, pa, po + i * tk, tk);
             }
             packRows(va, vo, v.stride(1), tk, hd, vp, tk, hdp);             // vp: (Tk, hd↑) = v_h
@@ -119,6 +114,37 @@ final class AttentionKernels {
             unpack(res, hdp, tk, hd, dka, dk.offset() + bi * dk.stride(0) + h * hd, dk.stride(1));
         });
         return true;
+    }
+
+    /**
+     * Row {@code row} of the scores, sc[row, row+tk), becomes softmax(scores·scale + mask) in place, each step rounded
+     * as the unfused ops round it, so the values are those of the scale, the mask add and
+     * {@link FastKernels#softmaxRow}. The row has room for whole vectors (tkp >= tk rounded up to V), so its last
+     * partial vector is exp'd, summed lane by lane in order and scaled as a whole vector, where softmaxRow runs a
+     * scalar loop; the lanes past tk are padding that nothing reads.
+     */
+    private static void softmaxScoresRow(float[] sc, int row, int tk, int tkp, float scale, float[] ma, int mo, int ms) {
+        for (int j = 0; j < tkp; j += V) FloatVector.fromArray(S, sc, row + j).mul(scale).intoArray(sc, row + j);
+        if (ma != null) for (int j = 0; j < tk; j++) sc[row + j] += ma[mo + j * ms];
+        int full = tk / V * V;
+        FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < full; j += V) vm = vm.max(FloatVector.fromArray(S, sc, row + j));
+        float max = vm.reduceLanes(VectorOperators.MAX);
+        for (int j = full; j < tk; j++) max = Math.max(max, sc[row + j]);
+        FloatVector vs = FloatVector.zero(S);
+        for (int j = 0; j < full; j += V) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, sc, row + j).sub(max));
+            e.intoArray(sc, row + j);
+            vs = vs.add(e);
+        }
+        float sum = vs.reduceLanes(VectorOperators.ADD);
+        if (full < tk) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, sc, row + full).sub(max));
+            e.intoArray(sc, row + full);
+            for (int lane = 0; lane < tk - full; lane++) sum += e.lane(lane);
+        }
+        float inv = 1f / sum;
+        for (int j = 0; j < tk; j += V) FloatVector.fromArray(S, sc, row + j).mul(inv).intoArray(sc, row + j);
     }
 
     // ------------------------------------------------------------------ packing

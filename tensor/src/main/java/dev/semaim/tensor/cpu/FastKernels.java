@@ -347,10 +347,22 @@ final class FastKernels {
 
     /** dx[id, id+n) from y = softmax (or log-softmax) at ya[iy..] and dy at ga[ig..]; dx may be dy (same offsets). */
     static void softmaxBackwardRow(float[] ya, int iy, float[] ga, int ig, float[] da, int id, int n, boolean log) {
-        float dot = 0;
-        for (int j = 0; j < n; j++) dot += log ? ga[ig + j] : ga[ig + j] * ya[iy + j];
-        for (int j = 0; j < n; j++)
-            da[id + j] = log ? ga[ig + j] - (float) Math.exp(ya[iy + j]) * dot : ya[iy + j] * (ga[ig + j] - dot);
+        if (log) {
+            float dot = 0;
+            for (int j = 0; j < n; j++) dot += ga[ig + j];
+            for (int j = 0; j < n; j++) da[id + j] = ga[ig + j] - (float) Math.exp(ya[iy + j]) * dot;
+            return;
+        }
+        // dot = Σ g·y: lane-wise FMAs over whole vectors, their lanes summed, then the tail in order
+        FloatVector vd = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - V; j += V) vd = FloatVector.fromArray(S, ga, ig + j).fma(FloatVector.fromArray(S, ya, iy + j), vd);
+        float dot = vd.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) dot += ga[ig + j] * ya[iy + j];
+        j = 0;
+        for (; j <= n - V; j += V)
+            FloatVector.fromArray(S, ya, iy + j).mul(FloatVector.fromArray(S, ga, ig + j).sub(dot)).intoArray(da, id + j);
+        for (; j < n; j++) da[id + j] = ya[iy + j] * (ga[ig + j] - dot);
     }
 
     static boolean layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The fused attention kernels against {@link AttentionReference} (the unfused composition) on the same float32
  * inputs: awkward token counts and head widths around the tile sizes, q/k/v as slices of one fused (B, T, 3D)
  * projection (the layout Attention feeds) or contiguous, masks per item or broadcast with −inf entries. The
- * products sum in the same order as the unfused path, so the tolerance only covers the case where they do not.
+ * products sum in the same order as the unfused path and every other step rounds as it does, so the results
+ * must equal it bit for bit (zero tolerance).
  */
 class AttentionKernelsTest {
     static final int CASES = 25;
@@ -67,8 +68,8 @@ class AttentionKernelsTest {
             assertTrue(AttentionKernels.forward(p.q, p.k, p.v, p.heads, p.scale, p.mask, out, probs), p.describe());
             Tensor refOut = Tensor.empty(F32, p.q.shape()), refProbs = Tensor.empty(F32, b, p.heads, tq, tk);
             AttentionReference.forward(p.q, p.k, p.v, p.heads, p.scale, p.mask, refOut, refProbs);
-            assertClose("probs, " + p.describe(), refProbs, probs, 1e-6, 1e-7);
-            assertClose("out, " + p.describe(), refOut, out, 1e-5, 1e-6);
+            assertClose("probs, " + p.describe(), refProbs, probs, 0, 0);
+            assertClose("out, " + p.describe(), refOut, out, 0, 0);
         });
     }
 
@@ -90,9 +91,9 @@ class AttentionKernelsTest {
             assertTrue(AttentionKernels.backward(dOut, p.q, p.k, p.v, r.probs(), p.heads, p.scale, dq, dk, dv), p.describe());
             Tensor rq = Tensor.empty(F32, p.q.shape()), rk = Tensor.empty(F32, p.k.shape()), rv = Tensor.empty(F32, p.v.shape());
             AttentionReference.backward(dOut, p.q, p.k, p.v, r.probs(), p.heads, p.scale, rq, rk, rv);
-            assertClose("dq, " + p.describe(), rq, dq, 1e-5, 1e-6);
-            assertClose("dk, " + p.describe(), rk, dk, 1e-5, 1e-6);
-            assertClose("dv, " + p.describe(), rv, dv, 1e-5, 1e-6);
+            assertClose("dq, " + p.describe(), rq, dq, 0, 0);
+            assertClose("dk, " + p.describe(), rk, dk, 0, 0);
+            assertClose("dv, " + p.describe(), rv, dv, 0, 0);
         });
     }
 
