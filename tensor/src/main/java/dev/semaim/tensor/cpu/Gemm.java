@@ -216,7 +216,7 @@ public final class Gemm {
                         if (betaBlock != 1f) {
                             scaleBlock(ic, ic + mc, jc, jc + nc, betaBlock);
                         }
-                        if (sumRows) sumRowsOfA(ic, mc, pc, kc);
+                        if (sumRows) sumRowsOfA(ic, mc, pc, kc, own.tile);
                         macroKernel(ic, mc, pc, kc, bp, jc, nc, own);
                         if (last && epilogue != null) epilogue.apply(ic, ic + mc, jc, jc + nc);
                     }
@@ -227,16 +227,17 @@ public final class Gemm {
         /**
          * sums[i] = (the earlier slices' sum) + Σ op(A)[i, pc:pc+kc] for i in [ic, ic+mc), just before the
          * micro-kernels read the same A block. With transA, op(A)[i, k] = a[offA + k·lda + i]: a vector of rows
-         * reads one contiguous run per k, and every lane sums its row in k order from zero.
+         * reads one contiguous run per k, and every lane sums its row in k order from zero. {@code lanes}: V floats of
+         * scratch for the last, overlapping vector.
          */
-        private void sumRowsOfA(int ic, int mc, int pc, int kc) {
+        private void sumRowsOfA(int ic, int mc, int pc, int kc, float[] lanes) {
             int i = ic, end = ic + mc;
             for (; i <= end - V; i += V) sumRows(i, pc, kc).intoArray(sums, offSums + i);
             if (i < end && mc >= V) {
                 // the last rows as the top lanes of a vector that ends with the block (its lower lanes, rows
                 // already summed, are dropped): a whole vector of loads instead of a scalar loop per row
-                FloatVector sum = sumRows(end - V, pc, kc);
-                for (int lane = i - (end - V); lane < V; lane++) sums[offSums + end - V + lane] = sum.lane(lane);
+                sumRows(end - V, pc, kc).intoArray(lanes, 0);
+                System.arraycopy(lanes, i - (end - V), sums, offSums + i, end - i);
                 return;
             }
             for (; i < end; i++) {
