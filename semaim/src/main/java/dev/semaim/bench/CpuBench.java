@@ -56,6 +56,71 @@ public final class CpuBench {
         void run(Tensor images, Tensor labels);
     }
 
+    /** A configuration's model and its step; inputs are (B, C, img, img) images and (B) labels of {@code classes}. */
+    private record Workload(Module model, Step step, int img, int chans, int classes) {}
+
+    /** Builds a configuration (see the class comment) for train or infer at the given patch size. */
+    private static Workload workload(String config, boolean train, int patch) {
+        boolean small = !config.equals("vit-s");
+        int img = small ? 28 : 224, chans = small ? 1 : 3, classes = small ? 10 : 1000;
+        Rng rng = new Rng(0);
+        switch (config) {
+            case "vit-t1", "vit-s" -> {
+                int dim = small ? 192 : 384, heads = small ? 3 : 6;
+                VisionTransformer vit = new VisionTransformer(img, patch, chans, dim, 12, heads, 4.0, classes, true, 0.0, rng);
+                AdamW opt = new AdamW(ParamGroups.weightDecay(vit, 0.05), 0.9, 0.999, 1e-8);
+                Step step = train ? (x, y) -> {
+                    Var loss = Losses.crossEntropy(vit.forward(x), y);
+                    loss.backwardAndRelease();
+                    opt.step(1e-4);
+                    opt.releaseGrads();
+                } : (x, y) -> {
+                    try (GradMode.Scope s = GradMode.noGrad()) {
+                        vit.forward(x);
+                    }
+                };
+                return new Workload(vit, step, img, chans, classes);
+            }
+            case "aim-t1" -> {
+                AimConfig c = AimConfig.aimTiny().withImage(img, patch, chans);
+                AimViT aim = new AimViT(c, rng);
+                AdamW opt = new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8);
+                Rng orderRng = rng.fork(0xA1);
+                Step step = train ? (x, y) -> {
+                    Tensor priority = aim.priority(x, orderRng);
+                    aim.forward(x, priority).loss().backwardAndRelease();
+                    opt.step(1.5e-4);
+                    opt.releaseGrads();
+                } : (x, y) -> {
+                    try (GradMode.Scope s = GradMode.noGrad()) {
+                        aim.forward(x, aim.priority(x, orderRng));
+                    }
+                };
+                return new Workload(aim, step, img, chans, classes);
+            }
+            default -> throw new IllegalArgumentException("CpuBench: unknown configuration '" + config + "' (vit-t1, aim-t1, vit-s)");
+        }
+    }
+
+    /** Fresh random inputs: images (B, C, img, img) and labels (B). */
+    private static Tensor[] inputs(Workload w, int batch, Rng data) {
+        Tensor images = Tensor.randn(data, DType.F32, batch, w.chans(), w.img(), w.img());
+        long[] y = new long[batch];
+        for (int j = 0; j < batch; j++) y[j] = data.nextInt(w.classes());
+        return new Tensor[] {images, Tensor.of(y, batch)};
+    }
+
+    /**
+     * One training step of a configuration at its default batch and patch, on one fixed random batch: what
+     * {@link StepAB} times, each build's own copy loaded by its own class loader.
+     */
+    public static Runnable trainStep(String config) {
+        boolean small = !config.equals("vit-s");
+        Workload w = workload(config, true, small ? 4 : 16);
+        Tensor[] in = inputs(w, small ? 128 : 16, new Rng(1));
+        return () -> w.step().run(in[0], in[1]);
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length < 2)
             throw new IllegalArgumentException("usage: CpuBench <vit-t1|aim-t1|vit-s> <train|infer> [batch] [warmup] [timed] [patch]");
@@ -70,46 +135,10 @@ public final class CpuBench {
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int timed = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         int patch = args.length > 5 ? Integer.parseInt(args[5]) : small ? 4 : 16;
-        int img = small ? 28 : 224, chans = small ? 1 : 3, classes = small ? 10 : 1000;
-        Rng rng = new Rng(0);
-        Module model;
-        Step step;
-        switch (config) {
-            case "vit-t1", "vit-s" -> {
-                int dim = small ? 192 : 384, heads = small ? 3 : 6;
-                VisionTransformer vit = new VisionTransformer(img, patch, chans, dim, 12, heads, 4.0, classes, true, 0.0, rng);
-                AdamW opt = new AdamW(ParamGroups.weightDecay(vit, 0.05), 0.9, 0.999, 1e-8);
-                model = vit;
-                step = train ? (x, y) -> {
-                    Var loss = Losses.crossEntropy(vit.forward(x), y);
-                    loss.backwardAndRelease();
-                    opt.step(1e-4);
-                    opt.releaseGrads();
-                } : (x, y) -> {
-                    try (GradMode.Scope s = GradMode.noGrad()) {
-                        vit.forward(x);
-                    }
-                };
-            }
-            case "aim-t1" -> {
-                AimConfig c = AimConfig.aimTiny().withImage(img, patch, chans);
-                AimViT aim = new AimViT(c, rng);
-                AdamW opt = new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8);
-                Rng orderRng = rng.fork(0xA1);
-                model = aim;
-                step = train ? (x, y) -> {
-                    Tensor priority = aim.priority(x, orderRng);
-                    aim.forward(x, priority).loss().backwardAndRelease();
-                    opt.step(1.5e-4);
-                    opt.releaseGrads();
-                } : (x, y) -> {
-                    try (GradMode.Scope s = GradMode.noGrad()) {
-                        aim.forward(x, aim.priority(x, orderRng));
-                    }
-                };
-            }
-            default -> throw new IllegalArgumentException("CpuBench: unknown configuration '" + config + "' (vit-t1, aim-t1, vit-s)");
-        }
+        Workload w = workload(config, train, patch);
+        int img = w.img(), chans = w.chans();
+        Module model = w.model();
+        Step step = w.step();
         System.out.printf(Locale.ROOT, "ours %s %s: batch %d, %dx%dx%d patch %d, %,d parameters, %d warm-up + %d timed steps, java %s, %d threads%n",
                 config, args[1], batch, img, img, chans, patch, model.parameterCount(true), warmup, timed,
                 System.getProperty("java.version"), CpuThreads.threads());
@@ -120,10 +149,8 @@ public final class CpuBench {
         for (int i = 0; i < warmup + timed + 1; i++) {
             boolean profiled = i == warmup + timed;
             long d0 = System.nanoTime();
-            Tensor images = Tensor.randn(data, DType.F32, batch, chans, img, img); // images: (B, C, H, W)
-            long[] y = new long[batch];
-            for (int j = 0; j < batch; j++) y[j] = data.nextInt(classes);
-            Tensor labels = Tensor.of(y, batch);                                   // labels: (B)
+            Tensor[] in = inputs(w, batch, data);                                  // images (B, C, H, W), labels (B)
+            Tensor images = in[0], labels = in[1];
             double ds = (System.nanoTime() - d0) / 1e9;
             if (profiled) KernelProfile.reset();
             long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), alloc0 = allocatedBytes(), t0 = System.nanoTime();
