@@ -59,10 +59,7 @@ public final class MatmulEpilogue {
      * the reference the fused forms equal.
      */
     public void compose(Backend backend, Tensor a, Tensor out) {
-        if (aRowSums != null) {
-            if (a.numel() == 0) backend.fill(aRowSums, 0);
-            else backend.reduce(ReduceOp.SUM, a, aRowSums.reshape(a.size(0), 1).expand(a.shape()));
-        }
+        if (aRowSums != null) backend.copy(a.sum(false, 1), aRowSums);
         if (bias != null) backend.binary(BinaryOp.ADD, out, bias.expand(out.shape()), out);
         if (residual != null) backend.binary(BinaryOp.ADD, out, residual, out);
         if (act == null) return;

@@ -359,9 +359,10 @@ final class FastKernels {
         for (; j <= n - V; j += V) vd = FloatVector.fromArray(S, ga, ig + j).fma(FloatVector.fromArray(S, ya, iy + j), vd);
         float dot = vd.reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) dot += ga[ig + j] * ya[iy + j];
+        FloatVector vDot = FloatVector.broadcast(S, dot);
         j = 0;
         for (; j <= n - V; j += V)
-            FloatVector.fromArray(S, ya, iy + j).mul(FloatVector.fromArray(S, ga, ig + j).sub(dot)).intoArray(da, id + j);
+            FloatVector.fromArray(S, ya, iy + j).mul(FloatVector.fromArray(S, ga, ig + j).sub(vDot)).intoArray(da, id + j);
         for (; j < n; j++) da[id + j] = ya[iy + j] * (ga[ig + j] - dot);
     }
 
@@ -549,7 +550,7 @@ final class FastKernels {
         if (e.aRowSums == null)
             Gemm.sgemm(la[0] == 1, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue);
         else
-            Gemm.sgemm(true, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue,
+            Gemm.sgemm(la[0] == 1, lb[0] == 1, m, n, k, f(a), a.offset(), la[1], f(b), b.offset(), lb[1], 0f, c, oc, n, epilogue,
                     f(e.aRowSums), e.aRowSums.offset());
     }
 

@@ -232,26 +232,28 @@ public final class Gemm {
          */
         private void sumRowsOfA(int ic, int mc, int pc, int kc, float[] lanes) {
             int i = ic, end = ic + mc;
-            for (; i <= end - V; i += V) sumRows(i, pc, kc).intoArray(sums, offSums + i);
+            if (pc == 0) Arrays.fill(sums, offSums + ic, offSums + end, 0f); // the sums start from zero
+            for (; i <= end - V; i += V) sumRows(sums, offSums + i, i, pc, kc);
             if (i < end && mc >= V) {
                 // the last rows as the top lanes of a vector that ends with the block (its lower lanes, rows
                 // already summed, are dropped): a whole vector of loads instead of a scalar loop per row
-                sumRows(end - V, pc, kc).intoArray(lanes, 0);
+                System.arraycopy(sums, offSums + end - V, lanes, 0, V);
+                sumRows(lanes, 0, end - V, pc, kc);
                 System.arraycopy(lanes, i - (end - V), sums, offSums + i, end - i);
                 return;
             }
             for (; i < end; i++) {
-                float sum = pc == 0 ? 0f : sums[offSums + i];
+                float sum = sums[offSums + i];
                 for (int k = pc; k < pc + kc; k++) sum += a[offA + k * lda + i];
                 sums[offSums + i] = sum;
             }
         }
 
-        /** The running sums of rows [i, i+V) after slice [pc, pc+kc): the earlier slices' (or zero), plus this slice's in k order. */
-        private FloatVector sumRows(int i, int pc, int kc) {
-            FloatVector sum = pc == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, sums, offSums + i);
+        /** to[at, at+V) (the sums of rows [i, i+V) so far) += Σ op(A)[i.., pc:pc+kc], in k order. */
+        private void sumRows(float[] to, int at, int i, int pc, int kc) {
+            FloatVector sum = FloatVector.fromArray(S, to, at);
             for (int k = pc; k < pc + kc; k++) sum = sum.add(FloatVector.fromArray(S, a, offA + k * lda + i));
-            return sum;
+            sum.intoArray(to, at);
         }
 
         /**
