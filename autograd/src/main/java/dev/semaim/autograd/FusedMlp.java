@@ -10,7 +10,8 @@ import dev.semaim.tensor.Tensor;
  * hidden-sized activation through the step. GELU (forward), GELU(h) with GELU' (backward), the biases and the
  * residual add are the epilogues of the products ({@link MatmulEpilogue}), done while each block is in cache;
  * its hidden-sized buffers, which no caller sees (h, GELU(h) in both passes, dh), go back to the backend as soon
- * as they are used ({@link Tensor#release}). Values and gradients are those of the composition
+ * as they are used ({@link Tensor#release}). Without a graph (no gradients wanted) GELU runs in place on the first
+ * product and h is never written. Values and gradients are those of the composition
  * {@code linear(gelu(linear(x, w1, b1)), w2, b2)}, computed by the same kernels in the same order.
  */
 public final class FusedMlp {
@@ -31,12 +32,20 @@ public final class FusedMlp {
         ys[ys.length - 1] = out;
         int rows = x.data().numel() / in;
         Tensor x2 = x.data().reshape(rows, in);                           // x2: (rows, in)
+        Var[] inputs = LinearAlgebra.inputs(x, w1, b1, w2, b2, residual);
+        if (!Var.needsGrad(inputs)) {
+            // no graph (the order pass, inference): GELU in place on the product, no pre-activation written
+            Tensor act = x2.matmul(w1.data().transpose(0, 1), MatmulEpilogue.geluInPlace(b1 == null ? null : b1.data()));
+            Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys));
+            act.release();
+            return Var.of("mlp", y.reshape(ys), null, inputs);
+        }
         Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), dropped after fc2
         Tensor h = x2.matmul(w1.data().transpose(0, 1),                    // h: (rows, hidden), kept
                 MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
         Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys)); // y: (rows, out)
         act.release();
-        Var result = Var.of("mlp", y.reshape(ys), g -> {
+        return Var.of("mlp", y.reshape(ys), g -> {
             if (residual != null) residual.accumulate(g);
             Tensor g2 = g.reshape(rows, out);
             // dh = GELU'(h)·(g2·W2) and GELU(h) again (for dW2), in the product's epilogue
@@ -48,8 +57,6 @@ public final class FusedMlp {
             Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
             dh.release();
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
-        }, LinearAlgebra.inputs(x, w1, b1, w2, b2, residual));
-        if (!result.requiresGrad()) h.release(); // no graph: nothing keeps h
-        return result;
+        }, inputs);
     }
 }

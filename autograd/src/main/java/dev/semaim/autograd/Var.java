@@ -59,9 +59,14 @@ public final class Var {
      */
     public static Var of(String op, Tensor value, Backward backward, Var... inputs) {
         if (GradMode.anomalyMode()) Anomaly.check(op, "forward", value);
+        return needsGrad(inputs) ? new Var(value, true, op, inputs, backward) : new Var(value, false, op, null, null);
+    }
+
+    /** Whether an op on these inputs records a graph: gradients are on and one of them requires a gradient. */
+    static boolean needsGrad(Var... inputs) {
         boolean needs = false;
         if (GradMode.isEnabled()) for (Var v : inputs) needs |= v.requiresGrad;
-        return needs ? new Var(value, true, op, inputs, backward) : new Var(value, false, op, null, null);
+        return needs;
     }
 
     public Tensor data() { return data; }

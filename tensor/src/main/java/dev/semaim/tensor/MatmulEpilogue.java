@@ -7,7 +7,8 @@ package dev.semaim.tensor;
  * <ol>
  *   <li>out += bias (N), when bias is non-null;</li>
  *   <li>out += residual (M, N), when residual is non-null;</li>
- *   <li>forward GELU ({@link #gelu}): act = GELU(out), out keeping the pre-activation; or GELU backward
+ *   <li>forward GELU ({@link #gelu}): act = GELU(out), out keeping the pre-activation; or in place
+ *       ({@link #geluInPlace}): out = GELU(out), when nothing needs the pre-activation; or GELU backward
  *       ({@link #geluBackward}): out = GELU'(h)·out and act = GELU(h), for the pre-activation h (M, N).</li>
  * </ol>
  * Beside out, the product can also give the row sums of a ({@link #rowSumsOfA}): for a weight gradient gᵀ·x,
@@ -25,13 +26,20 @@ public final class MatmulEpilogue {
     public final Tensor h;
     /** Receives the row sums of a (M), Σ_k a[i, k], each summed from zero in k order; or null. */
     public final Tensor aRowSums;
+    /** out = GELU(out) after the additions (no act, no h). */
+    public final boolean geluInPlace;
 
     private MatmulEpilogue(Tensor bias, Tensor residual, Tensor act, Tensor h, Tensor aRowSums) {
+        this(bias, residual, act, h, aRowSums, false);
+    }
+
+    private MatmulEpilogue(Tensor bias, Tensor residual, Tensor act, Tensor h, Tensor aRowSums, boolean geluInPlace) {
         this.bias = bias;
         this.residual = residual;
         this.act = act;
         this.h = h;
         this.aRowSums = aRowSums;
+        this.geluInPlace = geluInPlace;
     }
 
     /** out = a·b + bias + residual; either may be null. */
@@ -42,6 +50,11 @@ public final class MatmulEpilogue {
     /** out = a·b + bias (nullable), act = GELU(out). */
     public static MatmulEpilogue gelu(Tensor bias, Tensor act) {
         return new MatmulEpilogue(bias, null, act, null, null);
+    }
+
+    /** out = GELU(a·b + bias (nullable)): the MLP's forward when no graph keeps the pre-activation. */
+    public static MatmulEpilogue geluInPlace(Tensor bias) {
+        return new MatmulEpilogue(bias, null, null, null, null, true);
     }
 
     /** out = GELU'(h)·(a·b), act = GELU(h): the MLP's backward through its activation. */
@@ -62,6 +75,7 @@ public final class MatmulEpilogue {
         if (aRowSums != null) backend.copy(a.sum(false, 1), aRowSums);
         if (bias != null) backend.binary(BinaryOp.ADD, out, bias.expand(out.shape()), out);
         if (residual != null) backend.binary(BinaryOp.ADD, out, residual, out);
+        if (geluInPlace) backend.unary(UnaryOp.GELU, out, out, 0, 0);
         if (act == null) return;
         if (h == null) {
             backend.unary(UnaryOp.GELU, out, act, 0, 0);

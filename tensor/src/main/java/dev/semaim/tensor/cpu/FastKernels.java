@@ -515,10 +515,11 @@ final class FastKernels {
         int m = a.size(0), k = a.size(1), n = b.size(1), oc = out.offset();
         float[] c = f(out);
         float[] bias = e.bias == null ? null : f(e.bias), res = e.residual == null ? null : f(e.residual);
-        float[] act = e.act == null ? null : f(e.act), h = e.h == null ? null : f(e.h);
+        // GELU in place writes its "act" over the product itself
+        float[] act = e.geluInPlace ? c : e.act == null ? null : f(e.act), h = e.h == null ? null : f(e.h);
         int ob = e.bias == null ? 0 : e.bias.offset();
         int or = e.residual == null ? 0 : e.residual.offset(), rr = e.residual == null ? 0 : e.residual.stride(0);
-        int oa = e.act == null ? 0 : e.act.offset(), ra = e.act == null ? 0 : e.act.stride(0);
+        int oa = e.geluInPlace ? oc : e.act == null ? 0 : e.act.offset(), ra = e.geluInPlace ? n : e.act == null ? 0 : e.act.stride(0);
         int oh = e.h == null ? 0 : e.h.offset(), rh = e.h == null ? 0 : e.h.stride(0);
         // One lambda per form, each calling only small row loops: C2 inlines the Vector API math into a
         // compilation unit only up to a node budget, and a call it leaves out of line boxes its vectors.

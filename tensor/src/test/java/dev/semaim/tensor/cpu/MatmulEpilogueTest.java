@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class MatmulEpilogueTest {
     static final int CASES = 25;
 
-    private enum Form { ADD, GELU, GELU_BACKWARD }
+    private enum Form { ADD, GELU, GELU_IN_PLACE, GELU_BACKWARD }
 
     @Test
     void fusedEqualsComposedBitForBit() {
@@ -27,7 +27,7 @@ class MatmulEpilogueTest {
             Gen gen = new Gen(7100 + c);
             // Sizes around the vector width, the 6x32 register tile and the MC = 144 row block.
             int m = gen.pick(1, 5, 7, 50, 145, 300), k = gen.pick(1, 3, 64, 257), n = gen.pick(1, 17, 32, 50, 100);
-            Form form = Form.values()[gen.pick(0, 1, 2)];
+            Form form = Form.values()[gen.pick(0, 1, 2, 3)];
             boolean useBias = gen.nextBoolean(), useResidual = gen.nextBoolean();
             Tensor a = gen.layout(gen.uniform(F32, new int[] {m, k}, -2, 2), gen.nextBoolean() ? Gen.Layout.CONTIGUOUS : Gen.Layout.NARROWED);
             Tensor b = gen.nextBoolean() ? gen.uniform(F32, new int[] {k, n}, -2, 2) : gen.uniform(F32, new int[] {n, k}, -2, 2).transpose(0, 1);
@@ -38,9 +38,10 @@ class MatmulEpilogueTest {
             String where = "seed " + gen.seed + ", " + form + ", a " + Gen.describe(a) + ", b " + Gen.describe(b)
                     + (bias != null ? ", bias" : "") + (residual != null ? ", residual " + Gen.describe(residual) : "");
 
-            Tensor actFused = form == Form.ADD ? null : Tensor.empty(F32, m, n);
+            boolean hasAct = form == Form.GELU || form == Form.GELU_BACKWARD;
+            Tensor actFused = hasAct ? Tensor.empty(F32, m, n) : null;
             Tensor fused = a.matmul(b, epilogue(form, bias, residual, h, actFused));
-            Tensor actComposed = form == Form.ADD ? null : Tensor.empty(F32, m, n);
+            Tensor actComposed = hasAct ? Tensor.empty(F32, m, n) : null;
             Tensor composed = a.matmul(b);
             epilogue(form, bias, residual, h, actComposed).compose(CpuBackend.INSTANCE, a, composed);
             assertArrayEquals(composed.toFloatArray(), fused.toFloatArray(), where + ": out");
@@ -88,6 +89,7 @@ class MatmulEpilogueTest {
         switch (form) {
             case ADD: return MatmulEpilogue.add(bias, residual);
             case GELU: return MatmulEpilogue.gelu(bias, act);
+            case GELU_IN_PLACE: return MatmulEpilogue.geluInPlace(bias);
             default: return MatmulEpilogue.geluBackward(h, act);
         }
     }
