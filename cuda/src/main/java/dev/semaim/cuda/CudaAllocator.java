@@ -19,10 +19,11 @@ import java.util.Set;
  * ({@link #release}, as a backward pass does with its activations) or becomes unreachable (a phantom
  * reference polled at each allocation), so a training loop that allocates the same shapes every step stops
  * calling cuMemAlloc after its first steps. Reuse is safe without events because all work runs on one
- * stream in issue order: a kernel that still reads a released block was queued before any that writes it. The Java heap does not see device memory, so
- * when live device bytes pass a threshold (twice what survived the last collection, at least an eighth
- * of the device) the allocator asks the GC for dead storages itself. When cuMemAlloc fails the cache is
- * released and the GC asked again before giving up with an error naming the sizes.
+ * stream in issue order: a kernel that still reads a released block was queued before any that writes it.
+ * The Java heap does not see device memory, so when live device bytes pass a threshold (twice what survived
+ * the last collection, at least an eighth of the device) the allocator asks the GC for dead storages itself.
+ * When cuMemAlloc fails the cache is released and the GC asked again before giving up with an error naming
+ * the sizes.
  */
 final class CudaAllocator {
     /** A device block of a bucket's size. */

@@ -2,12 +2,12 @@ package dev.semaim.bench;
 
 import dev.semaim.autograd.GradMode;
 import dev.semaim.autograd.Losses;
-import dev.semaim.autograd.Var;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
@@ -15,6 +15,7 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.KernelProfile;
+import dev.semaim.train.GradientUpdate;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -68,13 +69,8 @@ public final class CpuBench {
             case "vit-t1", "vit-s" -> {
                 int dim = small ? 192 : 384, heads = small ? 3 : 6;
                 VisionTransformer vit = new VisionTransformer(img, patch, chans, dim, 12, heads, 4.0, classes, true, 0.0, rng);
-                AdamW opt = new AdamW(ParamGroups.weightDecay(vit, 0.05), 0.9, 0.999, 1e-8);
-                Step step = train ? (x, y) -> {
-                    Var loss = Losses.crossEntropy(vit.forward(x), y);
-                    loss.backwardAndRelease();
-                    opt.step(1e-4);
-                    opt.releaseGrads();
-                } : (x, y) -> {
+                GradientUpdate update = update(new AdamW(ParamGroups.weightDecay(vit, 0.05), 0.9, 0.999, 1e-8), vit);
+                Step step = train ? (x, y) -> update.apply(Losses.crossEntropy(vit.forward(x), y), 1e-4, true) : (x, y) -> {
                     try (GradMode.Scope s = GradMode.noGrad()) {
                         vit.forward(x);
                     }
@@ -84,14 +80,9 @@ public final class CpuBench {
             case "aim-t1" -> {
                 AimConfig c = AimConfig.aimTiny().withImage(img, patch, chans);
                 AimViT aim = new AimViT(c, rng);
-                AdamW opt = new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8);
+                GradientUpdate update = update(new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8), aim);
                 Rng orderRng = rng.fork(0xA1);
-                Step step = train ? (x, y) -> {
-                    Tensor priority = aim.priority(x, orderRng);
-                    aim.forward(x, priority).loss().backwardAndRelease();
-                    opt.step(1.5e-4);
-                    opt.releaseGrads();
-                } : (x, y) -> {
+                Step step = train ? (x, y) -> update.apply(aim.forward(x, aim.priority(x, orderRng)).loss(), 1.5e-4, true) : (x, y) -> {
                     try (GradMode.Scope s = GradMode.noGrad()) {
                         aim.forward(x, aim.priority(x, orderRng));
                     }
@@ -100,6 +91,21 @@ public final class CpuBench {
             }
             default -> throw new IllegalArgumentException("CpuBench: unknown configuration '" + config + "' (vit-t1, aim-t1, vit-s)");
         }
+    }
+
+    /** The training loops' backward, optimizer step and release of gradients (no clipping, no accumulation). */
+    private static GradientUpdate update(Optimizer optimizer, Module model) {
+        return new GradientUpdate(optimizer, model.trainableParameters().values(), Double.NaN, 1);
+    }
+
+    /** The default batch of a configuration: 128 for the 28x28 ones, 16 for vit-s. */
+    private static int defaultBatch(String config) {
+        return config.equals("vit-s") ? 16 : 128;
+    }
+
+    /** The default patch size of a configuration: 4 for the 28x28 ones, 16 for vit-s. */
+    private static int defaultPatch(String config) {
+        return config.equals("vit-s") ? 16 : 4;
     }
 
     /** Fresh random inputs: images (B, C, img, img) and labels (B). */
@@ -115,9 +121,8 @@ public final class CpuBench {
      * {@link StepAB} times, each build's own copy loaded by its own class loader.
      */
     public static Runnable trainStep(String config) {
-        boolean small = !config.equals("vit-s");
-        Workload w = workload(config, true, small ? 4 : 16);
-        Tensor[] in = inputs(w, small ? 128 : 16, new Rng(1));
+        Workload w = workload(config, true, defaultPatch(config));
+        Tensor[] in = inputs(w, defaultBatch(config), new Rng(1));
         return () -> w.step().run(in[0], in[1]);
     }
 
@@ -130,11 +135,10 @@ public final class CpuBench {
             case "infer" -> false;
             default -> throw new IllegalArgumentException("CpuBench: mode '" + args[1] + "' is not train or infer");
         };
-        boolean small = !config.equals("vit-s");
-        int batch = args.length > 2 ? Integer.parseInt(args[2]) : small ? 128 : 16;
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : defaultBatch(config);
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int timed = args.length > 4 ? Integer.parseInt(args[4]) : 5;
-        int patch = args.length > 5 ? Integer.parseInt(args[5]) : small ? 4 : 16;
+        int patch = args.length > 5 ? Integer.parseInt(args[5]) : defaultPatch(config);
         Workload w = workload(config, train, patch);
         int img = w.img(), chans = w.chans();
         Module model = w.model();
