@@ -48,20 +48,21 @@ final class AttentionKernels {
             int bi = task / heads, h = task % heads;
             Scratch s = SCRATCH.get();
             float[] qp = s.a(tqp * hdp), kt = s.b(hd * tkp), sc = s.c(tqp * tkp), vp = s.d(tk * hdp), op = s.e(tqp * hdp);
+            float[] edge = s.f(MR * Math.max(hd, tk));
             int qo = q.offset() + bi * q.stride(0) + h * hd, ko = k.offset() + bi * k.stride(0) + h * hd;
             int vo = v.offset() + bi * v.stride(0) + h * hd;
             packRows(qa, qo, q.stride(1), tq, hd, qp, tqp, hdp);            // qp: (Tq↑, hd↑) = q_h
             packTransposed(ka, ko, k.stride(1), tk, hd, kt, tkp);           // kt: (hd, Tk↑) = k_hᵀ
-            product(tqp, tkp, hd, qp, hdp, kt, tkp, sc, tkp);               // sc: (Tq↑, Tk↑) = q_h·k_hᵀ
+            product(tqp, tkp, hd, qp, 0, hdp, 1, kt, tkp, fscale, sc, tkp, edge); // sc: (Tq↑, Tk↑) = q_h·k_hᵀ·scale
             int po = probs.offset() + task * tq * tk;
             for (int i = 0; i < tq; i++) {
                 int row = i * tkp;
                 int mo = ma == null ? 0 : mask.offset() + (mask.size(0) == 1 ? 0 : bi * mask.stride(0)) + i * mask.stride(2);
-                softmaxScoresRow(sc, row, tk, tkp, fscale, ma, mo, ma == null ? 0 : mask.stride(3));
+                softmaxScoresRow(sc, row, tk, ma, mo, ma == null ? 0 : mask.stride(3));
                 System.arraycopy(sc, row, pa, po + i * tk, tk);
             }
             packRows(va, vo, v.stride(1), tk, hd, vp, tk, hdp);             // vp: (Tk, hd↑) = v_h
-            product(tqp, hdp, tk, sc, tkp, vp, hdp, op, hdp);               // op: (Tq↑, hd↑) = p·v_h
+            product(tqp, hdp, tk, sc, 0, tkp, 1, vp, hdp, 1f, op, hdp, edge);  // op: (Tq↑, hd↑) = p·v_h
             int oo = out.offset() + bi * tq * d + h * hd;
             for (int i = 0; i < tq; i++) System.arraycopy(op, i * hdp, oa, oo + i * d, hd);
         });
@@ -81,57 +82,57 @@ final class AttentionKernels {
         float[] dqa = FastKernels.f(dq), dka = FastKernels.f(dk), dva = FastKernels.f(dv);
         float fscale = (float) scale;
         int tqp = roundUp(tq, MR), tkp = roundUp(tk, NR), hdp = roundUp(hd, NR);
-        int rowsP = Math.max(tqp, roundUp(tk, MR));
+        int tkr = roundUp(tk, MR);
         CpuThreads.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads;
             Scratch s = SCRATCH.get();
             float[] gp = s.a(tqp * hdp), vt = s.b(hd * tkp), dp = s.c(tqp * tkp), rows = s.d(Math.max(tq, tk) * hdp);
-            float[] tr = s.e(rowsP * tqp), res = s.f(rowsP * hdp);
+            float[] res = s.e(Math.max(tqp, tkr) * hdp), edge = s.f(MR * Math.max(tq, tk));
             int go = dOut.offset() + bi * dOut.stride(0) + h * hd, qo = q.offset() + bi * q.stride(0) + h * hd;
             int ko = k.offset() + bi * k.stride(0) + h * hd, vo = v.offset() + bi * v.stride(0) + h * hd;
             int po = probs.offset() + task * tq * tk;
             packRows(ga, go, dOut.stride(1), tq, hd, gp, tqp, hdp);        // gp: (Tq↑, hd↑) = dO_h
             packTransposed(va, vo, v.stride(1), tk, hd, vt, tkp);           // vt: (hd, Tk↑) = v_hᵀ
-            product(tqp, tkp, hd, gp, hdp, vt, tkp, dp, tkp);               // dp: (Tq↑, Tk↑) = dO_h·v_hᵀ
-            // dv_h = pᵀ·dO_h: pᵀ packed (Tk↑, Tq)
-            transpose(pa, po, tk, tq, tk, tr, tq, roundUp(tk, MR));
-            product(roundUp(tk, MR), hdp, tq, tr, tq, gp, hdp, res, hdp);
+            product(tqp, tkp, hd, gp, 0, hdp, 1, vt, tkp, 1f, dp, tkp, edge); // dp: (Tq↑, Tk↑) = dO_h·v_hᵀ
+            product(tk, hdp, tq, pa, po, 1, tk, gp, hdp, 1f, res, hdp, edge);  // res: (Tk↑, hd↑) = pᵀ·dO_h, p read in place
             unpack(res, hdp, tk, hd, dva, dv.offset() + bi * dv.stride(0) + h * hd, dv.stride(1));
-            // ds = softmax backward, then ·scale (as the unfused mul does)
+            // ds = softmax backward, then ·scale (as the unfused mul does; the row has room for whole vectors)
+            FloatVector vScale = FloatVector.broadcast(S, fscale);
             for (int i = 0; i < tq; i++) {
                 int row = i * tkp;
                 FastKernels.softmaxBackwardRow(pa, po + i * tk, dp, row, dp, row, tk, false);
-                for (int j = 0; j < tk; j++) dp[row + j] *= fscale;
+                for (int j = 0; j < tk; j += V) FloatVector.fromArray(S, dp, row + j).mul(vScale).intoArray(dp, row + j);
             }
             // dq_h = ds·k_h
             packRows(ka, ko, k.stride(1), tk, hd, rows, tk, hdp);
-            product(tqp, hdp, tk, dp, tkp, rows, hdp, res, hdp);
+            product(tqp, hdp, tk, dp, 0, tkp, 1, rows, hdp, 1f, res, hdp, edge);
             unpack(res, hdp, tq, hd, dqa, dq.offset() + bi * dq.stride(0) + h * hd, dq.stride(1));
-            // dk_h = dsᵀ·q_h
-            transpose(dp, 0, tkp, tq, tk, tr, tq, roundUp(tk, MR));
+            // dk_h = dsᵀ·q_h, ds read in place (its rows past tk, up to tkp, are there)
             packRows(qa, qo, q.stride(1), tq, hd, rows, tq, hdp);
-            product(roundUp(tk, MR), hdp, tq, tr, tq, rows, hdp, res, hdp);
+            product(tkr, hdp, tq, dp, 0, 1, tkp, rows, hdp, 1f, res, hdp, edge);
             unpack(res, hdp, tk, hd, dka, dk.offset() + bi * dk.stride(0) + h * hd, dk.stride(1));
         });
         return true;
     }
 
     /**
-     * Row {@code row} of the scores, sc[row, row+tk), becomes softmax(scores·scale + mask) in place, each step rounded
-     * as the unfused ops round it, so the values are those of the scale, the mask add and
-     * {@link FastKernels#softmaxRow}. The row has room for whole vectors (tkp >= tk rounded up to V), so its last
-     * partial vector is exp'd, summed lane by lane in order and scaled as a whole vector, where softmaxRow runs a
-     * scalar loop; the lanes past tk are padding that nothing reads.
+     * Row {@code row} of the scaled scores, sc[row, row+tk), becomes softmax(scores + mask) in place, each step rounded
+     * as the unfused ops round it, so the values are those of the mask add and {@link FastKernels#softmaxRow}. The
+     * row has room for whole vectors (its padded length is tk rounded up to V at least), so its last partial vector
+     * is exp'd and scaled as a whole vector where softmaxRow runs a scalar loop; the lanes past tk are padding that
+     * nothing reads.
      */
-    private static void softmaxScoresRow(float[] sc, int row, int tk, int tkp, float scale, float[] ma, int mo, int ms) {
+    private static void softmaxScoresRow(float[] sc, int row, int tk, float[] ma, int mo, int ms) {
         // One exp call site, vector operands, no lane extraction (lane(i) expands to a switch over every lane) and no
         // vector assigned under a branch: C2 inlines Vector API calls into a compilation only up to a node budget,
         // and an operation it leaves out of line, or a vector it cannot follow through a merge, boxes (vit-s
         // allocated 0.3-1.4 GB per step in this method before)
-        FloatVector vScale = FloatVector.broadcast(S, scale);
-        for (int j = 0; j < tkp; j += V) FloatVector.fromArray(S, sc, row + j).mul(vScale).intoArray(sc, row + j);
-        if (ma != null) for (int j = 0; j < tk; j++) sc[row + j] += ma[mo + j * ms];
         int full = tk / V * V;
+        if (ma != null) {
+            int j = 0;
+            if (ms == 1) for (; j < full; j += V) FloatVector.fromArray(S, sc, row + j).add(FloatVector.fromArray(S, ma, mo + j)).intoArray(sc, row + j);
+            for (; j < tk; j++) sc[row + j] += ma[mo + j * ms];
+        }
         FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < full; j += V) vm = vm.max(FloatVector.fromArray(S, sc, row + j));
         float max = vm.reduceLanes(VectorOperators.MAX);
@@ -171,18 +172,6 @@ final class AttentionKernels {
         }
     }
 
-    /** dst (colsPad, rows) = transpose of src (rows, cols) at off with row stride ld; rows cols..colsPad zero. */
-    private static void transpose(float[] src, int off, int ld, int rows, int cols, float[] dst, int dstLd, int colsPad) {
-        for (int c = 0; c < colsPad; c++) {
-            int dr = c * dstLd;
-            if (c < cols) {
-                for (int r = 0; r < rows; r++) dst[dr + r] = src[off + r * ld + c];
-            } else {
-                for (int r = 0; r < rows; r++) dst[dr + r] = 0f;
-            }
-        }
-    }
-
     /** dst rows [0, rows) × [0, cols) (row stride dstLd) = src (row stride ld). */
     private static void unpack(float[] src, int ld, int rows, int cols, float[] dst, int off, int dstLd) {
         for (int r = 0; r < rows; r++) System.arraycopy(src, r * ld, dst, off + r * dstLd, cols);
@@ -191,46 +180,59 @@ final class AttentionKernels {
     // ------------------------------------------------------------------ products
 
     /**
-     * c (m, n) = a (m, kk) · b (kk, n), m a multiple of MR and n of NR; a row-major with row stride lda,
-     * b with row stride ldb, c with row stride ldc.
+     * c (m↑, n) = a (m, kk) · b (kk, n) · scale, with m↑ = m rounded up to MR and n a multiple of NR; element (i, k)
+     * of a at a[ao + i·rs + k·ks] ((rs, ks) = (row stride, 1) for a row-major operand, (1, row stride) for the
+     * transpose of one, read in place), b row-major with row stride ldb, c with row stride ldc. A last partial panel
+     * of m % MR rows is packed into {@code edge} (MR·kk floats) with zero rows below it.
      */
-    private static void product(int m, int n, int kk, float[] a, int lda, float[] b, int ldb, float[] c, int ldc) {
-        for (int j = 0; j < n; j += NR) {
-            for (int i = 0; i < m; i += MR) {
-                tile(kk, a, i * lda, lda, b, j, ldb, c, i * ldc + j, ldc);
+    private static void product(int m, int n, int kk, float[] a, int ao, int rs, int ks, float[] b, int ldb,
+                                float scale, float[] c, int ldc, float[] edge) {
+        int full = m / MR * MR;
+        if (full < m) {
+            for (int k = 0; k < kk; k++) {
+                for (int r = 0; r < MR; r++) edge[k * MR + r] = full + r < m ? a[ao + (full + r) * rs + k * ks] : 0f;
             }
+        }
+        for (int j = 0; j < n; j += NR) {
+            for (int i = 0; i < full; i += MR) tile(kk, a, ao + i * rs, rs, ks, b, j, ldb, scale, c, i * ldc + j, ldc);
+            if (full < m) tile(kk, edge, 0, 1, MR, b, j, ldb, scale, c, full * ldc + j, ldc);
         }
     }
 
-    /** c[0:MR, 0:NR] = a[0:MR, 0:kk] · b[0:kk, 0:NR]; the sums run over k in order from zero. */
-    private static void tile(int kk, float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc) {
+    /**
+     * c[0:MR, 0:NR] = a[0:MR, 0:kk] · b[0:kk, 0:NR] · scale, element (r, k) of a at a[ao + r·rs + k·ks]; the sums run
+     * over k in order from zero and are then scaled, one rounding each, as a product followed by a multiply rounds.
+     */
+    private static void tile(int kk, float[] a, int ao, int rs, int ks, float[] b, int bo, int ldb,
+                             float scale, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda;
+        int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs;
         for (int k = 0; k < kk; k++) {
-            int bi = bo + k * ldb;
+            int bi = bo + k * ldb, ak = k * ks;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + k]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ak]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + k]);
+            x = FloatVector.broadcast(S, a[a1 + ak]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + k]);
+            x = FloatVector.broadcast(S, a[a2 + ak]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + k]);
+            x = FloatVector.broadcast(S, a[a3 + ak]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + V);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + V);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + V);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + V);
+        FloatVector vs = FloatVector.broadcast(S, scale);
+        c00.mul(vs).intoArray(c, co);
+        c01.mul(vs).intoArray(c, co + V);
+        c10.mul(vs).intoArray(c, co + ldc);
+        c11.mul(vs).intoArray(c, co + ldc + V);
+        c20.mul(vs).intoArray(c, co + 2 * ldc);
+        c21.mul(vs).intoArray(c, co + 2 * ldc + V);
+        c30.mul(vs).intoArray(c, co + 3 * ldc);
+        c31.mul(vs).intoArray(c, co + 3 * ldc + V);
     }
 
     private static int roundUp(int x, int m) {

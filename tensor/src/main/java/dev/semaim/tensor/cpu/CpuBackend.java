@@ -182,7 +182,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
-        KernelProfile.timed(Kind.OTHER, 0, label("depthwiseConv2d", x, w), () -> ReferenceKernels.depthwiseConv2d(x, w, padding, out));
+        KernelProfile.timed(Kind.OTHER, 0, label("depthwiseConv2d", x, w), () -> {
+            if (!(fast(x, w, out) && FastKernels.depthwiseConv2d(x, w, padding, out))) ReferenceKernels.depthwiseConv2d(x, w, padding, out);
+        });
     }
 
     @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {

@@ -609,6 +609,36 @@ final class FastKernels {
         return null;
     }
 
+    // ------------------------------------------------------------------ depthwise convolution
+
+    /**
+     * out (B, C, Ho, Wo) = x (B, C, H, W) convolved plane by plane with w (C, 1, k, k), zero padding {@code pad}, for
+     * contiguous operands. The reference's sums exactly (double, taps in (u, v) order, taps on the padding left out),
+     * with each output's tap ranges worked out once instead of tested per tap, and the planes spread over the pool.
+     */
+    static boolean depthwiseConv2d(Tensor x, Tensor w, int pad, Tensor out) {
+        if (!x.isContiguous() || !w.isContiguous() || !out.isContiguous()) return false;
+        int c = x.size(1), h = x.size(2), wd = x.size(3), k = w.size(2), ho = out.size(2), wo = out.size(3);
+        float[] xa = f(x), wa = f(w), oa = f(out);
+        int xo = x.offset(), wOff = w.offset(), oo = out.offset();
+        CpuThreads.parallelFor(x.size(0) * c, plane -> {
+            int xp = xo + plane * h * wd, wp = wOff + plane % c * k * k, op = oo + plane * ho * wo;
+            for (int i = 0; i < ho; i++) {
+                int u0 = Math.max(0, pad - i), u1 = Math.min(k, h + pad - i);     // taps on rows inside the image
+                for (int j = 0; j < wo; j++) {
+                    int v0 = Math.max(0, pad - j), v1 = Math.min(k, wd + pad - j); // and on columns inside it
+                    double sum = 0;
+                    for (int u = u0; u < u1; u++) {
+                        int xr = xp + (i + u - pad) * wd + j - pad, wr = wp + u * k;
+                        for (int v = v0; v < v1; v++) sum += (double) xa[xr + v] * wa[wr + v];
+                    }
+                    oa[op + i * wo + j] = (float) sum;
+                }
+            }
+        });
+        return true;
+    }
+
     // ------------------------------------------------------------------ optimiser
 
     static boolean adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double b1, double b2, double eps,

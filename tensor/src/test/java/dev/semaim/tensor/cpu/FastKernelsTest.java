@@ -461,6 +461,20 @@ class FastKernelsTest {
         });
     }
 
+    @Test
+    void depthwiseConv2dEqualsTheReference() {
+        Cases.run("depthwiseConv2d", CASES, gen -> {
+            int b = gen.pick(1, 3), c = gen.pick(1, 2, 3), h = gen.pick(1, 5, 28), w = gen.pick(1, 6, 28), k = gen.pick(1, 3, 9);
+            int pad = gen.pick(0, k / 2, k);
+            if (h + 2 * pad < k || w + 2 * pad < k) return;
+            Tensor x = values(gen, new int[] {b, c, h, w}, -2, 2), weight = values(gen, new int[] {c, 1, k, k}, -1, 1);
+            Tensor expected = empty32(b, c, h + 2 * pad - k + 1, w + 2 * pad - k + 1), out = empty32(expected.shape());
+            ReferenceKernels.depthwiseConv2d(x, weight, pad, expected);
+            assertTrue(FastKernels.depthwiseConv2d(x, weight, pad, out));
+            assertClose("depthwiseConv2d " + Gen.describe(x) + " k " + k + " pad " + pad, expected, out, 0, 0); // the same sums
+        });
+    }
+
     /** Every other column of a (.., m, 2k) view: k columns with stride 2. */
     private static Tensor stepTwo(Tensor a, int k) {
         int[] shape = a.shape(), strides = a.strides();
