@@ -50,7 +50,11 @@ public final class Elementwise {
     }
 
     public static Var square(Var x) {
-        return Var.of("square", x.data().square(), g -> x.accumulate(g.mul(x.data()).mul(2)), x);
+        return Var.of("square", x.data().square(), g -> {
+            Tensor gx = g.mul(x.data());
+            x.accumulate(gx.mul(2));
+            gx.release();
+        }, x);
     }
 
     /** Clamp to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch's convention). */

@@ -33,18 +33,22 @@ public final class FusedMlp {
         int rows = x.data().numel() / in;
         Tensor x2 = x.data().reshape(rows, in);                           // x2: (rows, in)
         Var[] inputs = LinearAlgebra.inputs(x, w1, b1, w2, b2, residual);
+        Tensor r2 = LinearAlgebra.residualRows(residual, ys);
         if (!Var.needsGrad(inputs)) {
             // no graph (the order pass, inference): GELU in place on the product, no pre-activation written
             Tensor act = x2.matmul(w1.data().transpose(0, 1), MatmulEpilogue.geluInPlace(b1 == null ? null : b1.data()));
-            Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys));
+            Tensor y = LinearAlgebra.affine(act, w2, b2, r2);
             act.release();
+            LinearAlgebra.releaseCopy(x2, x.data());
+            if (r2 != null) LinearAlgebra.releaseCopy(r2, residual.data());
             return Var.of("mlp", y.reshape(ys), null, inputs);
         }
         Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), dropped after fc2
         Tensor h = x2.matmul(w1.data().transpose(0, 1),                    // h: (rows, hidden), kept
                 MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
-        Tensor y = LinearAlgebra.affine(act, w2, b2, LinearAlgebra.residualRows(residual, ys)); // y: (rows, out)
+        Tensor y = LinearAlgebra.affine(act, w2, b2, r2);                  // y: (rows, out)
         act.release();
+        if (r2 != null) LinearAlgebra.releaseCopy(r2, residual.data());
         return Var.of("mlp", y.reshape(ys), g -> {
             if (residual != null) residual.accumulate(g);
             Tensor g2 = g.reshape(rows, out);
@@ -54,8 +58,10 @@ public final class FusedMlp {
             h.release(); // the graph runs a backward once
             LinearAlgebra.weightGrads(g2, gelu, w2, b2);
             gelu.release();
+            LinearAlgebra.releaseCopy(g2, g);
             Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
             dh.release();
+            LinearAlgebra.releaseCopy(x2, x.data());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, inputs);
     }

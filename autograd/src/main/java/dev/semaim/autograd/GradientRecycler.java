@@ -4,8 +4,11 @@ import dev.semaim.tensor.Storage;
 import dev.semaim.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Hands the memory a backward pass is done with back to its backend ({@link Tensor#release}), so the next
@@ -29,7 +32,9 @@ import java.util.List;
  * that is the node with the lowest index. Never released: the storage of a leaf (parameters, and inputs that
  * need a gradient), of a constant input a node captured (a detached value shares its origin's storage), of the
  * root or of a kept value, or one a pending gradient is on. Ops that return extra buffers they keep for their
- * backward (the attention probabilities) release them too, when {@link #releasingActivations()} says so.
+ * backward (the attention probabilities) release them too, when {@link #releasingActivations()} says so. A
+ * {@linkplain Var#temporary temporary} constant (a layer's own copy of its input) goes after the last node that
+ * takes it has run, unless a value of the graph is on its storage.
  *
  * <p>Backward closures only read their node's value, its inputs' values and buffers they made themselves, and
  * pass results to {@code accumulate}; they keep nothing.
@@ -46,6 +51,8 @@ final class GradientRecycler {
     private final ArrayList<Tensor> dropped = new ArrayList<>();
     /** With activations released: storage -> the lowest order index of a node holding it, or NEVER; else null. */
     private final IdentityHashMap<Storage, Integer> lastUse;
+    /** With activations released: the temporaries ({@link Var#temporary}) by the order index of their last reader. */
+    private final Map<Integer, List<Tensor>> temporariesAfter = new HashMap<>();
     private final GradientRecycler outer;
 
     private GradientRecycler(List<Var> order, IdentityHashMap<Storage, Integer> lastUse) {
@@ -80,7 +87,28 @@ final class GradientRecycler {
         }
         lastUse.put(root.data().storage(), NEVER);
         for (Var k : keep) if (k != null) lastUse.put(k.data().storage(), NEVER);
-        return new GradientRecycler(order, lastUse);
+        GradientRecycler r = new GradientRecycler(order, lastUse);
+        // a temporary goes after its last reader (the lowest index among the nodes that take it), unless a value of
+        // the graph, the root or a kept value is on its storage
+        Set<Storage> values = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        values.add(root.data().storage());
+        for (Var k : keep) if (k != null) values.add(k.data().storage());
+        IdentityHashMap<Storage, Integer> lastReader = new IdentityHashMap<>();
+        IdentityHashMap<Storage, Tensor> temporaries = new IdentityHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            Var v = order.get(i);
+            values.add(v.data().storage());
+            if (v.isLeaf()) continue;
+            for (Var in : v.inputs()) {
+                if (!in.isTemporary()) continue;
+                lastReader.merge(in.data().storage(), i, Math::min);
+                temporaries.putIfAbsent(in.data().storage(), in.data());
+            }
+        }
+        lastReader.forEach((s, i) -> {
+            if (!values.contains(s)) r.temporariesAfter.computeIfAbsent(i, k -> new ArrayList<>()).add(temporaries.get(s));
+        });
+        return r;
     }
 
     /** Whether the backward pass running on this thread releases activations (ops may then release their own). */
@@ -109,6 +137,8 @@ final class GradientRecycler {
         if (lastUse != null) {
             Storage s = value.storage();
             if (lastUse.getOrDefault(s, NEVER) == index && !gradientOn(s)) value.release();
+            List<Tensor> done = temporariesAfter.remove(index);
+            if (done != null) for (Tensor t : done) t.release();
         }
     }
 

@@ -53,6 +53,21 @@ public final class Var {
         return leaf(data, false);
     }
 
+    /** The op name of {@link #temporary} leaves. */
+    private static final String TEMPORARY = "temporary";
+
+    /**
+     * A constant the graph owns: a buffer its maker made for this graph alone (a layer's copy of its input in the
+     * layout its product wants), which {@link #backwardAndRelease} hands back once the last op reading it has run.
+     * The maker promises that nothing else reads it after the backward.
+     */
+    public static Var temporary(Tensor data) {
+        return new Var(data, false, TEMPORARY, null, null);
+    }
+
+    /** Whether this is a {@link #temporary} constant. */
+    boolean isTemporary() { return op == TEMPORARY; }
+
     /**
      * The result of an op. Records the graph only when grad mode is on and some input needs a
      * gradient; in anomaly mode the value is checked for NaN/Inf first.

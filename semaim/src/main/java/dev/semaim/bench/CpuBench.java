@@ -160,6 +160,7 @@ public final class CpuBench {
             long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), alloc0 = allocatedBytes(), t0 = System.nanoTime();
             step.run(images, labels);
             double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9, gc = (gcMillis() - gc0) / 1e3;
+            images.release(); // the harness's own batch: back for the next one, as a training loop's would be
             double allocGb = (allocatedBytes() - alloc0) / 1e9;
             if (profiled) {
                 report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, allocGb, dataSeconds / timed);

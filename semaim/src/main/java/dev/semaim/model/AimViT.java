@@ -147,7 +147,10 @@ public final class AimViT extends Module {
      */
     public Tensor orderPass(Tensor images) {
         if (usesTeacher()) return OrderMaps.teacherMap(teacherFeatures(images));
-        return orderMaps(images).map(config.attentionType());
+        OrderMaps maps = orderMaps(images);
+        Tensor map = maps.map(config.attentionType());
+        maps.releaseExcept(map); // the pass runs every step: its buffers go back for the next one
+        return map;
     }
 
     /** The priority (B, L) of the configured permutation type, its noise drawn from rng (u first, then the centre draws). */
@@ -218,11 +221,18 @@ public final class AimViT extends Module {
         int b = images.size(0), l = config.numPatches();
         if (priority.rank() != 2 || priority.size(0) != b || priority.size(1) != l)
             throw new IllegalArgumentException("AimViT: priority " + Shape.str(priority.shape()) + " is not (" + b + ", " + l + ")");
-        Var pred = predict(images, Masks.content(priority), Masks.query(priority), tap); // pred: (B, T, K)
+        Tensor maskH = Masks.content(priority), maskG = Masks.query(priority);       // (B, 1, T, T) each
+        Var pred = predict(images, maskH, maskG, tap);                               // pred: (B, T, K)
+        Tensor.releaseAll(maskH, maskG); // made every step, and the attention backward reads the probabilities instead
         Var patches = pred.narrow(1, 1, l);                                          // patches: (B, L, K)
-        ReconstructionLoss.Result r = config.pixelTarget()
-                ? ReconstructionLoss.pixel(patches, target(images), config.lossType())
-                : ReconstructionLoss.feature(patches, featureTarget(images).narrow(1, 1, l).contiguous());
+        ReconstructionLoss.Result r;
+        if (config.pixelTarget()) {
+            Tensor target = target(images);
+            r = ReconstructionLoss.pixel(patches, target, config.lossType());
+            if (target.storage() != images.storage()) target.release();          // the loss's backward does not read it
+        } else {
+            r = ReconstructionLoss.feature(patches, featureTarget(images).narrow(1, 1, l).contiguous());
+        }
         return new AimOutput(r.loss(), r.lossMap(), pred);
     }
 

@@ -32,7 +32,10 @@ public final class Masks {
         Tensor blocked = Tensor.full(1, DType.F32, priority.backend(), b, t, t);   // cls row: all blocked ...
         blocked.narrow(1, 1, l).narrow(2, 1, l).copyFrom(patchBlocked);
         blocked.narrow(2, 0, 1).fillInPlace(0);                                    // ... but column 0 is open for all
-        return Tensor.full(0, DType.F32, priority.backend(), b, t, t).maskedFill(blocked, Double.NEGATIVE_INFINITY).unsqueeze(1);
+        Tensor open = Tensor.full(0, DType.F32, priority.backend(), b, t, t);
+        Tensor mask = open.maskedFill(blocked, Double.NEGATIVE_INFINITY);
+        Tensor.releaseAll(patchBlocked, blocked, open); // built every step: its temporaries go back for the next one
+        return mask.unsqueeze(1);
     }
 
     /** The 0/1 "blocked" form of an additive mask (1 where −inf), for inspection and tests. */

@@ -14,9 +14,14 @@ public final class Targets {
 
     /** images (B, C, H, W) → (B, L, P·P·C); blur may be null (no smoothing). */
     public static Tensor pixel(Tensor images, GaussianBlur blur, int patch, boolean normPix) {
-        Tensor t = blur == null ? images : blur.forward(images); // t: (B, C, H, W)
-        t = patchify(t, patch);                                   // t: (B, L, P·P·C)
-        return normPix ? normPix(t) : t;
+        Tensor blurred = blur == null ? images : blur.forward(images); // blurred: (B, C, H, W)
+        Tensor t = patchify(blurred, patch);                           // t: (B, L, P·P·C)
+        // made every step: what is this method's own goes back for the next one (never the caller's images)
+        if (blurred != images && t.storage() != blurred.storage()) blurred.release();
+        if (!normPix) return t;
+        Tensor normed = normPix(t);
+        if (t.storage() != images.storage()) t.release();
+        return normed;
     }
 
     /** (B, C, H, W) → (B, L, P·P·C), element (i·P + j)·C + ch within a patch (channel fastest). */
@@ -28,6 +33,9 @@ public final class Targets {
     public static Tensor normPix(Tensor t) {
         Tensor mu = t.mean(true, -1);                    // mu: (..., 1)
         Tensor var = t.var(true, true, -1);              // var: (..., 1), divides by n − 1
-        return t.sub(mu).div(var.add(NORM_PIX_EPS).sqrt());
+        Tensor centred = t.sub(mu), shifted = var.add(NORM_PIX_EPS), std = shifted.sqrt();
+        Tensor normed = centred.div(std);
+        Tensor.releaseAll(mu, var, centred, shifted, std);
+        return normed;
     }
 }

@@ -163,6 +163,7 @@ public final class Pretrainer {
                 Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
                 long t0 = System.nanoTime();
                 double loss = step.run(images, iterationRng(seed, epoch, it), lr, update);
+                images.release(); // a device copy goes back to the backend's cache (a wrapped host array stays as it is)
                 if (!Double.isFinite(loss)) {
                     throw new NonFiniteLossException("loss is " + loss, epoch, it, lastCheckpoint);
                 }

@@ -98,6 +98,11 @@ public final class Tensor {
      */
     public void release() { storage.backend().release(storage); }
 
+    /** {@link #release()} on each (the same storage twice is fine: a storage goes back once). */
+    public static void releaseAll(Tensor... ts) {
+        for (Tensor t : ts) t.release();
+    }
+
     public Backend backend() { return storage.backend(); }
 
     public DType dtype() { return storage.dtype(); }
@@ -517,7 +522,9 @@ public final class Tensor {
 
     public Tensor mean(boolean keepdim, int... axes) {
         Tensor s = sum(keepdim, axes);
-        return s.div((double) numel() / Math.max(1, s.numel()));
+        Tensor mean = s.div((double) numel() / Math.max(1, s.numel()));
+        s.release(); // this method's own temporary, like those of var and norm: no caller can hold it
+        return mean;
     }
 
     public Tensor mean(int... axes) { return mean(false, axes); }
@@ -525,14 +532,20 @@ public final class Tensor {
     /** Variance over axes; unbiased divides by n-1 (torch's default), else by n. */
     public Tensor var(boolean unbiased, boolean keepdim, int... axes) {
         Tensor mu = mean(true, axes);
-        Tensor d2 = sub(mu).square();
+        Tensor d = sub(mu), d2 = d.square();
         Tensor s = d2.sum(keepdim, axes);
         int n = numel() / Math.max(1, mu.numel());
-        return s.div(unbiased ? n - 1 : n);
+        Tensor var = s.div(unbiased ? n - 1 : n);
+        releaseAll(mu, d, d2, s);
+        return var;
     }
 
     /** L2 norm over axes (all when none). */
-    public Tensor norm(boolean keepdim, int... axes) { return square().sum(keepdim, axes).sqrt(); }
+    public Tensor norm(boolean keepdim, int... axes) {
+        Tensor sq = square(), s = sq.sum(keepdim, axes), norm = s.sqrt();
+        releaseAll(sq, s);
+        return norm;
+    }
 
     /** Index of the largest value along axis (I64, axis removed; the first maximum wins). */
     public Tensor argmax(int axis) { return argReduce(true, axis); }

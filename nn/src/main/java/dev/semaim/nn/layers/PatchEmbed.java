@@ -53,9 +53,12 @@ public final class PatchEmbed extends Module {
         int[] s = images.shape();
         if (s.length != 4 || s[1] != inChans || s[2] != imgSize || s[3] != imgSize)
             throw new IllegalArgumentException("PatchEmbed: images " + Shape.str(s) + " are not (B, " + inChans + ", " + imgSize + ", " + imgSize + ")");
-        Var patches = Var.constant(images.patchifyChannelMajor(patchSize).contiguous());  // patches: (B, L, C·P·P)
+        Tensor patches = images.patchifyChannelMajor(patchSize).contiguous();            // patches: (B, L, C·P·P)
         Var w = proj.weight.var().reshape(dim, inChans * patchSize * patchSize);         // w: (D, C·P·P)
-        return LinearAlgebra.linear(patches, w, proj.bias.var());                         // (B, L, D)
+        boolean copied = patches.storage() != images.storage();
+        Var y = LinearAlgebra.linear(copied ? Var.temporary(patches) : Var.constant(patches), w, proj.bias.var()); // y: (B, L, D)
+        if (copied && !y.requiresGrad()) patches.release();                              // no graph keeps the copy
+        return y;
     }
 
     /**
@@ -65,6 +68,9 @@ public final class PatchEmbed extends Module {
     public Var tokens(Tensor images, Var cls, Var pos) {
         Var t = forward(images);                                                          // t: (B, L, D)
         Var c = cls.expand(t.size(0), 1, dim);                                             // c: (B, 1, D)
-        return Arithmetic.add(ShapeOps.cat(1, c, t), pos);                                 // (B, 1 + L, D)
+        Var joined = ShapeOps.cat(1, c, t);                                                // joined: (B, 1 + L, D)
+        Var out = Arithmetic.add(joined, pos);                                             // (B, 1 + L, D)
+        if (!out.requiresGrad()) Tensor.releaseAll(t.data(), joined.data());              // no graph: nothing reads them again
+        return out;
     }
 }
