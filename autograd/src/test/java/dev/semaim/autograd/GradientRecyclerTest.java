@@ -69,6 +69,28 @@ class GradientRecyclerTest {
     }
 
     @Test
+    void aTemporaryGoesAfterItsLastReaderAndAConstantStays() {
+        Rng rng = new Rng(8);
+        Var w = Var.leaf(Tensor.randn(rng, DType.F32, 3, 4), true);
+        Tensor own = Tensor.randn(rng, DType.F32, 5, 4), callers = Tensor.randn(rng, DType.F32, 5, 4);
+        Tensor expect = own.sum(true, 0).mul(3.0).add(callers.sum(true, 0)).expand(3, 4); // dW rows: 3·Σ own + Σ callers
+        Var x = Var.temporary(own), c = Var.constant(callers);
+        // two nodes read the temporary (dW needs it in both backwards); it must outlive the first of them
+        Var loss = LinearAlgebra.linear(x, w, null).sum()
+                .add(LinearAlgebra.linear(x, w, null).mul(2.0).sum())
+                .add(LinearAlgebra.linear(c, w, null).sum());
+        loss.backwardAndRelease();
+        assertTrue(anyNaN(own), "the temporary went back once its last reader had run");
+        assertFalse(anyNaN(callers), "a constant is the caller's: it stays");
+        assertFalse(anyNaN(w.grad()), "no reader saw the temporary released");
+        assertTrue(w.grad().sub(expect).abs().max(false, 0, 1).item() < 1e-4, "dW = Σ_rows of the inputs");
+
+        Tensor kept = Tensor.randn(rng, DType.F32, 5, 4);
+        LinearAlgebra.linear(Var.temporary(kept), w, null).sum().backward();
+        assertFalse(anyNaN(kept), "a plain backward releases no activation, temporaries included");
+    }
+
+    @Test
     void tensorsMadeBeforeThePassAreNeverReleased() {
         Rng rng = new Rng(5);
         Var x = Var.leaf(Tensor.randn(rng, DType.F32, 2, 8), true);
