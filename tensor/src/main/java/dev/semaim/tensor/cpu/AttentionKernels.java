@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * L1. The reference is {@link dev.semaim.tensor.AttentionReference} (the unfused composition).
  *
  * <p>Every product accumulates its K terms in order from zero in one register, as {@link Gemm}'s
- * micro-kernel does for K ≤ 256, and the scale, mask and softmax steps round as the unfused ops do, so
- * for up to 256 tokens and head widths up to 256 the results equal the unfused path's.
+ * micro-kernel does for K up to 1024 (one slice), and the scale, mask and softmax steps round as the unfused ops
+ * do, so for up to 1024 tokens and head widths up to 1024 the results equal the unfused path's.
  */
 final class AttentionKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -33,6 +33,12 @@ public final class Gemm {
      */
     /** Depth of one packed slice: the micro-kernel's k loop, and the rows of a packed B micro-panel (KC×NR). */
     private static final int KC = Integer.getInteger("semaim.gemm.kc", 512);
+    /**
+     * Products with K up to this run as one slice (-Dsemaim.gemm.kcOnePass): no second pass over C, no second B
+     * packing, no short last slice (K = 576 was 512 + 64). Interleaved in one JVM (BENCHMARKS.md), one slice beat
+     * KC-deep ones by 4-9% on the ViT's K = 576 and 768 shapes; the K = 6400 weight gradients keep KC.
+     */
+    private static final int KC_ONE_PASS = Math.max(KC, Integer.getInteger("semaim.gemm.kcOnePass", 1024));
     /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
     private static final int MC = Integer.getInteger("semaim.gemm.mc", 72);
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
@@ -199,12 +205,13 @@ public final class Gemm {
                 return;
             }
             Buffers own = BUFFERS.get();
+            int depth = K <= KC_ONE_PASS ? K : KC;
             for (int jc = j0; jc < j1; jc += NC) {
                 int nc = Math.min(NC, j1 - jc);
                 boolean sumRows = sums != null && jc == 0; // once per row: by the slab holding column 0, in its first block
                 int panels = ceilDiv(nc, NR);
-                for (int pc = 0; pc < K; pc += KC) {
-                    int kc = Math.min(KC, K - pc);
+                for (int pc = 0; pc < K; pc += depth) {
+                    int kc = Math.min(depth, K - pc);
                     float betaBlock = pc == 0 ? beta : 1f;
                     float[] bp = own.packedB(panels * kc * NR);
                     for (int p = 0; p < panels; p++) {
@@ -434,8 +441,8 @@ public final class Gemm {
     private static final class Buffers {
         /** Edge-tile scratch, MR×NR. */
         final float[] tile = new float[MR * NR];
-        /** The partial last row panel of an A block, MR×KC. */
-        final float[] edgeA = new float[MR * KC];
+        /** The partial last row panel of an A block, MR×(the deepest slice). */
+        final float[] edgeA = new float[MR * KC_ONE_PASS];
         /** Packed op(B) block, up to KC×NC, grown on demand. */
         private float[] b = new float[0];
 
