@@ -58,7 +58,7 @@ final class AttentionKernels {
             for (int i = 0; i < tq; i++) {
                 int row = i * tkp;
                 int mo = ma == null ? 0 : mask.offset() + (mask.size(0) == 1 ? 0 : bi * mask.stride(0)) + i * mask.stride(2);
-                softmaxScoresRow(sc, row, tk, ma, mo, ma == null ? 0 : mask.stride(3));
+                softmaxScoresRow(sc, row, tk, ma, mo, ma == null ? 0 : mask.stride(3), s.lanes);
                 System.arraycopy(sc, row, pa, po + i * tk, tk);
             }
             packRows(va, vo, v.stride(1), tk, hd, vp, tk, hdp);             // vp: (Tk, hd↑) = v_h
@@ -122,27 +122,29 @@ final class AttentionKernels {
      * is exp'd and scaled as a whole vector where softmaxRow runs a scalar loop; the lanes past tk are padding that
      * nothing reads.
      */
-    private static void softmaxScoresRow(float[] sc, int row, int tk, float[] ma, int mo, int ms) {
+    private static void softmaxScoresRow(float[] sc, int row, int tk, float[] ma, int mo, int ms, float[] lanes) {
         // One exp call site, vector operands, no lane extraction (lane(i) expands to a switch over every lane) and no
         // vector assigned under a branch: C2 inlines Vector API calls into a compilation only up to a node budget,
         // and an operation it leaves out of line, or a vector it cannot follow through a merge, boxes (vit-s
-        // allocated 0.3-1.4 GB per step in this method before)
+        // allocated 0.3-1.4 GB per step in this method before). The max and the sum accumulate lane-wise in
+        // memory (lanes, V floats), not in a vector carried around the loop: some compilations kept that vector
+        // in a box (vit-s allocated 0.5 GB per step in the sum loop in about half the runs).
         int full = tk / V * V;
         if (ma != null) {
             int j = 0;
             if (ms == 1) for (; j < full; j += V) FloatVector.fromArray(S, sc, row + j).add(FloatVector.fromArray(S, ma, mo + j)).intoArray(sc, row + j);
             for (; j < tk; j++) sc[row + j] += ma[mo + j * ms];
         }
-        FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < full; j += V) vm = vm.max(FloatVector.fromArray(S, sc, row + j));
-        float max = vm.reduceLanes(VectorOperators.MAX);
+        java.util.Arrays.fill(lanes, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < full; j += V) FloatVector.fromArray(S, lanes, 0).max(FloatVector.fromArray(S, sc, row + j)).intoArray(lanes, 0);
+        float max = FloatVector.fromArray(S, lanes, 0).reduceLanes(VectorOperators.MAX);
         for (int j = full; j < tk; j++) max = Math.max(max, sc[row + j]);
         FloatVector vMax = FloatVector.broadcast(S, max);
         for (int j = 0; j < tk; j += V) VectorMath.exp(FloatVector.fromArray(S, sc, row + j).sub(vMax)).intoArray(sc, row + j);
         // the sum as softmaxRow forms it: lane-wise over the whole vectors, then the rest in order
-        FloatVector vs = FloatVector.zero(S);
-        for (int j = 0; j < full; j += V) vs = vs.add(FloatVector.fromArray(S, sc, row + j));
-        float sum = vs.reduceLanes(VectorOperators.ADD);
+        java.util.Arrays.fill(lanes, 0f);
+        for (int j = 0; j < full; j += V) FloatVector.fromArray(S, lanes, 0).add(FloatVector.fromArray(S, sc, row + j)).intoArray(lanes, 0);
+        float sum = FloatVector.fromArray(S, lanes, 0).reduceLanes(VectorOperators.ADD);
         for (int j = full; j < tk; j++) sum += sc[row + j];
         FloatVector vInv = FloatVector.broadcast(S, 1f / sum);
         for (int j = 0; j < tk; j += V) FloatVector.fromArray(S, sc, row + j).mul(vInv).intoArray(sc, row + j);
@@ -242,6 +244,8 @@ final class AttentionKernels {
     /** Per-thread scratch arrays, grown on demand. */
     private static final class Scratch {
         private final float[][] bufs = new float[6][0];
+        /** One vector's worth of lane accumulators (softmaxScoresRow). */
+        final float[] lanes = new float[V];
 
         private float[] get(int i, int size) {
             if (bufs[i].length < size) bufs[i] = new float[size];
