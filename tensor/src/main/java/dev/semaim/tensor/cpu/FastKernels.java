@@ -651,7 +651,18 @@ final class FastKernels {
         float decay = (float) (1 - lr * wd), fb1 = (float) b1, fb2 = (float) b2, c1 = (float) (1 - b1), c2 = (float) (1 - b2);
         float negStep = (float) (-lr / bc1), sqrtBc2 = (float) Math.sqrt(bc2), feps = (float) eps;
         CpuThreads.parallelRanges(p.numel(), GRAIN, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
+            int i = i0;
+            // the same float operations, lane by lane (a float's sqrt through double, as below, rounds as the float sqrt)
+            for (; i <= i1 - V; i += V) {
+                FloatVector gv = FloatVector.fromArray(S, ga, go + i);
+                FloatVector mv = FloatVector.fromArray(S, ma, mo + i).mul(fb1).add(gv.mul(c1));
+                FloatVector vv = FloatVector.fromArray(S, va, vo + i).mul(fb2).add(gv.mul(c2).mul(gv));
+                mv.intoArray(ma, mo + i);
+                vv.intoArray(va, vo + i);
+                FloatVector step = mv.mul(negStep).div(vv.lanewise(VectorOperators.SQRT).div(sqrtBc2).add(feps));
+                FloatVector.fromArray(S, pa, po + i).mul(decay).add(step).intoArray(pa, po + i);
+            }
+            for (; i < i1; i++) {
                 float gv = ga[go + i];
                 float mv = ma[mo + i] * fb1 + c1 * gv;
                 float vv = va[vo + i] * fb2 + c2 * gv * gv;

@@ -512,4 +512,34 @@ class FastKernelsTest {
             assertClose("adamw v", v64, v, vScale, 1e-6, 1e-14);
         });
     }
+
+    private static float[] floats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    @Test
+    void adamwVectorLanesEqualTheScalarLoop() {
+        Cases.run("adamw lanes", 10, gen -> {
+            int n = gen.pick(17, 65, 1000);
+            float[][] whole = {floats(gen.values(n, -1, 1)), floats(gen.values(n, -1, 1)), floats(gen.values(n, -0.1, 0.1)),
+                    floats(gen.values(n, 0, 0.01))};
+            double bc1 = 1 - Math.pow(0.9, 7), bc2 = 1 - Math.pow(0.95, 7);
+            float[][] one = new float[4][1], each = new float[3][n];
+            for (int i = 0; i < n; i++) { // element by element: every value through the scalar loop
+                for (int t = 0; t < 4; t++) one[t][0] = whole[t][i];
+                Tensor[] ts = {Tensor.of(one[0], 1), Tensor.of(one[1], 1), Tensor.of(one[2], 1), Tensor.of(one[3], 1)};
+                FastKernels.adamw(ts[0], ts[1], ts[2], ts[3], 1e-3, 0.9, 0.95, 1e-8, 0.05, bc1, bc2);
+                each[0][i] = ts[0].toFloatArray()[0];
+                each[1][i] = ts[2].toFloatArray()[0];
+                each[2][i] = ts[3].toFloatArray()[0];
+            }
+            Tensor p = Tensor.of(whole[0], n), g = Tensor.of(whole[1], n), m = Tensor.of(whole[2], n), v = Tensor.of(whole[3], n);
+            FastKernels.adamw(p, g, m, v, 1e-3, 0.9, 0.95, 1e-8, 0.05, bc1, bc2);
+            assertArrayEquals(each[0], p.toFloatArray(), "p, n " + n);
+            assertArrayEquals(each[1], m.toFloatArray(), "m, n " + n);
+            assertArrayEquals(each[2], v.toFloatArray(), "v, n " + n);
+        });
+    }
 }
