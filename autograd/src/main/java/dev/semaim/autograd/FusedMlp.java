@@ -39,8 +39,8 @@ public final class FusedMlp {
             Tensor act = x2.matmul(w1.data().transpose(0, 1), MatmulEpilogue.geluInPlace(b1 == null ? null : b1.data()));
             Tensor y = LinearAlgebra.affine(act, w2, b2, r2);
             act.release();
-            LinearAlgebra.releaseCopy(x2, x.data());
-            if (r2 != null) LinearAlgebra.releaseCopy(r2, residual.data());
+            x2.releaseUnlessOn(x.data());
+            if (r2 != null) r2.releaseUnlessOn(residual.data());
             return Var.of("mlp", y.reshape(ys), null, inputs);
         }
         Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), dropped after fc2
@@ -48,7 +48,7 @@ public final class FusedMlp {
                 MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
         Tensor y = LinearAlgebra.affine(act, w2, b2, r2);                  // y: (rows, out)
         act.release();
-        if (r2 != null) LinearAlgebra.releaseCopy(r2, residual.data());
+        if (r2 != null) r2.releaseUnlessOn(residual.data());
         return Var.of("mlp", y.reshape(ys), g -> {
             if (residual != null) residual.accumulate(g);
             Tensor g2 = g.reshape(rows, out);
@@ -58,10 +58,10 @@ public final class FusedMlp {
             h.release(); // the graph runs a backward once
             LinearAlgebra.weightGrads(g2, gelu, w2, b2);
             gelu.release();
-            LinearAlgebra.releaseCopy(g2, g);
+            g2.releaseUnlessOn(g);
             Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
             dh.release();
-            LinearAlgebra.releaseCopy(x2, x.data());
+            x2.releaseUnlessOn(x.data());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, inputs);
     }

@@ -229,7 +229,7 @@ public final class AimViT extends Module {
         if (config.pixelTarget()) {
             Tensor target = target(images);
             r = ReconstructionLoss.pixel(patches, target, config.lossType());
-            if (target.storage() != images.storage()) target.release();          // the loss's backward does not read it
+            target.releaseUnlessOn(images);                                          // the loss's backward does not read it
         } else {
             r = ReconstructionLoss.feature(patches, featureTarget(images).narrow(1, 1, l).contiguous());
         }

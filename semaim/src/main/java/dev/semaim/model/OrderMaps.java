@@ -34,7 +34,7 @@ public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap, 
     /** Hands every buffer of these maps back to the backend but {@code kept}'s (a map returned by {@link #map}). */
     public void releaseExcept(Tensor kept) {
         for (Tensor t : new Tensor[] {z, cosCls, cosGap, selfMap, lastProbs})
-            if (t.storage() != kept.storage()) t.release();
+            t.releaseUnlessOn(kept);
     }
 
     /** The map A (B, L) of an attention type: "cls", "gap" or "self". */

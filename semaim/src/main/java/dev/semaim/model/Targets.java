@@ -17,10 +17,10 @@ public final class Targets {
         Tensor blurred = blur == null ? images : blur.forward(images); // blurred: (B, C, H, W)
         Tensor t = patchify(blurred, patch);                           // t: (B, L, P·P·C)
         // made every step: what is this method's own goes back for the next one (never the caller's images)
-        if (blurred != images && t.storage() != blurred.storage()) blurred.release();
+        if (blurred != images) blurred.releaseUnlessOn(t);
         if (!normPix) return t;
         Tensor normed = normPix(t);
-        if (t.storage() != images.storage()) t.release();
+        t.releaseUnlessOn(images);
         return normed;
     }
 

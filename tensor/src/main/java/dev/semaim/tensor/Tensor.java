@@ -98,6 +98,14 @@ public final class Tensor {
      */
     public void release() { storage.backend().release(storage); }
 
+    /**
+     * {@link #release()} unless this tensor is on {@code other}'s storage: for a result that is a copy only sometimes
+     * (a reshape, a patchify) and must not take its source along when it is a view.
+     */
+    public void releaseUnlessOn(Tensor other) {
+        if (storage != other.storage) release();
+    }
+
     /** {@link #release()} on each (the same storage twice is fine: a storage goes back once). */
     public static void releaseAll(Tensor... ts) {
         for (Tensor t : ts) t.release();
