@@ -12,7 +12,7 @@ public final class Convolution {
      */
     public static Var depthwiseConv2d(Var x, Tensor w, int padding) {
         int k = w.size(2);
-        return Var.of("depthwiseConv2d", x.data().depthwiseConv2d(w, padding), g -> {
+        return Var.of("depthwiseConv2d", x.data().depthwiseConv2d(w, padding), Var.saved(w), g -> {
             Tensor flipped = flip(w);
             x.accumulate(g.depthwiseConv2d(flipped, k - 1 - padding));
         }, x);

@@ -50,11 +50,7 @@ public final class Elementwise {
     }
 
     public static Var square(Var x) {
-        return Var.of("square", x.data().square(), g -> {
-            Tensor gx = g.mul(x.data());
-            x.accumulate(gx.mul(2));
-            gx.release();
-        }, x);
+        return Var.of("square", x.data().square(), g -> x.accumulate(g.mul(x.data()).mul(2)), x);
     }
 
     /** Clamp to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch's convention). */
@@ -64,7 +60,7 @@ public final class Elementwise {
 
     /** cond != 0 ? a : b; cond is a constant. */
     public static Var where(Tensor cond, Var a, Var b) {
-        return Var.of("where", Tensor.where(cond, a.data(), b.data()), g -> {
+        return Var.of("where", Tensor.where(cond, a.data(), b.data()), Var.saved(cond), g -> {
             Tensor zero = Tensor.full(0, g.dtype(), g.backend());
             if (a.requiresGrad()) a.accumulate(Tensor.where(cond, g, zero));
             if (b.requiresGrad()) b.accumulate(Tensor.where(cond, zero, g));

@@ -9,8 +9,8 @@ import dev.semaim.tensor.Tensor;
  * h = fc1(x) for its backward, not GELU(h): the backward recomputes GELU(h) instead of holding a second
  * hidden-sized activation through the step. GELU (forward), GELU(h) with GELU' (backward), the biases and the
  * residual add are the epilogues of the products ({@link MatmulEpilogue}), done while each block is in cache;
- * its hidden-sized buffers, which no caller sees (h, GELU(h) in both passes, dh), go back to the backend as soon
- * as they are used ({@link Tensor#release}). Without a graph (no gradients wanted) GELU runs in place on the first
+ * h is saved for the backward, and the other hidden-sized buffers (GELU(h) in both passes, dh) are temporaries of
+ * the enclosing scope. Without a graph (no gradients wanted) GELU runs in place on the first
  * product and h is never written. Values and gradients are those of the composition
  * {@code linear(gelu(linear(x, w1, b1)), w2, b2)}, computed by the same kernels in the same order.
  */
@@ -37,31 +37,20 @@ public final class FusedMlp {
         if (!Var.needsGrad(inputs)) {
             // no graph (the order pass, inference): GELU in place on the product, no pre-activation written
             Tensor act = x2.matmul(w1.data().transpose(0, 1), MatmulEpilogue.geluInPlace(b1 == null ? null : b1.data()));
-            Tensor y = LinearAlgebra.affine(act, w2, b2, r2);
-            act.release();
-            x2.releaseUnlessOn(x.data());
-            if (r2 != null) r2.releaseUnlessOn(residual.data());
-            return Var.of("mlp", y.reshape(ys), null, inputs);
+            return Var.of("mlp", LinearAlgebra.affine(act, w2, b2, r2).reshape(ys), null, inputs);
         }
-        Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), dropped after fc2
+        Tensor act = Tensor.empty(x2.dtype(), x2.backend(), rows, hidden); // act: (rows, hidden) = GELU(h), not saved
         Tensor h = x2.matmul(w1.data().transpose(0, 1),                    // h: (rows, hidden), kept
                 MatmulEpilogue.gelu(b1 == null ? null : b1.data(), act));
         Tensor y = LinearAlgebra.affine(act, w2, b2, r2);                  // y: (rows, out)
-        act.release();
-        if (r2 != null) r2.releaseUnlessOn(residual.data());
-        return Var.of("mlp", y.reshape(ys), g -> {
+        return Var.of("mlp", y.reshape(ys), Var.saved(x2, h), g -> {
             if (residual != null) residual.accumulate(g);
             Tensor g2 = g.reshape(rows, out);
             // dh = GELU'(h)·(g2·W2) and GELU(h) again (for dW2), in the product's epilogue
             Tensor gelu = Tensor.empty(h.dtype(), h.backend(), rows, hidden);
             Tensor dh = g2.matmul(w2.data(), MatmulEpilogue.geluBackward(h, gelu)); // dh: (rows, hidden)
-            h.release(); // the graph runs a backward once
             LinearAlgebra.weightGrads(g2, gelu, w2, b2);
-            gelu.release();
-            g2.releaseUnlessOn(g);
             Tensor dx2 = LinearAlgebra.affineBackward(dh, x2, w1, b1, x.requiresGrad());
-            dh.release();
-            x2.releaseUnlessOn(x.data());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
         }, inputs);
     }

@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Hands the memory a backward pass is done with back to its backend ({@link Tensor#release}), so the next
- * allocation of the same size reuses it (on the CPU: no zeroing, no garbage to collect, nothing live for the
- * collector to copy). Two kinds of buffer go:
+ * The backward pass's half of buffer ownership (the other half is {@link dev.semaim.tensor.TensorScope}): hands the
+ * memory a backward pass is done with back to its backend ({@link Tensor#release}), so the next allocation of the
+ * same size reuses it (on the CPU: no zeroing, no garbage to collect; on the GPU: the caching allocator's block back
+ * at once). Two kinds of buffer go:
  *
  * <p><b>Gradients</b>, always. A node's incoming gradient is released after the node has run its backward, and
  * the gradients {@link Var#accumulate} consumed (a gradient replaced by a sum, one summed into another, one
@@ -25,19 +26,20 @@ import java.util.Set;
  *       between nodes, whole or as views: an add passes its gradient to both inputs);</li>
  *   <li>it has not been released already.</li>
  * </ul>
+ * A leaf keeps a gradient only when {@link #exclusive} says nobody else holds it (else it keeps a copy), so a leaf's
+ * gradient is its own and {@link Var#zeroGrad} may release it.
  *
  * <p><b>Activations</b>, only for {@link Var#backwardAndRelease}, whose caller promises to read no value of the
- * graph afterwards. A node's value is released once the pass has run the last node that holds its storage, as
- * its own value (views share their base's storage) or as an input its closure may read: in topological order
- * that is the node with the lowest index. Never released: the storage of a leaf (parameters, and inputs that
- * need a gradient), of a constant input a node captured (a detached value shares its origin's storage), of the
- * root or of a kept value, or one a pending gradient is on. Ops that return extra buffers they keep for their
- * backward (the attention probabilities) release them too, when {@link #releasingActivations()} says so. A
+ * graph afterwards. A buffer a node holds (its value, views of which share the base's storage; an input's value its
+ * closure may read; a buffer it {@linkplain Var#saved saved}) is released once the pass has run the last node that
+ * holds it: in topological order that is the node with the lowest index. Never released: the storage of a leaf
+ * (parameters, and inputs that need a gradient), of a constant input a node captured (a detached value shares its
+ * origin's storage), of the root or of a kept value, or one a pending gradient is on. A
  * {@linkplain Var#temporary temporary} constant (a layer's own copy of its input) goes after the last node that
  * takes it has run, unless a value of the graph is on its storage.
  *
- * <p>Backward closures only read their node's value, its inputs' values and buffers they made themselves, and
- * pass results to {@code accumulate}; they keep nothing.
+ * <p>Backward closures only read their node's value, its inputs' values and its saved buffers, and pass results to
+ * {@code accumulate}; whatever else they make is released when they return (each runs in a scope of its own).
  */
 final class GradientRecycler {
     private static final ThreadLocal<GradientRecycler> ACTIVE = new ThreadLocal<>();
@@ -51,9 +53,11 @@ final class GradientRecycler {
     private final ArrayList<Tensor> dropped = new ArrayList<>();
     /** With activations released: storage -> the lowest order index of a node holding it, or NEVER; else null. */
     private final IdentityHashMap<Storage, Integer> lastUse;
-    /** With activations released: the temporaries ({@link Var#temporary}) by the order index of their last reader. */
-    private final Map<Integer, List<Tensor>> temporariesAfter = new HashMap<>();
+    /** With activations released: the buffers to release after the node of each order index has run. */
+    private final Map<Integer, List<Tensor>> releaseAfter = new HashMap<>();
     private final GradientRecycler outer;
+    /** The node whose backward runs now. */
+    private Var running;
 
     private GradientRecycler(List<Var> order, IdentityHashMap<Storage, Integer> lastUse) {
         this.order = order;
@@ -73,21 +77,27 @@ final class GradientRecycler {
      */
     static GradientRecycler beginReleasing(List<Var> order, Var root, Var... keep) {
         IdentityHashMap<Storage, Integer> lastUse = new IdentityHashMap<>();
+        IdentityHashMap<Storage, Tensor> holders = new IdentityHashMap<>(); // a tensor on each storage, to release it by
         for (int i = order.size() - 1; i >= 0; i--) {
             Var v = order.get(i);
             if (v.isLeaf()) {
                 lastUse.put(v.data().storage(), NEVER);
                 continue;
             }
-            lastUse.merge(v.data().storage(), i, Math::min);
+            hold(lastUse, holders, v.data(), i);
             for (Var in : v.inputs()) {
                 // a constant input (not in the order) is never released: it may share a caller's storage
-                lastUse.merge(in.data().storage(), in.requiresGrad() ? i : NEVER, Math::min);
+                hold(lastUse, holders, in.data(), in.requiresGrad() ? i : NEVER);
             }
+            Tensor[] saved = v.savedTensors();
+            if (saved != null) for (Tensor t : saved) hold(lastUse, holders, t, i);
         }
         lastUse.put(root.data().storage(), NEVER);
         for (Var k : keep) if (k != null) lastUse.put(k.data().storage(), NEVER);
         GradientRecycler r = new GradientRecycler(order, lastUse);
+        lastUse.forEach((s, i) -> {
+            if (i != NEVER) r.releaseAfter.computeIfAbsent(i, k -> new ArrayList<>()).add(holders.get(s));
+        });
         // a temporary goes after its last reader (the lowest index among the nodes that take it), unless a value of
         // the graph, the root or a kept value is on its storage
         Set<Storage> values = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -106,15 +116,41 @@ final class GradientRecycler {
             }
         }
         lastReader.forEach((s, i) -> {
-            if (!values.contains(s)) r.temporariesAfter.computeIfAbsent(i, k -> new ArrayList<>()).add(temporaries.get(s));
+            if (!values.contains(s)) r.releaseAfter.computeIfAbsent(i, k -> new ArrayList<>()).add(temporaries.get(s));
         });
         return r;
     }
 
-    /** Whether the backward pass running on this thread releases activations (ops may then release their own). */
-    static boolean releasingActivations() {
+    /** Notes that the node at order index i (NEVER: nobody may release it) holds t's storage. */
+    private static void hold(IdentityHashMap<Storage, Integer> lastUse, IdentityHashMap<Storage, Tensor> holders, Tensor t, int i) {
+        lastUse.merge(t.storage(), i, (a, b) -> a == NEVER || b == NEVER ? NEVER : Math.min(a, b));
+        holders.putIfAbsent(t.storage(), t);
+    }
+
+    /** Whether a backward pass runs on this thread. */
+    static boolean active() {
+        return ACTIVE.get() != null;
+    }
+
+    /**
+     * Whether leaf may keep g as its own gradient: the running pass made g's storage, no other node of the pass
+     * holds a gradient on it (an add hands one gradient to both inputs; the second leaf then keeps a copy) and no
+     * node holds it as an activation.
+     */
+    static boolean exclusive(Tensor g, Var leaf) {
         GradientRecycler r = ACTIVE.get();
-        return r != null && r.lastUse != null;
+        Storage s = g.storage();
+        if (r == null || s.serial() <= r.passStart) return false;
+        for (Var v : r.order) {
+            // the running node's own gradient may pass on whole: afterNode sees the leaf holding it
+            if (v != null && v != leaf && v != r.running && v.grad() != null && v.grad().storage() == s) return false;
+        }
+        return r.lastUse == null || !r.lastUse.containsKey(s);
+    }
+
+    /** Notes that the node v runs its backward now. */
+    void running(Var v) {
+        running = v;
     }
 
     /** Notes a gradient that {@link Var#accumulate} consumed; weighed after the current node has run. */
@@ -126,20 +162,16 @@ final class GradientRecycler {
     /**
      * After the node at {@code index} of the order has run its backward (its gradient {@code gradOut}, null when
      * none reached it): releases that gradient, the replaced ones nobody holds and, when releasing activations,
-     * the node's value if it was the last holder of its storage.
+     * the buffers whose last holder that node was.
      */
-    void afterNode(int index, Tensor value, Tensor gradOut) {
+    void afterNode(int index, Tensor gradOut) {
         if (gradOut != null) {
             releaseIfDead(gradOut);
             for (Tensor t : dropped) releaseIfDead(t);
             dropped.clear();
         }
-        if (lastUse != null) {
-            Storage s = value.storage();
-            if (lastUse.getOrDefault(s, NEVER) == index && !gradientOn(s)) value.release();
-            List<Tensor> done = temporariesAfter.remove(index);
-            if (done != null) for (Tensor t : done) t.release();
-        }
+        List<Tensor> done = releaseAfter.remove(index);
+        if (done != null) for (Tensor t : done) if (!gradientOn(t.storage())) t.release();
     }
 
     /** The pass's nodes in topological order. */

@@ -10,7 +10,7 @@ public final class Indexing {
     public static Var indexSelect(Var x, int axis, Tensor index) {
         int[] shape = x.shape();
         int ax = axis < 0 ? axis + shape.length : axis;
-        return Var.of("indexSelect", x.data().indexSelect(ax, index), g -> {
+        return Var.of("indexSelect", x.data().indexSelect(ax, index), Var.saved(index), g -> {
             Tensor full = Tensor.full(0, g.dtype(), g.backend(), shape);
             full.backend().indexAdd(full, ax, index, g);
             x.accumulate(full);
@@ -21,7 +21,7 @@ public final class Indexing {
     public static Var gather(Var x, int axis, Tensor index) {
         int[] shape = x.shape();
         int ax = axis < 0 ? axis + shape.length : axis;
-        return Var.of("gather", x.data().gather(ax, index), g -> {
+        return Var.of("gather", x.data().gather(ax, index), Var.saved(index), g -> {
             Tensor zeros = Tensor.full(0, g.dtype(), g.backend(), shape);
             x.accumulate(zeros.scatterAdd(ax, index, g));
         }, x);
@@ -30,7 +30,7 @@ public final class Indexing {
     /** A copy of base with src added at index along axis (torch.scatter_add); differentiable in both. */
     public static Var scatterAdd(Var base, int axis, Tensor index, Var src) {
         int ax = axis < 0 ? axis + base.rank() : axis;
-        return Var.of("scatterAdd", base.data().scatterAdd(ax, index, src.data()), g -> {
+        return Var.of("scatterAdd", base.data().scatterAdd(ax, index, src.data()), Var.saved(index), g -> {
             base.accumulate(g);
             if (!src.requiresGrad()) return;
             // only src's leading corner of index's shape was read; the rest gets a zero gradient

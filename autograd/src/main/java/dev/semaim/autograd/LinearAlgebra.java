@@ -36,22 +36,16 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("linear: input " + dev.semaim.tensor.Shape.str(x.shape()) + " does not end in " + in + " (weight " + dev.semaim.tensor.Shape.str(w.shape()) + ")");
         int[] xs = x.shape();
         int rows = x.data().numel() / in;
-        Tensor x2 = x.data().reshape(rows, in); // x2: (rows, in), a copy when x is not a view of rows: released once done
+        Tensor x2 = x.data().reshape(rows, in); // x2: (rows, in), a copy when x is not a view of rows, saved for dW
         int[] ys = xs.clone();
         ys[ys.length - 1] = w.size(0);
         Tensor r2 = residualRows(residual, ys);
         Tensor y = affine(x2, w, b, r2).reshape(ys);
-        if (r2 != null) r2.releaseUnlessOn(residual.data());
-        Var[] inputs = inputs(x, w, b, residual);
-        if (!Var.needsGrad(inputs)) x2.releaseUnlessOn(x.data());
-        return Var.of("linear", y, g -> {
+        return Var.of("linear", y, Var.saved(x2), g -> {
             if (residual != null) residual.accumulate(g);
-            Tensor g2 = g.reshape(rows, w.size(0));
-            Tensor dx2 = affineBackward(g2, x2, w, b, x.requiresGrad());
-            g2.releaseUnlessOn(g);
-            x2.releaseUnlessOn(x.data()); // the graph runs a backward once
+            Tensor dx2 = affineBackward(g.reshape(rows, w.size(0)), x2, w, b, x.requiresGrad());
             if (dx2 != null) x.accumulate(dx2.reshape(xs));
-        }, inputs);
+        }, inputs(x, w, b, residual));
     }
 
     /** residual (of the output's shape ys, or null) as the (rows, out) matrix the product's epilogue adds. */

@@ -13,20 +13,15 @@ public final class Normalization {
         Tensor xd = x.data().isContiguous() ? x.data() : x.data().contiguous();
         Tensor.LayerNormResult r = xd.layerNorm(w == null ? null : w.data(), b == null ? null : b.data(), eps);
         Var[] inputs = w == null ? new Var[] {x} : b == null ? new Var[] {x, w} : new Var[] {x, w, b};
-        Var result = Var.of("layerNorm", r.out(), g -> {
+        return Var.of("layerNorm", r.out(), Var.saved(xd, r.mean(), r.rstd()), g -> {
             Tensor gc = g.contiguous();
             Tensor dx = Tensor.empty(xd.dtype(), xd.backend(), xd.shape());
             Tensor dw = w != null && w.requiresGrad() ? Tensor.full(0, xd.dtype(), xd.backend(), w.shape()) : null;
             Tensor db = b != null && b.requiresGrad() ? Tensor.full(0, xd.dtype(), xd.backend(), b.shape()) : null;
             xd.backend().layerNormBackward(gc, xd, w == null ? null : w.data().contiguous(), r.mean(), r.rstd(), dx, dw, db);
-            if (xd != x.data()) xd.release(); // the graph runs a backward once
-            if (gc != g) gc.release();
             if (x.requiresGrad()) x.accumulate(dx);
-            else dx.release();
             if (dw != null) w.accumulate(dw);
             if (db != null) b.accumulate(db);
         }, inputs);
-        if (!result.requiresGrad() && xd != x.data()) xd.release(); // no graph: nothing reads the copy again
-        return result;
     }
 }

@@ -5,8 +5,7 @@ import dev.semaim.tensor.Tensor;
 /**
  * Multi-head scaled dot-product attention as one differentiable op ({@link Tensor#attention}, fused on the
  * CPU): out = softmax(q_h·k_hᵀ·scale + mask)·v_h per head, joined head-major. Its backward is the fused
- * {@link Tensor#attentionBackward}; it keeps q, k, v and the probabilities, none of the intermediate scores. A backward
- * that releases activations ({@link Var#backwardAndRelease}) releases the probabilities once it has used them.
+ * {@link Tensor#attentionBackward}; it keeps q, k, v and the probabilities (saved), none of the intermediate scores.
  */
 public final class ScaledAttention {
     private ScaledAttention() {}
@@ -17,12 +16,11 @@ public final class ScaledAttention {
     /** q (B, Tq, D), k and v (B, Tk, D); mask null or additive (B or 1, 1, Tq, Tk), broadcast over heads. */
     public static Result attend(Var q, Var k, Var v, int heads, double scale, Tensor mask) {
         Tensor.AttentionResult r = q.data().attention(k.data(), v.data(), heads, scale, mask);
-        Var out = Var.of("attention", r.out(), g -> {
+        Var out = Var.of("attention", r.out(), Var.saved(r.probs()), g -> {
             Tensor[] d = q.data().attentionBackward(g, k.data(), v.data(), r.probs(), heads, scale); // dq, dk, dv
             if (q.requiresGrad()) q.accumulate(d[0]);
             if (k.requiresGrad()) k.accumulate(d[1]);
             if (v.requiresGrad()) v.accumulate(d[2]);
-            if (GradientRecycler.releasingActivations()) r.probs().release();
         }, q, k, v);
         return new Result(out, r.probs());
     }
@@ -37,11 +35,10 @@ public final class ScaledAttention {
         int d = qkv.size(2) / 3;
         Tensor all = qkv.data(), q = all.narrow(2, 0, d), k = all.narrow(2, d, d), v = all.narrow(2, 2 * d, d); // each (B, T, D)
         Tensor.AttentionResult r = q.attention(k, v, heads, scale, mask);
-        Var out = Var.of("attention", r.out(), g -> {
+        Var out = Var.of("attention", r.out(), Var.saved(r.probs()), g -> {
             Tensor dqkv = Tensor.empty(all.dtype(), all.backend(), all.shape()); // (B, T, 3D), every element written
             q.attentionBackward(g, k, v, r.probs(), heads, scale, dqkv.narrow(2, 0, d), dqkv.narrow(2, d, d), dqkv.narrow(2, 2 * d, d));
             qkv.accumulate(dqkv);
-            if (GradientRecycler.releasingActivations()) r.probs().release();
         }, qkv);
         return new Result(out, r.probs());
     }

@@ -3,6 +3,7 @@ package dev.semaim.autograd;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,9 +30,13 @@ public final class Var {
 
     private Tensor data;
     private Tensor grad;
+    /** Whether {@link #grad} is this leaf's own buffer (nothing else holds it), which {@link #zeroGrad} releases. */
+    private boolean ownsGrad;
     private final boolean requiresGrad;
     private final String op;
     private Var[] inputs;
+    /** Buffers the backward reads besides the node's value and its inputs' values (null when none). */
+    private Tensor[] saved;
     private Backward backward;
     /** Set once a backward pass has gone through this op node and dropped its inputs and closure. */
     private boolean released;
@@ -73,8 +78,34 @@ public final class Var {
      * gradient; in anomaly mode the value is checked for NaN/Inf first.
      */
     public static Var of(String op, Tensor value, Backward backward, Var... inputs) {
+        return of(op, value, null, backward, inputs);
+    }
+
+    /** Tensors a backward reads besides its node's value and its inputs' values: see {@link #of(String, Tensor, Saved, Backward, Var...)}. */
+    public record Saved(Tensor... tensors) {}
+
+    /** The buffers an op's backward reads besides its value and its inputs' values. */
+    public static Saved saved(Tensor... tensors) {
+        return new Saved(tensors);
+    }
+
+    /**
+     * The result of an op whose backward also reads {@code saved} (a copy it made, statistics, attention
+     * probabilities, an index; may be null), as PyTorch's {@code save_for_backward}. A recorded node holds its value,
+     * its inputs' values and its saved buffers ({@link TensorScope#hold}): no scope releases them, and a releasing
+     * backward releases each after the last node that reads it.
+     */
+    public static Var of(String op, Tensor value, Saved saved, Backward backward, Var... inputs) {
         if (GradMode.anomalyMode()) Anomaly.check(op, "forward", value);
-        return needsGrad(inputs) ? new Var(value, true, op, inputs, backward) : new Var(value, false, op, null, null);
+        if (!needsGrad(inputs)) return new Var(value, false, op, null, null);
+        Var node = new Var(value, true, op, inputs, backward);
+        TensorScope.hold(value);
+        for (Var in : inputs) TensorScope.hold(in.data);
+        if (saved != null) {
+            node.saved = saved.tensors().clone();
+            for (Tensor t : node.saved) TensorScope.hold(t);
+        }
+        return node;
     }
 
     /** Whether an op on these inputs records a graph: gradients are on and one of them requires a gradient. */
@@ -108,32 +139,61 @@ public final class Var {
     /** The same value cut from the graph. */
     public Var detach() { return constant(data); }
 
-    /** Replaces a leaf's value in place (optimisers, weight loading); shape must be kept. */
+    /**
+     * Replaces a leaf's value (optimisers, weight loading, EMA); shape must be kept. The leaf adopts the value: no
+     * {@link TensorScope} releases it.
+     */
     public void setData(Tensor value) {
         if (!isLeaf()) throw new IllegalStateException("setData on a non-leaf (" + op + ")");
         if (!value.sameShape(data))
             throw new IllegalArgumentException("setData: shape " + Shape.str(value.shape()) + " differs from " + Shape.str(data.shape()));
-        data = value;
+        data = TensorScope.detach(value);
     }
 
-    public void setGrad(Tensor g) { grad = g; }
+    /** Sets the gradient to a tensor the caller keeps owning. */
+    public void setGrad(Tensor g) {
+        dropGrad();
+        grad = g;
+    }
 
-    public void zeroGrad() { grad = null; }
+    /** Drops the gradient; a gradient buffer this leaf owns (one a backward pass made for it) goes back to its backend. */
+    public void zeroGrad() { dropGrad(); }
 
-    /** Adds g (broadcast-reduced to this node's shape) to the gradient. */
+    private void dropGrad() {
+        if (ownsGrad) grad.release();
+        grad = null;
+        ownsGrad = false;
+    }
+
+    /**
+     * Adds g (broadcast-reduced to this node's shape) to the gradient. A leaf owns what it keeps (AccumulateGrad's
+     * rule): it takes a buffer the running backward pass made and nobody else holds, else a copy, and it leaves every
+     * scope, so the gradient lives until {@link #zeroGrad} (across micro-batches of an accumulation group).
+     */
     public void accumulate(Tensor g) {
         if (!requiresGrad) return;
         Tensor r = sumTo(g, data.shape());
         if (r.dtype() != data.dtype()) r = r.to(data.dtype());
         if (r != g) GradientRecycler.replaced(g); // r, a reduction or conversion of g, takes its place
+        boolean leafInPass = isLeaf() && GradientRecycler.active();
         if (grad == null) {
             grad = r;
+            if (leafInPass) adopt(GradientRecycler.exclusive(r, this) ? r : r.copy());
             return;
         }
         Tensor old = grad;
+        boolean ownedOld = ownsGrad;
         grad = grad.add(r);
-        GradientRecycler.replaced(old);
         GradientRecycler.replaced(r); // summed in
+        if (leafInPass && ownedOld) old.release();
+        else GradientRecycler.replaced(old);
+        if (leafInPass) adopt(grad);
+    }
+
+    /** The leaf's own gradient buffer from now on. */
+    private void adopt(Tensor g) {
+        grad = TensorScope.detach(g);
+        ownsGrad = true;
     }
 
     /** Sums g over the axes along which a tensor of {@code shape} was broadcast to g's shape. */
@@ -200,7 +260,12 @@ public final class Var {
                 if (v.isLeaf()) continue;
                 Tensor g = v.grad;
                 if (g != null) {
-                    v.backward.apply(g);
+                    // the closure's own temporaries go when it returns; what it passed on as gradients stays
+                    recycler.running(v);
+                    try (TensorScope scope = TensorScope.open()) {
+                        v.backward.apply(g);
+                        for (Var in : v.inputs) scope.keep(in.grad);
+                    }
                     if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
                 }
                 // release: intermediate gradients and closures (which hold activations) go, and the order
@@ -208,9 +273,10 @@ public final class Var {
                 v.grad = null;
                 v.backward = null;
                 v.inputs = null;
+                v.saved = null;
                 v.released = true;
                 order.set(i, null);
-                recycler.afterNode(i, v.data, g);
+                recycler.afterNode(i, g);
             }
         } finally {
             recycler.end();
@@ -219,6 +285,9 @@ public final class Var {
 
     /** The inputs of an op node that has not been through a backward yet (null for a leaf). */
     Var[] inputs() { return inputs; }
+
+    /** The buffers an op node's backward reads besides values (null when none). */
+    Tensor[] savedTensors() { return saved; }
 
     private List<Var> topologicalOrder() {
         List<Var> order = new ArrayList<>();

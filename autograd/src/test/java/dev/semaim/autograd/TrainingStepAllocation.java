@@ -3,6 +3,7 @@ package dev.semaim.autograd;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -72,27 +73,24 @@ public final class TrainingStepAllocation {
 
     /**
      * Forward, loss = mean(y²), backward, SGD update, gradients cleared. With {@code -Drelease=true} it recycles as
-     * the training loops do: the backward releases the activations ({@link Var#backwardAndRelease}), the update its
-     * temporary and the gradients.
+     * the training loops do: the step runs in a {@link TensorScope} (its update temporaries go at the end), the
+     * backward releases the activations ({@link Var#backwardAndRelease}) and zero grad the gradients.
      */
     static void step(Var x, List<Var[]> params) {
         boolean release = Boolean.getBoolean("release");
-        Var h = x;
-        for (Var[] p : params) h = Normalization.layerNorm(LinearAlgebra.linear(h, p[0], p[1]).gelu(), p[2], p[3], 1e-6);
-        Var loss = h.square().mean();
-        if (release) loss.backwardAndRelease();
-        else loss.backward();
-        try (GradMode.Scope s = GradMode.noGrad()) {
-            for (Var[] p : params)
-                for (Var v : p) {
-                    Tensor update = v.grad().mul(0.01);
-                    v.data().subInPlace(update);
-                    if (release) {
-                        update.release();
-                        v.grad().release();
+        try (TensorScope scope = release ? TensorScope.open() : null) {
+            Var h = x;
+            for (Var[] p : params) h = Normalization.layerNorm(LinearAlgebra.linear(h, p[0], p[1]).gelu(), p[2], p[3], 1e-6);
+            Var loss = h.square().mean();
+            if (release) loss.backwardAndRelease();
+            else loss.backward();
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                for (Var[] p : params)
+                    for (Var v : p) {
+                        v.data().subInPlace(v.grad().mul(0.01));
+                        v.zeroGrad();
                     }
-                    v.zeroGrad();
-                }
+            }
         }
     }
 

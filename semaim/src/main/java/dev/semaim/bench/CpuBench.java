@@ -13,6 +13,7 @@ import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.KernelProfile;
 import dev.semaim.train.GradientUpdate;
@@ -123,7 +124,11 @@ public final class CpuBench {
     public static Runnable trainStep(String config) {
         Workload w = workload(config, true, defaultPatch(config));
         Tensor[] in = inputs(w, defaultBatch(config), new Rng(1));
-        return () -> w.step().run(in[0], in[1]);
+        return () -> {
+            try (TensorScope scope = TensorScope.open()) { // as a training loop's step: its buffers go at its end
+                w.step().run(in[0], in[1]);
+            }
+        };
     }
 
     public static void main(String[] args) throws IOException {
@@ -152,15 +157,20 @@ public final class CpuBench {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < warmup + timed + 1; i++) {
             boolean profiled = i == warmup + timed;
-            long d0 = System.nanoTime();
-            Tensor[] in = inputs(w, batch, data);                                  // images (B, C, H, W), labels (B)
-            Tensor images = in[0], labels = in[1];
-            double ds = (System.nanoTime() - d0) / 1e9;
-            if (profiled) KernelProfile.reset();
-            long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), alloc0 = allocatedBytes(), t0 = System.nanoTime();
-            step.run(images, labels);
+            double ds;
+            long gc0, cpu0, alloc0, t0;
+            try (TensorScope scope = TensorScope.open()) { // as a training loop's step: its buffers, the batch too, go at its end
+                long d0 = System.nanoTime();
+                Tensor[] in = inputs(w, batch, data);                              // images (B, C, H, W), labels (B)
+                ds = (System.nanoTime() - d0) / 1e9;
+                if (profiled) KernelProfile.reset();
+                gc0 = gcMillis();
+                cpu0 = os.getProcessCpuTime();
+                alloc0 = allocatedBytes();
+                t0 = System.nanoTime();
+                step.run(in[0], in[1]);
+            }
             double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9, gc = (gcMillis() - gc0) / 1e3;
-            images.release(); // the harness's own batch: back for the next one, as a training loop's would be
             double allocGb = (allocatedBytes() - alloc0) / 1e9;
             if (profiled) {
                 report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, allocGb, dataSeconds / timed);

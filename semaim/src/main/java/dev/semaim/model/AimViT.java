@@ -1,7 +1,6 @@
 package dev.semaim.model;
 
 import dev.semaim.autograd.GradMode;
-import dev.semaim.autograd.Temporaries;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
@@ -17,6 +16,7 @@ import dev.semaim.nn.layers.QueryBlock;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
@@ -116,26 +116,22 @@ public final class AimViT extends Module {
 
     /**
      * The order pass (§4.2): eval mode, no gradients, unmasked encoder, shared final norm → Z, and the
-     * last block's attention probabilities, with the cls / gap / self maps derived from them.
+     * last block's attention probabilities, with the cls / gap / self maps derived from them. Each block's
+     * activations go when the next block has read them (every block runs in a scope of its own).
      */
     public OrderMaps orderMaps(Tensor images) {
         checkImages(images);
         boolean wasTraining = isTraining();
         eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
-            Temporaries tmp = Temporaries.begin();                              // each block's input and probs recycled
             Var h = embed(images);                                              // h: (B, T, D)
             Var lastProbs = null;
-            for (int i = 0; i < blocks.size(); i++) {
-                Block.WithProbs r = blocks.get(i).forwardWithProbs(h, null);    // no mask: full attention
-                tmp.drop(h, r.out());
+            for (Block block : blocks) {
+                Block.WithProbs r = block.forwardWithProbs(h, null);            // no mask: full attention
                 h = r.out();
-                if (i == blocks.size() - 1) lastProbs = r.probs();              // (B, H, T, T)
-                else tmp.drop(r.probs());
+                lastProbs = r.probs();                                          // (B, H, T, T)
             }
-            Tensor z = norm.forward(h).data();                                  // z: (B, T, D)
-            tmp.drop(h);
-            return OrderMaps.of(z, lastProbs.data());
+            return OrderMaps.of(norm.forward(h).data(), lastProbs.data());     // z: (B, T, D)
         } finally {
             train(wasTraining);
         }
@@ -146,11 +142,9 @@ public final class AimViT extends Module {
      * for 'clip'/'dino' targets the teacher's min-max similarity map (§4.4).
      */
     public Tensor orderPass(Tensor images) {
-        if (usesTeacher()) return OrderMaps.teacherMap(teacherFeatures(images));
-        OrderMaps maps = orderMaps(images);
-        Tensor map = maps.map(config.attentionType());
-        maps.releaseExcept(map); // the pass runs every step: its buffers go back for the next one
-        return map;
+        // the pass runs every step: everything it made but the map goes back for the next one
+        return TensorScope.returning(() -> usesTeacher() ? OrderMaps.teacherMap(teacherFeatures(images))
+                : orderMaps(images).map(config.attentionType()));
     }
 
     /** The priority (B, L) of the configured permutation type, its noise drawn from rng (u first, then the centre draws). */
@@ -221,15 +215,14 @@ public final class AimViT extends Module {
         int b = images.size(0), l = config.numPatches();
         if (priority.rank() != 2 || priority.size(0) != b || priority.size(1) != l)
             throw new IllegalArgumentException("AimViT: priority " + Shape.str(priority.shape()) + " is not (" + b + ", " + l + ")");
+        // the masks, the target and their temporaries are the step's (the attention backward reads the probabilities,
+        // the loss's backward the prediction only): the caller's scope ends them
         Tensor maskH = Masks.content(priority), maskG = Masks.query(priority);       // (B, 1, T, T) each
         Var pred = predict(images, maskH, maskG, tap);                               // pred: (B, T, K)
-        Tensor.releaseAll(maskH, maskG); // made every step, and the attention backward reads the probabilities instead
         Var patches = pred.narrow(1, 1, l);                                          // patches: (B, L, K)
         ReconstructionLoss.Result r;
         if (config.pixelTarget()) {
-            Tensor target = target(images);
-            r = ReconstructionLoss.pixel(patches, target, config.lossType());
-            target.releaseUnlessOn(images);                                          // the loss's backward does not read it
+            r = ReconstructionLoss.pixel(patches, target(images), config.lossType());
         } else {
             r = ReconstructionLoss.feature(patches, featureTarget(images).narrow(1, 1, l).contiguous());
         }

@@ -3,6 +3,7 @@ package dev.semaim.model;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 /**
  * Additive attention masks from a priority (spec §3): 0 = allowed, −inf = blocked, shape (B, 1, T, T)
@@ -27,15 +28,15 @@ public final class Masks {
         if (priority.rank() != 2 || !priority.dtype().floating)
             throw new IllegalArgumentException("Masks: priority " + priority + " is not a floating (B, L) tensor");
         int b = priority.size(0), l = priority.size(1), t = l + 1;
-        Tensor pi = priority.unsqueeze(2), pj = priority.unsqueeze(1);            // pi: (B, L, 1), pj: (B, 1, L)
-        Tensor patchBlocked = (strict ? pi.le(pj) : pi.lt(pj)).to(DType.F32);       // (B, L, L), 1 = blocked
-        Tensor blocked = Tensor.full(1, DType.F32, priority.backend(), b, t, t);   // cls row: all blocked ...
-        blocked.narrow(1, 1, l).narrow(2, 1, l).copyFrom(patchBlocked);
-        blocked.narrow(2, 0, 1).fillInPlace(0);                                    // ... but column 0 is open for all
-        Tensor open = Tensor.full(0, DType.F32, priority.backend(), b, t, t);
-        Tensor mask = open.maskedFill(blocked, Double.NEGATIVE_INFINITY);
-        Tensor.releaseAll(patchBlocked, blocked, open); // built every step: its temporaries go back for the next one
-        return mask.unsqueeze(1);
+        return TensorScope.returning(() -> {                                       // built every step: temporaries go
+            Tensor pi = priority.unsqueeze(2), pj = priority.unsqueeze(1);        // pi: (B, L, 1), pj: (B, 1, L)
+            Tensor patchBlocked = (strict ? pi.le(pj) : pi.lt(pj)).to(DType.F32);   // (B, L, L), 1 = blocked
+            Tensor blocked = Tensor.full(1, DType.F32, priority.backend(), b, t, t); // cls row: all blocked ...
+            blocked.narrow(1, 1, l).narrow(2, 1, l).copyFrom(patchBlocked);
+            blocked.narrow(2, 0, 1).fillInPlace(0);                                // ... but column 0 is open for all
+            Tensor open = Tensor.full(0, DType.F32, priority.backend(), b, t, t);
+            return open.maskedFill(blocked, Double.NEGATIVE_INFINITY).unsqueeze(1);
+        });
     }
 
     /** The 0/1 "blocked" form of an additive mask (1 where −inf), for inspection and tests. */

@@ -1,6 +1,7 @@
 package dev.semaim.model;
 
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 /**
  * The maps of the order pass (spec §4.2) from the unmasked encoder: Z = norm(encoder output) (B, T, D)
@@ -16,25 +17,16 @@ public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap, 
     /** z: (B, T, D); lastProbs: (B, H, T, T). */
     public static OrderMaps of(Tensor z, Tensor lastProbs) {
         int t = z.size(1), l = t - 1;
-        Tensor zn = l2Normalise(z);                                             // zn: (B, T, D)
-        Tensor patches = zn.narrow(1, 1, l);                                    // patches: (B, L, D)
-        Tensor clsProducts = patches.mul(zn.narrow(1, 0, 1));                   // (B, L, D)
-        Tensor cosCls = clsProducts.sum(false, 2);                              // (B, L)
-        Tensor gapMean = z.narrow(1, 1, l).mean(true, 1);                       // (B, 1, D)
-        Tensor gap = l2Normalise(gapMean);                                      // gap: (B, 1, D)
-        Tensor gapProducts = patches.mul(gap);                                  // (B, L, D)
-        Tensor cosGap = gapProducts.sum(false, 2);                              // (B, L)
-        Tensor headMean = lastProbs.mean(false, 1);                             // (B, T, T)
-        Tensor self = headMean.select(1, 0).narrow(1, 1, l).copy();             // (B, L), its own storage
-        // the order pass runs every step: its temporaries go back for the next one
-        Tensor.releaseAll(zn, clsProducts, gapMean, gap, gapProducts, headMean);
-        return new OrderMaps(z, cosCls, cosGap, self, lastProbs);
-    }
-
-    /** Hands every buffer of these maps back to the backend but {@code kept}'s (a map returned by {@link #map}). */
-    public void releaseExcept(Tensor kept) {
-        for (Tensor t : new Tensor[] {z, cosCls, cosGap, selfMap, lastProbs})
-            t.releaseUnlessOn(kept);
+        try (TensorScope scope = TensorScope.open()) {                         // the temporaries go, the maps stay
+            Tensor zn = l2Normalise(z);                                         // zn: (B, T, D)
+            Tensor patches = zn.narrow(1, 1, l);                                // patches: (B, L, D)
+            Tensor cosCls = patches.mul(zn.narrow(1, 0, 1)).sum(false, 2);      // (B, L)
+            Tensor gap = l2Normalise(z.narrow(1, 1, l).mean(true, 1));          // gap: (B, 1, D)
+            Tensor cosGap = patches.mul(gap).sum(false, 2);                     // (B, L)
+            Tensor self = lastProbs.mean(false, 1).select(1, 0).narrow(1, 1, l).copy(); // (B, L), its own storage
+            scope.keep(cosCls, cosGap, self);
+            return new OrderMaps(z, cosCls, cosGap, self, lastProbs);
+        }
     }
 
     /** The map A (B, L) of an attention type: "cls", "gap" or "self". */
@@ -53,17 +45,16 @@ public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap, 
      */
     public static Tensor teacherMap(Tensor features) {
         int l = features.size(1) - 1;
-        Tensor fn = l2Normalise(features);
-        Tensor s = fn.narrow(1, 1, l).mul(fn.narrow(1, 0, 1)).sum(false, 2);   // s: (B, L)
-        Tensor min = s.min(true, 1), max = s.max(true, 1);
-        return s.sub(min).div(max.sub(min).add(1e-6));
+        return TensorScope.returning(() -> {
+            Tensor fn = l2Normalise(features);
+            Tensor s = fn.narrow(1, 1, l).mul(fn.narrow(1, 0, 1)).sum(false, 2); // s: (B, L)
+            Tensor min = s.min(true, 1), max = s.max(true, 1);
+            return s.sub(min).div(max.sub(min).add(1e-6));
+        });
     }
 
     /** x / max(‖x‖₂, 1e-12) over the last axis. */
     public static Tensor l2Normalise(Tensor x) {
-        Tensor norm = x.norm(true, -1), clamped = norm.maximum(NORMALISE_EPS);
-        Tensor normalised = x.div(clamped);
-        Tensor.releaseAll(norm, clamped);
-        return normalised;
+        return TensorScope.returning(() -> x.div(x.norm(true, -1).maximum(NORMALISE_EPS)));
     }
 }

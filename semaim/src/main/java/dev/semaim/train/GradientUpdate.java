@@ -13,7 +13,7 @@ import java.util.List;
  * the loss scaled by 1/accum_iter, then on the last micro-batch of an accumulation group clip (if set) ->
  * optimizer step -> zero grad. A non-finite loss is neither back-propagated nor stepped. The backward releases the
  * graph's activations ({@link Var#backwardAndRelease}), the loss being the only value of the forward read afterwards,
- * and zero grad the gradients ({@link Optimizer#releaseGrads}), which nothing reads after the step.
+ * and zero grad the gradients ({@link Optimizer#zeroGrad}), which nothing reads after the step.
  */
 public final class GradientUpdate {
     private final Optimizer optimizer;
@@ -48,7 +48,7 @@ public final class GradientUpdate {
                 GradClip.clipGlobalNorm(trainable, clipGrad);
             }
             optimizer.step(lr);
-            optimizer.releaseGrads();
+            optimizer.zeroGrad();
         }
         return value;
     }

@@ -13,6 +13,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -160,10 +161,12 @@ public final class Pretrainer {
                             : epoch + (double) it / iters);
                 }
                 boolean update = (it + 1) % o.accumIter == 0;
-                Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
                 long t0 = System.nanoTime();
-                double loss = step.run(images, iterationRng(seed, epoch, it), lr, update);
-                images.release(); // a device copy goes back to the backend's cache (a wrapped host array stays as it is)
+                double loss;
+                try (TensorScope scope = TensorScope.open()) { // the step's buffers (a device copy of the batch too) go at its end
+                    Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
+                    loss = step.run(images, iterationRng(seed, epoch, it), lr, update);
+                }
                 if (!Double.isFinite(loss)) {
                     throw new NonFiniteLossException("loss is " + loss, epoch, it, lastCheckpoint);
                 }

@@ -25,7 +25,9 @@ public final class Tensor {
     /** A tensor whose elements are unspecified (see {@link Backend#allocate}): the caller writes all of them. */
     public static Tensor empty(DType dtype, Backend backend, int... shape) {
         int[] s = shape.clone();
-        return new Tensor(backend.allocate(dtype, Shape.numel(s)), s, Shape.contiguousStrides(s), 0);
+        Storage storage = backend.allocate(dtype, Shape.numel(s));
+        TensorScope.track(storage);
+        return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }
 
     public static Tensor empty(DType dtype, int... shape) {
@@ -64,7 +66,9 @@ public final class Tensor {
         if (n != Shape.numel(shape))
             throw new IllegalArgumentException("of: " + n + " values do not fill shape " + Shape.str(shape));
         int[] s = shape.clone();
-        return new Tensor(backend.upload(hostArray), s, Shape.contiguousStrides(s), 0);
+        Storage storage = backend.upload(hostArray);
+        TensorScope.track(storage);
+        return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }
 
     public static Tensor arange(int n, DType dtype) {
@@ -94,22 +98,10 @@ public final class Tensor {
 
     /**
      * Hands this tensor's storage back to its backend for reuse ({@link Backend#release}): the caller promises
-     * that neither this tensor nor any other view of its storage is used again.
+     * that neither this tensor nor any other view of its storage is used again. The engine's owners call it (a
+     * {@link TensorScope} at close, the backward pass after a buffer's last reader); model code does not.
      */
     public void release() { storage.backend().release(storage); }
-
-    /**
-     * {@link #release()} unless this tensor is on {@code other}'s storage: for a result that is a copy only sometimes
-     * (a reshape, a patchify) and must not take its source along when it is a view.
-     */
-    public void releaseUnlessOn(Tensor other) {
-        if (storage != other.storage) release();
-    }
-
-    /** {@link #release()} on each (the same storage twice is fine: a storage goes back once). */
-    public static void releaseAll(Tensor... ts) {
-        for (Tensor t : ts) t.release();
-    }
 
     public Backend backend() { return storage.backend(); }
 
@@ -529,30 +521,27 @@ public final class Tensor {
     public Tensor min(boolean keepdim, int... axes) { return reduce(ReduceOp.MIN, axes, keepdim); }
 
     public Tensor mean(boolean keepdim, int... axes) {
-        Tensor s = sum(keepdim, axes);
-        Tensor mean = s.div((double) numel() / Math.max(1, s.numel()));
-        s.release(); // this method's own temporary, like those of var and norm: no caller can hold it
-        return mean;
+        return TensorScope.returning(() -> {                  // the sum goes at once, as var's and norm's temporaries
+            Tensor s = sum(keepdim, axes);
+            return s.div((double) numel() / Math.max(1, s.numel()));
+        });
     }
 
     public Tensor mean(int... axes) { return mean(false, axes); }
 
     /** Variance over axes; unbiased divides by n-1 (torch's default), else by n. */
     public Tensor var(boolean unbiased, boolean keepdim, int... axes) {
-        Tensor mu = mean(true, axes);
-        Tensor d = sub(mu), d2 = d.square();
-        Tensor s = d2.sum(keepdim, axes);
-        int n = numel() / Math.max(1, mu.numel());
-        Tensor var = s.div(unbiased ? n - 1 : n);
-        releaseAll(mu, d, d2, s);
-        return var;
+        return TensorScope.returning(() -> {
+            Tensor mu = mean(true, axes);
+            Tensor d2 = sub(mu).square();
+            int n = numel() / Math.max(1, mu.numel());
+            return d2.sum(keepdim, axes).div(unbiased ? n - 1 : n);
+        });
     }
 
     /** L2 norm over axes (all when none). */
     public Tensor norm(boolean keepdim, int... axes) {
-        Tensor sq = square(), s = sq.sum(keepdim, axes), norm = s.sqrt();
-        releaseAll(sq, s);
-        return norm;
+        return TensorScope.returning(() -> square().sum(keepdim, axes).sqrt());
     }
 
     /** Index of the largest value along axis (I64, axis removed; the first maximum wins). */

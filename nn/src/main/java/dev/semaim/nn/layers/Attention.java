@@ -1,6 +1,5 @@
 package dev.semaim.nn.layers;
 
-import dev.semaim.autograd.Temporaries;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
@@ -34,12 +33,9 @@ public final class Attention extends Module {
 
     /** As {@link #forwardWithProbs(Var, Tensor)} with residual (B, T, D) or null added to the output (fused into proj). */
     public MultiHeadAttention.Result forwardWithProbs(Var x, Tensor mask, Var residual) {
-        Temporaries tmp = Temporaries.begin(); // without gradients, qkv and the heads' output are recycled
         Var projected = qkv.forward(x);                                                   // qkv: (B, T, 3D)
         MultiHeadAttention.Result r = MultiHeadAttention.attendPacked(projected, heads, mask);
-        tmp.drop(projected, r.out(), r.probs());
         Var out = proj.forward(r.out(), residual);                                        // out: (B, T, D)
-        tmp.drop(r.out(), out);
         return new MultiHeadAttention.Result(out, r.probs());
     }
 

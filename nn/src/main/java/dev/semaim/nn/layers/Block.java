@@ -1,11 +1,11 @@
 package dev.semaim.nn.layers;
 
 import dev.semaim.autograd.Arithmetic;
-import dev.semaim.autograd.Temporaries;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 /**
  * Pre-norm ViT block with an optional additive attention mask (spec §2.3, the content stream and the
@@ -37,20 +37,25 @@ public final class Block extends Module {
         mlp.initXavier(rng);
     }
 
-    /** h (B, T, D), mask null or (B, 1, T, T). */
+    /**
+     * h (B, T, D), mask null or (B, 1, T, T). The block runs in a scope of its own: what it makes and neither
+     * returns nor leaves to the graph (without gradients: every activation but the output) goes when it ends.
+     */
     public WithProbs forwardWithProbs(Var h, Tensor mask) {
-        if (dropPath.isIdentity()) {
-            // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
-            Temporaries tmp = Temporaries.begin(); // without gradients, the block's own activations are recycled
-            Var n1 = norm1.forward(h);
-            MultiHeadAttention.Result a = attn.forwardWithProbs(n1, mask, h);  // a.out: y (B, T, D)
-            tmp.drop(n1);
-            Var n2 = norm2.forward(a.out());
-            Var out = mlp.forward(n2, a.out());
-            tmp.drop(n2);
-            tmp.drop(a.out(), out);
-            return new WithProbs(out, a.probs());
+        try (TensorScope scope = TensorScope.open()) {
+            WithProbs r = dropPath.isIdentity() ? fused(h, mask) : composed(h, mask);
+            scope.keep(r.out().data(), r.probs().data());
+            return r;
         }
+    }
+
+    /** The residual adds fused into the proj and fc2 products: same values, two sums fewer kept. */
+    private WithProbs fused(Var h, Tensor mask) {
+        MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask, h); // a.out: y (B, T, D)
+        return new WithProbs(mlp.forward(norm2.forward(a.out()), a.out()), a.probs());
+    }
+
+    private WithProbs composed(Var h, Tensor mask) {
         MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask); // a.out: (B, T, D)
         Var y = Arithmetic.add(h, dropPath.forward(a.out()));                      // y: (B, T, D)
         Var out = Arithmetic.add(y, dropPath.forward(mlp.forward(norm2.forward(y)))); // out: (B, T, D)

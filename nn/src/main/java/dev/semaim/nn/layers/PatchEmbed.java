@@ -55,10 +55,8 @@ public final class PatchEmbed extends Module {
             throw new IllegalArgumentException("PatchEmbed: images " + Shape.str(s) + " are not (B, " + inChans + ", " + imgSize + ", " + imgSize + ")");
         Tensor patches = images.patchifyChannelMajor(patchSize).contiguous();            // patches: (B, L, C·P·P)
         Var w = proj.weight.var().reshape(dim, inChans * patchSize * patchSize);         // w: (D, C·P·P)
-        boolean copied = patches.storage() != images.storage();
-        Var y = LinearAlgebra.linear(copied ? Var.temporary(patches) : Var.constant(patches), w, proj.bias.var()); // y: (B, L, D)
-        if (copied && !y.requiresGrad()) patches.release();                              // no graph keeps the copy
-        return y;
+        boolean copied = patches.storage() != images.storage();                          // a copy: the graph's own
+        return LinearAlgebra.linear(copied ? Var.temporary(patches) : Var.constant(patches), w, proj.bias.var()); // (B, L, D)
     }
 
     /**
@@ -69,8 +67,6 @@ public final class PatchEmbed extends Module {
         Var t = forward(images);                                                          // t: (B, L, D)
         Var c = cls.expand(t.size(0), 1, dim);                                             // c: (B, 1, D)
         Var joined = ShapeOps.cat(1, c, t);                                                // joined: (B, 1 + L, D)
-        Var out = Arithmetic.add(joined, pos);                                             // (B, 1 + L, D)
-        if (!out.requiresGrad()) Tensor.releaseAll(t.data(), joined.data());              // no graph: nothing reads them again
-        return out;
+        return Arithmetic.add(joined, pos);                                                // (B, 1 + L, D)
     }
 }

@@ -5,6 +5,7 @@ import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 /**
  * Query-stream block (spec §2.4): pure cross-attention, no query self-attention, and ONE LayerNorm
@@ -34,8 +35,19 @@ public final class QueryBlock extends Module {
         mlp.initXavier(rng);
     }
 
-    /** g: queries (B, Tq, D); h: content after the paired encoder block (B, Tk, D); mask (B, 1, Tq, Tk) → (B, Tq, D). */
+    /**
+     * g: queries (B, Tq, D); h: content after the paired encoder block (B, Tk, D); mask (B, 1, Tq, Tk) → (B, Tq, D).
+     * In a scope of its own, as {@link Block#forwardWithProbs}.
+     */
     public Var forward(Var g, Var h, Tensor mask) {
+        try (TensorScope scope = TensorScope.open()) {
+            Var out = compute(g, h, mask);
+            scope.keep(out.data());
+            return out;
+        }
+    }
+
+    private Var compute(Var g, Var h, Tensor mask) {
         if (dropPath.isIdentity()) {
             // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
             Var a = attn.forward(norm1.forward(g), norm1.forward(h), mask, g);                         // a: (B, Tq, D)

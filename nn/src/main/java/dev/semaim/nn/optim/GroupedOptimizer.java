@@ -3,6 +3,7 @@ package dev.semaim.nn.optim;
 import dev.semaim.nn.Parameter;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,24 +73,17 @@ abstract class GroupedOptimizer implements Optimizer {
         }
     }
 
+    /** The state of a parameter, made on its first update (in a training step's scope, which must not end it). */
     private Map<String, Tensor> buffers(String name, Tensor like) {
         return buffers.computeIfAbsent(name, k -> {
             Map<String, Tensor> m = new LinkedHashMap<>();
-            for (String s : slots) m.put(s, Tensor.full(0, like.dtype(), like.backend(), like.shape()));
+            for (String s : slots) m.put(s, TensorScope.detach(Tensor.full(0, like.dtype(), like.backend(), like.shape())));
             return m;
         });
     }
 
     @Override public void zeroGrad() {
         for (Parameter p : byName.values()) p.var().zeroGrad();
-    }
-
-    @Override public void releaseGrads() {
-        for (Parameter p : byName.values()) {
-            Tensor g = p.var().grad();
-            if (g != null) g.release(); // parameters sharing one gradient tensor: the second release does nothing
-            p.var().zeroGrad();
-        }
     }
 
     @Override public List<ParamGroup> groups() { return groups; }
@@ -133,7 +127,7 @@ abstract class GroupedOptimizer implements Optimizer {
                 if (!t.sameShape(like))
                     throw new IllegalArgumentException(who + "'" + name + "." + slot + "' has shape " + Shape.str(t.shape())
                             + ", the parameter " + Shape.str(like.shape()));
-                Tensor copy = Tensor.empty(like.dtype(), like.backend(), like.shape());
+                Tensor copy = TensorScope.detach(Tensor.empty(like.dtype(), like.backend(), like.shape()));
                 copy.copyFrom(t.to(like.backend()));
                 m.put(slot, copy);
             }

@@ -13,14 +13,11 @@ public interface Optimizer {
     /** One update; the learning rate of a group is {@code lr * group.lrScale()}. */
     void step(double lr);
 
-    /** Drops the gradient of every optimised parameter. */
-    void zeroGrad();
-
     /**
-     * {@link #zeroGrad} that also hands the gradients' memory back to their backend ({@link Tensor#release}), so the
-     * next backward reuses it: the caller promises to hold none of the gradient tensors. Training loops use it.
+     * Drops the gradient of every optimised parameter; the buffers a backward pass made for them go back to their
+     * backend ({@code Var.zeroGrad}), so the next backward reuses them.
      */
-    void releaseGrads();
+    void zeroGrad();
 
     List<ParamGroup> groups();
 

@@ -73,8 +73,7 @@ public final class AimStepBenchmark {
             else out.loss().backward();
             phase(backend, "backward");
             opt.step(1.5e-4);
-            if (RELEASE) opt.releaseGrads();
-            else opt.zeroGrad();
+            opt.zeroGrad();
             double loss = out.loss().item();
             backend.synchronize();
             double dt = (System.nanoTime() - t0) / 1e9;
