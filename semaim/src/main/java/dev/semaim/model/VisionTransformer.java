@@ -13,6 +13,7 @@ import dev.semaim.nn.layers.PatchEmbed;
 import dev.semaim.nn.layers.PosEmbed;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 /**
  * The classifier ViT of fine-tuning, linear probing and k-NN (spec §7–§9), timm-compatible keys:
@@ -88,12 +89,12 @@ public final class VisionTransformer extends Module {
         return head == null ? f : head.forward(f);
     }
 
-    /** Features (B, D) for linear probing and k-NN: eval mode, no gradients. */
+    /** Features (B, D) for linear probing and k-NN: eval mode, no gradients, every other buffer gone on return. */
     public Tensor features(Tensor images) {
         boolean wasTraining = isTraining();
         eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
-            return forwardFeatures(images).data();
+            return TensorScope.returning(() -> forwardFeatures(images).data());
         } finally {
             train(wasTraining);
         }
@@ -107,7 +108,7 @@ public final class VisionTransformer extends Module {
         boolean wasTraining = isTraining();
         eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
-            return finalNorm.forward(encode(images)).data();
+            return TensorScope.returning(() -> finalNorm.forward(encode(images)).data());
         } finally {
             train(wasTraining);
         }

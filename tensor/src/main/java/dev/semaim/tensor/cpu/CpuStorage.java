@@ -18,10 +18,13 @@ public final class CpuStorage implements Storage {
     /** Whether the array came from {@link CpuBackend#allocate} (a wrapped caller's array is never pooled). */
     private final boolean poolable;
     private boolean released;
+    /** Set while {@link LeakTracer} traces this storage. */
+    private final LeakTracer.Ticket ticket;
 
     CpuStorage(DType dtype, int size) {
         this.dtype = dtype;
         this.poolable = dtype == DType.F32;
+        this.ticket = poolable ? LeakTracer.trace(this, size) : null;
         this.f = dtype == DType.F32 ? BufferPool.INSTANCE.take(size) : null;
         this.d = dtype == DType.F64 ? new double[size] : null;
         this.i = dtype == DType.I32 ? new int[size] : null;
@@ -31,6 +34,7 @@ public final class CpuStorage implements Storage {
     /** Wraps (does not copy) a host array. */
     CpuStorage(Object array) {
         this.poolable = false;
+        this.ticket = null;
         this.f = array instanceof float[] ? (float[]) array : null;
         this.d = array instanceof double[] ? (double[]) array : null;
         this.i = array instanceof int[] ? (int[]) array : null;
@@ -61,6 +65,7 @@ public final class CpuStorage implements Storage {
     void release() {
         if (!poolable || released) return;
         released = true;
+        if (ticket != null) ticket.released = true;
         BufferPool.INSTANCE.give(f);
     }
 
