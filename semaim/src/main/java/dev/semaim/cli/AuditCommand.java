@@ -8,6 +8,7 @@ import dev.semaim.model.Orders;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -58,15 +59,17 @@ public final class AuditCommand extends FlagCommand {
         } else {
             noise = Orders.draw(new Rng(f.integer("seed", 0)), b, l);
         }
-        Map<String, Tensor> dump = StepAudit.run(model, images.images(), priority, noise);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("config", saved.configJson());
-        meta.put("checkpoint", saved.path().toString());
-        meta.put("images", images.description());
-        Path file = f.path("out");
-        Safetensors.write(file, dump, meta);
-        if (f.toggle("json")) out.println(summaryJson(dump));
-        else out.printf(Locale.ROOT, "wrote %d tensors to %s; loss %.6f%n", dump.size(), file, dump.get("loss").item());
+        try (TensorScope step = TensorScope.open()) {                           // the step's buffers go once written
+            Map<String, Tensor> dump = StepAudit.run(model, images.images(), priority, noise);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("config", saved.configJson());
+            meta.put("checkpoint", saved.path().toString());
+            meta.put("images", images.description());
+            Path file = f.path("out");
+            Safetensors.write(file, dump, meta);
+            if (f.toggle("json")) out.println(summaryJson(dump));
+            else out.printf(Locale.ROOT, "wrote %d tensors to %s; loss %.6f%n", dump.size(), file, dump.get("loss").item());
+        }
         return 0;
     }
 

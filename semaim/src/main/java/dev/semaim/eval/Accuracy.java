@@ -9,6 +9,7 @@ import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.function.Function;
 
@@ -27,12 +28,16 @@ public record Accuracy(double top1, double top5, double loss, int count) {
         try (DataLoader loader = DataLoader.builder(dataset).transform(transform).batchSize(batchSize).workers(workers).build();
              GradMode.Scope scope = GradMode.noGrad()) {
             for (Batch b : loader.epoch(0)) {
-                Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
-                Var out = logits.apply(images);                                    // (B, classes)
-                Tensor labels = Tensor.of(backend, toLong(b.labels()), b.size());
-                lossSum += Losses.crossEntropy(out, labels).item() * b.size();
-                int classes = out.size(1), k = Math.min(5, classes);
-                long[] top = out.data().topk(k, true)[1].toLongArray();            // (B, k)
+                int k;
+                long[] top;
+                try (TensorScope batch = TensorScope.open()) {                      // the batch's buffers go at its end
+                    Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                    Var out = logits.apply(images);                                // (B, classes)
+                    Tensor labels = Tensor.of(backend, toLong(b.labels()), b.size());
+                    lossSum += Losses.crossEntropy(out, labels).item() * b.size();
+                    k = Math.min(5, out.size(1));
+                    top = out.data().topk(k, true)[1].toLongArray();               // (B, k)
+                }
                 for (int i = 0; i < b.size(); i++) {
                     for (int j = 0; j < k; j++) {
                         if (top[i * k + j] == b.labels()[i]) {

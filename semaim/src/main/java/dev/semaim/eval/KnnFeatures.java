@@ -8,6 +8,7 @@ import dev.semaim.data.Sample;
 import dev.semaim.data.Transform;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -33,15 +34,18 @@ public record KnnFeatures(Tensor features, int[] labels) {
         int[] labels = new int[n];
         Tensor[] parts = new Tensor[(n + batchSize - 1) / batchSize];
         try (DataLoader loader = DataLoader.builder(head).transform(transform).batchSize(batchSize).build();
-             GradMode.Scope scope = GradMode.noGrad()) {
+             GradMode.Scope noGrad = GradMode.noGrad();
+             TensorScope all = TensorScope.open()) {                             // the per-batch parts go once joined
             for (Batch b : loader.epoch(0)) {
-                Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
-                parts[b.index()] = encoder.apply(images).contiguous(); // (size, D)
+                try (TensorScope batch = TensorScope.open()) {                  // the batch's activations go at its end
+                    Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                    parts[b.index()] = batch.keep(encoder.apply(images).contiguous()); // (size, D)
+                }
                 System.arraycopy(b.labels(), 0, labels, b.index() * batchSize, b.size());
                 onBatch.accept(b.index() * batchSize + b.size());
             }
+            return new KnnFeatures(all.keep(Tensor.cat(0, parts)), labels);
         }
-        return new KnnFeatures(Tensor.cat(0, parts), labels);
     }
 
     /** The first {@code n} samples of a data set. */

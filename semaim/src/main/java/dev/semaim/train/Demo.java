@@ -14,6 +14,7 @@ import dev.semaim.model.AimViT;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -105,8 +106,10 @@ public final class Demo {
 
     /** images (B, C, H, W) -> (B, 2D) = [Z[:, 0] | mean over patches of Z[:, 1:]], Z: (B, T, D) from the order pass. */
     static Tensor clsAndMean(AimViT model, Tensor images) {
-        Tensor z = model.orderMaps(images).z();                                // z: (B, T, D)
-        int l = z.size(1) - 1;
-        return Tensor.cat(1, z.select(1, 0), z.narrow(1, 1, l).mean(false, 1)); // (B, 2D)
+        return TensorScope.returning(() -> {
+            Tensor z = model.orderMaps(images).z();                            // z: (B, T, D)
+            int l = z.size(1) - 1;
+            return Tensor.cat(1, z.select(1, 0), z.narrow(1, 1, l).mean(false, 1)); // (B, 2D)
+        });
     }
 }

@@ -10,6 +10,7 @@ import dev.semaim.model.Orders;
 import dev.semaim.model.Targets;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -36,6 +37,12 @@ public final class ModelPictures {
     }
 
     public static BufferedImage grid(AimViT model, SampleImages sample, Options o) {
+        try (TensorScope scope = TensorScope.open()) {                          // every pass's buffers go once drawn
+            return draw(model, sample, o);
+        }
+    }
+
+    private static BufferedImage draw(AimViT model, SampleImages sample, Options o) {
         AimConfig c = model.config;
         Tensor x = sample.images();                                             // x: (B, C, H, W)
         int b = x.size(0), l = c.numPatches(), g = c.grid(), size = o.panel();
