@@ -1,9 +1,9 @@
 package dev.semaim.cli;
 
+import dev.semaim.demo.Demo;
+import dev.semaim.demo.DemoReport;
 import dev.semaim.eval.KnnResult;
-import dev.semaim.train.Demo;
-import dev.semaim.train.DemoReport;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -2,10 +2,10 @@ package dev.semaim.cli;
 
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.Orders;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.PretrainResult;
 import dev.semaim.train.Pretrainer;
-import dev.semaim.train.ProgressLine;
 
 import java.io.PrintStream;
 import java.time.Duration;

@@ -8,12 +8,12 @@ import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
-import dev.semaim.train.Checkpoints;
-import dev.semaim.train.Json;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.NonFiniteLossException;
-import dev.semaim.train.ProgressLine;
-import dev.semaim.train.TrainingState;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.run.Json;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.NonFiniteLossException;
+import dev.semaim.run.ProgressLine;
+import dev.semaim.run.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Path;

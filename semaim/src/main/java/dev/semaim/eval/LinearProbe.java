@@ -10,13 +10,13 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.Sgd;
+import dev.semaim.run.GradientUpdate;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.OnDevice;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.GradientUpdate;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.OnDevice;
-import dev.semaim.train.ProgressLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,19 +1,24 @@
-package dev.semaim.train;
+package dev.semaim.demo;
 
 import dev.semaim.data.Compose;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.EmbeddedFashionMnist;
 import dev.semaim.data.Normalize;
 import dev.semaim.data.ToTensor;
+import dev.semaim.data.TrainingData;
 import dev.semaim.data.Transform;
 import dev.semaim.data.Transforms;
 import dev.semaim.eval.Knn;
 import dev.semaim.eval.KnnFeatures;
 import dev.semaim.eval.KnnResult;
 import dev.semaim.model.AimViT;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.train.PretrainOptions;
+import dev.semaim.train.PretrainResult;
+import dev.semaim.train.Pretrainer;
 
 import java.io.IOException;
 import java.nio.file.Path;
