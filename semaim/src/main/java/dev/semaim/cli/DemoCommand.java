@@ -44,7 +44,7 @@ public final class DemoCommand extends FlagCommand {
         }
         try {
             DemoReport r = Demo.run(quick ? Demo.Plan.QUICK : Demo.Plan.FULL, Duration.ofMillis(Math.round(minutes * 60_000)), seed,
-                    dir, ProgressLine.forTerminal(out, 10));
+                    dir, ProgressLine.forTerminal(out, 10), PretrainCommand.CURVES);
             out.print(table(r));
         } finally {
             if (temporary) {

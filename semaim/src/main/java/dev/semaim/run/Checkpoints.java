@@ -29,6 +29,15 @@ public final class Checkpoints {
     /** A checkpoint read back. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
                          Map<String, String> metadata) {
+        /** Loads the weights strictly into {@code into} and the optimizer state into {@code intoOptimizer}; a mismatch names the file. */
+        public void restore(Module into, Optimizer intoOptimizer) {
+            try {
+                StateDict.load(into, model, true);
+                intoOptimizer.loadState(optimizer);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + " does not fit this model/optimizer: " + e.getMessage(), e);
+            }
+        }
     }
 
     private Checkpoints() {
