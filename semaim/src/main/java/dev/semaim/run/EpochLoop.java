@@ -131,22 +131,28 @@ public final class EpochLoop {
      * with {@code scheduleOverTime} the lr schedule runs over that time instead of over the epochs (the demo).
      */
     public EpochLoop timeLimit(long runStartNanos, Duration limit, boolean scheduleOverTime) {
+        if (scheduleOverTime && limit == null) {
+            throw new IllegalArgumentException("an lr schedule over time needs a time limit");
+        }
         this.runStart = runStartNanos;
         this.timeLimit = limit;
         this.scheduleOverTime = scheduleOverTime;
         return this;
     }
 
+    /** What the protocol does before and after each epoch (default: nothing). */
     public EpochLoop epochHooks(EpochHooks h) {
         this.hooks = h;
         return this;
     }
 
+    /** Called after every iteration, after any checkpoint of that iteration. */
     public EpochLoop onStep(StepListener l) {
         this.stepListener = l;
         return this;
     }
 
+    /** Called after every epoch's log line, before the epoch's checkpoint. */
     public EpochLoop onEpoch(EpochListener l) {
         this.epochListener = l;
         return this;
