@@ -5,9 +5,9 @@ import dev.semaim.model.AimViT;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Json;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.run.Checkpoints;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.Checkpoints;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.Pretrainer;
 

@@ -9,6 +9,7 @@ import dev.semaim.nn.Module;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
@@ -16,7 +17,6 @@ import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.KernelProfile;
-import dev.semaim.train.GradientUpdate;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;

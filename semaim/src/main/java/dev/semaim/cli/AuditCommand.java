@@ -1,8 +1,8 @@
 package dev.semaim.cli;
 
-import dev.semaim.audit.SampleImages;
 import dev.semaim.audit.SavedModel;
 import dev.semaim.audit.StepAudit;
+import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.Orders;
 import dev.semaim.nn.io.Safetensors;

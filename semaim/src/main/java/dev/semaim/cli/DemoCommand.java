@@ -1,9 +1,9 @@
 package dev.semaim.cli;
 
+import dev.semaim.demo.Demo;
+import dev.semaim.demo.DemoReport;
 import dev.semaim.eval.KnnResult;
-import dev.semaim.train.Demo;
-import dev.semaim.train.DemoReport;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +44,7 @@ public final class DemoCommand extends FlagCommand {
         }
         try {
             DemoReport r = Demo.run(quick ? Demo.Plan.QUICK : Demo.Plan.FULL, Duration.ofMillis(Math.round(minutes * 60_000)), seed,
-                    dir, ProgressLine.forTerminal(out, 10));
+                    dir, ProgressLine.forTerminal(out, 10), PretrainCommand.CURVES);
             out.print(table(r));
         } finally {
             if (temporary) {

@@ -5,7 +5,7 @@ import dev.semaim.eval.ClassifierRun;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.eval.Finetune;
 import dev.semaim.eval.RunResults;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.PrintStream;
 import java.util.Locale;

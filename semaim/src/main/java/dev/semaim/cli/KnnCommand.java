@@ -3,7 +3,7 @@ package dev.semaim.cli;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.eval.KnnEvaluation;
 import dev.semaim.eval.RunResults;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.PrintStream;
 

@@ -3,7 +3,7 @@ package dev.semaim.cli;
 import dev.semaim.eval.ClassifierRun;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.eval.LinearProbe;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.PrintStream;
 

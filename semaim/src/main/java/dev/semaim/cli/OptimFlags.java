@@ -1,6 +1,6 @@
 package dev.semaim.cli;
 
-import dev.semaim.train.OptimOptions;
+import dev.semaim.run.OptimOptions;
 
 /**
  * The optimisation flags {@code pretrain}, {@code finetune} and {@code linprobe} share (epochs, accumulation,

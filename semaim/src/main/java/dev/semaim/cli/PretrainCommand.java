@@ -2,10 +2,12 @@ package dev.semaim.cli;
 
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.Orders;
+import dev.semaim.run.EpochListener;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.PretrainResult;
 import dev.semaim.train.Pretrainer;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.viz.Curves;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -93,11 +95,14 @@ public final class PretrainCommand extends FlagCommand {
         return o;
     }
 
+    /** Redraws curves.png beside log.txt after every epoch of a pre-training run (pretrain and demo). */
+    static final EpochListener CURVES = (epoch, log) -> Curves.writeForRun(log);
+
     @Override
     int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
         PretrainOptions o = options(f);
         o.validate();
-        PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, o.printEvery)).run();
+        PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, o.printEvery)).onEpoch(CURVES).run();
         out.printf(Locale.ROOT, "done: %d epochs, %d optimizer steps, last epoch loss %.4f, %.1f images/s%s%n", r.nextEpoch(),
                 r.optimizerSteps(), r.lastEpochLoss(), r.imagesPerSecond(),
                 r.lastCheckpoint() == null ? "" : "; checkpoint " + r.lastCheckpoint());

@@ -1,7 +1,7 @@
 package dev.semaim.cli;
 
-import dev.semaim.audit.SampleImages;
 import dev.semaim.audit.SavedModel;
+import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimViT;
 import dev.semaim.viz.ModelPictures;
 import dev.semaim.viz.Pictures;

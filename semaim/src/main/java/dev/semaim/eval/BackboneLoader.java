@@ -5,8 +5,8 @@ import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.LoadReport;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.run.Checkpoints;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.Checkpoints;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,19 +1,17 @@
 package dev.semaim.eval;
 
-import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.nn.Module;
-import dev.semaim.nn.StateDict;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
-import dev.semaim.train.Checkpoints;
-import dev.semaim.train.Json;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.NonFiniteLossException;
-import dev.semaim.train.ProgressLine;
-import dev.semaim.train.TrainingState;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.run.EpochLoop;
+import dev.semaim.run.Json;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.ProgressLine;
+import dev.semaim.run.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,19 +21,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The epoch loop that fine-tuning and linear probing share: per-iteration lr from the schedule, the
- * protocol's step, the progress line, an evaluation on the held-out split after every epoch, a JSON line per
- * epoch in log.txt, and checkpoints through the pre-training {@link Checkpoints} (rolling
- * {@code checkpoint-latest.safetensors} every epoch, numbered at the end) with resume at an epoch boundary.
+ * What fine-tuning and linear probing share around the {@link EpochLoop}: resume at an epoch boundary, the
+ * evaluation on the held-out split after every epoch (its accuracy joins the epoch's line in log.txt), and
+ * results.json. Checkpoints are the pre-training {@link Checkpoints} (rolling {@code checkpoint-latest.safetensors}
+ * every epoch, numbered at the end).
  * The checkpoint metadata names the protocol so that a fine-tuning checkpoint is not resumed as a probe.
  */
 final class ClassifierTrainer {
-    /** One training iteration; returns the batch loss (before any 1/accum_iter scaling). */
-    @FunctionalInterface
-    interface Step {
-        double run(Batch batch, int epoch, int iter, double lr, boolean update);
-    }
-
     /** The run's end: last and best held-out accuracy, where the weights are. */
     record Outcome(Accuracy last, double bestTop1, int epochsDone, long optimizerSteps, Path checkpoint, double trainSeconds) {
     }
@@ -47,11 +39,11 @@ final class ClassifierTrainer {
     private final Module model;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
-    private final Step step;
+    private final EpochLoop.Step step;
     private final Supplier<Accuracy> evaluate;
     private final ProgressLine progress;
 
-    ClassifierTrainer(String protocol, EvalOptions o, Module model, Optimizer optimizer, LrSchedule schedule, Step step,
+    ClassifierTrainer(String protocol, EvalOptions o, Module model, Optimizer optimizer, LrSchedule schedule, EpochLoop.Step step,
                       Supplier<Accuracy> evaluate, ProgressLine progress) {
         this.protocol = protocol;
         this.o = o;
@@ -136,85 +128,51 @@ final class ClassifierTrainer {
             throw new IllegalArgumentException("--resume " + file + " is a " + (saved == null ? "pretrain" : saved)
                     + " checkpoint, not a " + protocol + " one (use --finetune for pre-trained weights)");
         }
-        try {
-            StateDict.load(model, ck.model(), true);
-            optimizer.loadState(ck.optimizer());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("checkpoint " + file + " does not fit this model/optimizer: " + e.getMessage(), e);
-        }
+        ck.restore(model, optimizer);
         progress.message("resumed from " + file + " at epoch " + ck.state().epoch());
         return ck.state();
     }
 
     Outcome run(DataLoader loader, int iters, TrainingState start, JsonLinesLog log) throws IOException {
-        long seed = start.seed(), steps = start.optimizerSteps();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", o.model);
         meta.put(PROTOCOL_KEY, protocol);
         meta.put("config", Json.object(o.asMap()));
-        Accuracy last = null;
-        double best = Double.NaN, trainNanos = 0;
-        Path checkpoint = null;
-        int remaining = (o.epochs - start.epoch()) * iters;
-        for (int epoch = start.epoch(); epoch < o.epochs; epoch++) {
+        HeldOut heldOut = new HeldOut();
+        EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.outputDir, meta)
+                .epochHooks(heldOut)
+                .run(loader, iters, start, null, step);
+        if (heldOut.last == null) { // resumed after the last epoch: evaluate what was loaded
+            model.train(false);
+            heldOut.last = evaluate.get();
+            heldOut.best = heldOut.last.top1();
+            progress.message("the checkpoint has finished all " + o.epochs + " epochs; evaluated it: top-1 " + heldOut.last.top1() + "%");
+        }
+        return new Outcome(heldOut.last, heldOut.best, o.epochs, end.optimizerSteps(), end.lastCheckpoint(), end.trainSeconds());
+    }
+
+    /** Training mode for every epoch, and after it the evaluation on the held-out split, which joins the epoch's log line. */
+    private final class HeldOut implements EpochLoop.EpochHooks {
+        Accuracy last;
+        double best = Double.NaN;
+
+        @Override
+        public void beforeEpoch(int epoch) {
             model.train(true);
-            optimizer.zeroGrad();
-            double lossSum = 0, lrSum = 0, lr = 0;
-            int done = 0;
-            long t0 = System.nanoTime();
-            for (Batch b : loader.epoch(epoch)) {
-                int it = b.index();
-                if (it >= iters) {
-                    break;
-                }
-                if (it % o.accumIter == 0) {
-                    lr = schedule.at(epoch + (double) it / iters);
-                }
-                boolean update = (it + 1) % o.accumIter == 0;
-                double loss = step.run(b, epoch, it, lr, update);
-                if (!Double.isFinite(loss)) {
-                    throw new NonFiniteLossException("loss is " + loss, epoch, it, checkpoint);
-                }
-                steps += update ? 1 : 0;
-                lossSum += loss;
-                lrSum += lr;
-                done++;
-                remaining--;
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                progress.update(epoch, o.epochs, it, iters, loss, lossSum / done, lr, done * (double) o.batchSize / seconds,
-                        remaining * seconds / done);
-            }
-            double epochSeconds = (System.nanoTime() - t0) / 1e9;
-            trainNanos += epochSeconds * 1e9;
+        }
+
+        @Override
+        public Map<String, Object> afterEpoch(int epoch) {
             model.train(false);
             last = evaluate.get();
             best = Double.isNaN(best) ? last.top1() : Math.max(best, last.top1());
             progress.message(String.format(Locale.ROOT, "epoch %d: held-out top-1 %.2f%%, top-5 %.2f%%, loss %.4f (%d images); best top-1 %.2f%%",
                     epoch, last.top1(), last.top5(), last.loss(), last.count(), best));
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("train_loss", done > 0 ? lossSum / done : Double.NaN);
-            line.put("train_lr", done > 0 ? lrSum / done : Double.NaN);
-            line.put("test_acc1", last.top1());
-            line.put("test_acc5", last.top5());
-            line.put("test_loss", last.loss());
-            line.put("epoch", epoch);
-            line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
-            line.put("optimizer_steps", steps);
-            log.append(line);
-            TrainingState next = new TrainingState(epoch + 1, 0, steps, seed, 0);
-            checkpoint = o.outputDir.resolve(Checkpoints.LATEST);
-            Checkpoints.save(checkpoint, model, optimizer, next, meta);
-            if (epoch + 1 == o.epochs) {
-                checkpoint = o.outputDir.resolve(Checkpoints.numbered(epoch + 1));
-                Checkpoints.save(checkpoint, model, optimizer, next, meta);
-            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("test_acc1", last.top1());
+            fields.put("test_acc5", last.top5());
+            fields.put("test_loss", last.loss());
+            return fields;
         }
-        if (last == null) { // resumed after the last epoch: evaluate what was loaded
-            model.train(false);
-            last = evaluate.get();
-            best = last.top1();
-            progress.message("the checkpoint has finished all " + o.epochs + " epochs; evaluated it: top-1 " + last.top1() + "%");
-        }
-        return new Outcome(last, best, o.epochs, steps, checkpoint, trainNanos / 1e9);
     }
 }

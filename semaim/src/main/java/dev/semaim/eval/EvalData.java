@@ -5,7 +5,7 @@ import dev.semaim.data.EmbeddedFashionMnist;
 import dev.semaim.data.IdxDataset;
 import dev.semaim.data.ImageDecoder;
 import dev.semaim.data.ImageFolderDataset;
-import dev.semaim.train.TrainingData;
+import dev.semaim.data.TrainingData;
 
 import java.io.IOException;
 import java.nio.file.Files;

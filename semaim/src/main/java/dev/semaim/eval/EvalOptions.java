@@ -1,6 +1,6 @@
 package dev.semaim.eval;
 
-import dev.semaim.train.OptimOptions;
+import dev.semaim.run.OptimOptions;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.semaim.eval;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.data.Transforms;
-import dev.semaim.train.ProgressLine;
+import dev.semaim.run.ProgressLine;
 
 import java.io.IOException;
 import java.util.Locale;

@@ -20,13 +20,14 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.run.EpochLoop;
+import dev.semaim.run.GradientUpdate;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.OnDevice;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.GradientUpdate;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.OnDevice;
-import dev.semaim.train.ProgressLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ public final class Finetune {
                 o.blr, o.absoluteLr(), o.effectiveBatch(), o.layerDecay,
                 mixupActive ? "mixup/cutmix + soft-target CE" : o.smoothing > 0 ? "label-smoothing CE" : "cross-entropy"));
 
-        ClassifierTrainer.Step step = (b, epoch, it, lr, update) -> {
+        EpochLoop.Step step = (b, epoch, it, lr, update) -> {
             Tensor images;
             Var logits;
             Var loss;

@@ -4,14 +4,14 @@ import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.run.Json;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.OnDevice;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.Json;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.OnDevice;
-import dev.semaim.train.ProgressLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,13 +10,14 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.Sgd;
+import dev.semaim.run.EpochLoop;
+import dev.semaim.run.GradientUpdate;
+import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.OnDevice;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.GradientUpdate;
-import dev.semaim.train.JsonLinesLog;
-import dev.semaim.train.OnDevice;
-import dev.semaim.train.ProgressLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public final class LinearProbe {
                 o.blr, o.absoluteLr(), o.effectiveBatch(), MOMENTUM));
 
         GradientUpdate gradientUpdate = new GradientUpdate(optimizer, List.of(), Double.NaN, o.accumIter); // no clipping
-        ClassifierTrainer.Step step = (b, epoch, it, lr, update) -> {
+        EpochLoop.Step step = (b, epoch, it, lr, update) -> {
             Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
             Var loss = Losses.crossEntropy(model.forward(images), Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
             return gradientUpdate.apply(loss, lr, update);

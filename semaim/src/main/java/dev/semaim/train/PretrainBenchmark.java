@@ -2,6 +2,7 @@ package dev.semaim.train;
 
 import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
+import dev.semaim.data.TrainingData;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.ParamGroups;

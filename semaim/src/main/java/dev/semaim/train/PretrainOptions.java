@@ -1,5 +1,7 @@
 package dev.semaim.train;
 
+import dev.semaim.run.OptimOptions;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -41,8 +41,8 @@ public final class Curves {
     }
 
     /**
-     * The training loop's hook: redraws curves.png next to {@code logFile} and returns its path. A picture must
-     * never stop a training run, so a failure is reported on stderr and gives null.
+     * Redraws curves.png next to {@code logFile} and returns its path (the CLI calls it after every epoch of a
+     * pre-training run). A picture must never stop a training run, so a failure is reported on stderr and gives null.
      */
     public static Path writeForRun(Path logFile) {
         Path out = logFile.toAbsolutePath().resolveSibling(FILE);

@@ -1,7 +1,7 @@
 package dev.semaim.viz;
 
-import dev.semaim.audit.SampleImages;
 import dev.semaim.autograd.GradMode;
+import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;

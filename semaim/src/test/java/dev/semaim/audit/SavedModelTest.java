@@ -7,13 +7,13 @@ import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.run.Json;
+import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.Checkpoints;
-import dev.semaim.train.Json;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.Pretrainer;
-import dev.semaim.train.TrainingState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

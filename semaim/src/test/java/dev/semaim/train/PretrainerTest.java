@@ -1,6 +1,9 @@
 package dev.semaim.train;
 
+import dev.semaim.data.TrainingData;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.run.NonFiniteLossException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

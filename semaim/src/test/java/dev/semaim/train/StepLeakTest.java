@@ -6,6 +6,7 @@ import dev.semaim.model.AimViT;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;

@@ -1,5 +1,9 @@
 package dev.semaim.train;
 
+import dev.semaim.data.TrainingData;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.run.ProgressLine;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

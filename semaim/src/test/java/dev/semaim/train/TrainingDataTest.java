@@ -1,6 +1,7 @@
 package dev.semaim.train;
 
 import dev.semaim.data.IdxDataset;
+import dev.semaim.data.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

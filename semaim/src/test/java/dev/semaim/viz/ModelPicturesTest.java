@@ -1,6 +1,6 @@
 package dev.semaim.viz;
 
-import dev.semaim.audit.SampleImages;
+import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.Orders;

@@ -1,6 +1,7 @@
-package dev.semaim.train;
+package dev.semaim.demo;
 
 import dev.semaim.eval.KnnResult;
+import dev.semaim.train.PretrainResult;
 
 /**
  * What {@code semaim demo} measured: k-NN accuracy of the same architecture at random initialisation and

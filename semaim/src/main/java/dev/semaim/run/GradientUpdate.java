@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Parameter;

@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Backends;

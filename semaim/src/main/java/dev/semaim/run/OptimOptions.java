@@ -1,9 +1,9 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 import java.util.Map;
 
 /**
- * The optimisation settings that pre-training ({@link PretrainOptions}) and the evaluation protocols share,
+ * The optimisation settings that pre-training ({@code PretrainOptions}) and the evaluation protocols share,
  * named after their flags: batch size, epochs, gradient accumulation, the learning-rate recipe (peak lr =
  * blr x effective batch / 256 unless an absolute lr is given; warm-up + cosine down to min_lr) and weight
  * decay. Each recipe sets its own defaults in its constructor.

@@ -1,20 +1,26 @@
-package dev.semaim.train;
+package dev.semaim.demo;
 
 import dev.semaim.data.Compose;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.EmbeddedFashionMnist;
 import dev.semaim.data.Normalize;
 import dev.semaim.data.ToTensor;
+import dev.semaim.data.TrainingData;
 import dev.semaim.data.Transform;
 import dev.semaim.data.Transforms;
 import dev.semaim.eval.Knn;
 import dev.semaim.eval.KnnFeatures;
 import dev.semaim.eval.KnnResult;
 import dev.semaim.model.AimViT;
+import dev.semaim.run.EpochListener;
+import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
+import dev.semaim.train.PretrainOptions;
+import dev.semaim.train.PretrainResult;
+import dev.semaim.train.Pretrainer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,7 +76,9 @@ public final class Demo {
         return o;
     }
 
-    public static DemoReport run(Plan plan, Duration budget, long seed, Path outputDir, ProgressLine progress) throws IOException {
+    /** Pre-trains for {@code budget} ({@code epochListener} after every epoch's log line), then runs the k-NN comparison. */
+    public static DemoReport run(Plan plan, Duration budget, long seed, Path outputDir, ProgressLine progress,
+                                 EpochListener epochListener) throws IOException {
         PretrainOptions o = options(plan, seed, outputDir);
         o.epochs = PLANNED_EPOCHS;
         o.warmupEpochs = 0.1 * PLANNED_EPOCHS;
@@ -80,7 +88,7 @@ public final class Demo {
                 + " (warm-up and cosine lr schedule fitted to that time)");
 
         long t0 = System.nanoTime();
-        PretrainResult trained = new Pretrainer(o, progress).run();
+        PretrainResult trained = new Pretrainer(o, progress).onEpoch(epochListener).run();
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         AimViT random = new AimViT(Pretrainer.modelConfig(o), new Rng(seed)); // the pre-trained model's starting point
 

@@ -1,12 +1,5 @@
-package dev.semaim.train;
+package dev.semaim.data;
 
-import dev.semaim.data.Dataset;
-import dev.semaim.data.EmbeddedFashionMnist;
-import dev.semaim.data.IdxDataset;
-import dev.semaim.data.ImageDecoder;
-import dev.semaim.data.ImageFolderDataset;
-import dev.semaim.data.Transform;
-import dev.semaim.data.Transforms;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,17 +1,8 @@
-package dev.semaim.audit;
+package dev.semaim.data;
 
-import dev.semaim.data.CenterCrop;
-import dev.semaim.data.Compose;
-import dev.semaim.data.Dataset;
-import dev.semaim.data.Image;
-import dev.semaim.data.Normalize;
-import dev.semaim.data.Resize;
-import dev.semaim.data.ToTensor;
-import dev.semaim.data.Transform;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.TrainingData;
 
 import java.io.IOException;
 import java.nio.file.Files;

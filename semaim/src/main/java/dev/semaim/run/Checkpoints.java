@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
@@ -29,6 +29,15 @@ public final class Checkpoints {
     /** A checkpoint read back. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
                          Map<String, String> metadata) {
+        /** Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a mismatch names the file. */
+        public void restore(Module targetModel, Optimizer targetOptimizer) {
+            try {
+                StateDict.load(targetModel, model, true);
+                targetOptimizer.loadState(optimizer);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + " does not fit this model/optimizer: " + e.getMessage(), e);
+            }
+        }
     }
 
     private Checkpoints() {

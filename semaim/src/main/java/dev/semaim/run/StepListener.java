@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.run;
 
 /**
  * Called after every training iteration (after any checkpoint of that iteration is written). Tests use it

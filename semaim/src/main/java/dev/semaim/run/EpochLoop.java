@@ -1,0 +1,271 @@
+package dev.semaim.run;
+
+import dev.semaim.data.Batch;
+import dev.semaim.data.DataLoader;
+import dev.semaim.nn.Module;
+import dev.semaim.nn.Parameter;
+import dev.semaim.nn.optim.LrSchedule;
+import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.tensor.TensorScope;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The epoch loop that pre-training, fine-tuning and linear probing share (MAE's {@code train_one_epoch} with the
+ * epoch bookkeeping of its {@code main}): the learning rate from the schedule on the first micro-batch of every
+ * accumulation group, the protocol's {@link Step}, the progress line, a stop on a non-finite loss, a
+ * JSON line per epoch in log.txt, rolling and numbered {@link Checkpoints}, and an optional wall-time limit.
+ * What differs between the protocols comes in as the {@link Step} and the {@link EpochHooks}: what happens
+ * before an epoch (the classifiers switch to training mode) and after it (their held-out evaluation, whose fields
+ * join the log line).
+ *
+ * <pre>
+ *   for epoch in [start.epoch, epochs):
+ *     hooks.beforeEpoch; zero grad
+ *     for batch it in [start.batch (first epoch only), iters):
+ *       lr = schedule(epoch + it / iters)   (on it % accum_iter == 0; over the time limit when scheduled over time)
+ *       loss = step(batch, lr, update = (it + 1) % accum_iter == 0); non-finite -> NonFiniteLossException
+ *       progress; mid-epoch checkpoint (every N optimizer steps, or at the time limit); step listener
+ *     fields = hooks.afterEpoch; log.txt line; epoch listener; checkpoint-latest (+ numbered)
+ * </pre>
+ *
+ * <p>Resume: a checkpoint holds (epoch, next batch, optimizer steps, seed), and the first epoch continues at the
+ * saved batch, so a resumed run sees exactly the batches an uninterrupted one would. A partial accumulation group
+ * at the end of an epoch is dropped (the next epoch zeroes its gradients) so that epoch boundaries carry no state.
+ */
+public final class EpochLoop {
+    /**
+     * One training iteration. It runs in a {@link TensorScope} of its own: every buffer it makes (the batch on the
+     * device, the forward's temporaries) goes back to the backend when it returns.
+     */
+    @FunctionalInterface
+    public interface Step {
+        /**
+         * @param update true on the last micro-batch of an accumulation group: clip, step, zero grad
+         * @return the batch loss (before any 1/accum_iter scaling)
+         */
+        double run(Batch batch, int epoch, int iter, double lr, boolean update);
+    }
+
+    /** What a protocol does around each epoch; both default to nothing. */
+    public interface EpochHooks {
+        /** Before the first batch of {@code epoch} (e.g. the model into training mode). */
+        default void beforeEpoch(int epoch) {
+        }
+
+        /** After the last batch of {@code epoch}, before its log line: fields for that line (e.g. held-out accuracy). */
+        default Map<String, Object> afterEpoch(int epoch) throws IOException {
+            return Map.of();
+        }
+    }
+
+    /**
+     * The end of the loop.
+     *
+     * @param nextEpoch        the epoch a resume would continue with (= epochs when the loop finished)
+     * @param optimizerSteps   optimizer steps done in total, resumed ones included
+     * @param lastEpochLoss    mean loss of the last epoch trained (of the epoch cut short at the time limit); NaN if none
+     * @param imagesTrained    images through the {@link Step} in this process
+     * @param stepNanos        time spent in the {@link Step}
+     * @param trainSeconds     time spent in the epochs' batch loops (steps, data, progress and checkpoints within them)
+     * @param lastCheckpoint   the last checkpoint written (the one resumed from, or null, when none was)
+     * @param timeLimitReached whether the loop stopped early at its time limit
+     */
+    public record End(int nextEpoch, long optimizerSteps, double lastEpochLoss, long imagesTrained, long stepNanos,
+                      double trainSeconds, Path lastCheckpoint, boolean timeLimitReached) {
+        /** Training throughput of the steps; NaN when none ran. */
+        public double imagesPerSecond() {
+            return stepNanos == 0 ? Double.NaN : imagesTrained / (stepNanos / 1e9);
+        }
+    }
+
+    private final OptimOptions o;
+    private final Module model;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final ProgressLine progress;
+    private final JsonLinesLog log;
+    private final Path outputDir;
+    private final Map<String, String> checkpointMetadata;
+    private int saveEveryEpochs;
+    private int saveEverySteps;
+    private long runStart;
+    private Duration timeLimit;
+    private boolean scheduleOverTime;
+    private StepListener stepListener = (epoch, iter, loss, lr) -> { };
+    private EpochListener epochListener = (epoch, logFile) -> { };
+    private EpochHooks hooks = new EpochHooks() { };
+
+    /**
+     * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
+     * micro-batches, writing {@code log} and checkpoints (the model's state, the optimizer's, the
+     * {@link TrainingState} and {@code checkpointMetadata}) into {@code outputDir}: checkpoint-latest after every
+     * epoch, a numbered one after the last.
+     */
+    public EpochLoop(OptimOptions o, Module model, Optimizer optimizer, LrSchedule schedule, ProgressLine progress,
+                     JsonLinesLog log, Path outputDir, Map<String, String> checkpointMetadata) {
+        this.o = o;
+        this.model = model;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.progress = progress;
+        this.log = log;
+        this.outputDir = outputDir;
+        this.checkpointMetadata = new LinkedHashMap<>(checkpointMetadata);
+    }
+
+    /**
+     * Numbered checkpoints also after every {@code everyEpochs}-th epoch (0 = only after the last), and
+     * checkpoint-latest also every {@code everySteps} optimizer steps within an epoch (0 = never).
+     */
+    public EpochLoop checkpointEvery(int everyEpochs, int everySteps) {
+        this.saveEveryEpochs = everyEpochs;
+        this.saveEverySteps = everySteps;
+        return this;
+    }
+
+    /**
+     * Stops at the first optimizer step after {@code limit} (counted from {@code runStartNanos}) with a checkpoint;
+     * with {@code scheduleOverTime} the lr schedule runs over that time instead of over the epochs (the demo).
+     */
+    public EpochLoop timeLimit(long runStartNanos, Duration limit, boolean scheduleOverTime) {
+        if (scheduleOverTime && limit == null) {
+            throw new IllegalArgumentException("an lr schedule over time needs a time limit");
+        }
+        this.runStart = runStartNanos;
+        this.timeLimit = limit;
+        this.scheduleOverTime = scheduleOverTime;
+        return this;
+    }
+
+    /** What the protocol does before and after each epoch (default: nothing). */
+    public EpochLoop epochHooks(EpochHooks h) {
+        this.hooks = h;
+        return this;
+    }
+
+    /** Called after every iteration, after any checkpoint of that iteration. */
+    public EpochLoop onStep(StepListener l) {
+        this.stepListener = l;
+        return this;
+    }
+
+    /** Called after every epoch's log line, before the epoch's checkpoint. */
+    public EpochLoop onEpoch(EpochListener l) {
+        this.epochListener = l;
+        return this;
+    }
+
+    /**
+     * Trains from {@code start} (epoch, next batch) to the last epoch or the time limit.
+     *
+     * @param iters          iterations per epoch (at most the loader's batches per epoch; at least 1)
+     * @param lastCheckpoint the checkpoint resumed from (named when the loss diverges before a new one is written); may be null
+     */
+    public End run(DataLoader loader, int iters, TrainingState start, Path lastCheckpoint, Step step) throws IOException {
+        long seed = start.seed();
+        long optimizerSteps = start.optimizerSteps();
+        long imagesTrained = 0, stepNanos = 0;
+        double trainSeconds = 0;
+        double lastEpochLoss = Double.NaN;
+        long deadline = timeLimit == null ? Long.MAX_VALUE : runStart + timeLimit.toNanos();
+        int remainingIters = (o.epochs - start.epoch()) * iters - start.batch();
+
+        for (int epoch = start.epoch(); epoch < o.epochs; epoch++) {
+            int first = epoch == start.epoch() ? start.batch() : 0;
+            double lossSum = 0, lrSum = 0;
+            int done = 0;
+            hooks.beforeEpoch(epoch);
+            long epochStart = System.nanoTime();
+            double lr = schedule.at(epoch + (double) first / iters);
+            optimizer.zeroGrad();
+            for (Batch b : loader.epoch(epoch, Math.min(first, loader.batchesPerEpoch()))) {
+                int it = b.index();
+                if (it >= iters) {
+                    break;
+                }
+                if (it % o.accumIter == 0) {
+                    lr = schedule.at(scheduleOverTime
+                            ? o.epochs * Math.min(1.0, (System.nanoTime() - runStart) / (double) timeLimit.toNanos())
+                            : epoch + (double) it / iters);
+                }
+                boolean update = (it + 1) % o.accumIter == 0;
+                long t0 = System.nanoTime();
+                double loss;
+                try (TensorScope scope = TensorScope.open()) { // the step's buffers (its device copy of the batch too) go at its end
+                    loss = step.run(b, epoch, it, lr, update);
+                }
+                if (!Double.isFinite(loss)) {
+                    throw new NonFiniteLossException("loss is " + loss, epoch, it, lastCheckpoint);
+                }
+                long t1 = System.nanoTime();
+                stepNanos += t1 - t0;
+                imagesTrained += b.size();
+                optimizerSteps += update ? 1 : 0;
+                lossSum += loss;
+                lrSum += lr;
+                done++;
+                remainingIters--;
+                double epochSeconds = (t1 - epochStart) / 1e9;
+                double eta = Math.min(remainingIters * epochSeconds / done, (deadline - t1) / 1e9);
+                progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr,
+                        done * (double) o.batchSize / epochSeconds, eta);
+                boolean outOfTime = System.nanoTime() >= deadline && update;
+                if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
+                    lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it);
+                }
+                stepListener.onStep(epoch, it, loss, lr);
+                if (outOfTime && it + 1 < iters) {
+                    progress.message(String.format(Locale.ROOT, "time limit reached at epoch %d, step %d; checkpoint %s",
+                            epoch, it, lastCheckpoint));
+                    return new End(epoch, optimizerSteps, done > 0 ? lossSum / done : Double.NaN, imagesTrained, stepNanos,
+                            trainSeconds + (System.nanoTime() - epochStart) / 1e9, lastCheckpoint, true);
+                }
+            }
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            trainSeconds += epochSeconds;
+            Map<String, Object> epochFields = hooks.afterEpoch(epoch);
+            if (done > 0) { // none when resumed at the end of an epoch whose cap was lowered since
+                lastEpochLoss = lossSum / done;
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("train_loss", lastEpochLoss);
+                line.put("train_lr", lrSum / done);
+                line.putAll(epochFields);
+                line.put("epoch", epoch);
+                line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
+                line.put("optimizer_steps", optimizerSteps);
+                log.append(line);
+                epochListener.onEpoch(epoch, log.file());
+            }
+            TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
+            lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1);
+            if ((saveEveryEpochs > 0 && (epoch + 1) % saveEveryEpochs == 0) || epoch + 1 == o.epochs) {
+                lastCheckpoint = save(Checkpoints.numbered(epoch + 1), next, epoch, iters - 1);
+            }
+            if (System.nanoTime() >= deadline && epoch + 1 < o.epochs) {
+                progress.message("time limit reached after epoch " + epoch + "; checkpoint " + lastCheckpoint);
+                return new End(epoch + 1, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, true);
+            }
+        }
+        return new End(o.epochs, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, false);
+    }
+
+    /** Writes a checkpoint unless the weights have gone non-finite (then the previous one stays the last good one). */
+    private Path save(String name, TrainingState state, int epoch, int iter) {
+        for (Map.Entry<String, Parameter> e : model.trainableParameters().entrySet()) {
+            if (!Double.isFinite(e.getValue().data().sum().item())) {
+                throw new NonFiniteLossException("parameter " + e.getKey() + " became non-finite", epoch, iter,
+                        Files.isRegularFile(outputDir.resolve(Checkpoints.LATEST)) ? outputDir.resolve(Checkpoints.LATEST) : null);
+            }
+        }
+        Path file = outputDir.resolve(name);
+        Checkpoints.save(file, model, optimizer, state, checkpointMetadata);
+        return file;
+    }
+}

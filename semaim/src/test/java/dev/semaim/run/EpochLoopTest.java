@@ -1,0 +1,137 @@
+package dev.semaim.run;
+
+import dev.semaim.data.DataLoader;
+import dev.semaim.data.EmbeddedFashionMnist;
+import dev.semaim.data.ToTensor;
+import dev.semaim.nn.layers.Linear;
+import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.nn.optim.ParamGroup;
+import dev.semaim.nn.optim.Sgd;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shared epoch loop on its own, with a scripted step (no model is trained): the order of the hooks, which
+ * micro-batches step the optimizer and when the lr changes, the log line, which checkpoints are written, resume
+ * mid-epoch and the stop on a non-finite loss.
+ */
+class EpochLoopTest {
+    private static final int ITERS = 3;
+    private static final int BATCH = 4;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> calls = new ArrayList<>();
+    private final Linear model = new Linear(2, 2);
+    private final Optimizer optimizer = new Sgd(List.of(new ParamGroup("all", model.trainableParameters(), 1, 0)), 0.9);
+
+    private EpochLoop loop(int epochs, int accumIter) throws IOException {
+        OptimOptions o = new OptimOptions() { };
+        o.epochs = epochs;
+        o.batchSize = BATCH;
+        o.accumIter = accumIter;
+        ProgressLine quiet = new ProgressLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 1);
+        return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(dir), dir, Map.of("model", "linear"))
+                .epochHooks(new EpochLoop.EpochHooks() {
+                    @Override
+                    public void beforeEpoch(int epoch) {
+                        calls.add("before " + epoch);
+                    }
+
+                    @Override
+                    public Map<String, Object> afterEpoch(int epoch) {
+                        calls.add("after " + epoch);
+                        return Map.of("test_acc1", 50.0 + epoch);
+                    }
+                })
+                .onEpoch((epoch, log) -> calls.add("log " + epoch + " " + Files.readAllLines(log).size()));
+    }
+
+    private static DataLoader loader() {
+        return DataLoader.builder(EmbeddedFashionMnist.train()).transform(new ToTensor()).batchSize(BATCH).shuffle(true)
+                .dropLast(true).seed(3).build();
+    }
+
+    /** Records each step as "step epoch.iter lr update" and returns a loss of epoch + iter. */
+    private EpochLoop.Step recording() {
+        return (b, epoch, it, lr, update) -> {
+            assertEquals(BATCH, b.size());
+            calls.add(String.format(Locale.ROOT, "step %d.%d %.3f %s", epoch, it, lr, update ? "update" : "-"));
+            return epoch + it;
+        };
+    }
+
+    @Test
+    void hooksRunAroundEachEpochAndTheLrChangesOncePerAccumulationGroup() throws IOException {
+        EpochLoop.End end;
+        try (DataLoader loader = loader()) {
+            end = loop(2, 2).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        // lr = 0.1 (e + 1) at e = epoch + it / 3, taken on it 0 and 2; the group {2} is partial, so it steps nothing
+        assertEquals(List.of("before 0", "step 0.0 0.100 -", "step 0.1 0.100 update", "step 0.2 0.167 -", "after 0", "log 0 1",
+                "before 1", "step 1.0 0.200 -", "step 1.1 0.200 update", "step 1.2 0.267 -", "after 1", "log 1 2"), calls);
+        assertEquals(new EpochLoop.End(2, 2, 2.0, 2L * ITERS * BATCH, end.stepNanos(), end.trainSeconds(),
+                dir.resolve(Checkpoints.numbered(2)), false), end);
+        String line = Files.readAllLines(dir.resolve("log.txt")).get(1);
+        assertTrue(line.startsWith("{\"train_loss\": 2.0, \"train_lr\": 0.222") && line.contains(", \"test_acc1\": 51.0, \"epoch\": 1, \"images_per_s\": "), line);
+        assertTrue(line.endsWith(", \"optimizer_steps\": 2}"), line);
+        assertTrue(Files.isRegularFile(dir.resolve(Checkpoints.LATEST)));
+        assertFalse(Files.exists(dir.resolve(Checkpoints.numbered(1))), "numbered checkpoints only after the last epoch by default");
+        assertEquals(new TrainingState(2, 0, 2, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+    }
+
+    @Test
+    void aRunKilledMidEpochResumesAtTheNextBatch() throws IOException {
+        class Killed extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+        }
+        try (DataLoader loader = loader()) {
+            EpochLoop killed = loop(2, 1).checkpointEvery(1, 1).onStep((epoch, it, loss, lr) -> {
+                if (epoch == 1 && it == 0) {
+                    throw new Killed();
+                }
+            });
+            assertThrows(Killed.class, () -> killed.run(loader, ITERS, TrainingState.start(5), null, recording()));
+        }
+        assertTrue(Files.isRegularFile(dir.resolve(Checkpoints.numbered(1))), "checkpointEvery(1, ...) numbers every epoch");
+        TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
+        assertEquals(new TrainingState(1, 1, ITERS + 1, 5, 0), saved);
+
+        calls.clear();
+        try (DataLoader loader = loader()) {
+            EpochLoop.End end = loop(2, 1).run(loader, ITERS, saved, dir.resolve(Checkpoints.LATEST), recording());
+            assertEquals(2 * ITERS, end.optimizerSteps());
+            assertEquals(2 * BATCH, end.imagesTrained());
+        }
+        assertEquals(List.of("before 1", "step 1.1 0.233 update", "step 1.2 0.267 update", "after 1", "log 1 2"), calls);
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunNamingTheLastGoodCheckpoint() throws IOException {
+        try (DataLoader loader = loader()) {
+            EpochLoop.Step diverging = (b, epoch, it, lr, update) -> epoch == 1 && it == 1 ? Double.NaN : 1.0;
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                    () -> loop(2, 1).run(loader, ITERS, TrainingState.start(5), null, diverging));
+            assertEquals("loss is NaN at epoch 1, step 1; stopping. The last good checkpoint is " + dir.resolve(Checkpoints.LATEST) + ".",
+                    e.getMessage());
+        }
+    }
+}
