@@ -9,7 +9,7 @@ import dev.semaim.nn.StateDict;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.train.Checkpoints;
-import dev.semaim.train.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.train.JsonLinesLog;
 import dev.semaim.train.NonFiniteLossException;
 import dev.semaim.train.ProgressLine;

@@ -8,7 +8,7 @@ import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
-import dev.semaim.train.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.train.JsonLinesLog;
 import dev.semaim.train.OnDevice;
 import dev.semaim.train.ProgressLine;

@@ -6,6 +6,7 @@ import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.Parameter;
 import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Json;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;

@@ -10,7 +10,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.Checkpoints;
-import dev.semaim.train.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.Pretrainer;
 import dev.semaim.train.TrainingState;
