@@ -17,7 +17,7 @@ import static java.util.Map.entry;
  * the kernels: one explicit table, from which {@code src/main/cuda/opcodes.cuh} (the kernels' {@code #define}s) is
  * generated; {@code OpCodesTest} fails when the committed header differs from it. Enum ordinals never reach a
  * kernel, so reordering an enum of the tensor module cannot change what a kernel computes, and a constant added
- * without a code fails here, naming it, when the backend first loads.
+ * without a code fails here, naming it, the first time the backend sends a code (and in OpCodesTest).
  */
 final class OpCodes {
     private OpCodes() {

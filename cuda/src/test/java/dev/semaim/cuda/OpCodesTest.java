@@ -64,8 +64,12 @@ class OpCodesTest {
         for (E e : codes.type.getEnumConstants()) assertSame(e, codes.constant(codes.of(e)), codes.type + "." + e);
     }
 
-    /** A comparison or case of an op-code variable with a bare number, e.g. {@code op == 1}, {@code case 3:}, {@code check_index(2,}. */
-    private static final Pattern BARE = Pattern.compile("\\b(op|kind)\\s*[=!]=\\s*\\d|\\bcase\\s+\\d+\\s*:|check_index\\(\\s*\\d");
+    /**
+     * A comparison of an op, kind or dtype variable with a bare number ({@code op == 1}, {@code dtx >= 2}), a case
+     * label that is a number ({@code case 3:}) or an index kernel's bare code ({@code check_index(2, ...)}).
+     */
+    private static final Pattern BARE = Pattern.compile(
+            "\\b(op|kind|dt[a-z]?)\\s*(==|!=|>=|<=|<|>)\\s*\\d|\\bcase\\s+\\d+\\s*:|check_index\\(\\s*\\d");
 
     @Test
     void kernelsNameTheirCodes() throws IOException {
