@@ -7,9 +7,10 @@
 #   -r  rounds (default 1): each round runs every configuration once per side, alternating which side goes first
 #   -s  also the scaling runs (ours and PyTorch; 1 warm-up + 3 timed steps): vit-t1 train at batch 32 and 64 (128 is
 #       the main run) and, at batch 32, patch 7 and 2 (17 and 197 tokens; patch 4 = 50 tokens is the batch-32 run)
-# Needs: Java 17, Maven (compiles the modules offline), /usr/bin/python3 with PyTorch (Debian python3-torch, with
-# libopenblas0-openmp). Each run is its own process (peak resident memory per configuration); both sides use 2
-# threads (torch.set_num_threads(2), CpuThreads' default = the 2 cores). Set CLASSPATH_OVERRIDE to run classes
+# Needs: Java 17, Maven (compiles the modules and the bench module offline, installs nothing: see
+# scripts/bench-classpath.sh), /usr/bin/python3 with PyTorch (Debian python3-torch, with libopenblas0-openmp).
+# Each run is its own process (peak resident memory per configuration); both sides use 2 threads
+# (torch.set_num_threads(2), CpuThreads' default = the 2 cores). Set CLASSPATH_OVERRIDE to run classes
 # compiled elsewhere; JAVA_OPTS adds JVM flags. Prints a table of medians and ratios at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,9 +35,9 @@ fi
 if [ -n "${CLASSPATH_OVERRIDE:-}" ]; then
   cp=$CLASSPATH_OVERRIDE
 else
-  mvn -q -o -pl semaim -am compile
-  mvn -q -o -pl semaim dependency:build-classpath -Dmdep.outputFile=/tmp/bench-cpu.cp >/dev/null
-  cp=tensor/target/classes:autograd/target/classes:nn/target/classes:semaim/target/classes:$(tr ':' '\n' < /tmp/bench-cpu.cp | grep -v '/dev/semaim/' | paste -sd:)
+  source scripts/bench-classpath.sh
+  bench_compile "$PWD"
+  cp=$(bench_classpath "$PWD")
 fi
 # ParallelGC with a fixed heap (-Xms = -Xmx, so it never shrinks and re-faults its pages), and transparent huge
 # pages where the kernel offers them (madvise): G1 ran the same steps 25-35% slower (vit-s 4.9 vs 3.0-3.4 s, aim-t1 5.6 vs 4.4 s; GEMM

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares dist/gpu-check/, a self-contained folder that runs the GPU checks on a machine with an NVIDIA
 # GPU and driver but no Java: a jlink-ed Java 17 runtime, the project jars, JCuda (driver API natives
-# only), the JUnit console launcher with the GPU test classes, and run.sh (from scripts/gpu/run.sh).
+# only), the JUnit console launcher with the GPU test classes, and run.sh (from scripts/gpu/run.sh). Builds with
+# `mvn package` (the jars stay in */target; nothing is installed into ~/.m2).
 #   scripts/gpu-check.sh            build here (needs the JDK 17 with jmods, Maven); GPU_CHECK_NO_BUILD=1
 #                                   packages what */target already holds (when another module is mid-edit)
 #   bash dist/gpu-check/run.sh      there: nvidia-smi, GPU op tests, GEMM and aim_base step benchmarks,
@@ -19,12 +20,12 @@ if [[ "${GPU_CHECK_NO_BUILD:-0}" == 1 ]]; then
   echo "gpu-check: GPU_CHECK_NO_BUILD=1: packaging the jars and test classes already in */target"
 else
   echo "gpu-check: building the modules and test classes"
-  mvn -q -B -o install -DskipTests -pl cuda,tests -am
+  mvn -q -B -o package -DskipTests -pl bench,tests -am
 fi
 
 rm -rf "$dist/lib" "$dist/test-classes"
 mkdir -p "$dist/lib" "$dist/test-classes" "$dist/syslib"
-for m in tensor autograd nn semaim cuda; do cp "$m/target/$m-$version.jar" "$dist/lib/"; done
+for m in tensor autograd nn semaim cuda bench; do cp "$m/target/$m-$version.jar" "$dist/lib/"; done
 cp "$m2/org/jcuda/jcuda/$jcuda/jcuda-$jcuda.jar" "$dist/lib/"
 # the natives jar without the 24 MB PTX-compiler and NVRTC libraries: the backend uses the driver API only
 natives="$m2/org/jcuda/jcuda-natives/$jcuda/jcuda-natives-$jcuda-linux-x86_64.jar"

@@ -30,7 +30,7 @@ timeout 100 "$java" "${flags[@]}" -Dsemaim.cuda.sync=true -jar "$here/lib/junit-
 echo "tests exit code $?"
 
 section "GEMM benchmark"
-timeout 30 "$java" "${flags[@]}" -cp "$cp" dev.semaim.cuda.CudaGemmBenchmark
+timeout 30 "$java" "${flags[@]}" -cp "$cp" dev.semaim.bench.CudaGemmBenchmark
 echo "gemm exit code $?"
 
 section "aim_base pre-training step, batch 64, 224x224, FP32 (ours)"

@@ -3,14 +3,9 @@
 // TensorDesc.java as 18 ints, so the kernels can walk any strided view of rank <= 8.
 #pragma once
 #include <stdint.h>
+#include "opcodes.cuh"
 
 #define MAX_RANK 8
-
-// dtype codes, the order of dev.semaim.tensor.DType
-#define DT_F32 0
-#define DT_F64 1
-#define DT_I32 2
-#define DT_I64 3
 
 struct Desc {
     int rank;
@@ -76,12 +71,12 @@ __device__ __forceinline__ long long load_index(const void* p, int dt, long long
 // Grid-stride loop over n items.
 #define FOR_EACH(i, n) for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); i += (long long) blockDim.x * gridDim.x)
 
-// Block-wide reduction of a double with op SUM (0) / MAX (1) / MIN (2); every thread gets the result.
+// Block-wide reduction of a double with op R_SUM / R_MAX / R_MIN; every thread gets the result.
 // blockDim.x must be a multiple of 32 and at most 1024; scratch holds 32 doubles.
 __device__ __forceinline__ double combine_op(int op, double a, double b) {
-    if (op == 0) return a + b;
-    if (op == 1) return (b != b || b > a) ? b : a;
-    return (b != b || b < a) ? b : a;
+    if (op == R_SUM) return a + b;
+    if (op == R_MAX) return (b != b || b > a) ? b : a;
+    return (b != b || b < a) ? b : a;  // R_MIN
 }
 
 __device__ __forceinline__ double block_reduce(int op, double v, double* scratch) {

@@ -3,11 +3,7 @@
 // C is the compute type: float when every floating operand is F32, else double (as the CPU reference).
 #include "common.cuh"
 
-// op codes: the order of dev.semaim.tensor.UnaryOp
-enum { U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_ABS, U_TANH, U_ERF, U_GELU, U_RELU, U_SIGN, U_SQUARE,
-       U_RECIPROCAL, U_SIN, U_COS, U_CLAMP };
-// op codes: the order of dev.semaim.tensor.BinaryOp
-enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_GELU_GRAD };
+// op codes: U_* and B_* of opcodes.cuh (through common.cuh)
 
 __device__ __forceinline__ float m_exp(float x) { return expf(x); }
 __device__ __forceinline__ double m_exp(double x) { return exp(x); }

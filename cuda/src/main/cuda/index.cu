@@ -4,7 +4,7 @@
 // is recorded in g_index_error (first one wins) and the host raises it at its next synchronisation.
 #include "common.cuh"
 
-// {1 when set, op code (0 indexSelect, 1 indexAdd, 2 gather, 3 scatterAdd), bad index, axis size}
+// {1 when set, the kernel's IX_ code (opcodes.cuh), bad index, axis size}
 __device__ long long g_index_error[4];
 
 // Both unrolled over MAX_RANK with constant indices, for the reason given at desc_offset.
@@ -64,7 +64,7 @@ extern "C" __global__ void index_select_k(Desc dout, void* out, Desc dx, const v
         int j = coord_of(dout, i, axis);
         long long src = load_index(index, dti, io + (long long) j * si);
         double v = 0;
-        if (check_index(0, src, axisSize)) v = load_d(x, dt, offset_with(dout, dx, i, axis, src));
+        if (check_index(IX_INDEX_SELECT, src, axisSize)) v = load_d(x, dt, offset_with(dout, dx, i, axis, src));
         store_as<double>(out, dt, offset_with(dout, dout, i, -1, 0), v);
     }
 }
@@ -75,7 +75,7 @@ extern "C" __global__ void index_add_k(Desc dsrc, const void* src, Desc dout, vo
     FOR_EACH(i, n) {
         int j = coord_of(dsrc, i, axis);
         long long dst = load_index(index, dti, io + (long long) j * si);
-        if (check_index(1, dst, axisSize))
+        if (check_index(IX_INDEX_ADD, dst, axisSize))
             atomic_add_as(out, dt, offset_with(dsrc, dout, i, axis, dst), load_d(src, dt, offset_with(dsrc, dsrc, i, -1, 0)));
     }
 }
@@ -86,7 +86,7 @@ extern "C" __global__ void gather_k(Desc didx, const void* index, int dti, Desc 
     FOR_EACH(i, n) {
         long long k = load_index(index, dti, offset_with(didx, didx, i, -1, 0));
         double v = 0;
-        if (check_index(2, k, axisSize)) v = load_d(x, dt, offset_with(didx, dx, i, axis, k));
+        if (check_index(IX_GATHER, k, axisSize)) v = load_d(x, dt, offset_with(didx, dx, i, axis, k));
         store_as<double>(out, dt, offset_with(didx, dout, i, -1, 0), v);
     }
 }
@@ -96,7 +96,7 @@ extern "C" __global__ void scatter_add_k(Desc didx, const void* index, int dti, 
                                          int axis, int axisSize, long long n) {
     FOR_EACH(i, n) {
         long long k = load_index(index, dti, offset_with(didx, didx, i, -1, 0));
-        if (check_index(3, k, axisSize))
+        if (check_index(IX_SCATTER_ADD, k, axisSize))
             atomic_add_as(out, dt, offset_with(didx, dout, i, axis, k), load_d(src, dt, offset_with(didx, dsrc, i, -1, 0)));
     }
 }

@@ -1,6 +1,6 @@
 // Random fills with the Philox-4x32-10 of dev.semaim.tensor.Philox, word for word: element i uses
-// counter (counter + i) under key seed, so the GPU produces the CPU's numbers. kind: UNIFORM 0,
-// NORMAL 1, TRUNC_NORMAL 2 (RandomKind order).
+// counter (counter + i) under key seed, so the GPU produces the CPU's numbers. kind: RAND_UNIFORM,
+// RAND_NORMAL, RAND_TRUNC_NORMAL of opcodes.cuh.
 #include "common.cuh"
 
 __device__ __forceinline__ void philox_block(unsigned long long seed, unsigned long long ctr, unsigned int w[4]) {
@@ -30,13 +30,13 @@ extern "C" __global__ void random_k(Desc dout, void* out, int dt, int kind, unsi
         unsigned int w[4];
         philox_block(seed, counter + (unsigned long long) i, w);
         double u1 = uniform_from_words(w[0], w[1]), v;
-        if (kind == 0) {
+        if (kind == RAND_UNIFORM) {
             v = a + (b - a) * u1;
-        } else if (kind == 1) {
+        } else if (kind == RAND_NORMAL) {
             double u2 = uniform_from_words(w[2], w[3]);
             double r = sqrt(-2.0 * log(1.0 - u1));
             v = a + b * r * cos(2 * pi * u2);
-        } else {
+        } else {  // RAND_TRUNC_NORMAL
             // x = std * Phi^-1(u), u uniform on [Phi(-b/std), Phi(b/std)]
             double lo = 0.5 * (1 + erf(-b / a * frac1sqrt2));
             double hi = 0.5 * (1 + erf(b / a * frac1sqrt2));

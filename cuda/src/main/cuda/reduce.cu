@@ -1,10 +1,10 @@
 // Reductions. The host splits x's axes into kept ones (Desc kept, the output's shape) and reduced ones
-// (Desc red, offset 0), so x element (o, r) sits at kept(o) + red(r). op: SUM 0, MAX 1, MIN 2 (ReduceOp
-// order); accumulation is in double, NaN propagates through MAX and MIN as in ReduceOp.combine.
+// (Desc red, offset 0), so x element (o, r) sits at kept(o) + red(r). op: R_SUM, R_MAX, R_MIN of
+// opcodes.cuh; accumulation is in double, NaN propagates through MAX and MIN as in ReduceOp.combine.
 #include "common.cuh"
 
 __device__ __forceinline__ double identity_op(int op) {
-    return op == 0 ? 0.0 : (op == 1 ? -__longlong_as_double(0x7ff0000000000000LL) : __longlong_as_double(0x7ff0000000000000LL));
+    return op == R_SUM ? 0.0 : (op == R_MAX ? -__longlong_as_double(0x7ff0000000000000LL) : __longlong_as_double(0x7ff0000000000000LL));
 }
 
 // One block per output element and chunk of rowsPerChunk reduced elements (blockIdx.y); threads stride

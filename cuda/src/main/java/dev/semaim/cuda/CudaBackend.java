@@ -88,7 +88,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static int dt(Tensor t) {
-        return t.dtype().ordinal();  // DType order = the DT_ codes of common.cuh
+        return OpCodes.DTYPE.of(t.dtype());
     }
 
     // ------------------------------------------------------------------ transfers
@@ -149,8 +149,8 @@ public final class CudaBackend implements Backend {
         CudaDriver.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(err), indexError, 32), "reading the index error flag");
         if (err[0] != 0) {
             CudaDriver.check(JCudaDriver.cuMemsetD8(indexError, (byte) 0, 32), "clearing the index error flag");
-            String[] ops = {"indexSelect", "indexAdd", "gather", "scatterAdd"};
-            throw new IndexOutOfBoundsException(ops[(int) err[1]] + ": index " + err[2] + " out of range for axis of size " + err[3]
+            throw new IndexOutOfBoundsException(OpCodes.INDEX.constant((int) err[1]).label + ": index " + err[2]
+                    + " out of range for axis of size " + err[3]
                     + " (found on the GPU, reported at the next synchronisation: " + what + ")");
         }
     }
@@ -179,13 +179,14 @@ public final class CudaBackend implements Backend {
     @Override public void unary(UnaryOp op, Tensor x, Tensor out, double lo, double hi) {
         int[][] d = TensorDesc.coalesced("unary " + op, x, out);
         String k = x.dtype() == DType.F32 && out.dtype() == DType.F32 ? "unary_f" : "unary_d";
-        kernels.launch1d("elementwise", k, out.numel(), op.ordinal(), d[0], x, dt(x), d[1], out, dt(out), lo, hi, (long) out.numel());
+        kernels.launch1d("elementwise", k, out.numel(), OpCodes.UNARY.of(op), d[0], x, dt(x), d[1], out, dt(out), lo, hi, (long) out.numel());
     }
 
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         int[][] d = TensorDesc.coalesced("binary " + op, a, b, out);
         String k = a.dtype() == DType.F32 && b.dtype() == DType.F32 && out.dtype() == DType.F32 ? "binary_f" : "binary_d";
-        kernels.launch1d("elementwise", k, out.numel(), op.ordinal(), d[0], a, dt(a), d[1], b, dt(b), d[2], out, dt(out), (long) out.numel());
+        kernels.launch1d("elementwise", k, out.numel(), OpCodes.BINARY.of(op), d[0], a, dt(a), d[1], b, dt(b), d[2], out, dt(out),
+                (long) out.numel());
     }
 
     @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
@@ -217,7 +218,7 @@ public final class CudaBackend implements Backend {
         int redInner = red[2 + TensorDesc.MAX_RANK + red[0] - 1];
         int keptInner = kept[0][0] == 0 ? 0 : kept[0][2 + TensorDesc.MAX_RANK + kept[0][0] - 1];
         boolean columns = redInner != 1 && keptInner == 1 && outer >= 32;
-        reduceLaunch(columns, op.ordinal(), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
+        reduceLaunch(columns, OpCodes.REDUCE.of(op), kept[0], red, x, dt(x), kept[1], outExpanded, outer, rn);
     }
 
     /**
@@ -237,10 +238,10 @@ public final class CudaBackend implements Backend {
         Tensor partial = Tensor.empty(DType.F64, this, (int) (chunks * outer));
         int[] flat = TensorDesc.pack(new int[] {(int) (chunks * outer)}, new int[] {1}, 0, "reduce scratch");
         kernels.launch("reduce", k, gx, (int) chunks, 1, columns ? 32 : threadsFor(perChunk), by, 1, op, kept, red, x, dtx, flat, partial,
-                DType.F64.ordinal(), outer, rn, perChunk);
+                OpCodes.DTYPE.of(DType.F64), outer, rn, perChunk);
         int[] pk = TensorDesc.pack(new int[] {(int) outer}, new int[] {1}, 0, "reduce scratch");
         int[] pr = TensorDesc.pack(new int[] {(int) chunks}, new int[] {(int) outer}, 0, "reduce scratch");
-        kernels.launch("reduce", k, gx, 1, 1, columns ? 32 : threadsFor(chunks), by, 1, op, pk, pr, partial, DType.F64.ordinal(), dout, out,
+        kernels.launch("reduce", k, gx, 1, 1, columns ? 32 : threadsFor(chunks), by, 1, op, pk, pr, partial, OpCodes.DTYPE.of(DType.F64), dout, out,
                 dt(out), outer, chunks, chunks);
     }
 
@@ -387,7 +388,7 @@ public final class CudaBackend implements Backend {
         int[][] ms = statistics(x, mean, rstd);
         kernels.launch("layernorm", "layer_norm_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(d), 1, 1,
                 rx[0], x, x.stride(last), rx[1], out, out.stride(last), Kernels.at(wc), wc == null ? 0 : wc.stride(0),
-                Kernels.at(bc), bc == null ? 0 : bc.stride(0), ms[0], mean, ms[1], rstd, t.ordinal(), eps, d, rowsN);
+                Kernels.at(bc), bc == null ? 0 : bc.stride(0), ms[0], mean, ms[1], rstd, OpCodes.DTYPE.of(t), eps, d, rowsN);
     }
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
@@ -401,14 +402,14 @@ public final class CudaBackend implements Backend {
         int[][] ms = statistics(x, mean, rstd);
         kernels.launch("layernorm", "layer_norm_backward_k", (int) Math.min(rowsN, 1 << 20), 1, 1, threadsFor(d), 1, 1,
                 rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), Kernels.at(wc), wc == null ? 0 : wc.stride(0), ms[0], mean, ms[1], rstd,
-                rx[2], dx, dx.stride(last), t.ordinal(), d, rowsN);
+                rx[2], dx, dx.stride(last), OpCodes.DTYPE.of(t), d, rowsN);
         if (dw == null && db == null) return;
         int colBlocks = (d + 31) / 32;
         long[] c = chunking(rowsN, colBlocks, 64);
         long chunks = c[0], perChunk = c[1];
         Tensor partial = Tensor.empty(DType.F64, this, (int) chunks, 2, d);
         kernels.launch("layernorm", "layer_norm_wb_partial_k", colBlocks, (int) chunks, 1, 32, 8, 1,
-                rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), ms[0], mean, ms[1], rstd, t.ordinal(), d, rowsN, perChunk, partial);
+                rx[0], dy, dy.stride(last), rx[1], x, x.stride(last), ms[0], mean, ms[1], rstd, OpCodes.DTYPE.of(t), d, rowsN, perChunk, partial);
         Tensor sums = Tensor.empty(DType.F64, this, 1, 2, d);
         reduce(ReduceOp.SUM, partial, sums.expand((int) chunks, 2, d));
         if (dw != null) binary(BinaryOp.ADD, dw, sums.select(0, 0).select(0, 0), dw);
@@ -478,7 +479,7 @@ public final class CudaBackend implements Backend {
 
     @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
         int[][] d = TensorDesc.coalesced("random", out);
-        kernels.launch1d("random", "random_k", out.numel(), d[0], out, dt(out), kind.ordinal(), seed, counter, a, b, (long) out.numel());
+        kernels.launch1d("random", "random_k", out.numel(), d[0], out, dt(out), OpCodes.RANDOM.of(kind), seed, counter, a, b, (long) out.numel());
     }
 
     @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,

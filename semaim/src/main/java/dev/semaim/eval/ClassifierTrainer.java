@@ -8,7 +8,7 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.EpochLoop;
-import dev.semaim.run.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.TrainingState;

@@ -4,7 +4,7 @@ import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
-import dev.semaim.run.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;

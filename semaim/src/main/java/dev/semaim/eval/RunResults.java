@@ -1,6 +1,6 @@
 package dev.semaim.eval;
 
-import dev.semaim.run.Json;
+import dev.semaim.nn.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.semaim.run;
 
+import dev.semaim.nn.io.Json;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.EpochListener;
 import dev.semaim.run.EpochLoop;
-import dev.semaim.run.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;

@@ -8,7 +8,7 @@ import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.Checkpoints;
-import dev.semaim.run.Json;
+import dev.semaim.nn.io.Json;
 import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;

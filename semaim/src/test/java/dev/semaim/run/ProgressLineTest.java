@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,18 +42,9 @@ class ProgressLineTest {
     }
 
     @Test
-    void durationsAndJson() {
+    void durations() {
         assertEquals("0:59", ProgressLine.duration(59.4));
         assertEquals("1:00:00", ProgressLine.duration(3600));
         assertEquals("?", ProgressLine.duration(Double.NaN));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("train_loss", 0.25);
-        m.put("epoch", 3);
-        m.put("bad", Double.POSITIVE_INFINITY);
-        m.put("note", "a \"b\"\n\u0001");
-        m.put("flag", true);
-        m.put("none", null);
-        assertEquals("{\"train_loss\": 0.25, \"epoch\": 3, \"bad\": null, \"note\": \"a \\\"b\\\"\\n\\u0001\", \"flag\": true, \"none\": null}",
-                Json.object(m));
     }
 }

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The small JSON subset a safetensors header needs, so the core modules carry no JSON dependency.
+ * The project's one JSON reader and writer, for the small subset it needs (safetensors headers, the lines of
+ * log.txt, results.json, checkpoint metadata), so the core modules carry no JSON dependency.
  * Parsing yields {@code Map<String,Object>} (insertion order kept, duplicate keys rejected),
  * {@code List<Object>}, {@code String}, {@code Long} (integers), {@code Double} (other numbers),
- * {@code Boolean} and {@code null}. Errors carry the character position.
+ * {@code Boolean} and {@code null}; errors carry the character position. Writing makes flat one-line objects.
  */
 public final class Json {
     private final String s;
@@ -27,6 +28,31 @@ public final class Json {
         p.skipWhitespace();
         if (p.pos != text.length()) throw p.error("unexpected '" + text.charAt(p.pos) + "' after the value");
         return v;
+    }
+
+    /**
+     * A one-line JSON object of flat fields, {@code {"key": value, ...}} in the map's order: strings (any other
+     * object by its toString), numbers, booleans and null; non-finite doubles become null (JSON has no NaN).
+     */
+    public static String object(Map<String, ?> fields) {
+        StringBuilder b = new StringBuilder("{");
+        String sep = "";
+        for (Map.Entry<String, ?> e : fields.entrySet()) {
+            b.append(sep).append(quote(e.getKey())).append(": ").append(value(e.getValue()));
+            sep = ", ";
+        }
+        return b.append('}').toString();
+    }
+
+    /** One flat field's value as JSON (see {@link #object}). */
+    private static String value(Object v) {
+        if (v == null) return "null";
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return Double.isFinite(d) ? Double.toString(d) : "null";
+        }
+        if (v instanceof Number || v instanceof Boolean) return v.toString();
+        return quote(v.toString());
     }
 
     /** A JSON string literal of {@code v}, quoted and escaped. */

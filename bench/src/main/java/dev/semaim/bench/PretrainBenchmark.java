@@ -1,4 +1,4 @@
-package dev.semaim.train;
+package dev.semaim.bench;
 
 import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
@@ -9,6 +9,10 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
+import dev.semaim.train.PretrainOptions;
+import dev.semaim.train.PretrainStep;
+import dev.semaim.train.Pretrainer;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -21,9 +25,8 @@ import java.util.Locale;
  * on the embedded Fashion-MNIST, 28x28x1, patch 4, attention_center order, norm-pix L2, clip 3.0, batch 128
  * by default. Times {@link PretrainStep#run} (order pass, forward, backward, clip, AdamW step) per batch, after
  * {@code warmup} untimed steps, and prints the median images/s, both per wall second and per CPU second of the
- * whole process (the steadier figure on a shared machine; two idle cores would give about twice it). Usage (after {@code mvn install -DskipTests}):
- * {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp <semaim classpath>
- * dev.semaim.train.PretrainBenchmark [batch] [warmup] [timed]}.
+ * whole process (the steadier figure on a shared machine; two idle cores would give about twice it). Usage: see
+ * bench/README.md; {@code PretrainBenchmark [batch] [warmup] [timed]}.
  */
 public final class PretrainBenchmark {
     private PretrainBenchmark() {
@@ -43,8 +46,8 @@ public final class PretrainBenchmark {
         o.clipGrad = 3.0;
         o.dataPath = TrainingData.EMBEDDED;
         AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
-        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay),
-                Pretrainer.BETA1, Pretrainer.BETA2, Pretrainer.ADAM_EPS), o.clipGrad, 1);
+        // the pre-training's AdamW (betas 0.9, 0.95, eps 1e-8; their values do not change the cost)
+        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay), 0.9, 0.95, 1e-8), o.clipGrad, 1);
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, System.err::println);
         System.out.printf(Locale.ROOT, "aim_tiny 1x28x28 patch 4, %,d trainable parameters, batch %d, %d warm-up + %d timed steps, java %s, %d cpus%n",
                 model.parameterCount(true), batch, warmup, timed, System.getProperty("java.version"),
@@ -57,9 +60,12 @@ public final class PretrainBenchmark {
             Iterator<Batch> it = loader.epoch(0).iterator();
             for (int i = 0; i < warmup + timed; i++) {
                 Batch b = it.next();
-                Tensor images = Tensor.of(Backends.defaultBackend(), b.images(), b.size(), b.channels(), b.height(), b.width());
                 long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
-                double loss = step.run(images, Pretrainer.iterationRng(o.seed, 0, i), 1e-4, true);
+                double loss;
+                try (TensorScope scope = TensorScope.open()) { // as the training loop's step: its buffers go at its end
+                    Tensor images = Tensor.of(Backends.defaultBackend(), b.images(), b.size(), b.channels(), b.height(), b.width());
+                    loss = step.run(images, new Rng(o.seed).fork(i), 1e-4, true);
+                }
                 double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - c0) / 1e9;
                 System.out.printf(Locale.ROOT, "step %d%s: %.2f s (%.2f CPU-s), %.1f images/s, loss %.4f%n", i,
                         i < warmup ? " (warm-up)" : "", s, cpu, batch / s, loss);

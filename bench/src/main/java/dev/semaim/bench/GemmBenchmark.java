@@ -1,4 +1,7 @@
-package dev.semaim.tensor.cpu;
+package dev.semaim.bench;
+
+import dev.semaim.tensor.cpu.CpuThreads;
+import dev.semaim.tensor.cpu.Gemm;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -8,8 +11,8 @@ import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * GEMM throughput benchmark (a main class, not a test). After {@code mvn -pl tensor compile}:
- * {@code java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp tensor/target/classes dev.semaim.tensor.cpu.GemmBenchmark [runs]}
+ * Throughput of the CPU GEMM ({@link Gemm}) on the ViT-Ti shapes. Usage: see bench/README.md;
+ * {@code GemmBenchmark [runs]}.
  *
  * <p>Per shape: warm-up (>= 1 s), then the median of {@code runs} (default 9, at least 7) timed
  * runs, each repeating the call for >= 200 ms; reported as

@@ -1,5 +1,6 @@
-package dev.semaim.cuda;
+package dev.semaim.bench;
 
+import dev.semaim.cuda.CudaBackend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.RandomKind;
 import dev.semaim.tensor.Tensor;
@@ -9,7 +10,7 @@ import java.util.Arrays;
 /**
  * GFLOP/s of the GPU GEMM on the matrix products of an aim_base step at batch 64 (tokens 64 x 197):
  * qkv, attention scores, MLP, and a weight gradient (transposed operand), FP32 then TF32. Median of 10 timed runs.
- * Run: {@code java -cp ... dev.semaim.cuda.CudaGemmBenchmark}.
+ * Run by scripts/gpu/run.sh on the GPU machine (see bench/README.md).
  */
 public final class CudaGemmBenchmark {
     private CudaGemmBenchmark() {}

@@ -54,7 +54,7 @@ public final class StepAB {
     }
 
     /** CpuBench.trainStep(config) of the build on {@code classpath}, in a class loader of its own. */
-    private static Runnable load(String classpath, String config) throws Exception {
+    static Runnable load(String classpath, String config) throws Exception {
         String[] parts = classpath.split(":");
         URL[] urls = new URL[parts.length];
         for (int i = 0; i < parts.length; i++) urls[i] = Path.of(parts[i]).toUri().toURL();
