@@ -41,7 +41,7 @@ public final class PretrainBenchmark {
         o.batchSize = batch;
         o.clipGrad = 3.0;
         o.dataPath = TrainingData.EMBEDDED;
-        AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
+        AimViT model = new AimViT(o.modelConfig(), new Rng(o.seed));
         PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay),
                 Pretrainer.BETA1, Pretrainer.BETA2, Pretrainer.ADAM_EPS), o.clipGrad, 1);
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, System.err::println);
