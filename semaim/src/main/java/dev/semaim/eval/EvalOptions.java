@@ -1,6 +1,7 @@
 package dev.semaim.eval;
 
 import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.model.AimConfig;
 import dev.semaim.settings.Device;
 import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
@@ -102,7 +103,11 @@ public final class EvalOptions extends OptimOptions {
     /** Checks every setting of the protocol, the architecture and (for the training protocols) the lr schedule; messages name the flag. */
     public void validate() {
         protocol.validate(this);
-        vitSpec();
+        try {
+            vitSpec();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--model " + model + ": " + e.getMessage(), e);
+        }
         if (protocol != KNN) {
             checkSchedule();
         }
@@ -178,7 +183,7 @@ public final class EvalOptions extends OptimOptions {
         s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side", o -> o.inputSize, (o, v) -> o.inputSize = v);
         s.add("patch_size", ValueType.integer(0).metavar("PX"), "0", "override the name's patch size (0 = the name's)",
                 o -> o.patchSize, (o, v) -> o.patchSize = v).recordedAs(o -> o.vitSpec().patchSize());
-        s.add("in_chans", ValueType.integer(1).metavar("C"), "3", "image channels, 1 or 3 (Fashion-MNIST: 1)", o -> o.inChans, (o, v) -> o.inChans = v);
+        s.add(AimConfig.KWARGS.setting("in_chans", Integer.class), o -> o.inChans, (o, v) -> o.inChans = v);
         s.add("embed_dim", ValueType.integer(0).metavar("D"), "0", "override the width (0 = the name's)",
                 o -> o.embedDim, (o, v) -> o.embedDim = v).recordedAs(o -> o.vitSpec().embedDim());
         s.add("depth", ValueType.integer(0), "0", "override the depth (0 = the name's)",

@@ -180,21 +180,22 @@ public final class AimConfig {
     private static Schema<Builder> kwargs() {
         Schema<Builder> s = new Schema<>("AimViT", "the keyword arguments of the reference's AimViT constructor", Builder::new);
         s.add("img_size", ValueType.integer(1), "224", "image side", b -> b.imgSize, Builder::imgSize);
-        s.add("patch_size", ValueType.integer(1), "16", "patch side", b -> b.patchSize, Builder::patchSize);
-        s.add("in_chans", ValueType.integer(1), "3", "image channels", b -> b.inChans, Builder::inChans);
+        s.add("patch_size", ValueType.integer(1).metavar("PX"), "16", "patch side (Fashion-MNIST: 4)", b -> b.patchSize, Builder::patchSize);
+        s.add("in_chans", ValueType.integer(1).metavar("C"), "3", "image channels, 1 or 3 (Fashion-MNIST: 1)", b -> b.inChans, Builder::inChans);
         s.add("embed_dim", ValueType.integer(1), "768", "width", b -> b.embedDim, Builder::embedDim);
         s.add("depth", ValueType.integer(1), "12", "encoder blocks", b -> b.depth, Builder::depth);
         s.add("num_heads", ValueType.integer(1), "12", "attention heads", b -> b.numHeads, Builder::numHeads);
-        s.add("query_depth", ValueType.integer(1), "12", "query-stream blocks", b -> b.queryDepth, Builder::queryDepth);
+        s.add("query_depth", ValueType.integer(1), "12", "query-stream blocks; the encoder depth must be a multiple",
+                b -> b.queryDepth, Builder::queryDepth);
         s.add("mlp_ratio", ValueType.numberAbove(0), "4.0", "MLP hidden width / width", b -> b.mlpRatio, Builder::mlpRatio);
         s.add("prediction_head_type", ValueType.choice(PredictionHeadType.class), "MLP", "prediction head",
                 b -> b.predictionHead, Builder::predictionHead);
-        s.add("gaussian_kernel_size", ValueType.integer(0), "9", "target blur kernel, odd; 0 = off",
+        s.add("gaussian_kernel_size", ValueType.integer(0).metavar("K"), "9", "target blur kernel size, odd; 0 = no blur",
                 b -> b.gaussianKernelSize, Builder::gaussianKernelSize);
-        s.add("gaussian_sigma", ValueType.number(0), "1.0", "target blur sigma", b -> b.gaussianSigma, Builder::gaussianSigma);
+        s.add("gaussian_sigma", ValueType.number(0).metavar("S"), "1", "target blur sigma", b -> b.gaussianSigma, Builder::gaussianSigma);
         s.add("norm_pix_loss", ValueType.toggle(), "true", "per-patch normalised pixel targets", b -> b.normPixLoss, Builder::normPixLoss);
         s.add("loss_type", ValueType.choice(LossType.class), "L2", "pixel loss", b -> b.lossType, Builder::lossType);
-        s.add("permutation_type", ValueType.choice(OrderType.class), "attention_center", "autoregression order",
+        s.add("permutation_type", ValueType.choice(OrderType.class), "attention_center", "autoregression order (attention_center = SemAIM)",
                 b -> b.permutationType, Builder::permutationType);
         s.add("attention_type", ValueType.choice(AttentionType.class), "cls", "similarity map of the attention orders",
                 b -> b.attentionType, Builder::attentionType);

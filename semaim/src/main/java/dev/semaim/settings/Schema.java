@@ -52,6 +52,16 @@ public final class Schema<O> {
         return s;
     }
 
+    /**
+     * Declares here a setting declared in another schema (same name, aliases, type, default and help), held in this
+     * schema's options by {@code get}/{@code set}: a model argument that is also a flag is declared once, by the model.
+     */
+    public <T> Setting<O, T> add(Setting<?, T> declared, Function<O, T> get, BiConsumer<O, T> set) {
+        Setting<O, T> s = add(declared.name(), declared.type(), declared.defaultText(), declared.help(), get, set);
+        declared.aliases().forEach(s::alias);
+        return s;
+    }
+
     void register(String name, Setting<O, ?> s) {
         if (byName.putIfAbsent(name, s) != null) {
             throw new IllegalArgumentException("flag --" + name + " declared twice for " + command);
@@ -73,6 +83,16 @@ public final class Schema<O> {
             throw new IllegalArgumentException("no setting --" + name + " for " + command);
         }
         return s;
+    }
+
+    /** The setting called {@code name}, whose values are {@code valueType}s (to reuse it with {@link #add(Setting, Function, BiConsumer)}). */
+    @SuppressWarnings("unchecked")
+    public <T> Setting<O, T> setting(String name, Class<T> valueType) {
+        Setting<O, ?> s = setting(name);
+        if (!s.holds(valueType)) {
+            throw new IllegalArgumentException("setting --" + name + " of " + command + " does not hold " + valueType.getSimpleName() + " values");
+        }
+        return (Setting<O, T>) s;
     }
 
     /** Sets every setting of {@code options} to its declared default. */

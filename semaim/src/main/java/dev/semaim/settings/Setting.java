@@ -93,6 +93,11 @@ public final class Setting<O, T> {
         return help;
     }
 
+    /** Whether the values of this setting are {@code valueType}s (judged by the default; true when there is none). */
+    boolean holds(Class<?> valueType) {
+        return defaultValue == null || valueType.isInstance(defaultValue);
+    }
+
     ValueType<T> type() {
         return type;
     }

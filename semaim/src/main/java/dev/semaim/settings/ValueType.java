@@ -53,7 +53,7 @@ public final class ValueType<T> {
         Predicate<T> before = valid;
         String text = validDescription == null ? description : validDescription + " and " + description;
         return new ValueType<>(metavar, parse, toJson, fromJson, format, choices, isSwitch, element,
-                v -> v == null || (before.test(v) && ok.test(v)), text);
+                v -> before.test(v) && ok.test(v), text);
     }
 
     /** This type shown as {@code metavar} in {@code --help}. */
@@ -247,9 +247,9 @@ public final class ValueType<T> {
         return value == null ? "unset" : format.apply(value);
     }
 
-    /** Null when {@code value} is allowed, else what it must be. */
+    /** Null when {@code value} is allowed (an unset value always is: {@link Setting#required} refuses it), else what it must be. */
     String violation(T value) {
-        return valid.test(value) ? null : validDescription;
+        return value == null || valid.test(value) ? null : validDescription;
     }
 
     // ------------------------------------------------------------------ conversions

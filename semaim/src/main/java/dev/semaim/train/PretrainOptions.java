@@ -85,24 +85,22 @@ public final class PretrainOptions extends OptimOptions {
         declareOptim(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)");
         s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm (README: 3.0); none = off",
                 o -> o.clipGrad, (o, v) -> o.clipGrad = v);
-        s.add("query_depth", ValueType.integer(1), "12", "query-stream blocks; the encoder depth must be a multiple",
-                o -> o.queryDepth, (o, v) -> o.queryDepth = v);
-        s.add("prediction_head_type", ValueType.choice(PredictionHeadType.class), "MLP", "prediction head",
-                o -> o.predictionHeadType, (o, v) -> o.predictionHeadType = v);
-        s.add("gaussian_kernel_size", ValueType.integer(0).metavar("K"), "9", "target blur kernel size, odd; 0 = no blur",
-                o -> o.gaussianKernelSize, (o, v) -> o.gaussianKernelSize = v);
-        s.add("gaussian_sigma", ValueType.number(0).metavar("S"), "1", "target blur sigma", o -> o.gaussianSigma, (o, v) -> o.gaussianSigma = v);
+        // the model's arguments that are flags too: declared once, by AimConfig
+        Schema<AimConfig.Builder> model = AimConfig.KWARGS;
+        s.add(model.setting("query_depth", Integer.class), o -> o.queryDepth, (o, v) -> o.queryDepth = v);
+        s.add(model.setting("prediction_head_type", PredictionHeadType.class), o -> o.predictionHeadType, (o, v) -> o.predictionHeadType = v);
+        s.add(model.setting("gaussian_kernel_size", Integer.class), o -> o.gaussianKernelSize, (o, v) -> o.gaussianKernelSize = v);
+        s.add(model.setting("gaussian_sigma", Double.class), o -> o.gaussianSigma, (o, v) -> o.gaussianSigma = v);
+        // a switch here (off unless given) where the model's argument defaults to the README's true
         s.add("norm_pix_loss", ValueType.toggle(), null, "normalise each target patch to zero mean, unit variance (README: on)",
                 o -> o.normPixLoss, (o, v) -> o.normPixLoss = v);
-        s.add("permutation_type", ValueType.choice(OrderType.class), "attention_center", "autoregression order (attention_center = SemAIM)",
-                o -> o.permutationType, (o, v) -> o.permutationType = v);
-        s.add("attention_type", ValueType.choice(AttentionType.class), "cls", "similarity map of the attention orders",
-                o -> o.attentionType, (o, v) -> o.attentionType = v);
-        s.add("loss_type", ValueType.choice(LossType.class), "L2", "pixel loss", o -> o.lossType, (o, v) -> o.lossType = v);
-        s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side after the random resized crop",
+        s.add(model.setting("permutation_type", OrderType.class), o -> o.permutationType, (o, v) -> o.permutationType = v);
+        s.add(model.setting("attention_type", AttentionType.class), o -> o.attentionType, (o, v) -> o.attentionType = v);
+        s.add(model.setting("loss_type", LossType.class), o -> o.lossType, (o, v) -> o.lossType = v);
+        s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side after the random resized crop (the model's img_size)",
                 o -> o.inputSize, (o, v) -> o.inputSize = v);
-        s.add("patch_size", ValueType.integer(1).metavar("PX"), "16", "patch side (Fashion-MNIST: 4)", o -> o.patchSize, (o, v) -> o.patchSize = v);
-        s.add("in_chans", ValueType.integer(1).metavar("C"), "3", "image channels, 1 or 3 (Fashion-MNIST: 1)", o -> o.inChans, (o, v) -> o.inChans = v);
+        s.add(model.setting("patch_size", Integer.class), o -> o.patchSize, (o, v) -> o.patchSize = v);
+        s.add(model.setting("in_chans", Integer.class), o -> o.inChans, (o, v) -> o.inChans = v);
         s.add("embed_dim", ValueType.integer(0).metavar("D"), "0", "override the model's width (0 = the model's)",
                 o -> o.embedDim, (o, v) -> o.embedDim = v);
         s.add("depth", ValueType.integer(0), "0", "override the encoder depth (0 = the model's)", o -> o.depth, (o, v) -> o.depth = v);
