@@ -207,7 +207,8 @@ public final class EvalOptions extends OptimOptions {
                 o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
         s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
                 o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
-        s.add("seed", ValueType.longInteger(0), "0", "seed of the head init, data order, augmentation and subsets", o -> o.seed, (o, v) -> o.seed = v);
+        s.add("seed", ValueType.longInteger(0), "0", "seed of the head init, data order, augmentation and subsets",
+                o -> o.seed, (o, v) -> o.seed = v);
         s.add("max_train_images", ValueType.integer(0), "0", "seeded random subset of the training split (0 = all)",
                 o -> o.maxTrainImages, (o, v) -> o.maxTrainImages = v);
         s.add("max_eval_images", ValueType.integer(0), "0", "seeded random subset of the held-out split (0 = all)",

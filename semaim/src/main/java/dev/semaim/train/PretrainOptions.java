@@ -105,8 +105,9 @@ public final class PretrainOptions extends OptimOptions {
                 o -> o.embedDim, (o, v) -> o.embedDim = v);
         s.add("depth", ValueType.integer(0), "0", "override the encoder depth (0 = the model's)", o -> o.depth, (o, v) -> o.depth = v);
         s.add("num_heads", ValueType.integer(0), "0", "override the attention heads (0 = the model's)", o -> o.numHeads, (o, v) -> o.numHeads = v);
-        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null, "ImageNet-style folder (uses PATH/train if present), a folder of "
-                        + "MNIST/Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
+        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null,
+                "ImageNet-style folder (uses PATH/train if present), a folder of MNIST/Fashion-MNIST IDX files "
+                        + "(e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
                 o -> o.dataPath, (o, v) -> o.dataPath = v)
                 .required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
         s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", "checkpoints (and log.txt unless --log_dir)",

@@ -29,7 +29,8 @@ class BackboneLoaderTest {
 
     /** A tiny pre-training model: 8x8x1, patch 4 (grid 2), width 8, depth 2, heads 2, query depth 2, blur on. */
     private static AimViT pretrained(int img) {
-        AimConfig c = AimConfig.builder().imgSize(img).patchSize(4).inChans(1).embedDim(8).depth(2).numHeads(2).queryDepth(2).gaussianKernelSize(3).permutationType(OrderType.RASTER).build();
+        AimConfig c = AimConfig.builder().imgSize(img).patchSize(4).inChans(1).embedDim(8).depth(2).numHeads(2).queryDepth(2)
+                .gaussianKernelSize(3).permutationType(OrderType.RASTER).build();
         return new AimViT(c, new Rng(7));
     }
 

@@ -75,7 +75,8 @@ class AimConfigTest {
         assertThrows(IllegalArgumentException.class, () -> AimConfig.aimBase().toBuilder().gaussianKernelSize(4).build());
         assertThrows(IllegalArgumentException.class, () -> AimConfig.aimBase().toBuilder().lossType(null).build());
         assertThrows(IllegalArgumentException.class, () -> AimConfig.preset("aim_huge"));
-        e = assertThrows(IllegalArgumentException.class, () -> AimConfig.aimBase().toBuilder().predictFeature(FeatureTarget.EMA).build());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AimConfig.aimBase().toBuilder().predictFeature(FeatureTarget.EMA).build());
         assertTrue(e.getMessage().contains("'ema' needs --use_ema_model"), e.getMessage());
     }
 

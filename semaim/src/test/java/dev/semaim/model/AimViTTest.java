@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AimViTTest {
     /** A few-hundred-parameter model: 8×8 images, patch 4 (2×2 grid), width 8. */
     private static AimConfig small() {
-        return AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2).queryDepth(1).gaussianKernelSize(3).gaussianSigma(1).build();
+        return AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2).queryDepth(1)
+                .gaussianKernelSize(3).gaussianSigma(1).build();
     }
 
     /**
@@ -30,7 +31,9 @@ class AimViTTest {
     @Test
     void wholeModelGradientFloat64() {
         Cases.run("AimViT.grad", 4, gen -> {
-            AimConfig c = small().toBuilder().predictionHead(gen.nextBoolean() ? PredictionHeadType.MLP : PredictionHeadType.LINEAR).queryDepth(gen.pick(1, 2)).normPixLoss(gen.nextBoolean()).gaussianKernelSize(gen.pick(0, 3)).gaussianSigma(1).build();
+            AimConfig c = small().toBuilder().predictionHead(gen.nextBoolean() ? PredictionHeadType.MLP : PredictionHeadType.LINEAR)
+                    .queryDepth(gen.pick(1, 2)).normPixLoss(gen.nextBoolean()).gaussianKernelSize(gen.pick(0, 3)).gaussianSigma(1)
+                    .build();
             AimViT m = new AimViT(c, new Rng(gen.seed));
             ModuleGradCheck.toF64(m);
             for (Parameter p : m.trainableParameters().values())      // move biases and norms off 0 and 1
@@ -97,7 +100,8 @@ class AimViTTest {
 
     @Test
     void fashionMnistSizeWithDropPath() {
-        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(16).depth(2).numHeads(2).queryDepth(2).dropPath(0.1).gaussianKernelSize(5).gaussianSigma(1).build();
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(16).depth(2).numHeads(2)
+                .queryDepth(2).dropPath(0.1).gaussianKernelSize(5).gaussianSigma(1).build();
         AimViT m = new AimViT(c, new Rng(8));
         Tensor images = Tensor.randn(new Rng(9), DType.F32, 2, 1, 28, 28);
         AimOutput out = m.forward(images, m.priority(images, new Rng(10)));

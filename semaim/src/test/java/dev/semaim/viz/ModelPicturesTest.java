@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelPicturesTest {
     /** 28×28×1, patch 4 (7×7 grid), width 32, depth 2, 2 heads; blur 3, norm-pix. */
     static AimConfig tiny() {
-        return AimConfig.builder().imgSize(28).patchSize(4).inChans(1).embedDim(32).depth(2).numHeads(2).queryDepth(2).mlpRatio(2.0).gaussianKernelSize(3).build();
+        return AimConfig.builder().imgSize(28).patchSize(4).inChans(1).embedDim(32).depth(2).numHeads(2).queryDepth(2).mlpRatio(2.0)
+                .gaussianKernelSize(3).build();
     }
 
     @Test

@@ -56,7 +56,9 @@ class AuditGoldenTest {
 
     @Test
     void apiDumpMatchesVar2(@TempDir Path dir) {
-        AimConfig c = AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2).predictionHead(PredictionHeadType.LINEAR).gaussianKernelSize(5).normPixLoss(false).lossType(LossType.L1).permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP).build();
+        AimConfig c = AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2)
+                .predictionHead(PredictionHeadType.LINEAR).gaussianKernelSize(5).normPixLoss(false).lossType(LossType.L1)
+                .permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP).build();
         AimViT model = new AimViT(c, new Rng(0));
         G.loadInto(model, "var2.param.");
         Map<String, Tensor> dump = StepAudit.run(model, G.get("var2.input"), null, new Orders.Noise(G.get("var2.noise"), null));

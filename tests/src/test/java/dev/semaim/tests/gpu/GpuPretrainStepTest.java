@@ -37,7 +37,8 @@ class GpuPretrainStepTest {
     @Test
     void lossOrderMapAndGradientsMatchCpu() {
         Backend gpu = cudaOrSkip();
-        AimConfig config = AimConfig.builder().imgSize(32).patchSize(4).embedDim(64).depth(4).numHeads(4).queryDepth(2).gaussianKernelSize(5).build();
+        AimConfig config = AimConfig.builder().imgSize(32).patchSize(4).embedDim(64).depth(4).numHeads(4).queryDepth(2)
+                .gaussianKernelSize(5).build();
         Backend before = Backends.defaultBackend();
         try {
             Backends.setDefault(Backends.cpu());

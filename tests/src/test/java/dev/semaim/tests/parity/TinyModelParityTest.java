@@ -32,11 +32,13 @@ class TinyModelParityTest {
 
     /** The main fixture configuration (metadata "config"). */
     static AimConfig mainConfig() {
-        return AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2).gaussianKernelSize(5).build();
+        return AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2).gaussianKernelSize(5)
+                .build();
     }
 
     static AimConfig var2Config() {
-        return mainConfig().toBuilder().permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP).predictionHead(PredictionHeadType.LINEAR).lossType(LossType.L1).normPixLoss(false).build();
+        return mainConfig().toBuilder().permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP)
+                .predictionHead(PredictionHeadType.LINEAR).lossType(LossType.L1).normPixLoss(false).build();
     }
 
     static AimViT loaded(AimConfig c, String prefix) {
