@@ -153,8 +153,9 @@ public final class ValueType<T> {
 
     /** A constant of a {@link Choice} enum, by its spellings. */
     public static <E extends Enum<E> & Choice> ValueType<E> choice(Class<E> type) {
+        List<String> available = Choice.available(type);
         return new ValueType<>("NAME", t -> Choice.parse(type, t), Choice::spelling, j -> Choice.parse(type, string(j)),
-                Choice::spelling, Choice.available(type), false, null, v -> true, null);
+                Choice::spelling, available, false, null, v -> v.unavailable() == null, "one of " + String.join(" | ", available));
     }
 
     /** Comma-separated constants of a {@link Choice} enum (at least one). */

@@ -1,6 +1,7 @@
 package dev.semaim.train;
 
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.settings.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +145,9 @@ class PretrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::validate);
         assertTrue(e.getMessage().startsWith("--input_size 18"), e.getMessage());
         o.inputSize = 16;
+        o.precision = Precision.FP16;
+        assertEquals("--precision must be one of fp32, got fp16", assertThrows(IllegalArgumentException.class, o::validate).getMessage());
+        o.precision = Precision.FP32;
         o.dataPath = null;
         assertTrue(assertThrows(IllegalArgumentException.class, o::validate).getMessage().startsWith("--data_path is required"));
         o.dataPath = TrainingData.EMBEDDED;
