@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -104,7 +103,17 @@ public final class ValueType<T> {
 
     /** A positive finite double, or {@code none} (NaN in Java, null in JSON) for "off" / "unset". */
     public static ValueType<Double> positiveOrNone() {
-        return new ValueType<Double>("X", t -> t.equals("none") ? Double.NaN : parseDouble(t), v -> v.isNaN() ? null : v,
+        Function<String, Double> parse = t -> {
+            if (t.equals("none")) {
+                return Double.NaN;
+            }
+            double v = parseDouble(t);
+            if (Double.isNaN(v)) {
+                throw new IllegalArgumentException("expected a number or none, got '" + t + "'");
+            }
+            return v;
+        };
+        return new ValueType<Double>("X", parse, v -> v.isNaN() ? null : v,
                 j -> j == null ? Double.NaN : number(j), v -> v.isNaN() ? "none" : String.valueOf(v), List.of(), false, null,
                 v -> true, null).where(v -> v.isNaN() || (Double.isFinite(v) && v > 0), "a finite number > 0, or none");
     }
@@ -136,7 +145,7 @@ public final class ValueType<T> {
 
     /** A duration given in (fractional) minutes; null = unset. */
     public static ValueType<Duration> minutes() {
-        return new ValueType<>("M", t -> duration(parseDouble(t)), v -> v.toMillis() / 60_000.0,
+        return new ValueType<>("M", t -> duration(finite(parseDouble(t), t)), v -> v.toMillis() / 60_000.0,
                 j -> j == null ? null : duration(number(j)),
                 v -> plain(v.toMillis() / 60_000.0), List.of(), false, null, v -> !v.isNegative(), "at least 0 minutes");
     }
@@ -263,6 +272,13 @@ public final class ValueType<T> {
         }
     }
 
+    private static double finite(double v, String text) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("expected a finite number, got '" + text + "'");
+        }
+        return v;
+    }
+
     private static Duration duration(double minutes) {
         return Duration.ofMillis(Math.round(minutes * 60_000));
     }
@@ -292,6 +308,6 @@ public final class ValueType<T> {
 
     /** 0.0 as "0", 2.0E-4 as "2.0E-4": a bound in a message. */
     private static String plain(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

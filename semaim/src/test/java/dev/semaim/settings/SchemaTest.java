@@ -91,6 +91,7 @@ class SchemaTest {
         assertEquals("--batch_size given twice", error("--batch_size", "2", "--batch_size", "3"));
         assertEquals("--norm_pix_loss is a switch and takes no value (got 'yes')", error("--norm_pix_loss=yes"));
         assertEquals("--clip_grad must be a finite number > 0, or none, got -1.0", error("--clip_grad", "-1"));
+        assertEquals("--clip_grad: expected a number or none, got 'NaN'", error("--clip_grad", "NaN"));
         assertTrue(error("stray").startsWith("unexpected argument 'stray'"));
         for (String m : new String[] {error("--lr", "NaN"), error("--lr", "-1")}) {
             assertTrue(m.startsWith("--lr must be a finite number >= 0"), m);
