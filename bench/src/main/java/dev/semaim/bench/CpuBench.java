@@ -79,7 +79,7 @@ public final class CpuBench {
                 return new Workload(vit, step, img, chans, classes);
             }
             case "aim-t1" -> {
-                AimConfig c = AimConfig.aimTiny().withImage(img, patch, chans);
+                AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(img).patchSize(patch).inChans(chans).build();
                 AimViT aim = new AimViT(c, rng);
                 GradientUpdate update = update(new AdamW(ParamGroups.weightDecay(aim, 0.05), 0.9, 0.95, 1e-8), aim);
                 Rng orderRng = rng.fork(0xA1);

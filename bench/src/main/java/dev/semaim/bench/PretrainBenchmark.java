@@ -12,7 +12,6 @@ import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.train.PretrainStep;
-import dev.semaim.train.Pretrainer;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ public final class PretrainBenchmark {
         o.batchSize = batch;
         o.clipGrad = 3.0;
         o.dataPath = TrainingData.EMBEDDED;
-        AimViT model = new AimViT(Pretrainer.modelConfig(o), new Rng(o.seed));
+        AimViT model = new AimViT(o.modelConfig(), new Rng(o.seed));
         // the pre-training's AdamW (betas 0.9, 0.95, eps 1e-8; their values do not change the cost)
         PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, o.weightDecay), 0.9, 0.95, 1e-8), o.clipGrad, 1);
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, System.err::println);

@@ -9,7 +9,6 @@ import dev.semaim.run.Checkpoints;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.PretrainOptions;
-import dev.semaim.train.Pretrainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +19,10 @@ import java.util.Map;
  * An {@link AimViT} rebuilt from a file, for inspection (visualize, audit). Two kinds of file are read:
  * <ul>
  *   <li>a {@code semaim pretrain} checkpoint ({@link Checkpoints}): the model is built from the run's settings in
- *       the metadata "config" (the pretrain flags, through {@link Pretrainer#modelConfig}) and loaded strictly;</li>
+ *       the metadata "config" (the pretrain settings, {@link PretrainOptions#fromMap}) and loaded strictly;</li>
  *   <li>any other safetensors file whose metadata "config" holds the AimViT constructor arguments as JSON
- *       (img_size, patch_size, in_chans, embed_dim, depth, num_heads, query_depth, ...; the golden fixtures'
- *       form). Its weights are the tensors named {@code param.<key>} when there are any (the fixtures), else all
+ *       ({@link AimConfig#KWARGS}: img_size, patch_size, in_chans, embed_dim, depth, num_heads, query_depth, ...; the
+ *       golden fixtures' form). Its weights are the tensors named {@code param.<key>} when there are any (the fixtures), else all
  *       tensors; they are loaded strictly.</li>
  * </ul>
  */
@@ -48,7 +47,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         AimConfig config;
         Map<String, Tensor> weights;
         try {
-            config = f.metadata().containsKey("format") ? Pretrainer.modelConfig(pretrainOptions(cfg)) : fromKwargs(cfg);
+            config = f.metadata().containsKey("format") ? PretrainOptions.fromMap(cfg).modelConfig() : AimConfig.fromKwargs(cfg);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + " " + path + ": metadata 'config' does not describe a model: " + e.getMessage(), e);
         }
@@ -86,66 +85,5 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         }
         if (!(o instanceof Map)) throw new IllegalArgumentException(where + ": metadata 'config' is not a JSON object");
         return (Map<String, Object>) o;
-    }
-
-    /** The pretrain settings that shape the model, from a checkpoint's "config" (PretrainOptions.asMap form). */
-    static PretrainOptions pretrainOptions(Map<String, Object> m) {
-        PretrainOptions o = new PretrainOptions();
-        o.model = str(m, "model", o.model);
-        o.inputSize = integer(m, "input_size", o.inputSize);
-        o.patchSize = integer(m, "patch_size", o.patchSize);
-        o.inChans = integer(m, "in_chans", o.inChans);
-        o.embedDim = integer(m, "embed_dim", o.embedDim);
-        o.depth = integer(m, "depth", o.depth);
-        o.numHeads = integer(m, "num_heads", o.numHeads);
-        o.queryDepth = integer(m, "query_depth", o.queryDepth);
-        o.predictionHeadType = str(m, "prediction_head_type", o.predictionHeadType);
-        o.gaussianKernelSize = integer(m, "gaussian_kernel_size", o.gaussianKernelSize);
-        o.gaussianSigma = number(m, "gaussian_sigma", o.gaussianSigma);
-        o.normPixLoss = bool(m, "norm_pix_loss", o.normPixLoss);
-        o.permutationType = str(m, "permutation_type", o.permutationType);
-        o.attentionType = str(m, "attention_type", o.attentionType);
-        o.lossType = str(m, "loss_type", o.lossType);
-        return o;
-    }
-
-    /** AimViT keyword arguments (the reference's names) → config; absent ones take aim_base's values. */
-    static AimConfig fromKwargs(Map<String, Object> m) {
-        AimConfig b = AimConfig.aimBase();
-        return new AimConfig(integer(m, "img_size", b.imgSize()), integer(m, "patch_size", b.patchSize()),
-                integer(m, "in_chans", b.inChans()), integer(m, "embed_dim", b.embedDim()), integer(m, "depth", b.depth()),
-                integer(m, "num_heads", b.numHeads()), integer(m, "query_depth", b.queryDepth()), number(m, "mlp_ratio", b.mlpRatio()),
-                str(m, "prediction_head_type", b.predictionHead()), integer(m, "gaussian_kernel_size", b.gaussianKernelSize()),
-                number(m, "gaussian_sigma", b.gaussianSigma()), bool(m, "norm_pix_loss", b.normPixLoss()),
-                str(m, "loss_type", b.lossType()), str(m, "permutation_type", b.permutationType()),
-                str(m, "attention_type", b.attentionType()), str(m, "predict_feature", b.predictFeature()),
-                integer(m, "out_dim", b.outDim()), number(m, "drop_path", b.dropPath()));
-    }
-
-    private static String str(Map<String, Object> m, String key, String dflt) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (!(v instanceof String)) throw new IllegalArgumentException("config '" + key + "' is " + v + ", not a string");
-        return (String) v;
-    }
-
-    private static int integer(Map<String, Object> m, String key, int dflt) {
-        double d = number(m, key, dflt);
-        if (d != Math.rint(d)) throw new IllegalArgumentException("config '" + key + "' is " + d + ", not an integer");
-        return (int) d;
-    }
-
-    private static double number(Map<String, Object> m, String key, double dflt) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (!(v instanceof Number)) throw new IllegalArgumentException("config '" + key + "' is " + v + ", not a number");
-        return ((Number) v).doubleValue();
-    }
-
-    private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (!(v instanceof Boolean)) throw new IllegalArgumentException("config '" + key + "' is " + v + ", not true/false");
-        return (Boolean) v;
     }
 }

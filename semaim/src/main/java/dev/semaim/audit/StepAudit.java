@@ -51,8 +51,8 @@ public final class StepAudit {
         AimConfig c = model.config;
         if ((priority == null) == (noise == null))
             throw new IllegalArgumentException("StepAudit: give either a priority or order noise, not " + (priority == null ? "neither" : "both"));
-        if (!c.predictFeature().equals("none") && !c.predictFeature().equals("inference"))
-            throw new IllegalArgumentException("StepAudit: predict_feature '" + c.predictFeature() + "' needs a teacher; only 'none' and 'inference' are audited");
+        if (c.predictFeature().usesTeacher())
+            throw new IllegalArgumentException("StepAudit: predict_feature '" + c.predictFeature().spelling() + "' needs a teacher; only 'none' and 'inference' are audited");
         int b = images.size(0), l = c.numPatches();
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("input", images);
@@ -66,7 +66,7 @@ public final class StepAudit {
         OrderMaps maps = model.orderMaps(images);
         Tensor attn = maps.map(c.attentionType());                                    // A: (B, L)
         out.put("order.z", maps.z());
-        out.put("order.cos", c.attentionType().equals("gap") ? maps.cosGap() : maps.cosCls());
+        out.put("order.cos", maps.cos(c.attentionType()));
         out.put("order.attn_map", attn);
         out.put("order.self_map", maps.selfMap());
         out.put("order.argmax", attn.argmax(1));

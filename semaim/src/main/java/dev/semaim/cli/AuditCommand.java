@@ -6,6 +6,8 @@ import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.Orders;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
@@ -21,43 +23,68 @@ import java.util.Map;
  * {@code semaim audit}: one pre-training step (order pass, masks, forward, loss, backward; no update) with every
  * intermediate written to one safetensors file; the names are listed in {@link StepAudit} and docs/WALKTHROUGH.md.
  */
-public final class AuditCommand extends FlagCommand {
-    static final Flags FLAGS = new Flags("audit",
-            "Runs one SemAIM pre-training step without the optimizer update and writes every intermediate tensor\n"
-                    + "(input, target, order maps, priority, masks, per-block stream states, prediction, loss, gradients) to --out.")
-            .value("checkpoint", "FILE", null, "a semaim pretrain checkpoint, or safetensors weights whose metadata 'config' holds the AimViT arguments")
-            .value("images", "FILE", null, "safetensors file whose tensor 'input' (B, C, H, W) is the batch (default: --data)")
-            .value("data", "PATH", "embedded", "where the batch comes from without --images: 'embedded', an IDX folder or an image folder")
-            .value("num_images", "N", "2", "batch size taken from --data")
-            .value("priority", "FILE", null, "safetensors file whose tensor 'priority' (B, L) is the order to use")
-            .value("noise", "FILE", null, "safetensors file whose tensor 'noise' (B, L) (and 'center_u' (B, 2), if any) is the order noise")
-            .value("seed", "N", "0", "seed of the order noise when neither --priority nor --noise is given")
-            .value("out", "FILE", null, "the safetensors file to write")
-            .toggle("json", "print a JSON summary: loss, the order of each image as patch indices, a few norms");
+public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
+    /** The settings of one audit. */
+    static final class Options {
+        Path checkpoint;
+        Path images;
+        String data;
+        int numImages;
+        Path priority;
+        Path noise;
+        long seed;
+        Path out;
+        boolean json;
+    }
+
+    static final Schema<Options> SCHEMA = schema();
+
+    private static Schema<Options> schema() {
+        Schema<Options> s = new Schema<>("audit",
+                "Runs one SemAIM pre-training step without the optimizer update and writes every intermediate tensor\n"
+                        + "(input, target, order maps, priority, masks, per-block stream states, prediction, loss, gradients) to --out.",
+                Options::new);
+        s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
+                + "'config' holds the AimViT arguments", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to audit");
+        s.add("images", ValueType.path().metavar("FILE"), null, "safetensors file whose tensor 'input' (B, C, H, W) is the batch (default: --data)",
+                o -> o.images, (o, v) -> o.images = v);
+        s.add("data", ValueType.text().metavar("PATH"), "embedded", "where the batch comes from without --images: 'embedded', an IDX "
+                + "folder or an image folder", o -> o.data, (o, v) -> o.data = v);
+        s.add("num_images", ValueType.integer(1), "2", "batch size taken from --data", o -> o.numImages, (o, v) -> o.numImages = v);
+        s.add("priority", ValueType.path().metavar("FILE"), null, "safetensors file whose tensor 'priority' (B, L) is the order to use",
+                o -> o.priority, (o, v) -> o.priority = v).excludes("noise");
+        s.add("noise", ValueType.path().metavar("FILE"), null, "safetensors file whose tensor 'noise' (B, L) (and 'center_u' (B, 2), "
+                + "if any) is the order noise", o -> o.noise, (o, v) -> o.noise = v);
+        s.add("seed", ValueType.longInteger(0), "0", "seed of the order noise when neither --priority nor --noise is given",
+                o -> o.seed, (o, v) -> o.seed = v);
+        s.add("out", ValueType.path().metavar("FILE"), null, "the safetensors file to write", o -> o.out, (o, v) -> o.out = v)
+                .required("the safetensors file to write");
+        s.add("json", ValueType.toggle(), null, "print a JSON summary: loss, the order of each image as patch indices, a few norms",
+                o -> o.json, (o, v) -> o.json = v);
+        return s;
+    }
 
     public AuditCommand() {
-        super(FLAGS, "run one pre-training step and dump every intermediate tensor to a safetensors file");
+        super(SCHEMA, "run one pre-training step and dump every intermediate tensor to a safetensors file");
     }
 
     @Override
-    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
-        f.require("checkpoint");
-        f.require("out");
-        if (f.isSet("priority") && f.isSet("noise")) throw new UsageException("give --priority or --noise, not both");
-        SavedModel saved = SavedModel.load(f.path("checkpoint"), "--checkpoint");
+    int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        SCHEMA.validate(o);
+        SavedModel saved = SavedModel.load(o.checkpoint, "--checkpoint");
         AimViT model = saved.model();
-        SampleImages images = f.isSet("images") ? SampleImages.fromFile(f.path("images"), "--images")
-                : SampleImages.fromData(f.string("data"), f.integer("num_images", 1), model.config.imgSize(), model.config.inChans());
+        SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
+                : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());
         int b = images.images().size(0), l = model.config.numPatches();
         Tensor priority = null;
         Orders.Noise noise = null;
-        if (f.isSet("priority")) {
-            priority = Safetensors.read(f.path("priority")).get("priority");
-        } else if (f.isSet("noise")) {
-            Safetensors.File nf = Safetensors.read(f.path("noise"));
+        if (o.priority != null) {
+            priority = Safetensors.read(o.priority).get("priority");
+        } else if (o.noise != null) {
+            Safetensors.File nf = Safetensors.read(o.noise);
             noise = new Orders.Noise(nf.get("noise"), nf.tensors().get("center_u"));
         } else {
-            noise = Orders.draw(new Rng(f.integer("seed", 0)), b, l);
+            noise = Orders.draw(new Rng(o.seed), b, l);
         }
         try (TensorScope step = TensorScope.open()) {                           // the step's buffers go once written
             Map<String, Tensor> dump = StepAudit.run(model, images.images(), priority, noise);
@@ -65,9 +92,9 @@ public final class AuditCommand extends FlagCommand {
             meta.put("config", saved.configJson());
             meta.put("checkpoint", saved.path().toString());
             meta.put("images", images.description());
-            Path file = f.path("out");
+            Path file = o.out;
             Safetensors.write(file, dump, meta);
-            if (f.toggle("json")) out.println(summaryJson(dump));
+            if (o.json) out.println(summaryJson(dump));
             else out.printf(Locale.ROOT, "wrote %d tensors to %s; loss %.6f%n", dump.size(), file, dump.get("loss").item());
         }
         return 0;

@@ -4,6 +4,8 @@ import dev.semaim.demo.Demo;
 import dev.semaim.demo.DemoReport;
 import dev.semaim.eval.KnnResult;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,32 +21,46 @@ import java.util.stream.Stream;
  * prints k-NN accuracy, pre-trained vs random initialisation. Checkpoints go to a temporary folder that is
  * deleted afterwards unless {@code --output_dir} is given.
  */
-public final class DemoCommand extends FlagCommand {
-    static final Flags FLAGS = new Flags("demo",
-            "Pre-trains a small SemAIM ViT (width 96, depth 4, 28x28x1, patch 4) on the embedded Fashion-MNIST slice, then reports\n"
-                    + "k-NN accuracy (k 20, T 0.07) of the pre-trained encoder vs the same architecture at random initialisation.")
-            .value("minutes", "M", "3", "pre-training wall-time budget")
-            .toggle("quick", "a tiny model, ~10 s of training and a k-NN subset (the end-to-end test's mode)")
-            .value("seed", "N", "0", "seed of the model init, data order and order noise")
-            .value("output_dir", "DIR", null, "keep the checkpoints and log.txt here (default: a temporary folder, deleted)");
+public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
+    /** The settings of a demo run. */
+    static final class Options {
+        Duration budget;
+        boolean quick;
+        long seed;
+        Path outputDir;
+    }
+
+    static final Schema<Options> SCHEMA = schema();
+
+    private static Schema<Options> schema() {
+        Schema<Options> s = new Schema<>("demo",
+                "Pre-trains a small SemAIM ViT (width 96, depth 4, 28x28x1, patch 4) on the embedded Fashion-MNIST slice, then reports\n"
+                        + "k-NN accuracy (k 20, T 0.07) of the pre-trained encoder vs the same architecture at random initialisation.",
+                Options::new);
+        s.add("minutes", ValueType.minutes().where(d -> d.toMillis() >= 3_000, "at least 0.05 minutes"), "3",
+                "pre-training wall-time budget", o -> o.budget, (o, v) -> o.budget = v);
+        s.add("quick", ValueType.toggle(), null, "a tiny model, ~10 s of training and a k-NN subset (the end-to-end test's mode)",
+                o -> o.quick, (o, v) -> o.quick = v);
+        s.add("seed", ValueType.longInteger(0), "0", "seed of the model init, data order and order noise", o -> o.seed, (o, v) -> o.seed = v);
+        s.add("output_dir", ValueType.path().metavar("DIR"), null, "keep the checkpoints and log.txt here (default: a temporary folder, deleted)",
+                o -> o.outputDir, (o, v) -> o.outputDir = v);
+        return s;
+    }
 
     public DemoCommand() {
-        super(FLAGS, "pre-train a small model on the embedded Fashion-MNIST for a few minutes, then k-NN: pre-trained vs random");
+        super(SCHEMA, "pre-train a small model on the embedded Fashion-MNIST for a few minutes, then k-NN: pre-trained vs random");
     }
 
     @Override
-    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
-        boolean quick = f.toggle("quick");
-        double minutes = quick ? 10 / 60.0 : f.number("minutes", 0.05);
-        int seed = f.integer("seed", 0);
-        Path dir = f.path("output_dir");
+    int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        Duration budget = o.quick ? Duration.ofSeconds(10) : o.budget;
+        Path dir = o.outputDir;
         boolean temporary = dir == null;
         if (temporary) {
             dir = Files.createTempDirectory("semaim-demo-");
         }
         try {
-            DemoReport r = Demo.run(quick ? Demo.Plan.QUICK : Demo.Plan.FULL, Duration.ofMillis(Math.round(minutes * 60_000)), seed,
-                    dir, ProgressLine.forTerminal(out, 10), PretrainCommand.CURVES);
+            DemoReport r = Demo.run(o.quick ? Demo.Plan.QUICK : Demo.Plan.FULL, budget, o.seed, dir, ProgressLine.forTerminal(out, 10), PretrainCommand.CURVES);
             out.print(table(r));
         } finally {
             if (temporary) {

@@ -1,19 +1,22 @@
 package dev.semaim.cli;
 
+import dev.semaim.settings.Schema;
+
 import java.io.PrintStream;
 import java.util.List;
 
 /**
- * A {@link Command} driven by a {@link Flags} table: parses the arguments, answers {@code --help} with the
- * flags' help text (exit 0), and otherwise hands the parsed values to {@link #run(FlagValues, PrintStream, PrintStream)}.
+ * A {@link Command} whose flags are the settings of a {@link Schema}: answers {@code --help} with the schema's help text
+ * (exit 0), turns a command-line mistake into a {@link UsageException}, and otherwise hands the parsed options to
+ * {@link #run(Object, PrintStream, PrintStream)}.
  */
-abstract class FlagCommand implements Command {
-    private final Flags flags;
+abstract class FlagCommand<O> implements Command {
+    private final Schema<O> schema;
     private final String summary;
 
     /** {@code summary}: the one line of {@code semaim help}. */
-    FlagCommand(Flags flags, String summary) {
-        this.flags = flags;
+    FlagCommand(Schema<O> schema, String summary) {
+        this.schema = schema;
         this.summary = summary;
     }
 
@@ -24,14 +27,22 @@ abstract class FlagCommand implements Command {
 
     @Override
     public final int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        FlagValues f = flags.parse(args);
-        if (f.helpRequested()) {
-            out.print(flags.help());
+        if (Schema.helpRequested(args)) {
+            out.print(schema.help());
             return 0;
         }
-        return run(f, out, err);
+        return run(parse(args), out, err);
     }
 
-    /** Runs with the parsed flags (help already handled); returns the exit status. */
-    abstract int run(FlagValues f, PrintStream out, PrintStream err) throws Exception;
+    /** The options of a command line; a mistake is a {@link UsageException} naming the flag. */
+    final O parse(List<String> args) {
+        try {
+            return schema.parse(args);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Runs with the parsed options (help already handled); returns the exit status. */
+    abstract int run(O options, PrintStream out, PrintStream err) throws Exception;
 }

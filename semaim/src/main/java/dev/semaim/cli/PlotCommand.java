@@ -1,5 +1,7 @@
 package dev.semaim.cli;
 
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 import dev.semaim.viz.Curves;
 import dev.semaim.viz.Pictures;
 import dev.semaim.viz.TrainingLog;
@@ -12,35 +14,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code semaim plot}: training curves (loss, lr by epoch) of one or more runs, and optionally a metric of each run as bars. */
-public final class PlotCommand extends FlagCommand {
-    static final Flags FLAGS = new Flags("plot",
-            "Plots train_loss and train_lr against epoch from JSON-lines log.txt files (one line per run), and with --results\n"
-                    + "a bar chart of --metric from each run's results.json (e.g. the order-ablation runs).")
-            .repeatable("log", "FILE", "a log.txt of semaim pretrain (repeat for several runs)")
-            .repeatable("results", "FILE", "a results.json of an evaluation run (repeat for several runs)")
-            .value("metric", "NAME", "top1", "the results.json field drawn as bars (e.g. top1, knn20_top1)")
-            .value("out", "FILE", null, "the PNG to write");
+public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
+    /** The settings of one plot. */
+    static final class Options {
+        List<Path> logs;
+        List<Path> results;
+        String metric;
+        Path out;
+    }
+
+    static final Schema<Options> SCHEMA = schema();
+
+    private static Schema<Options> schema() {
+        Schema<Options> s = new Schema<>("plot",
+                "Plots train_loss and train_lr against epoch from JSON-lines log.txt files (one line per run), and with --results\n"
+                        + "a bar chart of --metric from each run's results.json (e.g. the order-ablation runs).",
+                Options::new);
+        s.add("log", ValueType.repeated(ValueType.path().metavar("FILE")), null, "a log.txt of semaim pretrain (repeat for several runs)",
+                o -> o.logs, (o, v) -> o.logs = v);
+        s.add("results", ValueType.repeated(ValueType.path().metavar("FILE")), null, "a results.json of an evaluation run (repeat for "
+                + "several runs)", o -> o.results, (o, v) -> o.results = v);
+        s.add("metric", ValueType.text().metavar("NAME"), "top1", "the results.json field drawn as bars (e.g. top1, knn20_top1)",
+                o -> o.metric, (o, v) -> o.metric = v);
+        s.add("out", ValueType.path().metavar("FILE"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
+        return s;
+    }
 
     public PlotCommand() {
-        super(FLAGS, "plot training curves of one or more runs (and a results.json metric as bars) to a PNG");
+        super(SCHEMA, "plot training curves of one or more runs (and a results.json metric as bars) to a PNG");
     }
 
     @Override
-    int run(FlagValues f, PrintStream out, PrintStream err) throws Exception {
-        if (f.strings("log").isEmpty() && f.strings("results").isEmpty())
+    int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        if (o.logs.isEmpty() && o.results.isEmpty())
             throw new UsageException("give at least one --log (or --results); see semaim plot --help");
-        f.require("out");
-        List<TrainingLog> logs = read(f.strings("log"), "--log"), results = read(f.strings("results"), "--results");
-        BufferedImage img = Curves.draw(logs, results, f.string("metric"));
-        Pictures.writePng(img, f.path("out"));
-        out.printf("wrote %s (%dx%d): %d run(s)%n", f.path("out"), img.getWidth(), img.getHeight(), logs.size() + results.size());
+        SCHEMA.validate(o);
+        List<TrainingLog> logs = read(o.logs, "--log"), results = read(o.results, "--results");
+        BufferedImage img = Curves.draw(logs, results, o.metric);
+        Pictures.writePng(img, o.out);
+        out.printf("wrote %s (%dx%d): %d run(s)%n", o.out, img.getWidth(), img.getHeight(), logs.size() + results.size());
         return 0;
     }
 
-    private static List<TrainingLog> read(List<String> paths, String flag) {
+    private static List<TrainingLog> read(List<Path> paths, String flag) {
         List<TrainingLog> out = new ArrayList<>();
-        for (String p : paths) {
-            Path file = Path.of(p);
+        for (Path file : paths) {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(flag + " " + file + " does not exist");
             out.add(TrainingLog.read(file));
         }

@@ -12,6 +12,7 @@ import dev.semaim.eval.Knn;
 import dev.semaim.eval.KnnFeatures;
 import dev.semaim.eval.KnnResult;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.OrderType;
 import dev.semaim.run.EpochListener;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.tensor.Backends;
@@ -64,7 +65,7 @@ public final class Demo {
         o.patchSize = 4;
         o.inChans = 1;
         o.normPixLoss = true;
-        o.permutationType = "attention_center";
+        o.permutationType = OrderType.ATTENTION_CENTER;
         o.batchSize = plan.batchSize();
         o.lr = plan.lr();
         o.clipGrad = 3.0;
@@ -90,7 +91,7 @@ public final class Demo {
         long t0 = System.nanoTime();
         PretrainResult trained = new Pretrainer(o, progress).onEpoch(epochListener).run();
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
-        AimViT random = new AimViT(Pretrainer.modelConfig(o), new Rng(seed)); // the pre-trained model's starting point
+        AimViT random = new AimViT(o.modelConfig(), new Rng(seed)); // the pre-trained model's starting point
 
         Dataset train = EmbeddedFashionMnist.train(), test = EmbeddedFashionMnist.test();
         Transform eval = new Compose(new ToTensor(), new Normalize(Transforms.FASHION_MNIST_MEAN, Transforms.FASHION_MNIST_STD));

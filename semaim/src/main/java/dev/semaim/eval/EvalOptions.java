@@ -1,117 +1,237 @@
 package dev.semaim.eval;
 
+import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.model.AimConfig;
+import dev.semaim.settings.Device;
+import dev.semaim.settings.Precision;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 import dev.semaim.run.OptimOptions;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The settings of the evaluation protocols ({@code semaim finetune}, {@code linprobe}, {@code knn}), named
- * after their flags. Defaults are the fine-tuning recipe's (spec section 7); the CLI commands set the
- * linear-probe (section 8) and k-NN (section 9) defaults. Fields a protocol does not use are ignored by it.
+ * The settings of the evaluation protocols ({@code semaim finetune}, {@code linprobe}, {@code knn}), each declared once
+ * in the protocol's schema ({@link #FINETUNE} spec section 7, {@link #LINPROBE} section 8, {@link #KNN} section 9; the
+ * architecture, weights and data settings they share are declared once for all three). The schema gives a fresh object
+ * its defaults, the command line its flags and {@code --help}, and results.json and the checkpoints their settings.
+ * Fields a protocol does not declare keep the fine-tuning recipe's values and are ignored by it.
  */
 public final class EvalOptions extends OptimOptions {
     // architecture: vit_{tiny,small,base,large}_patchN with optional overrides (0 = the name's)
-    public String model = "vit_base_patch16";
-    public int inputSize = 224;
+    public String model;
+    public int inputSize;
     public int patchSize;
-    public int inChans = 3;
+    public int inChans;
     public int embedDim;
     public int depth;
     public int numHeads;
     /** Mean of the patch tokens -> fc_norm (true) or norm -> cls token (false). */
-    public boolean globalPool = true;
+    public boolean globalPool;
     /** Pre-trained weights (safetensors or .pth); null = random initialisation (the baseline). */
     public Path finetune;
 
     public String dataPath;
-    public int nbClasses = 1000;
-    public Path outputDir = Path.of("./output_dir");
+    public int nbClasses;
+    public Path outputDir;
     public Path logDir;
     public long seed;
     /** Checkpoint to continue from; null = the rolling checkpoint in {@link #outputDir} if any. */
     public Path resume;
-    public String device = "cpu";
-    public int numWorkers = 2;
-    public int printEvery = 20;
+    public Device device;
+    public Precision precision;
+    public int numWorkers;
+    public int printEvery;
     /** Seeded random subsets for budgeted runs (0 = the whole split). */
     public int maxTrainImages;
     public int maxEvalImages;
     /** Iterations per epoch cap (0 = all). */
     public int maxStepsPerEpoch;
     /** Evaluation pipeline Resize(int(size / cropPct)) + CenterCrop(size); 0.875 in the recipes. */
-    public double cropPct = 0.875;
+    public double cropPct;
     /** Evaluate the loaded weights only (finetune/linprobe). */
     public boolean evalOnly;
 
     // optimisation (finetune / linprobe); batch size, epochs, lr recipe and weight decay in OptimOptions
-    public double layerDecay = 0.65;
-    public double dropPath = 0.1;
+    public double layerDecay;
+    public double dropPath;
     /** NaN = no clipping. */
-    public double clipGrad = Double.NaN;
-    public double smoothing = 0.1;
-    public double mixup = 0.8;
-    public double cutmix = 1.0;
-    public double mixupProb = 1.0;
-    public double mixupSwitchProb = 0.5;
-    public double reprob = 0.25;
+    public double clipGrad;
+    public double smoothing;
+    public double mixup;
+    public double cutmix;
+    public double mixupProb;
+    public double mixupSwitchProb;
+    public double reprob;
     /** RandAugment config or "none". */
-    public String aa = "rand-m9-mstd0.5-inc1";
+    public String aa;
 
     // k-NN
-    public int[] knnK = {10, 20, 30};
-    public double temperature = 0.07;
-    public int knnChunks = 100;
+    public int[] knnK;
+    public double temperature;
+    public int knnChunks;
 
-    /** The fine-tuning recipe's optimisation defaults: 100 epochs, blr 5e-4, min lr 1e-6, 5 warm-up epochs. */
+    /** {@code semaim finetune}: end-to-end fine-tuning, the README recipe (spec section 7). */
+    public static final Schema<EvalOptions> FINETUNE = finetune();
+    /** {@code semaim linprobe}: BatchNorm1d + Linear on frozen features (spec section 8). */
+    public static final Schema<EvalOptions> LINPROBE = linprobe();
+    /** {@code semaim knn}: weighted k-NN on frozen features (spec section 9). */
+    public static final Schema<EvalOptions> KNN = knn();
+
+    private final Schema<EvalOptions> protocol;
+
+    /** The fine-tuning recipe's settings ({@link #FINETUNE}'s defaults). */
     public EvalOptions() {
-        epochs = 100;
-        blr = 5e-4;
-        minLr = 1e-6;
-        warmupEpochs = 5;
+        this(FINETUNE);
+    }
+
+    /** The defaults of {@code protocol} ({@link #FINETUNE}, {@link #LINPROBE} or {@link #KNN}), which also records them. */
+    public EvalOptions(Schema<EvalOptions> protocol) {
+        this.protocol = protocol;
+        // the fine-tuning recipe first, so that fields another protocol does not declare hold usable values
+        if (protocol != FINETUNE) {
+            FINETUNE.applyDefaults(this);
+        }
+        protocol.applyDefaults(this);
     }
 
     public VitSpec vitSpec() {
         return VitSpec.parse(model, inputSize, patchSize, inChans, embedDim, depth, numHeads);
     }
 
-    /** Checks the settings a training protocol uses; messages name the flag. */
-    public void validateTraining() {
-        if (batchSize < 1 || epochs < 1 || accumIter < 1 || printEvery < 1) {
-            throw new IllegalArgumentException("--batch_size, --epochs, --accum_iter and --print_every must be positive");
+    /** Checks every setting of the protocol, the architecture and (for the training protocols) the lr schedule; messages name the flag. */
+    public void validate() {
+        protocol.validate(this);
+        try {
+            vitSpec();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--model " + model + ": " + e.getMessage(), e);
         }
-        if (!(Double.isNaN(lr) || lr > 0) || !(blr > 0) || !(minLr >= 0) || !(weightDecay >= 0) || !(warmupEpochs >= 0)) {
-            throw new IllegalArgumentException("--blr/--lr must be > 0 and --min_lr/--weight_decay/--warmup_epochs >= 0");
-        }
-        checkSchedule();
-        if (dataPath == null || dataPath.isBlank()) {
-            throw new IllegalArgumentException("--data_path is required");
+        if (protocol != KNN) {
+            checkSchedule();
         }
     }
 
-    /** The settings by flag name, for results.json and checkpoint metadata. */
+    /** The recorded settings by flag name, for results.json and checkpoint metadata. */
     public Map<String, Object> asMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        m.put("input_size", inputSize);
-        VitSpec s = vitSpec();
-        m.put("patch_size", s.patchSize());
-        m.put("in_chans", inChans);
-        m.put("embed_dim", s.embedDim());
-        m.put("depth", s.depth());
-        m.put("num_heads", s.numHeads());
-        m.put("global_pool", globalPool);
-        m.put("finetune", finetune == null ? null : finetune.toString());
-        m.put("data_path", dataPath);
-        m.put("nb_classes", nbClasses);
-        m.put("seed", seed);
-        m.put("max_train_images", maxTrainImages);
-        m.put("max_eval_images", maxEvalImages);
-        m.put("crop_pct", cropPct);
-        m.put("max_steps_per_epoch", maxStepsPerEpoch);
-        putOptim(m);
-        m.put("device", device);
-        return m;
+        return protocol.record(this);
+    }
+
+    // ------------------------------------------------------------------ the declarations
+
+    private static Schema<EvalOptions> finetune() {
+        Schema<EvalOptions> s = common(new Schema<>("finetune",
+                "Fine-tunes a ViT from pre-trained weights (spec section 7) and reports top-1/top-5 on the held-out split "
+                        + "after every epoch. Resumes from <output_dir>/checkpoint-latest.safetensors.",
+                () -> new EvalOptions(EvalOptions.FINETUNE)), true, "64");
+        training(s, "100", "5e-4", "1e-6", "20", "0.05");
+        s.add("layer_decay", ValueType.numberAbove(0).where(v -> v <= 1, "at most 1").metavar("F"), "0.65", "layer-wise lr decay",
+                o -> o.layerDecay, (o, v) -> o.layerDecay = v).unrecorded();
+        s.add("drop_path", probability().where(v -> v < 1, "below 1"), "0.1", "stochastic depth rate (linear ramp over the blocks)",
+                o -> o.dropPath, (o, v) -> o.dropPath = v).unrecorded();
+        s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm; none = off",
+                o -> o.clipGrad, (o, v) -> o.clipGrad = v).unrecorded();
+        s.add("smoothing", probability().where(v -> v < 1, "below 1").metavar("S"), "0.1", "label smoothing",
+                o -> o.smoothing, (o, v) -> o.smoothing = v).unrecorded();
+        s.add("mixup", ValueType.number(0).metavar("A"), "0.8", "mixup alpha (0 = off)", o -> o.mixup, (o, v) -> o.mixup = v).unrecorded();
+        s.add("cutmix", ValueType.number(0).metavar("A"), "1.0", "cutmix alpha (0 = off)", o -> o.cutmix, (o, v) -> o.cutmix = v).unrecorded();
+        s.add("mixup_prob", probability(), "1.0", "probability of mixing a batch", o -> o.mixupProb, (o, v) -> o.mixupProb = v).unrecorded();
+        s.add("mixup_switch_prob", probability(), "0.5", "probability of cutmix instead of mixup when both are on",
+                o -> o.mixupSwitchProb, (o, v) -> o.mixupSwitchProb = v).unrecorded();
+        s.add("reprob", probability(), String.valueOf(FinetuneTransforms.ERASE_PROBABILITY), "random-erasing probability",
+                o -> o.reprob, (o, v) -> o.reprob = v).unrecorded();
+        s.add("aa", ValueType.text().metavar("CONFIG"), FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none",
+                o -> o.aa, (o, v) -> o.aa = v).unrecorded();
+        return s;
+    }
+
+    private static Schema<EvalOptions> linprobe() {
+        Schema<EvalOptions> s = common(new Schema<>("linprobe",
+                "Trains BatchNorm1d(affine=False) + Linear on the frozen features of a pre-trained ViT (cls token after the "
+                        + "final norm by default; spec section 8) with SGD momentum 0.9, and reports held-out top-1/top-5.",
+                () -> new EvalOptions(EvalOptions.LINPROBE)), false, "512");
+        training(s, "90", "0.1", "0", "10", "0");
+        return s;
+    }
+
+    private static Schema<EvalOptions> knn() {
+        Schema<EvalOptions> s = common(new Schema<>("knn",
+                "k-NN accuracy of a pre-trained ViT's frozen, L2-normalised features (global pool by default; spec section 9): "
+                        + "held-out images vote with exp(cosine / T) of their k nearest training images.",
+                () -> new EvalOptions(EvalOptions.KNN)), true, "128");
+        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report", o -> o.knnK, (o, v) -> o.knnK = v).unrecorded();
+        s.add("temperature", ValueType.numberAbove(0).metavar("T"), "0.07", "vote temperature",
+                o -> o.temperature, (o, v) -> o.temperature = v).unrecorded();
+        s.add("chunks", ValueType.integer(1), "100", "the held-out features are compared in this many chunks (memory)",
+                o -> o.knnChunks, (o, v) -> o.knnChunks = v).unrecorded();
+        return s;
+    }
+
+    /** A number in [0, 1]. */
+    private static ValueType<Double> probability() {
+        return ValueType.number(0).where(v -> v <= 1, "at most 1").metavar("P");
+    }
+
+    /**
+     * Architecture, pooling, weights, data and run-control settings of all three protocols. {@code globalPool}: the
+     * recipe's pooling. The recorded sizes are the resolved ones (the name's where the flag is 0).
+     */
+    private static Schema<EvalOptions> common(Schema<EvalOptions> s, boolean globalPool, String batchSize) {
+        s.add("model", ValueType.text().metavar("NAME"), "vit_base_patch16", "vit_{tiny,small,base,large}_patch<N>",
+                o -> o.model, (o, v) -> o.model = v);
+        s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side", o -> o.inputSize, (o, v) -> o.inputSize = v);
+        s.add("patch_size", ValueType.integer(0).metavar("PX"), "0", "override the name's patch size (0 = the name's)",
+                o -> o.patchSize, (o, v) -> o.patchSize = v).recordedAs(o -> o.vitSpec().patchSize());
+        s.add(AimConfig.KWARGS.setting("in_chans", Integer.class), o -> o.inChans, (o, v) -> o.inChans = v);
+        s.add("embed_dim", ValueType.integer(0).metavar("D"), "0", "override the width (0 = the name's)",
+                o -> o.embedDim, (o, v) -> o.embedDim = v).recordedAs(o -> o.vitSpec().embedDim());
+        s.add("depth", ValueType.integer(0), "0", "override the depth (0 = the name's)",
+                o -> o.depth, (o, v) -> o.depth = v).recordedAs(o -> o.vitSpec().depth());
+        s.add("num_heads", ValueType.integer(0), "0", "override the heads (0 = the name's)",
+                o -> o.numHeads, (o, v) -> o.numHeads = v).recordedAs(o -> o.vitSpec().numHeads());
+        s.add("global_pool", ValueType.toggle(), String.valueOf(globalPool), "mean of the patch tokens -> fc_norm",
+                o -> o.globalPool, (o, v) -> o.globalPool = v).excludes("cls_token");
+        s.add("cls_token", ValueType.toggle(), String.valueOf(!globalPool), "final norm -> cls token",
+                o -> !o.globalPool, (o, v) -> o.globalPool = !v).unrecorded();
+        s.add("finetune", ValueType.path().metavar("FILE"), null, "pre-trained weights: this project's .safetensors checkpoint or a "
+                + "PyTorch .pth (unset = random initialisation)", o -> o.finetune, (o, v) -> o.finetune = v);
+        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null,
+                "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
+                o -> o.dataPath, (o, v) -> o.dataPath = v)
+                .required("an IDX folder, an image folder with train/ and val/, or 'embedded'");
+        s.add("nb_classes", ValueType.integer(1), "1000", "classes of the head", o -> o.nbClasses, (o, v) -> o.nbClasses = v);
+        s.add("batch_size", ValueType.integer(1), batchSize, "images per iteration (and per feature batch)",
+                o -> o.batchSize, (o, v) -> o.batchSize = v);
+        s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", "checkpoints, log.txt and results.json",
+                o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
+        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
+                o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
+        s.add("seed", ValueType.longInteger(0), "0", "seed of the head init, data order, augmentation and subsets",
+                o -> o.seed, (o, v) -> o.seed = v);
+        s.add("max_train_images", ValueType.integer(0), "0", "seeded random subset of the training split (0 = all)",
+                o -> o.maxTrainImages, (o, v) -> o.maxTrainImages = v);
+        s.add("max_eval_images", ValueType.integer(0), "0", "seeded random subset of the held-out split (0 = all)",
+                o -> o.maxEvalImages, (o, v) -> o.maxEvalImages = v);
+        s.add("crop_pct", ValueType.numberAbove(0).where(v -> v <= 1, "at most 1").metavar("F"), "0.875",
+                "evaluation pipeline Resize(int(input_size / F)) + CenterCrop(input_size)", o -> o.cropPct, (o, v) -> o.cropPct = v);
+        s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
+        s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
+        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
+                o -> o.precision, (o, v) -> o.precision = v);
+        return s;
+    }
+
+    /** The optimisation and run-control settings of finetune/linprobe with the recipe's defaults. */
+    private static void training(Schema<EvalOptions> s, String epochs, String blr, String minLr, String warmup, String weightDecay) {
+        declareOptim(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay");
+        s.add("resume", ValueType.path().metavar("FILE"), null, "checkpoint of this protocol to continue (default: "
+                + "<output_dir>/checkpoint-latest.safetensors if present)", o -> o.resume, (o, v) -> o.resume = v).unrecorded();
+        s.add("max_steps_per_epoch", ValueType.integer(0), "0", "cap on iterations per epoch (0 = all)",
+                o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
+        s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
+                o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
+        s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
+                o -> o.printEvery, (o, v) -> o.printEvery = v).unrecorded();
     }
 }

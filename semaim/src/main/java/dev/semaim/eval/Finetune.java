@@ -74,7 +74,7 @@ public final class Finetune {
     }
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
-        o.validateTraining();
+        o.validate();
         return OnDevice.run(o.device, backend -> train(o, backend, progress));
     }
 

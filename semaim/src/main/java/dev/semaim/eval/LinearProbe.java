@@ -40,7 +40,7 @@ public final class LinearProbe {
     }
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
-        o.validateTraining();
+        o.validate();
         return OnDevice.run(o.device, backend -> train(o, backend, progress));
     }
 

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * The classifier ViT's architecture from a timm-style name ({@code vit_tiny_patch16}, {@code vit_small_patch16},
  * {@code vit_base_patch16}, {@code vit_large_patch16}; any patch size) with optional overrides of width, depth,
  * heads and patch size (0 = the name's), at an input size and channel count. The sizes are those of the
- * pre-training factories ({@link AimConfig#byName}), so a {@code vit_X} backbone takes {@code aim_X} weights.
+ * pre-training factories ({@link AimConfig#preset}), so a {@code vit_X} backbone takes {@code aim_X} weights.
  */
 public record VitSpec(int imgSize, int patchSize, int inChans, int embedDim, int depth, int numHeads, double mlpRatio) {
     private static final Pattern NAME = Pattern.compile("vit_(tiny|small|base|large)_patch(\\d+)");
@@ -37,7 +37,7 @@ public record VitSpec(int imgSize, int patchSize, int inChans, int embedDim, int
         if (!m.matches()) {
             throw new IllegalArgumentException("--model '" + model + "' is not vit_{tiny,small,base,large}_patch<N> (e.g. vit_base_patch16)");
         }
-        AimConfig base = AimConfig.byName("aim_" + m.group(1));
+        AimConfig base = AimConfig.preset("aim_" + m.group(1));
         int patch = patchSize > 0 ? patchSize : Integer.parseInt(m.group(2));
         return new VitSpec(imgSize, patch, inChans, embedDim > 0 ? embedDim : base.embedDim(), depth > 0 ? depth : base.depth(),
                 numHeads > 0 ? numHeads : base.numHeads(), base.mlpRatio());

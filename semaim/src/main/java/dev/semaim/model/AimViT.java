@@ -62,7 +62,7 @@ public final class AimViT extends Module {
             queryBlocks.add(new QueryBlock(d, config.numHeads(), config.mlpRatio(), dropPathRate(j), dropRng));
         this.norm = child("norm", new LayerNorm(d));
         int out = config.headOutDim();
-        if (config.predictionHead().equals("MLP")) {
+        if (config.predictionHead() == PredictionHeadType.MLP) {
             Mlp mlp = child("prediction_head", new Mlp(d, config.mlpHidden(), out));
             this.predictionHead = mlp;
             this.head = mlp::forward;
@@ -235,7 +235,7 @@ public final class AimViT extends Module {
     }
 
     private boolean usesTeacher() {
-        return config.predictFeature().equals("clip") || config.predictFeature().equals("dino");
+        return config.predictFeature().usesTeacher();
     }
 
     // (B, C, H, W) → (B, T, K) constant features of the configured target
@@ -246,7 +246,7 @@ public final class AimViT extends Module {
 
     private Tensor teacherFeatures(Tensor images) {
         if (teacher == null)
-            throw new IllegalStateException("AimViT: predict_feature '" + config.predictFeature() + "' needs a teacher (setTeacher)");
+            throw new IllegalStateException("AimViT: predict_feature '" + config.predictFeature().spelling() + "' needs a teacher (setTeacher)");
         Tensor f;
         try (GradMode.Scope s = GradMode.noGrad()) {
             f = teacher.features(images);

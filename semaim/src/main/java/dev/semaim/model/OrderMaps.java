@@ -29,14 +29,19 @@ public record OrderMaps(Tensor z, Tensor cosCls, Tensor cosGap, Tensor selfMap, 
         }
     }
 
-    /** The map A (B, L) of an attention type: "cls", "gap" or "self". */
-    public Tensor map(String attentionType) {
+    /** The map A (B, L) of an attention type. */
+    public Tensor map(AttentionType attentionType) {
         switch (attentionType) {
-            case "cls": return cosCls.softmax(1);
-            case "gap": return cosGap.softmax(1);
-            case "self": return selfMap;
-            default: throw new IllegalArgumentException("OrderMaps: attention type '" + attentionType + "' is not cls, gap or self");
+            case CLS: return cosCls.softmax(1);
+            case GAP: return cosGap.softmax(1);
+            case SELF: return selfMap;
         }
+        throw new IllegalStateException("OrderMaps: no map for " + attentionType);
+    }
+
+    /** The cosine similarities (B, L) the map of {@code attentionType} is a softmax of (cls for self, which has none). */
+    public Tensor cos(AttentionType attentionType) {
+        return attentionType == AttentionType.GAP ? cosGap : cosCls;
     }
 
     /**

@@ -5,8 +5,6 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
-import java.util.List;
-
 /**
  * Autoregressive orders (spec §4.1): each type gives a priority (B, L) over the raster-indexed patches,
  * lower = earlier, on the noise's backend (zigzag and raster, which take none, on the default one).
@@ -22,9 +20,6 @@ import java.util.List;
  */
 public final class Orders {
     private Orders() {}
-
-    public static final List<String> TYPES = List.of("zigzag", "raster", "stochastic", "center2out", "stochastic_center",
-            "attention", "attention_guided", "attention_center");
 
     /** §4.1 box table: per centre coordinate 0..13, three half-open [start, end) intervals; box j subtracts 1. */
     private static final int[][][] BOXES = {
@@ -47,20 +42,20 @@ public final class Orders {
      * The priority of a type. noise: (B, L) U[0,1); attn: (B, L) map A, needed by the attention types
      * (else may be null); centreU: (B, 2) U[0,1), needed by stochastic_center (else may be null).
      */
-    public static Tensor priority(String type, int grid, Tensor noise, Tensor attn, Tensor centreU) {
+    public static Tensor priority(OrderType type, int grid, Tensor noise, Tensor attn, Tensor centreU) {
         checkNoise(noise, grid);
         int b = noise.size(0);
         switch (type) {
-            case "zigzag": return zigzag(b, grid);
-            case "raster": return raster(b, grid);
-            case "stochastic": return stochastic(noise);
-            case "center2out": return center2out(noise, grid);
-            case "stochastic_center": return stochasticCenter(noise, centreU, grid);
-            case "attention": return attention(need(attn, type, b, grid));
-            case "attention_guided": return attentionGuided(noise, need(attn, type, b, grid), grid);
-            case "attention_center": return attentionCenter(noise, need(attn, type, b, grid), grid);
-            default: throw new IllegalArgumentException("Orders: unknown permutation type '" + type + "' (one of " + TYPES + ")");
+            case ZIGZAG: return zigzag(b, grid);
+            case RASTER: return raster(b, grid);
+            case STOCHASTIC: return stochastic(noise);
+            case CENTER2OUT: return center2out(noise, grid);
+            case STOCHASTIC_CENTER: return stochasticCenter(noise, centreU, grid);
+            case ATTENTION: return attention(need(attn, type, b, grid));
+            case ATTENTION_GUIDED: return attentionGuided(noise, need(attn, type, b, grid), grid);
+            case ATTENTION_CENTER: return attentionCenter(noise, need(attn, type, b, grid), grid);
         }
+        throw new IllegalStateException("Orders: no priority for " + type);
     }
 
     /** π[p] = p: the plain row-major raster (named "zigzag" in the reference, §12.5). */
@@ -194,9 +189,9 @@ public final class Orders {
             throw new IllegalArgumentException("Orders: noise " + noise + " is not a floating (B, " + grid * grid + ") tensor");
     }
 
-    private static Tensor need(Tensor attn, String type, int b, int grid) {
+    private static Tensor need(Tensor attn, OrderType type, int b, int grid) {
         if (attn == null || attn.rank() != 2 || attn.size(0) != b || attn.size(1) != grid * grid)
-            throw new IllegalArgumentException("Orders: '" + type + "' needs an attention map of shape (" + b + ", " + grid * grid
+            throw new IllegalArgumentException("Orders: '" + type.spelling() + "' needs an attention map of shape (" + b + ", " + grid * grid
                     + "), got " + (attn == null ? "none" : Shape.str(attn.shape())));
         return attn;
     }

@@ -16,15 +16,13 @@ public final class ReconstructionLoss {
      * Pixel loss: mean over all B·L·K elements of (pred − target)² ('L2') or |pred − target| ('L1');
      * the map is the mean over K. pred: (B, L, K) (cls slot already dropped), target: (B, L, K) constant.
      */
-    public static Result pixel(Var pred, Tensor target, String lossType) {
+    public static Result pixel(Var pred, Tensor target, LossType lossType) {
         check(pred, target);
         Var err = Arithmetic.sub(pred, Var.constant(target));          // err: (B, L, K)
-        Var e;
-        switch (lossType) {
-            case "L2": e = err.square(); break;
-            case "L1": e = err.abs(); break;
-            default: throw new IllegalArgumentException("ReconstructionLoss: loss type '" + lossType + "' is not L2 or L1");
-        }
+        Var e = switch (lossType) {
+            case L2 -> err.square();
+            case L1 -> err.abs();
+        };
         return new Result(e.mean(), e.data().mean(false, 2));
     }
 

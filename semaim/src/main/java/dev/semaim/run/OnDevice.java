@@ -1,5 +1,6 @@
 package dev.semaim.run;
 
+import dev.semaim.settings.Device;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Backends;
 
@@ -19,9 +20,9 @@ public final class OnDevice {
     private OnDevice() {
     }
 
-    /** {@code work} on the backend named {@code device} (cpu | cuda | auto), which is the default meanwhile. */
-    public static <T> T run(String device, Work<T> work) throws IOException {
-        Backend backend = Backends.byName(device);
+    /** {@code work} on the backend of {@code device}, which is the default meanwhile. */
+    public static <T> T run(Device device, Work<T> work) throws IOException {
+        Backend backend = Backends.byName(device.spelling());
         Backend previous = Backends.defaultBackend();
         Backends.setDefault(backend);
         try {

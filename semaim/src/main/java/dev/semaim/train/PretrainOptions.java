@@ -1,44 +1,49 @@
 package dev.semaim.train;
 
 import dev.semaim.run.OptimOptions;
+import dev.semaim.model.AimConfig;
+import dev.semaim.model.AttentionType;
+import dev.semaim.model.LossType;
+import dev.semaim.model.OrderType;
+import dev.semaim.model.PredictionHeadType;
+import dev.semaim.settings.Device;
+import dev.semaim.settings.Precision;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Everything a pre-training run needs, with the reference recipe's defaults (spec section 6; the CLI flags
- * of {@code semaim pretrain} have the same names; batch, epochs, lr recipe and weight decay come from
- * {@link OptimOptions}). Fields are set directly, then {@link #validate()} checks them with messages naming
- * the flag.
+ * Everything a pre-training run needs. Each setting is declared once in {@link #SCHEMA} (the flags of
+ * {@code semaim pretrain}: name, type, the reference recipe's default, help; spec section 6), which also gives a fresh
+ * object its defaults and the checkpoint its {@code config}. Fields are set directly (by the parser or in code), then
+ * {@link #validate()} checks them with messages naming the flag.
  */
 public final class PretrainOptions extends OptimOptions {
-    /** aim_tiny | aim_small | aim_base | aim_large. */
-    public String model = "aim_base";
+    /** A {@link AimConfig#PRESETS} name. */
+    public String model;
     /** Global gradient-norm clip; NaN = off. */
-    public double clipGrad = Double.NaN;
-    public int queryDepth = 12;
-    /** MLP | LINEAR. */
-    public String predictionHeadType = "MLP";
-    public int gaussianKernelSize = 9;
-    public double gaussianSigma = 1;
+    public double clipGrad;
+    public int queryDepth;
+    public PredictionHeadType predictionHeadType;
+    public int gaussianKernelSize;
+    public double gaussianSigma;
     public boolean normPixLoss;
-    public String permutationType = "attention_center";
-    /** cls | gap | self. */
-    public String attentionType = "cls";
-    /** L2 | L1. */
-    public String lossType = "L2";
-    public int inputSize = 224;
-    public int patchSize = 16;
-    public int inChans = 3;
-    /** Encoder width/depth/heads overrides; 0 = the model factory's value. */
+    public OrderType permutationType;
+    public AttentionType attentionType;
+    public LossType lossType;
+    public int inputSize;
+    public int patchSize;
+    public int inChans;
+    /** Encoder width/depth/heads overrides; 0 = the model preset's value. */
     public int embedDim;
     public int depth;
     public int numHeads;
     /** An image folder, an IDX folder, or {@link TrainingData#EMBEDDED}. */
     public String dataPath;
-    public Path outputDir = Path.of("./output_dir");
+    public Path outputDir;
     /** Where log.txt goes; null = {@link #outputDir}. */
     public Path logDir;
     public long seed;
@@ -46,94 +51,120 @@ public final class PretrainOptions extends OptimOptions {
     public Path resume;
     /** Caps the iterations of each epoch (0 = the whole data set); the schedule uses the capped count. */
     public int maxStepsPerEpoch;
-    public int numWorkers = 2;
-    /** cpu | cuda | auto. */
-    public String device = "cpu";
+    public int numWorkers;
+    public Device device;
+    public Precision precision;
     /** Also write the rolling checkpoint every this many optimizer steps (0 = only at epoch ends). */
     public int saveEverySteps;
     /** Numbered checkpoint every this many epochs (and at the end). */
-    public int saveEveryEpochs = 20;
+    public int saveEveryEpochs;
     /** Stop (with a checkpoint) once this much wall time has passed; null = no limit. */
     public Duration timeLimit;
     /**
-     * Run the lr schedule over the {@link #timeLimit} instead of the epochs (the demo): the fractional epoch given
-     * to the schedule is epochs x elapsed / time limit, so warm-up and cosine fit the budget at any speed. The lr
+     * Run the lr schedule over the {@link #timeLimit} instead of the epochs (the demo; not a flag): the fractional epoch
+     * given to the schedule is epochs x elapsed / time limit, so warm-up and cosine fit the budget at any speed. The lr
      * then depends on timing, so a resumed run no longer repeats an uninterrupted one exactly.
      */
     public boolean scheduleOverTime;
     /** Print a plain progress line every this many iterations when no console is attached. */
-    public int printEvery = 20;
+    public int printEvery;
 
-    /** The reference recipe's optimisation defaults: 400 epochs, blr 2e-4, min lr 0, 30 warm-up epochs. */
+    /** The flags of {@code semaim pretrain}, declared once. */
+    public static final Schema<PretrainOptions> SCHEMA = schema();
+
+    /** The reference recipe's defaults (400 epochs, blr 2e-4, min lr 0, 30 warm-up epochs, ...): {@link #SCHEMA}'s. */
     public PretrainOptions() {
-        epochs = 400;
-        blr = 2e-4;
-        minLr = 0;
-        warmupEpochs = 30;
+        SCHEMA.applyDefaults(this);
+    }
+
+    private static Schema<PretrainOptions> schema() {
+        Schema<PretrainOptions> s = new Schema<>("pretrain",
+                "Pre-trains an AIM ViT with SemAIM (spec section 6). Resumes automatically from <output_dir>/checkpoint-latest.safetensors.",
+                PretrainOptions::new);
+        s.add("model", ValueType.oneOf(AimConfig.PRESETS), "aim_base", "model size", o -> o.model, (o, v) -> o.model = v);
+        s.add("batch_size", ValueType.integer(1), "64", "images per iteration", o -> o.batchSize, (o, v) -> o.batchSize = v);
+        declareOptim(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)");
+        s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm (README: 3.0); none = off",
+                o -> o.clipGrad, (o, v) -> o.clipGrad = v);
+        // the model's arguments that are flags too: declared once, by AimConfig
+        Schema<AimConfig.Builder> model = AimConfig.KWARGS;
+        s.add(model.setting("query_depth", Integer.class), o -> o.queryDepth, (o, v) -> o.queryDepth = v);
+        s.add(model.setting("prediction_head_type", PredictionHeadType.class), o -> o.predictionHeadType, (o, v) -> o.predictionHeadType = v);
+        s.add(model.setting("gaussian_kernel_size", Integer.class), o -> o.gaussianKernelSize, (o, v) -> o.gaussianKernelSize = v);
+        s.add(model.setting("gaussian_sigma", Double.class), o -> o.gaussianSigma, (o, v) -> o.gaussianSigma = v);
+        // a switch here (off unless given) where the model's argument defaults to the README's true
+        s.add("norm_pix_loss", ValueType.toggle(), null, "normalise each target patch to zero mean, unit variance (README: on)",
+                o -> o.normPixLoss, (o, v) -> o.normPixLoss = v);
+        s.add(model.setting("permutation_type", OrderType.class), o -> o.permutationType, (o, v) -> o.permutationType = v);
+        s.add(model.setting("attention_type", AttentionType.class), o -> o.attentionType, (o, v) -> o.attentionType = v);
+        s.add(model.setting("loss_type", LossType.class), o -> o.lossType, (o, v) -> o.lossType = v);
+        s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side after the random resized crop (the model's img_size)",
+                o -> o.inputSize, (o, v) -> o.inputSize = v);
+        s.add(model.setting("patch_size", Integer.class), o -> o.patchSize, (o, v) -> o.patchSize = v);
+        s.add(model.setting("in_chans", Integer.class), o -> o.inChans, (o, v) -> o.inChans = v);
+        s.add("embed_dim", ValueType.integer(0).metavar("D"), "0", "override the model's width (0 = the model's)",
+                o -> o.embedDim, (o, v) -> o.embedDim = v);
+        s.add("depth", ValueType.integer(0), "0", "override the encoder depth (0 = the model's)", o -> o.depth, (o, v) -> o.depth = v);
+        s.add("num_heads", ValueType.integer(0), "0", "override the attention heads (0 = the model's)", o -> o.numHeads, (o, v) -> o.numHeads = v);
+        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null,
+                "ImageNet-style folder (uses PATH/train if present), a folder of MNIST/Fashion-MNIST IDX files "
+                        + "(e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
+                o -> o.dataPath, (o, v) -> o.dataPath = v)
+                .required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
+        s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", "checkpoints (and log.txt unless --log_dir)",
+                o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
+        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
+                o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
+        s.add("seed", ValueType.longInteger(0), "0", "seed of the model init, data order, augmentation and order noise",
+                o -> o.seed, (o, v) -> o.seed = v);
+        s.add("resume", ValueType.path().metavar("FILE"), null, "checkpoint to continue from (default: the rolling one in --output_dir, if any)",
+                o -> o.resume, (o, v) -> o.resume = v).unrecorded();
+        s.add("max_steps_per_epoch", ValueType.integer(0), "0", "cap on iterations per epoch (0 = all)",
+                o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
+        s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
+        s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
+        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format of training (fp16/bf16 are not supported yet)",
+                o -> o.precision, (o, v) -> o.precision = v);
+        s.add("save_every_steps", ValueType.integer(0), "0", "also rewrite the rolling checkpoint every N optimizer steps (0 = per epoch only)",
+                o -> o.saveEverySteps, (o, v) -> o.saveEverySteps = v).unrecorded();
+        s.add("save_every_epochs", ValueType.integer(1), "20", "keep a numbered checkpoint every N epochs (and at the end)",
+                o -> o.saveEveryEpochs, (o, v) -> o.saveEveryEpochs = v).unrecorded();
+        s.add("time_limit_minutes", ValueType.minutes(), null, "stop with a checkpoint after this much wall time",
+                o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
+        s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
+                o -> o.printEvery, (o, v) -> o.printEvery = v).unrecorded();
+        return s;
     }
 
     /** Throws {@link IllegalArgumentException} naming the first bad setting by its flag name. */
     public void validate() {
-        positive("batch_size", batchSize);
-        positive("epochs", epochs);
-        positive("accum_iter", accumIter);
-        positive("input_size", inputSize);
-        positive("patch_size", patchSize);
-        positive("in_chans", inChans);
-        positive("query_depth", queryDepth);
-        positive("save_every_epochs", saveEveryEpochs);
-        positive("print_every", printEvery);
+        SCHEMA.validate(this);
         if (inputSize % patchSize != 0) {
             throw new IllegalArgumentException("--input_size " + inputSize + " is not a multiple of --patch_size " + patchSize);
         }
-        if (!(warmupEpochs >= 0) || !(blr > 0) || !(Double.isNaN(lr) || lr > 0) || !(minLr >= 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("--warmup_epochs/--blr/--lr/--min_lr/--weight_decay must be non-negative (lr > 0)");
-        }
         checkSchedule();
-        if (!(Double.isNaN(clipGrad) || clipGrad > 0)) {
-            throw new IllegalArgumentException("--clip_grad must be > 0 or none, got " + clipGrad);
-        }
-        if (maxStepsPerEpoch < 0 || numWorkers < 0 || saveEverySteps < 0 || embedDim < 0 || depth < 0 || numHeads < 0) {
-            throw new IllegalArgumentException("--max_steps_per_epoch/--num_workers/--save_every_steps must be >= 0");
-        }
         if (scheduleOverTime && timeLimit == null) {
             throw new IllegalArgumentException("a schedule over time needs a time limit");
         }
-        if (dataPath == null || dataPath.isBlank()) {
-            throw new IllegalArgumentException("--data_path is required (an image folder, an MNIST/Fashion-MNIST IDX folder, or 'embedded')");
-        }
     }
 
-    private static void positive(String flag, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException("--" + flag + " must be positive, got " + v);
-        }
+    /** The model configuration these options describe: the named preset with the overrides applied. */
+    public AimConfig modelConfig() {
+        AimConfig preset = AimConfig.preset(model);
+        return preset.toBuilder().imgSize(inputSize).patchSize(patchSize).inChans(inChans)
+                .embedDim(embedDim > 0 ? embedDim : preset.embedDim()).depth(depth > 0 ? depth : preset.depth())
+                .numHeads(numHeads > 0 ? numHeads : preset.numHeads()).queryDepth(queryDepth).predictionHead(predictionHeadType)
+                .gaussianKernelSize(gaussianKernelSize).gaussianSigma(gaussianSigma).normPixLoss(normPixLoss).lossType(lossType)
+                .permutationType(permutationType).attentionType(attentionType).build();
     }
 
-    /** The settings by flag name, for the checkpoint metadata and the start-up banner. */
+    /** The recorded settings by flag name ({@link #SCHEMA}), for the checkpoint's {@code config} metadata. */
     public Map<String, Object> asMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        putOptim(m);
-        m.put("clip_grad", Double.isNaN(clipGrad) ? null : clipGrad);
-        m.put("query_depth", queryDepth);
-        m.put("prediction_head_type", predictionHeadType);
-        m.put("gaussian_kernel_size", gaussianKernelSize);
-        m.put("gaussian_sigma", gaussianSigma);
-        m.put("norm_pix_loss", normPixLoss);
-        m.put("permutation_type", permutationType);
-        m.put("attention_type", attentionType);
-        m.put("loss_type", lossType);
-        m.put("input_size", inputSize);
-        m.put("patch_size", patchSize);
-        m.put("in_chans", inChans);
-        m.put("embed_dim", embedDim);
-        m.put("depth", depth);
-        m.put("num_heads", numHeads);
-        m.put("data_path", dataPath);
-        m.put("seed", seed);
-        m.put("max_steps_per_epoch", maxStepsPerEpoch);
-        m.put("device", device);
-        return m;
+        return SCHEMA.record(this);
+    }
+
+    /** Options from a checkpoint's {@code config} (this or an earlier version's {@link #asMap}); absent settings keep their defaults. */
+    public static PretrainOptions fromMap(Map<String, ?> config) {
+        return SCHEMA.read(config, new PretrainOptions());
     }
 }

@@ -67,15 +67,6 @@ public final class Pretrainer {
         return this;
     }
 
-    /** The model configuration the options describe: the named factory with the overrides applied. */
-    public static AimConfig modelConfig(PretrainOptions o) {
-        AimConfig base = AimConfig.byName(o.model);
-        return new AimConfig(o.inputSize, o.patchSize, o.inChans, o.embedDim > 0 ? o.embedDim : base.embedDim(),
-                o.depth > 0 ? o.depth : base.depth(), o.numHeads > 0 ? o.numHeads : base.numHeads(), o.queryDepth,
-                base.mlpRatio(), o.predictionHeadType, o.gaussianKernelSize, o.gaussianSigma, o.normPixLoss, o.lossType,
-                o.permutationType, o.attentionType, base.predictFeature(), base.outDim(), base.dropPath());
-    }
-
     /** The stream of order noise for iteration {@code iter} of {@code epoch}. */
     static Rng iterationRng(long seed, int epoch, int iter) {
         return new Rng(seed).fork(((long) epoch << 32) | iter);
@@ -89,7 +80,7 @@ public final class Pretrainer {
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
-        AimConfig config = modelConfig(o);
+        AimConfig config = o.modelConfig();
         Path resumeFrom = Checkpoints.resumePath(o.resume, o.outputDir);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were

@@ -6,6 +6,7 @@ import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.OrderMaps;
+import dev.semaim.model.OrderType;
 import dev.semaim.model.Orders;
 import dev.semaim.model.Targets;
 import dev.semaim.tensor.Rng;
@@ -27,12 +28,13 @@ import java.util.Locale;
 public final class ModelPictures {
     private ModelPictures() {}
 
+    /** The smallest panel side in pixels. */
+    public static final int MIN_PANEL = 16;
+
     /** @param orders permutation types to draw; panel: side of each panel in pixels; seed: the order noise */
-    public record Options(List<String> orders, boolean perHead, int panel, long seed) {
+    public record Options(List<OrderType> orders, boolean perHead, int panel, long seed) {
         public Options {
-            for (String o : orders)
-                if (!Orders.TYPES.contains(o)) throw new IllegalArgumentException("--orders: '" + o + "' is not one of " + Orders.TYPES);
-            if (panel < 16) throw new IllegalArgumentException("--panel " + panel + " is below 16 pixels");
+            if (panel < MIN_PANEL) throw new IllegalArgumentException("--panel " + panel + " is below " + MIN_PANEL + " pixels");
         }
     }
 
@@ -67,9 +69,9 @@ public final class ModelPictures {
 
         Orders.Noise noise = Orders.draw(new Rng(o.seed()), b, l);
         Tensor attn = maps.map(c.attentionType());                              // A: (B, L)
-        for (String type : o.orders()) {
+        for (OrderType type : o.orders()) {
             Tensor pi = Orders.priority(type, g, noise.tieBreak(), attn, noise.centre());
-            titles.add("order: " + type + "\n(warm = first)");
+            titles.add("order: " + type.spelling() + "\n(warm = first)");
             long[] order = pi.argsort(false).contiguous().toLongArray();       // (B, L): patch indices, first to last
             for (int i = 0; i < b; i++) {
                 double[] v = new double[l];
@@ -83,7 +85,7 @@ public final class ModelPictures {
         try (GradMode.Scope s = GradMode.noGrad()) {
             out = model.forward(x, priority);
         }
-        addHeat("loss map\n(" + c.permutationType() + ")", out.lossMap(), g, bases, titles, cells);
+        addHeat("loss map\n(" + c.permutationType().spelling() + ")", out.lossMap(), g, bases, titles, cells);
         if (c.pixelTarget()) {
             Tensor target = model.gaussianBlur == null ? x : model.gaussianBlur.forward(x);        // (B, C, H, W)
             Tensor pred = predictedImages(model, x, out.pred().data());

@@ -2,7 +2,11 @@ package dev.semaim.audit;
 
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.AttentionType;
+import dev.semaim.model.LossType;
+import dev.semaim.model.OrderType;
 import dev.semaim.model.Orders;
+import dev.semaim.model.PredictionHeadType;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.optim.AdamW;
@@ -10,6 +14,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.TrainingState;
+import dev.semaim.settings.Device;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.PretrainOptions;
@@ -41,8 +46,8 @@ class SavedModelTest {
         o.inChans = 1;
         o.gaussianKernelSize = 3;
         o.normPixLoss = true;
-        o.permutationType = "stochastic_center";
-        o.attentionType = "gap";
+        o.permutationType = OrderType.STOCHASTIC_CENTER;
+        o.attentionType = AttentionType.GAP;
         o.dataPath = "embedded";
         return o;
     }
@@ -56,7 +61,7 @@ class SavedModelTest {
     @Test
     void pretrainCheckpointRebuildsTheRunsModel(@TempDir Path dir) {
         PretrainOptions o = tinyRun();
-        AimConfig config = Pretrainer.modelConfig(o);
+        AimConfig config = o.modelConfig();
         AimViT model = new AimViT(config, new Rng(5));
         Path file = dir.resolve("checkpoint-latest.safetensors");
         Checkpoints.save(file, model, new AdamW(ParamGroups.weightDecay(model, 0.05)), TrainingState.start(0),
@@ -66,9 +71,34 @@ class SavedModelTest {
         assertSameWeights(model, loaded.model());
     }
 
+    /** The {@code config} metadata exactly as the checkpoints of the first format (string settings, December 2026) wrote it. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void checkpointOfTheFirstFormatStillLoads(@TempDir Path dir) {
+        AimViT model = new AimViT(tinyRun().modelConfig(), new Rng(8));
+        String written = "{\"model\": \"aim_tiny\", \"batch_size\": 64, \"epochs\": 400, \"accum_iter\": 1, \"blr\": 2.0E-4, "
+                + "\"lr\": 5.0E-5, \"min_lr\": 0.0, \"warmup_epochs\": 30.0, \"weight_decay\": 0.05, \"clip_grad\": null, "
+                + "\"query_depth\": 1, \"prediction_head_type\": \"MLP\", \"gaussian_kernel_size\": 3, \"gaussian_sigma\": 1.0, "
+                + "\"norm_pix_loss\": true, \"permutation_type\": \"stochastic_center\", \"attention_type\": \"gap\", "
+                + "\"loss_type\": \"L2\", \"input_size\": 16, \"patch_size\": 4, \"in_chans\": 1, \"embed_dim\": 32, \"depth\": 2, "
+                + "\"num_heads\": 2, \"data_path\": \"embedded\", \"seed\": 0, \"max_steps_per_epoch\": 0, \"device\": \"cpu\"}";
+        Path file = dir.resolve("checkpoint-0400.safetensors");
+        Checkpoints.save(file, model, new AdamW(ParamGroups.weightDecay(model, 0.05)), TrainingState.start(0),
+                Map.of("model", "aim_tiny", "config", written));
+        SavedModel loaded = SavedModel.load(file, "--checkpoint");
+        assertEquals(tinyRun().modelConfig(), loaded.model().config);
+        assertSameWeights(model, loaded.model());
+        PretrainOptions back = PretrainOptions.fromMap((Map<String, Object>) dev.semaim.nn.io.Json.parse(written));
+        assertEquals(5.0E-5, back.lr);
+        assertTrue(Double.isNaN(back.clipGrad));
+        assertEquals(Device.CPU, back.device);
+    }
+
     @Test
     void weightsFileWithArgumentsRebuildsTheModel(@TempDir Path dir) {
-        AimConfig c = new AimConfig(16, 4, 3, 32, 2, 2, 2, 2.0, "LINEAR", 0, 1.0, false, "L1", "raster", "self", "none", 0, 0.0);
+        AimConfig c = AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(2).numHeads(2).queryDepth(2).mlpRatio(2.0)
+                .predictionHead(PredictionHeadType.LINEAR).gaussianKernelSize(0).normPixLoss(false).lossType(LossType.L1)
+                .permutationType(OrderType.RASTER).attentionType(AttentionType.SELF).build();
         AimViT model = new AimViT(c, new Rng(6));
         Path file = dir.resolve("w.safetensors");
         Safetensors.write(file, StateDict.of(model), Map.of("config", "{\"img_size\": 16, \"patch_size\": 4, \"in_chans\": 3, \"embed_dim\": 32, "
@@ -100,7 +130,7 @@ class SavedModelTest {
 
     @Test
     void auditWithAGivenPriorityUsesIt() {
-        AimViT model = new AimViT(Pretrainer.modelConfig(tinyRun()), new Rng(7));
+        AimViT model = new AimViT(tinyRun().modelConfig(), new Rng(7));
         Tensor x = Tensor.randn(new Rng(8), dev.semaim.tensor.DType.F32, 2, 1, 16, 16);
         Tensor pi = Orders.raster(2, 4);
         Map<String, Tensor> dump = StepAudit.run(model, x, pi, null);

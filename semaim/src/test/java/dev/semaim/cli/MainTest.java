@@ -1,5 +1,9 @@
 package dev.semaim.cli;
 
+import dev.semaim.eval.EvalOptions;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.Setting;
+import dev.semaim.train.PretrainOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +55,31 @@ class MainTest {
         }
         assertEquals(p.out(), run("help", "pretrain").out());
         assertEquals(0, run("demo", "--help").status());
+    }
+
+    /** Each command's --help is its schema's: every declared setting on a line of its own, with its default. */
+    @Test
+    void everyCommandsHelpListsEveryDeclaredFlagWithItsDefault() {
+        Map<String, Schema<?>> schemas = new LinkedHashMap<>();
+        schemas.put("pretrain", PretrainOptions.SCHEMA);
+        schemas.put("finetune", EvalOptions.FINETUNE);
+        schemas.put("linprobe", EvalOptions.LINPROBE);
+        schemas.put("knn", EvalOptions.KNN);
+        schemas.put("demo", DemoCommand.SCHEMA);
+        schemas.put("audit", AuditCommand.SCHEMA);
+        schemas.put("visualize", VisualizeCommand.SCHEMA);
+        schemas.put("plot", PlotCommand.SCHEMA);
+        schemas.forEach((command, schema) -> {
+            String help = run(command, "--help").out();
+            assertEquals(schema.help(), help);
+            for (Setting<?, ?> s : schema.settings()) {
+                String shown = s.defaultText() == null ? "unset" : s.defaultText().equals("true") ? "on"
+                        : s.defaultText().equals("false") ? "off" : s.defaultText();
+                assertTrue(help.lines().anyMatch(l -> (l.startsWith("  --" + s.name() + " ") || l.startsWith("  --" + s.name() + ","))
+                                && (l.endsWith("[default: " + shown + "]") || l.endsWith("[repeatable]"))),
+                        command + " --" + s.name() + " [default: " + shown + "] missing from\n" + help);
+            }
+        });
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.semaim.eval;
 import dev.semaim.io.TorchCheckpoint;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.OrderType;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Safetensors;
@@ -28,7 +29,8 @@ class BackboneLoaderTest {
 
     /** A tiny pre-training model: 8x8x1, patch 4 (grid 2), width 8, depth 2, heads 2, query depth 2, blur on. */
     private static AimViT pretrained(int img) {
-        AimConfig c = new AimConfig(img, 4, 1, 8, 2, 2, 2, 4.0, "MLP", 3, 1.0, true, "L2", "raster", "cls", "none", 0, 0.0);
+        AimConfig c = AimConfig.builder().imgSize(img).patchSize(4).inChans(1).embedDim(8).depth(2).numHeads(2).queryDepth(2)
+                .gaussianKernelSize(3).permutationType(OrderType.RASTER).build();
         return new AimViT(c, new Rng(7));
     }
 

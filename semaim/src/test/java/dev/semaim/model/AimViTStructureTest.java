@@ -84,7 +84,8 @@ class AimViTStructureTest {
 
     @Test
     void linearHeadKeysAndSizes() {
-        AimConfig c = AimConfig.aimTiny().withImgSize(32).withPredictionHead("LINEAR").withGaussian(0, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(32).predictionHead(PredictionHeadType.LINEAR).gaussianKernelSize(0)
+                .gaussianSigma(1).build();
         AimViT m = new AimViT(c, new Rng(0));
         List<String> keys = new ArrayList<>(m.namedParameters().keySet());
         assertEquals("prediction_head.bias", keys.get(keys.size() - 1));

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AimViTTest {
     /** A few-hundred-parameter model: 8×8 images, patch 4 (2×2 grid), width 8. */
     private static AimConfig small() {
-        return AimConfig.aimTiny().withImage(8, 4, 3).withSize(8, 2, 2, 1).withGaussian(3, 1);
+        return AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2).queryDepth(1)
+                .gaussianKernelSize(3).gaussianSigma(1).build();
     }
 
     /**
@@ -30,8 +31,9 @@ class AimViTTest {
     @Test
     void wholeModelGradientFloat64() {
         Cases.run("AimViT.grad", 4, gen -> {
-            AimConfig c = small().withPredictionHead(gen.nextBoolean() ? "MLP" : "LINEAR").withQueryDepth(gen.pick(1, 2))
-                    .withNormPixLoss(gen.nextBoolean()).withGaussian(gen.pick(0, 3), 1);
+            AimConfig c = small().toBuilder().predictionHead(gen.nextBoolean() ? PredictionHeadType.MLP : PredictionHeadType.LINEAR)
+                    .queryDepth(gen.pick(1, 2)).normPixLoss(gen.nextBoolean()).gaussianKernelSize(gen.pick(0, 3)).gaussianSigma(1)
+                    .build();
             AimViT m = new AimViT(c, new Rng(gen.seed));
             ModuleGradCheck.toF64(m);
             for (Parameter p : m.trainableParameters().values())      // move biases and norms off 0 and 1
@@ -48,7 +50,7 @@ class AimViTTest {
     /** Changing one patch's pixels changes the prediction only for patches of strictly larger priority (§3). */
     @Test
     void predictionIsCausalInTheOrder() {
-        AimConfig c = small().withImage(16, 4, 3);
+        AimConfig c = small().toBuilder().imgSize(16).patchSize(4).inChans(3).build();
         AimViT m = new AimViT(c, new Rng(1));
         Tensor images = Tensor.randn(new Rng(2), DType.F32, 1, 3, 16, 16);
         Tensor priority = Tensor.rand(new Rng(3), DType.F32, 1, 16);
@@ -90,7 +92,7 @@ class AimViTTest {
     /** Priority noise comes from the Rng: same seed, same order; and the types that need no map skip the pass. */
     @Test
     void priorityIsSeeded() {
-        AimViT m = new AimViT(small().withPermutationType("stochastic"), new Rng(4));
+        AimViT m = new AimViT(small().toBuilder().permutationType(OrderType.STOCHASTIC).build(), new Rng(4));
         Tensor images = Tensor.randn(new Rng(5), DType.F32, 2, 3, 8, 8);
         assertArrayEquals(m.priority(images, new Rng(7)).toFloatArray(), m.priority(images, new Rng(7)).toFloatArray());
         assertArrayEquals(Orders.draw(new Rng(7), 2, 4).tieBreak().toFloatArray(), m.priority(images, new Rng(7)).toFloatArray());
@@ -98,7 +100,8 @@ class AimViTTest {
 
     @Test
     void fashionMnistSizeWithDropPath() {
-        AimConfig c = AimConfig.aimTiny().withImage(28, 4, 1).withSize(16, 2, 2, 2).withDropPath(0.1).withGaussian(5, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(16).depth(2).numHeads(2)
+                .queryDepth(2).dropPath(0.1).gaussianKernelSize(5).gaussianSigma(1).build();
         AimViT m = new AimViT(c, new Rng(8));
         Tensor images = Tensor.randn(new Rng(9), DType.F32, 2, 1, 28, 28);
         AimOutput out = m.forward(images, m.priority(images, new Rng(10)));
@@ -112,7 +115,7 @@ class AimViTTest {
     /** §4.4 / §5.3 with a random teacher: order from its min-max similarity, loss = mean 2 − 2cos. */
     @Test
     void featureTargetWithATeacher() {
-        AimConfig c = small().withPredictFeature("dino");
+        AimConfig c = small().toBuilder().predictFeature(FeatureTarget.DINO).build();
         AimViT m = new AimViT(c, new Rng(11));
         assertNull(m.gaussianBlur, "no blur for feature targets");
         Tensor images = Tensor.randn(new Rng(12), DType.F32, 2, 3, 8, 8);
@@ -128,7 +131,7 @@ class AimViTTest {
         out.loss().backward();
         assertFalse(teacher.trainableParameters().values().stream().anyMatch(p -> p.grad() != null), "no gradient into the teacher");
 
-        AimViT self = new AimViT(small().withPredictFeature("inference"), new Rng(15));
+        AimViT self = new AimViT(small().toBuilder().predictFeature(FeatureTarget.INFERENCE).build(), new Rng(15));
         assertTrue(Double.isFinite(self.forward(images, self.priority(images, new Rng(16))).loss().item()));
     }
 

@@ -18,10 +18,10 @@ class OrdersTest {
             int l = grid * grid;
             Orders.Noise n = Orders.draw(new Rng(grid), 3, l);
             Tensor attn = Tensor.rand(new Rng(99), DType.F32, 3, l);
-            for (String type : Orders.TYPES) {
+            for (OrderType type : OrderType.values()) {
                 Tensor p = Orders.priority(type, grid, n.tieBreak(), attn, n.centre());
                 assertArrayEquals(new int[] {3, l}, p.shape(), type + " on " + grid);
-                for (float v : p.toFloatArray()) assertTrue(Float.isFinite(v), type);
+                for (float v : p.toFloatArray()) assertTrue(Float.isFinite(v), type.spelling());
             }
         }
     }
@@ -62,11 +62,11 @@ class OrdersTest {
     @Test
     void clearErrors() {
         Tensor noise = Tensor.zeros(2, 16);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Orders.priority("attention_center", 4, noise, null, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Orders.priority(OrderType.ATTENTION_CENTER, 4, noise, null, null));
         assertTrue(e.getMessage().contains("attention map"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Orders.priority("stochastic", 5, noise, null, null));
+        e = assertThrows(IllegalArgumentException.class, () -> Orders.priority(OrderType.STOCHASTIC, 5, noise, null, null));
         assertTrue(e.getMessage().contains("(B, 25)"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Orders.priority("stochastic_center", 4, noise, null, null));
+        assertThrows(IllegalArgumentException.class, () -> Orders.priority(OrderType.STOCHASTIC_CENTER, 4, noise, null, null));
     }
 
     /** §3 consequences: column 0 always open, cls row sees only column 0, query never sees itself. */

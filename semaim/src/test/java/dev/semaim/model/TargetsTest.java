@@ -18,7 +18,7 @@ class TargetsTest {
         assertEquals(-1.7286705f, n[0], 1e-6f);
         assertEquals(1.7286705f, n[767], 1e-6f);
         Var zero = Var.constant(Tensor.zeros(1, 1, 768));
-        assertEquals(0.9986979, ReconstructionLoss.pixel(zero, Targets.normPix(t), "L2").loss().item(), 1e-6);
+        assertEquals(0.9986979, ReconstructionLoss.pixel(zero, Targets.normPix(t), LossType.L2).loss().item(), 1e-6);
     }
 
     @Test

@@ -33,7 +33,8 @@ class ViTTeacherAndEmaTest {
         assertArrayEquals(new int[] {2, 5, 6}, t.features(images).shape());
         assertArrayEquals(expected.toFloatArray(), t.features(images).toFloatArray(), 1e-6f);
 
-        AimViT student = new AimViT(AimConfig.aimTiny().withImage(8, 4, 3).withSize(8, 2, 2, 1).withPredictFeature("clip").withOutDim(6), new Rng(4));
+        AimViT student = new AimViT(AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2)
+                .queryDepth(1).predictFeature(FeatureTarget.CLIP).outDim(6).build(), new Rng(4));
         student.setTeacher(t);
         assertTrue(Double.isFinite(student.forward(images, student.priority(images, new Rng(5))).loss().item()));
         assertThrows(IllegalArgumentException.class, () -> ViTTeacher.load(file, 3));
@@ -46,7 +47,8 @@ class ViTTeacherAndEmaTest {
         assertEquals(0.9999, ModelEma.decayAt(100), 1e-15);
         assertEquals(0.9999, ModelEma.decayAt(400), 1e-15);
 
-        AimConfig c = AimConfig.aimTiny().withImage(8, 4, 3).withSize(8, 2, 2, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2).queryDepth(1)
+                .build();
         AimViT online = new AimViT(c, new Rng(6));
         ModelEma ema = new ModelEma(online);
         Tensor w0 = online.norm.weight.data().copy();

@@ -35,7 +35,8 @@ class VisionTransformerTest {
 
     @Test
     void keysFeaturesAndEncoderCompatibility() {
-        AimConfig c = AimConfig.aimTiny().withImage(8, 4, 3).withSize(8, 2, 2, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(8).patchSize(4).inChans(3).embedDim(8).depth(2).numHeads(2).queryDepth(1)
+                .build();
         VisionTransformer pool = VisionTransformer.of(c, 10, true, 0.1, new Rng(1));
         List<String> keys = List.copyOf(pool.namedParameters().keySet());
         assertEquals(List.of("cls_token", "pos_embed", "patch_embed.proj.weight", "patch_embed.proj.bias"), keys.subList(0, 4));

@@ -4,6 +4,7 @@ import dev.semaim.data.TrainingData;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.NonFiniteLossException;
+import dev.semaim.settings.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +148,9 @@ class PretrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::validate);
         assertTrue(e.getMessage().startsWith("--input_size 18"), e.getMessage());
         o.inputSize = 16;
+        o.precision = Precision.FP16;
+        assertEquals("--precision must be one of fp32, got fp16", assertThrows(IllegalArgumentException.class, o::validate).getMessage());
+        o.precision = Precision.FP32;
         o.dataPath = null;
         assertTrue(assertThrows(IllegalArgumentException.class, o::validate).getMessage().startsWith("--data_path is required"));
         o.dataPath = TrainingData.EMBEDDED;

@@ -50,7 +50,8 @@ class StepLeakTest {
 
     @Test
     void aPretrainingStepLeavesNothingToTheCollector() throws InterruptedException {
-        AimConfig c = AimConfig.aimTiny().withImage(28, 4, 1).withSize(64, 4, 2, 2).withGaussian(5, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(64).depth(4).numHeads(2)
+                .queryDepth(2).gaussianKernelSize(5).gaussianSigma(1).build();
         AimViT model = new AimViT(c, new Rng(1));
         PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8), 3.0, 1);
         Rng order = new Rng(2);
@@ -59,7 +60,8 @@ class StepLeakTest {
 
     @Test
     void accumulatedMicroBatchesLeaveNothingToTheCollector() throws InterruptedException {
-        AimConfig c = AimConfig.aimTiny().withImage(28, 4, 1).withSize(64, 2, 2, 1).withGaussian(0, 1);
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(64).depth(2).numHeads(2)
+                .queryDepth(1).gaussianKernelSize(0).build();
         AimViT model = new AimViT(c, new Rng(3));
         PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8), Double.NaN, 2);
         Rng order = new Rng(4);

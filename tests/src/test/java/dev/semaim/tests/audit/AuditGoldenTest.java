@@ -4,7 +4,11 @@ import dev.semaim.audit.StepAudit;
 import dev.semaim.cli.Main;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.AttentionType;
+import dev.semaim.model.LossType;
+import dev.semaim.model.OrderType;
 import dev.semaim.model.Orders;
+import dev.semaim.model.PredictionHeadType;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
@@ -52,7 +56,9 @@ class AuditGoldenTest {
 
     @Test
     void apiDumpMatchesVar2(@TempDir Path dir) {
-        AimConfig c = new AimConfig(16, 4, 3, 32, 4, 2, 2, 4.0, "LINEAR", 5, 1.0, false, "L1", "stochastic", "gap", "none", 0, 0.0);
+        AimConfig c = AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2)
+                .predictionHead(PredictionHeadType.LINEAR).gaussianKernelSize(5).normPixLoss(false).lossType(LossType.L1)
+                .permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP).build();
         AimViT model = new AimViT(c, new Rng(0));
         G.loadInto(model, "var2.param.");
         Map<String, Tensor> dump = StepAudit.run(model, G.get("var2.input"), null, new Orders.Noise(G.get("var2.noise"), null));

@@ -32,7 +32,7 @@ public final class AimStepBenchmark {
     public static void main(String[] args) {
         String device = args.length > 0 ? args[0] : "cuda";
         String name = args.length > 1 ? args[1] : "aim_base";
-        AimConfig config = AimConfig.byName(name).withImgSize(args.length > 3 ? Integer.parseInt(args[3]) : 224);
+        AimConfig config = AimConfig.preset(name).toBuilder().imgSize(args.length > 3 ? Integer.parseInt(args[3]) : 224).build();
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64, steps = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         Backend backend = Backends.byName(device);
         Backends.setDefault(backend);

@@ -37,7 +37,8 @@ class GpuPretrainStepTest {
     @Test
     void lossOrderMapAndGradientsMatchCpu() {
         Backend gpu = cudaOrSkip();
-        AimConfig config = new AimConfig(32, 4, 3, 64, 4, 4, 2, 4.0, "MLP", 5, 1.0, true, "L2", "attention_center", "cls", "none", 0, 0.0);
+        AimConfig config = AimConfig.builder().imgSize(32).patchSize(4).embedDim(64).depth(4).numHeads(4).queryDepth(2)
+                .gaussianKernelSize(5).build();
         Backend before = Backends.defaultBackend();
         try {
             Backends.setDefault(Backends.cpu());

@@ -41,7 +41,8 @@ class TrainStepsParityTest {
     void threeAdamWStepsMatchPyTorch() {
         Safetensors.File tiny = Safetensors.read(GOLDEN.resolve("tiny_model.safetensors"));
         Safetensors.File steps = Safetensors.read(GOLDEN.resolve("train_steps.safetensors"));
-        AimConfig config = new AimConfig(16, 4, 3, 32, 4, 2, 2, 4.0, "MLP", 5, 1.0, true, "L2", "attention_center", "cls", "none", 0, 0.0);
+        AimConfig config = AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2)
+                .gaussianKernelSize(5).build();
         AimViT model = new AimViT(config, new Rng(0));
         Map<String, Tensor> start = new LinkedHashMap<>();
         tiny.tensors().forEach((k, t) -> { if (k.startsWith("param.")) start.put(k.substring("param.".length()), t); });

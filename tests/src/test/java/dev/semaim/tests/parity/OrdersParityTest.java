@@ -1,6 +1,7 @@
 package dev.semaim.tests.parity;
 
 import dev.semaim.model.Masks;
+import dev.semaim.model.OrderType;
 import dev.semaim.model.Orders;
 import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ class OrdersParityTest {
     @Test
     void everyTypeMatchesTorchExactly() {
         Tensor noise = G.get("noise"), attn = G.get("attn"), centreU = G.get("center_u");
-        for (String type : Orders.TYPES)
-            Golden.assertClose("prio." + type, G.get("prio." + type), Orders.priority(type, GRID, noise, attn, centreU), 0, 0);
+        for (OrderType type : OrderType.values())
+            Golden.assertClose("prio." + type.spelling(), G.get("prio." + type.spelling()), Orders.priority(type, GRID, noise, attn, centreU), 0, 0);
         assertArrayEquals(G.get("center").toLongArray(), Orders.stochasticCentres(centreU, GRID).toLongArray());
     }
 

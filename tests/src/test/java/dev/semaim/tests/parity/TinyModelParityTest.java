@@ -3,8 +3,12 @@ package dev.semaim.tests.parity;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.AttentionType;
+import dev.semaim.model.LossType;
 import dev.semaim.model.Masks;
 import dev.semaim.model.OrderMaps;
+import dev.semaim.model.OrderType;
+import dev.semaim.model.PredictionHeadType;
 import dev.semaim.nn.Parameter;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
@@ -28,12 +32,13 @@ class TinyModelParityTest {
 
     /** The main fixture configuration (metadata "config"). */
     static AimConfig mainConfig() {
-        return new AimConfig(16, 4, 3, 32, 4, 2, 2, 4.0, "MLP", 5, 1.0, true, "L2", "attention_center", "cls", "none", 0, 0.0);
+        return AimConfig.builder().imgSize(16).patchSize(4).embedDim(32).depth(4).numHeads(2).queryDepth(2).gaussianKernelSize(5)
+                .build();
     }
 
     static AimConfig var2Config() {
-        return mainConfig().withPermutationType("stochastic").withAttentionType("gap").withPredictionHead("LINEAR")
-                .withLossType("L1").withNormPixLoss(false);
+        return mainConfig().toBuilder().permutationType(OrderType.STOCHASTIC).attentionType(AttentionType.GAP)
+                .predictionHead(PredictionHeadType.LINEAR).lossType(LossType.L1).normPixLoss(false).build();
     }
 
     static AimViT loaded(AimConfig c, String prefix) {
@@ -58,9 +63,9 @@ class TinyModelParityTest {
 
         OrderMaps maps = model.orderMaps(input);
         Golden.assertClose(p + "order.z", G.get(p + "order.z"), maps.z(), RTOL, ATOL);
-        Golden.assertClose(p + "order.cos", G.get(p + "order.cos"), config.attentionType().equals("gap") ? maps.cosGap() : maps.cosCls(), RTOL, ATOL);
+        Golden.assertClose(p + "order.cos", G.get(p + "order.cos"), maps.cos(config.attentionType()), RTOL, ATOL);
         Golden.assertClose(p + "order.attn_map", G.get(p + "order.attn_map"), maps.map(config.attentionType()), RTOL, ATOL);
-        Golden.assertClose(p + "order.self_map", G.get(p + "order.self_map"), maps.map("self"), RTOL, ATOL);
+        Golden.assertClose(p + "order.self_map", G.get(p + "order.self_map"), maps.map(AttentionType.SELF), RTOL, ATOL);
         assertArrayEquals(G.get(p + "order.argmax").toLongArray(), maps.map(config.attentionType()).argmax(1).toLongArray());
 
         Tensor priority = model.priority(input, G.get(p + "noise"), null);
