@@ -2,11 +2,9 @@ package dev.semaim.eval;
 
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.model.AimConfig;
-import dev.semaim.settings.Device;
-import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
-import dev.semaim.run.OptimOptions;
+import dev.semaim.run.RunOptions;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +16,7 @@ import java.util.Map;
  * its defaults, the command line its flags and {@code --help}, and results.json and the checkpoints their settings.
  * Fields a protocol does not declare keep the fine-tuning recipe's values and are ignored by it.
  */
-public final class EvalOptions extends OptimOptions {
+public final class EvalOptions extends RunOptions {
     // architecture: vit_{tiny,small,base,large}_patchN with optional overrides (0 = the name's)
     public String model;
     public int inputSize;
@@ -32,28 +30,16 @@ public final class EvalOptions extends OptimOptions {
     /** Pre-trained weights (safetensors or .pth); null = random initialisation (the baseline). */
     public Path finetune;
 
-    public String dataPath;
     public int nbClasses;
-    public Path outputDir;
-    public Path logDir;
-    public long seed;
-    /** Checkpoint to continue from; null = the rolling checkpoint in {@link #outputDir} if any. */
-    public Path resume;
-    public Device device;
-    public Precision precision;
-    public int numWorkers;
-    public int printEvery;
     /** Seeded random subsets for budgeted runs (0 = the whole split). */
     public int maxTrainImages;
     public int maxEvalImages;
-    /** Iterations per epoch cap (0 = all). */
-    public int maxStepsPerEpoch;
     /** Evaluation pipeline Resize(int(size / cropPct)) + CenterCrop(size); 0.875 in the recipes. */
     public double cropPct;
     /** Evaluate the loaded weights only (finetune/linprobe). */
     public boolean evalOnly;
 
-    // optimisation (finetune / linprobe); batch size, epochs, lr recipe and weight decay in OptimOptions
+    // optimisation (finetune / linprobe); batch size, epochs, lr recipe and weight decay in RunOptions
     public double layerDecay;
     public double dropPath;
     /** NaN = no clipping. */
@@ -196,42 +182,25 @@ public final class EvalOptions extends OptimOptions {
                 o -> !o.globalPool, (o, v) -> o.globalPool = !v).unrecorded();
         s.add("finetune", ValueType.path().metavar("FILE"), null, "pre-trained weights: this project's .safetensors checkpoint or a "
                 + "PyTorch .pth (unset = random initialisation)", o -> o.finetune, (o, v) -> o.finetune = v);
-        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null,
-                "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
-                o -> o.dataPath, (o, v) -> o.dataPath = v)
-                .required("an IDX folder, an image folder with train/ and val/, or 'embedded'");
+        declareRun(s, "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
+                "checkpoints, log.txt and results.json", "seed of the head init, data order, augmentation and subsets",
+                batchSize, "images per iteration (and per feature batch)");
+        s.setting("data_path").required("an IDX folder, an image folder with train/ and val/, or 'embedded'");
         s.add("nb_classes", ValueType.integer(1), "1000", "classes of the head", o -> o.nbClasses, (o, v) -> o.nbClasses = v);
-        s.add("batch_size", ValueType.integer(1), batchSize, "images per iteration (and per feature batch)",
-                o -> o.batchSize, (o, v) -> o.batchSize = v);
-        s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", "checkpoints, log.txt and results.json",
-                o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
-        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
-                o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
-        s.add("seed", ValueType.longInteger(0), "0", "seed of the head init, data order, augmentation and subsets",
-                o -> o.seed, (o, v) -> o.seed = v);
         s.add("max_train_images", ValueType.integer(0), "0", "seeded random subset of the training split (0 = all)",
                 o -> o.maxTrainImages, (o, v) -> o.maxTrainImages = v);
         s.add("max_eval_images", ValueType.integer(0), "0", "seeded random subset of the held-out split (0 = all)",
                 o -> o.maxEvalImages, (o, v) -> o.maxEvalImages = v);
         s.add("crop_pct", ValueType.numberAbove(0).where(v -> v <= 1, "at most 1").metavar("F"), "0.875",
                 "evaluation pipeline Resize(int(input_size / F)) + CenterCrop(input_size)", o -> o.cropPct, (o, v) -> o.cropPct = v);
-        s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
-        s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
-        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
-                o -> o.precision, (o, v) -> o.precision = v);
         return s;
     }
 
     /** The optimisation and run-control settings of finetune/linprobe with the recipe's defaults. */
     private static void training(Schema<EvalOptions> s, String epochs, String blr, String minLr, String warmup, String weightDecay) {
-        declareOptim(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay");
-        s.add("resume", ValueType.path().metavar("FILE"), null, "checkpoint of this protocol to continue (default: "
-                + "<output_dir>/checkpoint-latest.safetensors if present)", o -> o.resume, (o, v) -> o.resume = v).unrecorded();
-        s.add("max_steps_per_epoch", ValueType.integer(0), "0", "cap on iterations per epoch (0 = all)",
-                o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
+        declareTraining(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay", "checkpoint of this protocol to continue "
+                + "(default: <output_dir>/checkpoint-latest.safetensors if present)");
         s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
                 o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
-        s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
-                o -> o.printEvery, (o, v) -> o.printEvery = v).unrecorded();
     }
 }

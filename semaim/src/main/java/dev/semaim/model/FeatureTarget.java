@@ -2,35 +2,22 @@ package dev.semaim.model;
 
 import dev.semaim.settings.Choice;
 
-import java.util.List;
-
 /**
  * {@code predict_feature}: what the prediction head regresses (spec §2.6, §5): pixels ({@code none}) or the features of
  * a target encoder: the model's own unmasked order pass ({@code inference}) or a frozen teacher ({@code clip},
  * {@code dino}). {@code ema} needs an EMA copy of the model as the target encoder, which training does not keep yet.
  */
 public enum FeatureTarget implements Choice {
-    NONE("none"),
-    INFERENCE("inference"),
-    EMA("ema") {
+    NONE,
+    INFERENCE,
+    EMA {
         @Override
         public String unavailable() {
             return "needs --use_ema_model (an EMA target encoder), which is not supported yet";
         }
     },
-    CLIP("clip"),
-    DINO("dino");
-
-    private final List<String> spellings;
-
-    FeatureTarget(String... spellings) {
-        this.spellings = List.of(spellings);
-    }
-
-    @Override
-    public List<String> spellings() {
-        return spellings;
-    }
+    CLIP,
+    DINO;
 
     /** The canonical spelling, so that messages and logs read as the command line does. */
     @Override
@@ -41,10 +28,5 @@ public enum FeatureTarget implements Choice {
     /** Whether the target is a frozen teacher's features ({@link AimViT#setTeacher}). */
     public boolean usesTeacher() {
         return this == CLIP || this == DINO;
-    }
-
-    /** The constant spelled {@code text}; an unknown spelling lists the choices. */
-    public static FeatureTarget parse(String text) {
-        return Choice.parse(FeatureTarget.class, text);
     }
 }

@@ -2,40 +2,27 @@ package dev.semaim.model;
 
 import dev.semaim.settings.Choice;
 
-import java.util.List;
-
 /**
  * {@code permutation_type}: the autoregression order (spec §4.1), spelled as in the reference; {@link Orders#priority}
  * computes it. {@code attention_center} is the SemAIM order.
  */
 public enum OrderType implements Choice {
     /** Row-major raster (the reference's name, §12.5). */
-    ZIGZAG("zigzag"),
+    ZIGZAG,
     /** Boustrophedon ("snake"). */
-    RASTER("raster"),
+    RASTER,
     /** i.i.d. uniform priorities (SAIM). */
-    STOCHASTIC("stochastic"),
+    STOCHASTIC,
     /** Nested boxes around the grid centre, random inside each ring. */
-    CENTER2OUT("center2out"),
+    CENTER2OUT,
     /** Nested boxes around a random centre. */
-    STOCHASTIC_CENTER("stochastic_center"),
+    STOCHASTIC_CENTER,
     /** Most-attended patch first: 1 − A. */
-    ATTENTION("attention"),
+    ATTENTION,
     /** Nested boxes around the argmax of A. */
-    ATTENTION_GUIDED("attention_guided"),
+    ATTENTION_GUIDED,
     /** Grid distance from the argmax of A, ties at random: SemAIM. */
-    ATTENTION_CENTER("attention_center");
-
-    private final List<String> spellings;
-
-    OrderType(String... spellings) {
-        this.spellings = List.of(spellings);
-    }
-
-    @Override
-    public List<String> spellings() {
-        return spellings;
-    }
+    ATTENTION_CENTER;
 
     /** The canonical spelling, so that messages and logs read as the command line does. */
     @Override
@@ -46,10 +33,5 @@ public enum OrderType implements Choice {
     /** Whether the order reads the attention map A (the reference tests for "attention" in the name, §4.2). */
     public boolean needsMap() {
         return this == ATTENTION || this == ATTENTION_GUIDED || this == ATTENTION_CENTER;
-    }
-
-    /** The constant spelled {@code text}; an unknown spelling lists the choices. */
-    public static OrderType parse(String text) {
-        return Choice.parse(OrderType.class, text);
     }
 }

@@ -85,7 +85,7 @@ public final class EpochLoop {
         }
     }
 
-    private final OptimOptions o;
+    private final RunOptions o;
     private final Module model;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
@@ -108,7 +108,7 @@ public final class EpochLoop {
      * {@link TrainingState} and {@code checkpointMetadata}) into {@code outputDir}: checkpoint-latest after every
      * epoch, a numbered one after the last.
      */
-    public EpochLoop(OptimOptions o, Module model, Optimizer optimizer, LrSchedule schedule, ProgressLine progress,
+    public EpochLoop(RunOptions o, Module model, Optimizer optimizer, LrSchedule schedule, ProgressLine progress,
                      JsonLinesLog log, Path outputDir, Map<String, String> checkpointMetadata) {
         this.o = o;
         this.model = model;

@@ -5,17 +5,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A choice-valued setting's constant (an enum implements it): the spellings it is known by on the command line and in
- * saved configs (the reference's strings; the first is the one written back), and, for a constant that is declared but
- * cannot run yet, the reason. {@link #parse} is the one place a spelling becomes a constant.
+ * A choice-valued setting's constant (an enum implements it): its spelling on the command line and in saved configs
+ * (the reference's string: the constant's name in lower case unless the enum says otherwise), and, for a constant that
+ * is declared but cannot run yet, the reason. {@link #parse} is the one place a spelling becomes a constant. An enum
+ * also overrides {@code toString} to return {@link #spelling}, so that messages and logs read as the command line does.
  */
 public interface Choice {
-    /** The accepted spellings; the first is the canonical one. */
-    List<String> spellings();
-
-    /** The canonical spelling (what configs, logs and help print). */
+    /** The spelling (what the command line takes and configs, logs and help print). */
     default String spelling() {
-        return spellings().get(0);
+        return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Why this choice cannot be used yet (a whole sentence naming what is missing), or null when it can. */
@@ -29,7 +27,7 @@ public interface Choice {
      */
     static <E extends Enum<E> & Choice> E parse(Class<E> type, String text) {
         for (E e : type.getEnumConstants()) {
-            if (text != null && e.spellings().contains(text)) {
+            if (e.spelling().equals(text)) {
                 if (e.unavailable() != null) {
                     throw new IllegalArgumentException("'" + text + "' " + e.unavailable());
                 }

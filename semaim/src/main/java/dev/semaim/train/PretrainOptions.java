@@ -1,13 +1,11 @@
 package dev.semaim.train;
 
-import dev.semaim.run.OptimOptions;
+import dev.semaim.run.RunOptions;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AttentionType;
 import dev.semaim.model.LossType;
 import dev.semaim.model.OrderType;
 import dev.semaim.model.PredictionHeadType;
-import dev.semaim.settings.Device;
-import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
 
@@ -21,7 +19,7 @@ import java.util.Map;
  * object its defaults and the checkpoint its {@code config}. Fields are set directly (by the parser or in code), then
  * {@link #validate()} checks them with messages naming the flag.
  */
-public final class PretrainOptions extends OptimOptions {
+public final class PretrainOptions extends RunOptions {
     /** A {@link AimConfig#PRESETS} name. */
     public String model;
     /** Global gradient-norm clip; NaN = off. */
@@ -41,19 +39,6 @@ public final class PretrainOptions extends OptimOptions {
     public int embedDim;
     public int depth;
     public int numHeads;
-    /** An image folder, an IDX folder, or {@link TrainingData#EMBEDDED}. */
-    public String dataPath;
-    public Path outputDir;
-    /** Where log.txt goes; null = {@link #outputDir}. */
-    public Path logDir;
-    public long seed;
-    /** Checkpoint to resume from; null = auto-resume from the rolling latest checkpoint in {@link #outputDir} if present. */
-    public Path resume;
-    /** Caps the iterations of each epoch (0 = the whole data set); the schedule uses the capped count. */
-    public int maxStepsPerEpoch;
-    public int numWorkers;
-    public Device device;
-    public Precision precision;
     /** Also write the rolling checkpoint every this many optimizer steps (0 = only at epoch ends). */
     public int saveEverySteps;
     /** Numbered checkpoint every this many epochs (and at the end). */
@@ -66,8 +51,6 @@ public final class PretrainOptions extends OptimOptions {
      * then depends on timing, so a resumed run no longer repeats an uninterrupted one exactly.
      */
     public boolean scheduleOverTime;
-    /** Print a plain progress line every this many iterations when no console is attached. */
-    public int printEvery;
 
     /** The flags of {@code semaim pretrain}, declared once. */
     public static final Schema<PretrainOptions> SCHEMA = schema();
@@ -82,8 +65,13 @@ public final class PretrainOptions extends OptimOptions {
                 "Pre-trains an AIM ViT with SemAIM (spec section 6). Resumes automatically from <output_dir>/checkpoint-latest.safetensors.",
                 PretrainOptions::new);
         s.add("model", ValueType.oneOf(AimConfig.PRESETS), "aim_base", "model size", o -> o.model, (o, v) -> o.model = v);
-        s.add("batch_size", ValueType.integer(1), "64", "images per iteration", o -> o.batchSize, (o, v) -> o.batchSize = v);
-        declareOptim(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)");
+        declareRun(s, "ImageNet-style folder (uses PATH/train if present), a folder of MNIST/Fashion-MNIST IDX files "
+                        + "(e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
+                "checkpoints (and log.txt unless --log_dir)", "seed of the model init, data order, augmentation and order noise",
+                "64", "images per iteration");
+        s.setting("data_path").required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
+        declareTraining(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)",
+                "checkpoint to continue from (default: the rolling one in --output_dir, if any)");
         s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm (README: 3.0); none = off",
                 o -> o.clipGrad, (o, v) -> o.clipGrad = v);
         // the model's arguments that are flags too: declared once, by AimConfig
@@ -106,33 +94,12 @@ public final class PretrainOptions extends OptimOptions {
                 o -> o.embedDim, (o, v) -> o.embedDim = v);
         s.add("depth", ValueType.integer(0), "0", "override the encoder depth (0 = the model's)", o -> o.depth, (o, v) -> o.depth = v);
         s.add("num_heads", ValueType.integer(0), "0", "override the attention heads (0 = the model's)", o -> o.numHeads, (o, v) -> o.numHeads = v);
-        s.add("data_path", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("PATH"), null,
-                "ImageNet-style folder (uses PATH/train if present), a folder of MNIST/Fashion-MNIST IDX files "
-                        + "(e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
-                o -> o.dataPath, (o, v) -> o.dataPath = v)
-                .required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
-        s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", "checkpoints (and log.txt unless --log_dir)",
-                o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
-        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
-                o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
-        s.add("seed", ValueType.longInteger(0), "0", "seed of the model init, data order, augmentation and order noise",
-                o -> o.seed, (o, v) -> o.seed = v);
-        s.add("resume", ValueType.path().metavar("FILE"), null, "checkpoint to continue from (default: the rolling one in --output_dir, if any)",
-                o -> o.resume, (o, v) -> o.resume = v).unrecorded();
-        s.add("max_steps_per_epoch", ValueType.integer(0), "0", "cap on iterations per epoch (0 = all)",
-                o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
-        s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
-        s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
-        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format of training (fp16/bf16 are not supported yet)",
-                o -> o.precision, (o, v) -> o.precision = v);
         s.add("save_every_steps", ValueType.integer(0), "0", "also rewrite the rolling checkpoint every N optimizer steps (0 = per epoch only)",
                 o -> o.saveEverySteps, (o, v) -> o.saveEverySteps = v).unrecorded();
         s.add("save_every_epochs", ValueType.integer(1), "20", "keep a numbered checkpoint every N epochs (and at the end)",
                 o -> o.saveEveryEpochs, (o, v) -> o.saveEveryEpochs = v).unrecorded();
         s.add("time_limit_minutes", ValueType.minutes(), null, "stop with a checkpoint after this much wall time",
                 o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
-        s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
-                o -> o.printEvery, (o, v) -> o.printEvery = v).unrecorded();
         return s;
     }
 

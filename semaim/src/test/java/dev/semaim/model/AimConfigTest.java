@@ -1,5 +1,6 @@
 package dev.semaim.model;
 
+import dev.semaim.settings.Choice;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -83,19 +84,19 @@ class AimConfigTest {
     @Test
     void choicesParseTheirSpellingsAndListTheRest() {
         for (OrderType t : OrderType.values()) {
-            assertEquals(t, OrderType.parse(t.spelling()));
+            assertEquals(t, Choice.parse(OrderType.class, t.spelling()));
         }
-        assertEquals(LossType.L1, LossType.parse("L1"));
-        assertEquals(AttentionType.SELF, AttentionType.parse("self"));
-        assertEquals(PredictionHeadType.LINEAR, PredictionHeadType.parse("LINEAR"));
-        assertEquals(FeatureTarget.INFERENCE, FeatureTarget.parse("inference"));
+        assertEquals(LossType.L1, Choice.parse(LossType.class, "L1"));
+        assertEquals(AttentionType.SELF, Choice.parse(AttentionType.class, "self"));
+        assertEquals(PredictionHeadType.LINEAR, Choice.parse(PredictionHeadType.class, "LINEAR"));
+        assertEquals(FeatureTarget.INFERENCE, Choice.parse(FeatureTarget.class, "inference"));
         assertEquals("'spiral' is not one of zigzag | raster | stochastic | center2out | stochastic_center | attention | "
-                + "attention_guided | attention_center", assertThrows(IllegalArgumentException.class, () -> OrderType.parse("spiral")).getMessage());
-        assertEquals("'l2' is not one of L2 | L1", assertThrows(IllegalArgumentException.class, () -> LossType.parse("l2")).getMessage());
+                + "attention_guided | attention_center", assertThrows(IllegalArgumentException.class, () -> Choice.parse(OrderType.class, "spiral")).getMessage());
+        assertEquals("'l2' is not one of L2 | L1", assertThrows(IllegalArgumentException.class, () -> Choice.parse(LossType.class, "l2")).getMessage());
         assertEquals("'ema' needs --use_ema_model (an EMA target encoder), which is not supported yet",
-                assertThrows(IllegalArgumentException.class, () -> FeatureTarget.parse("ema")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Choice.parse(FeatureTarget.class, "ema")).getMessage());
         assertEquals("'x' is not one of none | inference | clip | dino",
-                assertThrows(IllegalArgumentException.class, () -> FeatureTarget.parse("x")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Choice.parse(FeatureTarget.class, "x")).getMessage());
         assertTrue(OrderType.ATTENTION_GUIDED.needsMap() && !OrderType.STOCHASTIC_CENTER.needsMap());
     }
 }

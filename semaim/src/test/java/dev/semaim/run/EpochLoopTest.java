@@ -44,7 +44,7 @@ class EpochLoopTest {
     private final Optimizer optimizer = new Sgd(List.of(new ParamGroup("all", model.trainableParameters(), 1, 0)), 0.9);
 
     private EpochLoop loop(int epochs, int accumIter) throws IOException {
-        OptimOptions o = new OptimOptions() { };
+        RunOptions o = new RunOptions() { };
         o.epochs = epochs;
         o.batchSize = BATCH;
         o.accumIter = accumIter;

@@ -145,8 +145,8 @@ class SchemaTest {
 
     @Test
     void aDeclaredButUnavailableChoiceSaysWhy() {
-        assertEquals(Precision.FP32, Precision.parse("fp32"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16")).getMessage()
+        assertEquals(Precision.FP32, Choice.parse(Precision.class, "fp32"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Choice.parse(Precision.class, "fp16")).getMessage()
                 .startsWith("'fp16' (autocast with a GradScaler, spec section 6) is not supported yet"));
         assertEquals(List.of("fp32"), Choice.available(Precision.class));
     }
