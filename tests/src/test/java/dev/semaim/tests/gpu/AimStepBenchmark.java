@@ -10,6 +10,7 @@ import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.Arrays;
 
@@ -65,16 +66,20 @@ public final class AimStepBenchmark {
         double[] secs = new double[steps];
         for (int s = -2; s < steps; s++) {  // two warm-up steps (PTX JIT, allocator growth)
             long t0 = System.nanoTime();
-            Tensor priority = model.priority(images, rng);
-            phase(backend, "priority (order pass)");
-            AimOutput out = model.forward(images, priority);
-            phase(backend, "forward");
-            if (RELEASE) out.loss().backwardAndRelease();
-            else out.loss().backward();
-            phase(backend, "backward");
-            opt.step(1.5e-4);
-            opt.zeroGrad();
-            double loss = out.loss().item();
+            double loss;
+            // with release (the training loops' way) the step runs in a scope; without, everything waits for the collector
+            try (TensorScope step = RELEASE ? TensorScope.open() : null) {
+                Tensor priority = model.priority(images, rng);
+                phase(backend, "priority (order pass)");
+                AimOutput out = model.forward(images, priority);
+                phase(backend, "forward");
+                if (RELEASE) out.loss().backwardAndRelease();
+                else out.loss().backward();
+                phase(backend, "backward");
+                opt.step(1.5e-4);
+                opt.zeroGrad();
+                loss = out.loss().item();
+            }
             backend.synchronize();
             double dt = (System.nanoTime() - t0) / 1e9;
             System.out.printf("step %d: loss %.5f, %.3f s, %.1f images/s; %s%n", s, loss, dt, batch / dt, backend);

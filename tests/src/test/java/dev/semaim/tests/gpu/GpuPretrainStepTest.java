@@ -10,6 +10,7 @@ import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -54,15 +55,18 @@ class GpuPretrainStepTest {
             Backends.setDefault(gpu);
             AimViT gpuModel = new AimViT(config, new Rng(0));
             StateDict.load(gpuModel, StateDict.of(cpuModel), true);
-            Tensor imagesG = images.to(gpu);
-            Tensor attnGpu = gpuModel.orderPass(imagesG);
-            compare("order-pass attention map", attnCpu, attnGpu, 1e-4);
-            AimOutput gpuOut = gpuModel.forward(imagesG, priority.to(gpu));
-            assertEquals(cpuOut.loss().item(), gpuOut.loss().item(), 1e-4 * Math.abs(cpuOut.loss().item()), "loss");
-            compare("loss map", cpuOut.lossMap(), gpuOut.lossMap(), 1e-4);
-            // as the training loop does: the GPU's activations go back to its allocator during the pass, and a
-            // kernel that read one after its release would fail on the storage's pointer
-            gpuOut.loss().backwardAndRelease();
+            // as the training loop does: the step in a scope, the GPU's activations back to its allocator during the
+            // pass and the rest when the scope closes; a kernel that read one after its release would fail on the
+            // storage's pointer, and the gradients (the parameters' own) outlive the scope
+            try (TensorScope step = TensorScope.open()) {
+                Tensor imagesG = images.to(gpu);
+                Tensor attnGpu = gpuModel.orderPass(imagesG);
+                compare("order-pass attention map", attnCpu, attnGpu, 1e-4);
+                AimOutput gpuOut = gpuModel.forward(imagesG, priority.to(gpu));
+                assertEquals(cpuOut.loss().item(), gpuOut.loss().item(), 1e-4 * Math.abs(cpuOut.loss().item()), "loss");
+                compare("loss map", cpuOut.lossMap(), gpuOut.lossMap(), 1e-4);
+                gpuOut.loss().backwardAndRelease();
+            }
 
             Map<String, Parameter> gp = gpuModel.namedParameters();
             double global = 0;
