@@ -2,6 +2,7 @@ package dev.semaim.tensor;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -37,8 +38,12 @@ public final class TensorScope implements AutoCloseable {
     private static final ThreadLocal<TensorScope> CURRENT = new ThreadLocal<>();
 
     private final TensorScope parent;
-    /** The storages this scope owns → whether a graph holds them. */
-    private final IdentityHashMap<Storage, Boolean> owned = new IdentityHashMap<>();
+    /**
+     * The storages this scope owns → whether a graph holds them, in allocation order: close releases them in that
+     * order, so the pool (last in, first out) hands the most recently used buffer out first, and a run releases the
+     * same way every time. (Storages compare by identity.)
+     */
+    private final LinkedHashMap<Storage, Boolean> owned = new LinkedHashMap<>();
     private final IdentityHashMap<Storage, Boolean> kept = new IdentityHashMap<>();
     private boolean closed;
 
