@@ -117,7 +117,7 @@ public final class AimViT extends Module {
     /**
      * The order pass (§4.2): eval mode, no gradients, unmasked encoder, shared final norm → Z, and the
      * last block's attention probabilities, with the cls / gap / self maps derived from them. Each block's
-     * activations go when the next block has read them (every block runs in a scope of its own).
+     * activations but its output go when it ends (every block runs in a scope of its own).
      */
     public OrderMaps orderMaps(Tensor images) {
         checkImages(images);
@@ -125,13 +125,10 @@ public final class AimViT extends Module {
         eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
             Var h = embed(images);                                              // h: (B, T, D)
-            Var lastProbs = null;
-            for (Block block : blocks) {
-                Block.WithProbs r = block.forwardWithProbs(h, null);            // no mask: full attention
-                h = r.out();
-                lastProbs = r.probs();                                          // (B, H, T, T)
-            }
-            return OrderMaps.of(norm.forward(h).data(), lastProbs.data());     // z: (B, T, D)
+            int last = blocks.size() - 1;
+            for (int i = 0; i < last; i++) h = blocks.get(i).forward(h, null);  // no mask: full attention
+            Block.WithProbs r = blocks.get(last).forwardWithProbs(h, null);     // probs: (B, H, T, T)
+            return OrderMaps.of(norm.forward(r.out()).data(), r.probs().data()); // z: (B, T, D)
         } finally {
             train(wasTraining);
         }

@@ -39,14 +39,28 @@ public final class Block extends Module {
 
     /**
      * h (B, T, D), mask null or (B, 1, T, T). The block runs in a scope of its own: what it makes and neither
-     * returns nor leaves to the graph (without gradients: every activation but the output) goes when it ends.
+     * returns nor leaves to the graph (without gradients: every activation but the output and the probabilities)
+     * goes when it ends.
      */
     public WithProbs forwardWithProbs(Var h, Tensor mask) {
         try (TensorScope scope = TensorScope.open()) {
-            WithProbs r = dropPath.isIdentity() ? fused(h, mask) : composed(h, mask);
+            WithProbs r = compute(h, mask);
             scope.keep(r.out().data(), r.probs().data());
             return r;
         }
+    }
+
+    /** h: (B, T, D) → (B, T, D); as {@link #forwardWithProbs}, the probabilities gone with the block unless a graph holds them. */
+    public Var forward(Var h, Tensor mask) {
+        try (TensorScope scope = TensorScope.open()) {
+            Var out = compute(h, mask).out();
+            scope.keep(out.data());
+            return out;
+        }
+    }
+
+    private WithProbs compute(Var h, Tensor mask) {
+        return dropPath.isIdentity() ? fused(h, mask) : composed(h, mask);
     }
 
     /** The residual adds fused into the proj and fc2 products: same values, two sums fewer kept. */
@@ -60,10 +74,5 @@ public final class Block extends Module {
         Var y = Arithmetic.add(h, dropPath.forward(a.out()));                      // y: (B, T, D)
         Var out = Arithmetic.add(y, dropPath.forward(mlp.forward(norm2.forward(y)))); // out: (B, T, D)
         return new WithProbs(out, a.probs());
-    }
-
-    // h: (B, T, D) → (B, T, D)
-    public Var forward(Var h, Tensor mask) {
-        return forwardWithProbs(h, mask).out();
     }
 }
