@@ -117,7 +117,8 @@ public final class AimViT extends Module {
     /**
      * The order pass (§4.2): eval mode, no gradients, unmasked encoder, shared final norm → Z, and the
      * last block's attention probabilities, with the cls / gap / self maps derived from them. Each block's
-     * activations but its output go when it ends (every block runs in a scope of its own).
+     * activations but its output go when it ends (every block runs in a scope of its own), and each output once the
+     * next block has read it.
      */
     public OrderMaps orderMaps(Tensor images) {
         checkImages(images);
@@ -126,7 +127,13 @@ public final class AimViT extends Module {
         try (GradMode.Scope s = GradMode.noGrad()) {
             Var h = embed(images);                                              // h: (B, T, D)
             int last = blocks.size() - 1;
-            for (int i = 0; i < last; i++) h = blocks.get(i).forward(h, null);  // no mask: full attention
+            for (int i = 0; i < last; i++) {
+                try (TensorScope step = TensorScope.open()) {                   // each state goes once the next block read it
+                    step.adopt(h.data());
+                    h = blocks.get(i).forward(h, null);                         // no mask: full attention
+                    step.keep(h.data());
+                }
+            }
             Block.WithProbs r = blocks.get(last).forwardWithProbs(h, null);     // probs: (B, H, T, T)
             return OrderMaps.of(norm.forward(r.out()).data(), r.probs().data()); // z: (B, T, D)
         } finally {

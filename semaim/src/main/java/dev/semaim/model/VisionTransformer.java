@@ -72,7 +72,13 @@ public final class VisionTransformer extends Module {
     // images: (B, C, H, W) → tokens after the last block (B, T, D)
     private Var encode(Tensor images) {
         Var x = patchEmbed.tokens(images, clsToken.var(), posEmbed.var());   // x: (B, T, D)
-        for (Block b : blocks) x = b.forward(x, null);                       // x: (B, T, D)
+        for (Block b : blocks) {
+            try (TensorScope step = TensorScope.open()) {                    // without gradients each state goes once read
+                step.adopt(x.data());                                        // (a graph holds it otherwise)
+                x = b.forward(x, null);                                      // x: (B, T, D)
+                step.keep(x.data());
+            }
+        }
         return x;
     }
 

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * An arena for the buffers a piece of code makes: every storage allocated on this thread while the scope is the
- * innermost open one ({@link Tensor#empty}, {@link Tensor#of}) belongs to it, and {@link #close} hands each one
- * back to its backend ({@link Backend#release}) unless it was
+ * innermost open one ({@link Tensor#empty}, {@link Tensor#of}) belongs to it (as does one it {@linkplain #adopt adopts}),
+ * and {@link #close} hands each one back to its backend ({@link Backend#release}) unless it was
  * <ul>
  *   <li><b>kept</b> ({@link #keep}): a result the code returns; it moves to the enclosing scope (with none, to the
  *       garbage collector);</li>
@@ -85,6 +85,24 @@ public final class TensorScope implements AutoCloseable {
     /** {@link #keep(Tensor)} on each. */
     public void keep(Tensor... ts) {
         for (Tensor t : ts) keep(t);
+    }
+
+    /**
+     * Makes {@code t}'s storage this scope's to end: the state a loop step replaces (a chain of blocks without
+     * gradients hands each block's output to the next, and the old one is dead once read). It moves here from the open
+     * scope that owns it, held or not (a held storage stays held); a storage no open scope owns is left alone.
+     * Returns t.
+     */
+    public Tensor adopt(Tensor t) {
+        Storage s = t.storage();
+        for (TensorScope c = parent; c != null; c = c.parent) {
+            Boolean held = c.owned.remove(s);
+            if (held != null) {
+                owned.put(s, held);
+                break;
+            }
+        }
+        return t;
     }
 
     /**

@@ -65,6 +65,26 @@ class TensorScopeTest {
     }
 
     @Test
+    void aLoopStepAdoptsTheStateItReplaces() {
+        Tensor first, second, held, outside = fresh();
+        try (TensorScope pass = TensorScope.open()) {
+            Tensor state = first = fresh();
+            held = fresh();
+            TensorScope.hold(held);
+            try (TensorScope step = TensorScope.open()) {
+                step.adopt(state);
+                step.adopt(held);
+                step.adopt(outside);
+                state = second = step.keep(state.add(1));
+            }
+            assertTrue(released(first), "the replaced state went with its step");
+            assertFalse(released(second) || released(held) || released(outside), "the new state, a held one and an unowned one stay");
+        }
+        assertTrue(released(second));
+        assertFalse(released(held));
+    }
+
+    @Test
     void returningKeepsOnlyTheResult() {
         Tensor[] temporary = new Tensor[1];
         Tensor result = TensorScope.returning(() -> {
