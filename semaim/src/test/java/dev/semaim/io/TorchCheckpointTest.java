@@ -132,6 +132,15 @@ class TorchCheckpointTest {
         assertTrue(e.getMessage().contains("pickle references " + global), e.getMessage());
     }
 
+    /** Records are read in memory, never extracted; a record outside the archive's one folder is refused all the same. */
+    @Test
+    void rejectsRecordsOutsideTheArchiveFolder() throws IOException {
+        Path p = tmp.resolve("traversal.pth");
+        writeZip(p, Map.of("archive/data.pkl", new byte[] {(byte) 0x80, 2, '.'}, "../../etc/cron.d/evil", new byte[] {1}));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("traversal.pth") && e.getMessage().contains("zip records under two folders"), e.getMessage());
+    }
+
     @Test
     void rejectsATruncatedZip() throws IOException {
         byte[] all = Files.readAllBytes(fixture("state_dict.pth"));
