@@ -11,7 +11,7 @@ import java.util.Map;
  * Entry point of {@code bin/semaim}: {@code semaim <command> [flags]}. Commands are one line each in
  * {@link #COMMANDS}. Exit status: 0 success; 2 a command line to fix (unknown command or flag, bad value,
  * missing data: one line, no stack trace); 1 a failed run (one line; the stack trace too with
- * {@code SEMAIM_DEBUG=1}).
+ * {@code SEMAIM_DEBUG=1}), running out of Java heap included ({@link #runCommand}).
  */
 public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
