@@ -84,7 +84,7 @@ public final class Main {
                 throw e;
             }
             Map<String, Object> settings = c instanceof FlagCommand<?> f ? f.recordedSettings(args) : Map.of();
-            err.println(OutOfMemoryReport.message(name, settings));
+            err.println(OutOfMemoryReport.message(name, settings, OutOfMemoryReport.find(e)));
             debug(e, err);
             return 1;
         }

@@ -32,18 +32,31 @@ final class OutOfMemoryReport {
     }
 
     /** The line for this JVM: its maximum heap and the memory of the machine (or container) it runs in. */
-    static String message(String command, Map<String, Object> settings) {
-        return message(command, settings, Runtime.getRuntime().maxMemory(), physicalMemory());
+    static String message(String command, Map<String, Object> settings, OutOfMemoryError e) {
+        return message(command, reason(e), settings, Runtime.getRuntime().maxMemory(), physicalMemory());
     }
 
     /**
+     * The JVM's reason when it is not the heap's ("Requested array size exceeds VM limit", "Direct buffer memory",
+     * "unable to create native thread"...), since more heap may not cure it; null for the heap's.
+     */
+    static String reason(OutOfMemoryError e) {
+        String m = e.getMessage();
+        return m == null || m.contains("Java heap space") || m.contains("GC overhead limit exceeded") ? null : m;
+    }
+
+    /**
+     * @param reason   the JVM's reason when it is not the heap, else null
      * @param settings the command's recorded settings by flag name (model, batch_size, accum_iter are used when
      *                 present; empty for commands without flags)
      * @param maxHeap  {@link Runtime#maxMemory()}
      * @param physical the machine's memory in bytes, 0 when unknown
      */
-    static String message(String command, Map<String, Object> settings, long maxHeap, long physical) {
+    static String message(String command, String reason, Map<String, Object> settings, long maxHeap, long physical) {
         StringBuilder b = new StringBuilder("semaim ").append(command).append(": out of memory (");
+        if (reason != null) {
+            b.append(reason).append("; ");
+        }
         Object model = settings.get("model"), batch = settings.get("batch_size"), accum = settings.get("accum_iter");
         if (model != null) {
             b.append("model ").append(model).append(", ");

@@ -29,12 +29,12 @@ class OutOfMemoryReportTest {
         assertEquals("semaim pretrain: out of memory (model aim_base, --batch_size 8, --accum_iter 1, 2.0 GiB Java heap of 24.0 GiB memory): "
                         + "give Java more with SEMAIM_JAVA_OPTS=-Xmx18g (three quarters of the memory); "
                         + "or lower the batch and accumulate: --batch_size 4 --accum_iter 2 (the same effective batch 8)",
-                OutOfMemoryReport.message("pretrain", Map.of("model", "aim_base", "batch_size", 8, "accum_iter", 1), 2 * GIB, 24 * GIB));
+                OutOfMemoryReport.message("pretrain", null, Map.of("model", "aim_base", "batch_size", 8, "accum_iter", 1), 2 * GIB, 24 * GIB));
     }
 
     @Test
     void aHeapThatIsAlreadyMostOfTheMemoryIsNotOfferedMore() {
-        String m = OutOfMemoryReport.message("finetune", Map.of("model", "vit_base_patch16", "batch_size", 9, "accum_iter", 2),
+        String m = OutOfMemoryReport.message("finetune", null, Map.of("model", "vit_base_patch16", "batch_size", 9, "accum_iter", 2),
                 18 * GIB, 24 * GIB);
         assertTrue(m.contains("the heap is already most of the memory (SEMAIM_JAVA_OPTS=-Xmx... sets it)"), m);
         assertTrue(m.endsWith("--batch_size 3 --accum_iter 6 (the same effective batch 18)"), m);
@@ -42,16 +42,26 @@ class OutOfMemoryReportTest {
 
     @Test
     void batchAdviceFitsTheCommand() {
-        String prime = OutOfMemoryReport.message("pretrain", Map.of("model", "aim_tiny", "batch_size", 7, "accum_iter", 1), 256L << 20, 0);
+        String prime = OutOfMemoryReport.message("pretrain", null, Map.of("model", "aim_tiny", "batch_size", 7, "accum_iter", 1), 256L << 20, 0);
         assertTrue(prime.contains("256 MiB Java heap): give Java more with SEMAIM_JAVA_OPTS=-Xmx512m;"), prime);
         assertTrue(prime.endsWith("--batch_size 1 --accum_iter 7 (the same effective batch 7)"), prime);
-        String one = OutOfMemoryReport.message("pretrain", Map.of("model", "aim_base", "batch_size", 1, "accum_iter", 4), GIB, 0);
+        String one = OutOfMemoryReport.message("pretrain", null, Map.of("model", "aim_base", "batch_size", 1, "accum_iter", 4), GIB, 0);
         assertTrue(one.endsWith("; it does not fit at batch 1: choose a smaller --model"), one);
-        String knn = OutOfMemoryReport.message("knn", Map.of("model", "vit_small_patch16", "batch_size", 128), GIB, 4 * GIB);
+        String knn = OutOfMemoryReport.message("knn", null, Map.of("model", "vit_small_patch16", "batch_size", 128), GIB, 4 * GIB);
         assertTrue(knn.endsWith("-Xmx3g (three quarters of the memory); or lower --batch_size (now 128)"), knn);
-        String demo = OutOfMemoryReport.message("demo", Map.of(), GIB, 8 * GIB);
+        String demo = OutOfMemoryReport.message("demo", null, Map.of(), GIB, 8 * GIB);
         assertEquals("semaim demo: out of memory (1.0 GiB Java heap of 8.0 GiB memory): give Java more with SEMAIM_JAVA_OPTS=-Xmx6g "
                 + "(three quarters of the memory)", demo);
+    }
+
+    @Test
+    void aReasonOtherThanTheHeapIsNamed() {
+        Map<String, Object> settings = Map.of("model", "aim_base", "batch_size", 8, "accum_iter", 1);
+        String array = OutOfMemoryReport.message("pretrain", OutOfMemoryReport.reason(new OutOfMemoryError("Requested array size exceeds VM limit")),
+                settings, GIB, 4 * GIB);
+        assertTrue(array.startsWith("semaim pretrain: out of memory (Requested array size exceeds VM limit; model aim_base, --batch_size 8"), array);
+        assertNull(OutOfMemoryReport.reason(new OutOfMemoryError("Java heap space")));
+        assertNull(OutOfMemoryReport.reason(new OutOfMemoryError()));
     }
 
     @Test
