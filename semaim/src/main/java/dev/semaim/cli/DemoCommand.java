@@ -60,7 +60,7 @@ public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
             dir = Files.createTempDirectory("semaim-demo-");
         }
         try {
-            DemoReport r = Demo.run(o.quick ? Demo.Plan.QUICK : Demo.Plan.FULL, budget, o.seed, dir, ProgressLine.forTerminal(out, 10), PretrainCommand.CURVES);
+            DemoReport r = Demo.run(o.quick ? Demo.Plan.QUICK : Demo.Plan.FULL, budget, o.seed, dir, ProgressLine.forTerminal(out, err, 10), PretrainCommand.CURVES);
             out.print(table(r));
         } finally {
             if (temporary) {

@@ -18,7 +18,7 @@ public final class FinetuneCommand extends FlagCommand<EvalOptions> {
     @Override
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
-        ClassifierRun r = Finetune.run(o, ProgressLine.forTerminal(out, o.printEvery));
+        ClassifierRun r = Finetune.run(o, ProgressLine.forTerminal(out, err, o.printEvery));
         report(out, "fine-tuning", r, o);
         return 0;
     }

@@ -4,6 +4,7 @@ import dev.semaim.settings.Schema;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link Command} whose flags are the settings of a {@link Schema}: answers {@code --help} with the schema's help text
@@ -40,6 +41,15 @@ abstract class FlagCommand<O> implements Command {
             return schema.parse(args);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The recorded settings (defaults filled in) of a command line that parsed, for error messages; empty if it does not parse. */
+    final Map<String, Object> recordedSettings(List<String> args) {
+        try {
+            return schema.record(schema.parse(args));
+        } catch (IllegalArgumentException e) {
+            return Map.of();
         }
     }
 

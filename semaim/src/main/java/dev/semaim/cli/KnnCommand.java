@@ -16,7 +16,7 @@ public final class KnnCommand extends FlagCommand<EvalOptions> {
     @Override
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
-        KnnEvaluation.run(o, ProgressLine.forTerminal(out, 1));
+        KnnEvaluation.run(o, ProgressLine.forTerminal(out, err, 1));
         out.println("done: results in " + o.outputDir.resolve(RunResults.FILE));
         return 0;
     }

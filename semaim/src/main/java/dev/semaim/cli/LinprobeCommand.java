@@ -16,7 +16,7 @@ public final class LinprobeCommand extends FlagCommand<EvalOptions> {
     @Override
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
-        ClassifierRun r = LinearProbe.run(o, ProgressLine.forTerminal(out, o.printEvery));
+        ClassifierRun r = LinearProbe.run(o, ProgressLine.forTerminal(out, err, o.printEvery));
         FinetuneCommand.report(out, "linear probe", r, o);
         return 0;
     }

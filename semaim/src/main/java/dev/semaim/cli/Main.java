@@ -11,7 +11,7 @@ import java.util.Map;
  * Entry point of {@code bin/semaim}: {@code semaim <command> [flags]}. Commands are one line each in
  * {@link #COMMANDS}. Exit status: 0 success; 2 a command line to fix (unknown command or flag, bad value,
  * missing data: one line, no stack trace); 1 a failed run (one line; the stack trace too with
- * {@code SEMAIM_DEBUG=1}).
+ * {@code SEMAIM_DEBUG=1}), running out of Java heap included ({@link #runCommand}).
  */
 public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ public final class Main {
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
-            return c.run(rest, out, err);
+            return runCommand(c, args[0], rest, out, err);
         } catch (UsageException e) {
             err.println("semaim " + args[0] + ": " + e.getMessage());
             return 2;
@@ -70,7 +70,27 @@ public final class Main {
         }
     }
 
-    private static void debug(Exception e, PrintStream err) {
+    /**
+     * Runs one command; running out of Java heap (in this thread, or wrapped by a worker thread's failure) becomes
+     * one line naming the command, model, batch and heap, with the ways to more memory ({@link OutOfMemoryReport}),
+     * and status 1. The error has unwound the command's frames by now, so its tensors are garbage and printing
+     * the line has memory again.
+     */
+    static int runCommand(Command c, String name, List<String> args, PrintStream out, PrintStream err) throws Exception {
+        try {
+            return c.run(args, out, err);
+        } catch (OutOfMemoryError | Exception e) {
+            if (OutOfMemoryReport.find(e) == null) {
+                throw e;
+            }
+            Map<String, Object> settings = c instanceof FlagCommand<?> f ? f.recordedSettings(args) : Map.of();
+            err.println(OutOfMemoryReport.message(name, settings, OutOfMemoryReport.find(e)));
+            debug(e, err);
+            return 1;
+        }
+    }
+
+    private static void debug(Throwable e, PrintStream err) {
         if (System.getenv("SEMAIM_DEBUG") != null) {
             e.printStackTrace(err);
         }

@@ -22,7 +22,7 @@ public final class PretrainCommand extends FlagCommand<PretrainOptions> {
     @Override
     int run(PretrainOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
-        PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, o.printEvery)).onEpoch(CURVES).run();
+        PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, err, o.printEvery)).onEpoch(CURVES).run();
         out.printf(Locale.ROOT, "done: %d epochs, %d optimizer steps, last epoch loss %.4f, %.1f images/s%s%n", r.nextEpoch(),
                 r.optimizerSteps(), r.lastEpochLoss(), r.imagesPerSecond(),
                 r.lastCheckpoint() == null ? "" : "; checkpoint " + r.lastCheckpoint());

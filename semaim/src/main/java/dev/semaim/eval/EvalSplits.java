@@ -14,9 +14,9 @@ import java.util.Locale;
  */
 record EvalSplits(EvalData data, Dataset train, Dataset val) {
 
-    /** Opens {@code o.dataPath} (warnings go to the progress line) and takes the subsets. */
+    /** Opens {@code o.dataPath} (warnings go to the progress line's error stream) and takes the subsets. */
     static EvalSplits open(EvalOptions o, ProgressLine progress) throws IOException {
-        EvalData data = EvalData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
+        EvalData data = EvalData.open(o.dataPath, o.inChans, progress::warning);
         return new EvalSplits(data, Subset.random(data.train().dataset(), o.maxTrainImages, o.seed),
                 Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1));
     }

@@ -6,27 +6,36 @@ import java.util.Locale;
 /**
  * Training progress on the terminal: on an interactive console one line rewritten in place (carriage
  * return, at most a few times per second); otherwise (log files, CI) a plain line every {@code printEvery}
- * iterations and at the end of each epoch.
+ * iterations and at the end of each epoch. Warnings and notes go to a second stream (stderr from the CLI), so
+ * a log of stdout holds progress only and a pipe's reader sees problems apart from it.
  */
 public final class ProgressLine {
     private static final long REDRAW_NANOS = 250_000_000L;
 
     private final PrintStream out;
+    private final PrintStream err;
     private final boolean interactive;
     private final int printEvery;
     private long lastDraw;
     private int drawnLength;
 
+    /** Everything, warnings too, to {@code out} (a test's or a caller's single log). */
     public ProgressLine(PrintStream out, boolean interactive, int printEvery) {
+        this(out, out, interactive, printEvery);
+    }
+
+    /** Progress to {@code out}, warnings and notes to {@code err}. */
+    public ProgressLine(PrintStream out, PrintStream err, boolean interactive, int printEvery) {
         this.out = out;
+        this.err = err;
         this.interactive = interactive;
         this.printEvery = printEvery;
         this.lastDraw = System.nanoTime() - REDRAW_NANOS; // the first update draws
     }
 
     /** Interactive when a console is attached and stdout is that console. */
-    public static ProgressLine forTerminal(PrintStream out, int printEvery) {
-        return new ProgressLine(out, System.console() != null && out == System.out, printEvery);
+    public static ProgressLine forTerminal(PrintStream out, PrintStream err, int printEvery) {
+        return new ProgressLine(out, err, System.console() != null && out == System.out, printEvery);
     }
 
     /**
@@ -59,11 +68,29 @@ public final class ProgressLine {
 
     /** Prints a message on its own line (ending an in-place line first). */
     public void message(String text) {
+        endLine();
+        out.println(text);
+    }
+
+    /** Prints "warning: " and the text on the error stream: something is wrong and the run goes on without it. */
+    public void warning(String text) {
+        endLine();
+        err.println("warning: " + text);
+    }
+
+    /** Prints "note: " and the text on the error stream: the run does something other than the flags say. */
+    public void note(String text) {
+        endLine();
+        err.println("note: " + text);
+    }
+
+    /** Ends an in-place line, so the next text starts on a line of its own (on a terminal both streams share it). */
+    private void endLine() {
         if (interactive && drawnLength > 0) {
             out.println();
+            out.flush();
             drawnLength = 0;
         }
-        out.println(text);
     }
 
     /** h:mm:ss (or m:ss under an hour); "?" when unknown. */

@@ -79,7 +79,7 @@ public final class Pretrainer {
 
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
-        TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, w -> progress.message("warning: " + w));
+        TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
         AimConfig config = o.modelConfig();
         Path resumeFrom = Checkpoints.resumePath(o.resume, o.outputDir);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
@@ -114,7 +114,7 @@ public final class Pretrainer {
                 ck.restore(model, optimizer);
                 state = ck.state();
                 if (seed != o.seed) {
-                    progress.message("note: continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
+                    progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
                 }
                 lastCheckpoint = resumeFrom;
                 progress.message("resumed from " + resumeFrom + " at epoch " + state.epoch() + ", batch " + state.batch());

@@ -42,6 +42,20 @@ class ProgressLineTest {
     }
 
     @Test
+    void warningsAndNotesGoToTheErrorStreamAfterEndingTheInPlaceLine() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        ProgressLine p = new ProgressLine(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), true, 1);
+        p.update(0, 1, 0, 5, 1, 1, 1e-4, 100, 10);
+        p.warning("skipping unreadable image x.jpg");
+        p.note("continuing with the checkpoint's seed 3");
+        p.message("data: 5 images");
+        String o = out.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n");
+        assertTrue(o.startsWith("\rEpoch: [0/1]  [0/5]") && o.endsWith("ETA 0:10\ndata: 5 images\n"), o); // the line ended before the warning
+        assertEquals("warning: skipping unreadable image x.jpg\nnote: continuing with the checkpoint's seed 3\n",
+                err.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
     void durations() {
         assertEquals("0:59", ProgressLine.duration(59.4));
         assertEquals("1:00:00", ProgressLine.duration(3600));
