@@ -150,6 +150,9 @@ public final class Safetensors {
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
             Object v = list.get(i);
+            if (v instanceof java.math.BigInteger && ((java.math.BigInteger) v).signum() > 0)
+                throw bad(path, name, "\"" + field + "\" entry " + v + " exceeds 2^63-1, far beyond any file"
+                        + (field.equals("data_offsets") ? " (offsets out of range)" : ""));
             if (!(v instanceof Long) || (Long) v < 0)
                 throw bad(path, name, "\"" + field + "\" entry " + v + " is not a non-negative integer" + (field.equals("data_offsets") ? " (offsets out of range)" : ""));
             out[i] = (Long) v;
@@ -157,23 +160,32 @@ public final class Safetensors {
         return out;
     }
 
-    /** Entries sorted by begin must tile [0, dataBytes) exactly. */
+    /**
+     * Entries sorted by begin must tile [0, dataBytes) exactly. A tensor that reaches past the data section right
+     * after its predecessor means a short file; one that starts elsewhere is misplaced, and it is the one to blame
+     * even when the gap it left is met first (it sorts last, after the innocent neighbour that now seems misplaced).
+     */
     private static void checkLayout(Path path, List<Entry> entries, long dataBytes) {
+        Entry beyond = entries.stream().filter(e -> e.end > dataBytes).findFirst().orElse(null);
         long at = 0;
         String previous = null;
         for (Entry e : entries) {
-            if (e.begin > dataBytes)
-                throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
+            if (e.end > dataBytes && e.begin == at)
+                throw bad(path, e.name, "truncated data: the tensor ends at data byte " + e.end + " but the file holds only " + dataBytes + " data bytes");
+            if (e.end > dataBytes || (e.begin > at && beyond != null))
+                throw outOfRange(path, beyond, dataBytes);
             if (e.begin < at)
                 throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] overlap tensor '" + previous + "' (which ends at " + at + ")");
             if (e.begin > at)
                 throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] are not contiguous: " + (e.begin - at) + " unused bytes before it");
-            if (e.end > dataBytes)
-                throw bad(path, e.name, "truncated data: the tensor ends at data byte " + e.end + " but the file holds only " + dataBytes + " data bytes");
             at = e.end;
             previous = e.name;
         }
         if (at != dataBytes) throw bad(path, (dataBytes - at) + " bytes after the last tensor's data (data_offsets end at " + at + ")");
+    }
+
+    private static IllegalArgumentException outOfRange(Path path, Entry e, long dataBytes) {
+        return bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
     }
 
     private static Tensor readTensor(FileChannel ch, long dataStart, Entry e) throws IOException {
