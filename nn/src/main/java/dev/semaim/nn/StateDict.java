@@ -57,7 +57,9 @@ public final class StateDict {
         if (!wrong.isEmpty() || (strict && !report.clean())) {
             List<String> problems = new ArrayList<>();
             if (strict && !report.clean()) problems.add(report.toString());
-            if (!wrong.isEmpty()) problems.add(wrong.size() + " tensor(s) do not fit: " + String.join("; ", wrong));
+            if (!wrong.isEmpty()) // the first few: a model of another width mismatches every tensor, and one line must stay readable
+                problems.add(wrong.size() + " tensor(s) do not fit: " + String.join("; ", wrong.subList(0, Math.min(wrong.size(), 5)))
+                        + (wrong.size() > 5 ? "; and " + (wrong.size() - 5) + " more" : ""));
             throw new IllegalArgumentException((strict ? "strict " : "") + "state-dict load into " + kind + " failed: "
                     + String.join("; ", problems));
         }

@@ -53,26 +53,46 @@ public final class Safetensors {
 
     public static File read(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
-            long n = readFully(ch, 0, 8).getLong();
-            if (n < 0 || n > size - 8)
-                throw bad(path, "header length " + Long.toUnsignedString(n) + " is larger than the file (" + size + " bytes)");
-            if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
-            Map<String, Object> header = parseHeader(path, readFully(ch, 8, (int) n));
-            Map<String, String> metadata = metadata(path, header.get(METADATA));
-            List<Entry> entries = new ArrayList<>();
-            for (Map.Entry<String, Object> e : header.entrySet())
-                if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
-            // by (begin, end): an empty tensor sits before a non-empty one that starts where it does; stable for ties
-            entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-            checkLayout(path, entries, size - 8 - n);
+            Header h = header(path, ch);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) tensors.put(e.name, readTensor(ch, 8 + n, e));
-            return new File(path, tensors, metadata);
+            for (Entry e : h.entries) tensors.put(e.name, readTensor(ch, h.dataStart, e));
+            return new File(path, tensors, h.metadata);
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The metadata of a file, from its header alone (validated as {@link #read} does, the tensor data not read): to
+     * check what a checkpoint holds before the work that needs it.
+     */
+    public static Map<String, String> readMetadata(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return header(path, ch).metadata;
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A validated header: metadata, entries sorted by offset, where the data starts in the file. */
+    private record Header(Map<String, String> metadata, List<Entry> entries, long dataStart) {}
+
+    private static Header header(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
+        long n = readFully(ch, 0, 8).getLong();
+        if (n < 0 || n > size - 8)
+            throw bad(path, "header length " + Long.toUnsignedString(n) + " is larger than the file (" + size + " bytes)");
+        if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
+        Map<String, Object> header = parseHeader(path, readFully(ch, 8, (int) n));
+        Map<String, String> metadata = metadata(path, header.get(METADATA));
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, Object> e : header.entrySet())
+            if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
+        // by (begin, end): an empty tensor sits before a non-empty one that starts where it does; stable for ties
+        entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        checkLayout(path, entries, size - 8 - n);
+        return new Header(metadata, entries, 8 + n);
     }
 
     private static Map<String, Object> parseHeader(Path path, ByteBuffer bytes) {
