@@ -213,5 +213,13 @@ class BackboneLoaderTest {
                 () -> BackboneLoader.load(classifier(8, 0, true), o, line -> { }));
         assertTrue(e.getMessage().startsWith("--finetune " + file + ": ")
                 && e.getMessage().contains("cls_token: stored as I32 but the parameter is F32"), e.getMessage());
+
+        Path pth = dir.resolve("i64.pth"); // the same through PyTorch's pickle: a LongStorage where a FloatStorage belongs
+        sd.put("cls_token", Tensor.of(new long[8], 1, 1, 8));
+        TorchCheckpoint.write(pth, sd, "model");
+        o.finetune = pth;
+        e = assertThrows(IllegalArgumentException.class, () -> BackboneLoader.load(classifier(8, 0, true), o, line -> { }));
+        assertTrue(e.getMessage().startsWith("--finetune " + pth + ": ")
+                && e.getMessage().contains("cls_token: stored as I64 but the parameter is F32"), e.getMessage());
     }
 }
