@@ -30,8 +30,17 @@ public record SavedModel(Path path, AimViT model, String configJson) {
     /** Prefix of the weights in the golden fixtures. */
     public static final String FIXTURE_PREFIX = "param.";
 
-    /** Reads {@code path}; every problem is an {@link IllegalArgumentException} naming the file (and the flag). */
+    /** {@link #load(Path, String, boolean)} refusing non-finite weights. */
     public static SavedModel load(Path path, String flag) {
+        return load(path, flag, false);
+    }
+
+    /**
+     * Reads {@code path}; every problem is an {@link IllegalArgumentException} naming the file (and the flag): weights
+     * that do not fit the config (shape, an integer dtype for a float parameter), and non-finite values unless
+     * {@code allowNonFinite} (inspecting a diverged checkpoint is a reason to insist).
+     */
+    public static SavedModel load(Path path, String flag, boolean allowNonFinite) {
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + " " + path + " does not exist");
         Safetensors.File f;
         try {
@@ -60,9 +69,11 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         }
         AimViT model = new AimViT(config, new Rng(0));
         try {
-            StateDict.load(model, weights, true);
+            StateDict.load(model, weights, true, allowNonFinite);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + " " + path + ": the weights do not fit the model of its config: " + e.getMessage(), e);
+            boolean nonFinite = e.getMessage() != null && e.getMessage().startsWith("non-finite");
+            throw new IllegalArgumentException(flag + " " + path + (nonFinite ? ": " + e.getMessage() + "; pass --allow_non_finite to load them anyway"
+                    : ": the weights do not fit the model of its config: " + e.getMessage()), e);
         }
         return new SavedModel(path, model, json);
     }

@@ -27,6 +27,7 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
     /** The settings of one audit. */
     static final class Options {
         Path checkpoint;
+        boolean allowNonFinite;
         Path images;
         String data;
         int numImages;
@@ -46,6 +47,8 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
                 Options::new);
         s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
                 + "'config' holds the AimViT arguments", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to audit");
+        s.add("allow_non_finite", ValueType.toggle(), null, "load --checkpoint weights that hold NaN or infinity (to inspect a diverged run)",
+                o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         s.add("images", ValueType.path().metavar("FILE"), null, "safetensors file whose tensor 'input' (B, C, H, W) is the batch (default: --data)",
                 o -> o.images, (o, v) -> o.images = v);
         s.add("data", ValueType.text().metavar("PATH"), "embedded", "where the batch comes from without --images: 'embedded', an IDX "
@@ -71,7 +74,7 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
     @Override
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         SCHEMA.validate(o);
-        SavedModel saved = SavedModel.load(o.checkpoint, "--checkpoint");
+        SavedModel saved = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite);
         AimViT model = saved.model();
         SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
                 : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());

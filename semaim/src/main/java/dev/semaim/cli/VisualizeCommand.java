@@ -19,6 +19,7 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
     /** The settings of one picture. */
     static final class Options {
         Path checkpoint;
+        boolean allowNonFinite;
         String data;
         Path images;
         int numImages;
@@ -38,6 +39,8 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
                 Options::new);
         s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
                 + "'config' holds the AimViT arguments", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to draw");
+        s.add("allow_non_finite", ValueType.toggle(), null, "load --checkpoint weights that hold NaN or infinity (to inspect a diverged run)",
+                o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         s.add("data", ValueType.text().metavar("PATH"), "embedded", "images: 'embedded', an IDX folder or an image folder (the first --num_images)",
                 o -> o.data, (o, v) -> o.data = v);
         s.add("images", ValueType.path().metavar("FILE"), null, "instead of --data: a safetensors file whose tensor 'input' (B, C, H, W) "
@@ -61,7 +64,7 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         SCHEMA.validate(o);
         ModelPictures.Options options = new ModelPictures.Options(o.orders, o.perHead, o.panel, o.seed);
-        AimViT model = SavedModel.load(o.checkpoint, "--checkpoint").model();
+        AimViT model = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite).model();
         SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
                 : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());
         BufferedImage grid = ModelPictures.grid(model, images, options);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads MNIST-style IDX files: big-endian int32 magic (0x00000803 = 2051 for uint8 images with 3 dims,
@@ -36,22 +37,44 @@ public final class IdxReader {
 
     /** Images from a stream (gzipped or raw); {@code name} is used in error messages. */
     public static IdxImages readImages(InputStream stream, String name) throws IOException {
-        DataInputStream in = open(stream);
-        int[] dims = header(in, name, IMAGES_MAGIC, 3);
-        byte[] pixels = body(in, name, (long) dims[0] * dims[1] * dims[2]);
-        return new IdxImages(dims[0], dims[1], dims[2], pixels);
+        return read(stream, name, in -> {
+            int[] dims = header(in, name, IMAGES_MAGIC, 3);
+            byte[] pixels = body(in, name, (long) dims[0] * dims[1] * dims[2]);
+            return new IdxImages(dims[0], dims[1], dims[2], pixels);
+        });
     }
 
     /** Labels (0..255) from a stream (gzipped or raw); {@code name} is used in error messages. */
     public static int[] readLabels(InputStream stream, String name) throws IOException {
+        return read(stream, name, in -> {
+            int[] dims = header(in, name, LABELS_MAGIC, 1);
+            byte[] raw = body(in, name, dims[0]);
+            int[] labels = new int[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                labels[i] = raw[i] & 0xff;
+            }
+            return labels;
+        });
+    }
+
+    private interface Contents<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    /**
+     * Reads {@code contents} from the (possibly gzipped) stream. The gzip decoder's own errors name no file
+     * ("Unexpected end of ZLIB input stream"): they are given the file's name and said plainly.
+     */
+    private static <T> T read(InputStream stream, String name, Contents<T> contents) throws IOException {
         DataInputStream in = open(stream);
-        int[] dims = header(in, name, LABELS_MAGIC, 1);
-        byte[] raw = body(in, name, dims[0]);
-        int[] labels = new int[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            labels[i] = raw[i] & 0xff;
+        try {
+            return contents.read(in);
+        } catch (EOFException e) { // only the gzip decoder throws it past header(): raw data ends in a short count
+            throw new IOException(name + ": truncated gzip file: the compressed data ends before the IDX data does ("
+                    + e.getMessage() + ")", e);
+        } catch (ZipException e) {
+            throw new IOException(name + ": corrupt gzip data (" + e.getMessage() + ")", e);
         }
-        return labels;
     }
 
     private static DataInputStream open(InputStream stream) throws IOException {

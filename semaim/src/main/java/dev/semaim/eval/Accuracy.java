@@ -34,7 +34,12 @@ public record Accuracy(double top1, double top5, double loss, int count) {
                     Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
                     Var out = logits.apply(images);                                // (B, classes)
                     Tensor labels = Tensor.of(backend, toLong(b.labels()), b.size());
-                    lossSum += Losses.crossEntropy(out, labels).item() * b.size();
+                    double loss = Losses.crossEntropy(out, labels).item();
+                    if (!Double.isFinite(loss)) { // NaN logits rank arbitrarily: the accuracy would be noise reported as a result
+                        throw new IllegalStateException("the held-out loss of images " + n + ".." + (n + b.size() - 1) + " is " + loss
+                                + ": the model's logits hold NaN or infinity; the evaluation stops rather than score them");
+                    }
+                    lossSum += loss * b.size();
                     k = Math.min(5, out.size(1));
                     top = out.data().topk(k, true)[1].toLongArray();               // (B, k)
                 }

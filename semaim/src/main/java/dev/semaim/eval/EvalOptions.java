@@ -29,6 +29,10 @@ public final class EvalOptions extends RunOptions {
     public boolean globalPool;
     /** Pre-trained weights (safetensors or .pth); null = random initialisation (the baseline). */
     public Path finetune;
+    /** Keep the random initialisation of encoder tensors the --finetune file lacks (beyond head and fc_norm). */
+    public boolean allowMissingKeys;
+    /** Load --finetune weights holding NaN or infinity. */
+    public boolean allowNonFinite;
 
     public int nbClasses;
     /** Seeded random subsets for budgeted runs (0 = the whole split). */
@@ -182,6 +186,11 @@ public final class EvalOptions extends RunOptions {
                 o -> !o.globalPool, (o, v) -> o.globalPool = !v).unrecorded();
         s.add("finetune", ValueType.path().metavar("FILE"), null, "pre-trained weights: this project's .safetensors checkpoint or a "
                 + "PyTorch .pth (unset = random initialisation)", o -> o.finetune, (o, v) -> o.finetune = v);
+        s.add("allow_missing_keys", ValueType.toggle(), "false", "load --finetune weights that lack encoder tensors (beyond head and "
+                + "fc_norm, which the protocol re-creates), keeping those tensors' random initialisation", o -> o.allowMissingKeys,
+                (o, v) -> o.allowMissingKeys = v);
+        s.add("allow_non_finite", ValueType.toggle(), "false", "load --finetune weights that hold NaN or infinity",
+                o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         declareRun(s, "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
                 "checkpoints, log.txt and results.json", "seed of the head init, data order, augmentation and subsets",
                 batchSize, "images per iteration (and per feature batch)");

@@ -80,13 +80,14 @@ public final class Finetune {
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
+        BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
         EvalData data = splits.data();
         Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         VisionTransformer model = spec.build(o.nbClasses, o.globalPool, o.dropPath, new Rng(o.seed));
         if (o.finetune != null) {
-            BackboneLoader.load(model, o.finetune, progress::message);
+            BackboneLoader.load(model, o, progress::message);
         } else {
             progress.message("no --finetune: training from the random initialisation");
         }

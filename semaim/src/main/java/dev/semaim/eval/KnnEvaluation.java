@@ -53,13 +53,14 @@ public final class KnnEvaluation {
 
     private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
+        BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress);
         EvalData data = splits.data();
         Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
         VisionTransformer model = spec.build(0, o.globalPool, 0, new Rng(o.seed));
         if (o.finetune != null) {
-            BackboneLoader.load(model, o.finetune, progress::message);
+            BackboneLoader.load(model, o, progress::message);
         } else {
             progress.message("no --finetune: k-NN of the random initialisation");
         }
@@ -120,19 +121,26 @@ public final class KnnEvaluation {
                     labels[i] = (int) l[i];
                 }
                 progress.message("reusing the " + split + " features of " + file);
+                KnnFeatures.requireFinite(f.tensors().get("features"), "the " + split + " split in " + file);
                 return new KnnFeatures(f.tensors().get("features").to(backend), labels);
             }
         }
         long t0 = System.nanoTime();
         int[] next = {REPORT_EVERY_IMAGES};
-        KnnFeatures kf = KnnFeatures.extract(model::features, dataset, eval, o.batchSize, 0, backend, done -> {
-            if (done >= next[0] || done == dataset.size()) {
-                double s = (System.nanoTime() - t0) / 1e9;
-                progress.message(String.format(Locale.ROOT, "%s features: %d/%d images, %.0f img/s, ETA %s", split, done,
-                        dataset.size(), done / s, ProgressLine.duration((dataset.size() - done) * s / done)));
-                next[0] = done + REPORT_EVERY_IMAGES;
-            }
-        });
+        KnnFeatures kf;
+        try {
+            kf = KnnFeatures.extract(model::features, dataset, eval, o.batchSize, 0, backend, done -> {
+                if (done >= next[0] || done == dataset.size()) {
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    progress.message(String.format(Locale.ROOT, "%s features: %d/%d images, %.0f img/s, ETA %s", split, done,
+                            dataset.size(), done / s, ProgressLine.duration((dataset.size() - done) * s / done)));
+                    next[0] = done + REPORT_EVERY_IMAGES;
+                }
+            });
+        } catch (KnnFeatures.NonFinite e) { // say which split and which weights
+            throw new IllegalStateException(split + " split: " + e.getMessage()
+                    + (o.finetune == null ? "" : " (weights " + o.finetune + ")"), e);
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("features", kf.features().to(DType.F32));
         out.put("labels", Tensor.of(Accuracy.toLong(kf.labels()), kf.labels().length));

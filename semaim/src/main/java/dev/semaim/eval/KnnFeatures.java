@@ -39,12 +39,45 @@ public record KnnFeatures(Tensor features, int[] labels) {
             for (Batch b : loader.epoch(0)) {
                 try (TensorScope batch = TensorScope.open()) {                  // the batch's activations go at its end
                     Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
-                    parts[b.index()] = batch.keep(encoder.apply(images).contiguous()); // (size, D)
+                    Tensor features = encoder.apply(images).contiguous();           // (size, D)
+                    int from = b.index() * batchSize;
+                    requireFinite(features, "images " + from + ".." + (from + b.size() - 1));
+                    parts[b.index()] = batch.keep(features);
                 }
                 System.arraycopy(b.labels(), 0, labels, b.index() * batchSize, b.size());
                 onBatch.accept(b.index() * batchSize + b.size());
             }
             return new KnnFeatures(all.keep(Tensor.cat(0, parts)), labels);
+        }
+    }
+
+    /**
+     * Stops on NaN or infinity in {@code features} (rows = images; {@code which} names them): neighbours of a NaN
+     * vector are arbitrary, so the accuracy would be that of chance, reported as a result.
+     */
+    public static void requireFinite(Tensor features, String which) {
+        try (TensorScope scope = TensorScope.open()) {
+            if (Double.isFinite(features.sum().item())) {
+                return;
+            }
+        }
+        float[] v = features.toFloatArray();
+        int bad = 0;
+        for (float x : v) {
+            bad += Float.isFinite(x) ? 0 : 1;
+        }
+        if (bad > 0) { // none: the sum merely overflowed
+            throw new NonFinite("the features of " + which + " hold " + bad + " non-finite values (NaN or infinity) of "
+                    + v.length + ": the encoder's weights or its input are broken; the evaluation stops rather than score them");
+        }
+    }
+
+    /** Features with NaN or infinity: the evaluation cannot go on. */
+    public static final class NonFinite extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NonFinite(String message) {
+            super(message);
         }
     }
 

@@ -46,6 +46,7 @@ public final class LinearProbe {
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
+        BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
         EvalData data = splits.data();
         Dataset train = splits.train(), val = splits.val();
@@ -53,7 +54,7 @@ public final class LinearProbe {
         Rng rng = new Rng(o.seed);
         VisionTransformer backbone = spec.build(0, o.globalPool, 0, rng);
         if (o.finetune != null) {
-            BackboneLoader.load(backbone, o.finetune, progress::message);
+            BackboneLoader.load(backbone, o, progress::message);
         } else {
             progress.message("no --finetune: probing the random initialisation");
         }

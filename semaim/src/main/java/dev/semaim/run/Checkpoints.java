@@ -29,10 +29,19 @@ public final class Checkpoints {
     /** A checkpoint read back. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
                          Map<String, String> metadata) {
-        /** Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a mismatch names the file. */
+        /**
+         * Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a
+         * mismatch names the file. Non-finite weights are refused: training on from them diverges at once, and the
+         * run would then call this file its last good checkpoint.
+         */
         public void restore(Module targetModel, Optimizer targetOptimizer) {
+            String nonFinite = StateDict.describeNonFinite(model);
+            if (nonFinite != null) {
+                throw new IllegalArgumentException("checkpoint " + path + " holds non-finite weights (" + nonFinite
+                        + "): training cannot continue from it; resume from an earlier checkpoint");
+            }
             try {
-                StateDict.load(targetModel, model, true);
+                StateDict.load(targetModel, model, true, true); // checked just above
                 targetOptimizer.loadState(optimizer);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("checkpoint " + path + " does not fit this model/optimizer: " + e.getMessage(), e);

@@ -3,13 +3,13 @@ package dev.semaim.run;
 import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
 import dev.semaim.nn.Module;
-import dev.semaim.nn.Parameter;
+import dev.semaim.nn.StateDict;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -218,7 +218,7 @@ public final class EpochLoop {
                         done * (double) o.batchSize / epochSeconds, eta);
                 boolean outOfTime = System.nanoTime() >= deadline && update;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
-                    lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it);
+                    lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
                 }
                 stepListener.onStep(epoch, it, loss, lr);
                 if (outOfTime && it + 1 < iters) {
@@ -244,9 +244,9 @@ public final class EpochLoop {
                 epochListener.onEpoch(epoch, log.file());
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
-            lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1);
+            lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1, lastCheckpoint);
             if ((saveEveryEpochs > 0 && (epoch + 1) % saveEveryEpochs == 0) || epoch + 1 == o.epochs) {
-                lastCheckpoint = save(Checkpoints.numbered(epoch + 1), next, epoch, iters - 1);
+                lastCheckpoint = save(Checkpoints.numbered(epoch + 1), next, epoch, iters - 1, lastCheckpoint);
             }
             if (System.nanoTime() >= deadline && epoch + 1 < o.epochs) {
                 progress.message("time limit reached after epoch " + epoch + "; checkpoint " + lastCheckpoint);
@@ -256,13 +256,21 @@ public final class EpochLoop {
         return new End(o.epochs, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, false);
     }
 
-    /** Writes a checkpoint unless the weights have gone non-finite (then the previous one stays the last good one). */
-    private Path save(String name, TrainingState state, int epoch, int iter) {
-        for (Map.Entry<String, Parameter> e : model.trainableParameters().entrySet()) {
-            if (!Double.isFinite(e.getValue().data().sum().item())) {
-                throw new NonFiniteLossException("parameter " + e.getKey() + " became non-finite", epoch, iter,
-                        Files.isRegularFile(outputDir.resolve(Checkpoints.LATEST)) ? outputDir.resolve(Checkpoints.LATEST) : null);
+    /**
+     * Writes a checkpoint unless a tensor of the model (trainable, frozen or buffer) has gone non-finite; then the
+     * run stops naming {@code lastGood}, the last checkpoint this run wrote or resumed from (both known finite).
+     */
+    private Path save(String name, TrainingState state, int epoch, int iter, Path lastGood) {
+        Map<String, Tensor> weights = StateDict.of(model);
+        boolean suspect = false;
+        try (TensorScope scope = TensorScope.open()) { // the sums' buffers
+            for (Tensor t : weights.values()) { // a sum on the tensor's backend: no host copy of the weights at every save
+                suspect |= t.dtype().floating && !Double.isFinite(t.sum().item());
             }
+        }
+        String nonFinite = suspect ? StateDict.describeNonFinite(weights) : null; // null too when a sum merely overflowed
+        if (nonFinite != null) {
+            throw new NonFiniteLossException("the weights became non-finite (" + nonFinite + ")", epoch, iter, lastGood);
         }
         Path file = outputDir.resolve(name);
         Checkpoints.save(file, model, optimizer, state, checkpointMetadata);

@@ -109,6 +109,34 @@ class SavedModelTest {
         assertSameWeights(model, loaded);
     }
 
+    /**
+     * Issue 17 items 3 and 4 for visualize/audit: a weight declared I32 loaded as its integers; a NaN loaded silently
+     * (now refused unless --allow_non_finite: inspecting a diverged run is a reason to insist).
+     */
+    @Test
+    void integerAndNonFiniteWeightsAreNamed(@TempDir Path dir) {
+        PretrainOptions o = tinyRun();
+        AimViT model = new AimViT(o.modelConfig(), new Rng(5));
+        Map<String, String> meta = Map.of("format", "semaim-pretrain-1", "model", o.model, "config", Json.object(o.asMap()));
+        Path file = dir.resolve("i32.safetensors");
+        Map<String, Tensor> weights = new java.util.LinkedHashMap<>(StateDict.of(model));
+        weights.put("cls_token", Tensor.of(new int[32], 1, 1, 32));
+        Safetensors.write(file, weights, meta);
+        String m = assertThrows(IllegalArgumentException.class, () -> SavedModel.load(file, "--checkpoint")).getMessage();
+        assertTrue(m.startsWith("--checkpoint " + file + ": the weights do not fit the model of its config: ")
+                && m.contains("cls_token: stored as I32 but the parameter is F32"), m);
+
+        Path nan = dir.resolve("nan.safetensors");
+        float[] cls = new float[32];
+        cls[7] = Float.POSITIVE_INFINITY;
+        weights.put("cls_token", Tensor.of(cls, 1, 1, 32));
+        Safetensors.write(nan, weights, meta);
+        assertEquals("--checkpoint " + nan + ": non-finite weights: cls_token has 1 of 32 values NaN or infinite; pass "
+                + "--allow_non_finite to load them anyway",
+                assertThrows(IllegalArgumentException.class, () -> SavedModel.load(nan, "--checkpoint")).getMessage());
+        assertEquals(Float.POSITIVE_INFINITY, SavedModel.load(nan, "--checkpoint", true).model().clsToken.data().toFloatArray()[7]);
+    }
+
     @Test
     void badFilesAreNamed(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("none.safetensors");

@@ -78,6 +78,23 @@ class IdxReaderTest {
         assertTrue(e.getMessage().contains(header.toString()), e.getMessage());
     }
 
+    /** Issue 17 item 9: a gzipped IDX file cut short said "Unexpected end of ZLIB input stream" without naming it. */
+    @Test
+    void aTruncatedGzipFileIsNamedAndCalledTruncated() throws IOException {
+        byte[] gz = gzip(idx(2051, new int[] {2, 2, 3}, PIXELS));
+        Path cut = Files.write(dir.resolve("train-images-idx3-ubyte.gz"), Arrays.copyOf(gz, gz.length - 12));
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(cut));
+        assertTrue(e.getMessage().startsWith(cut + ": truncated gzip file"), e.getMessage());
+        Path corrupt = dir.resolve("corrupt-labels.gz");
+        byte[] labels = gzip(idx(2049, new int[] {3}, new byte[] {9, 0, 1}));
+        for (int i = 10; i < labels.length - 8; i++) {
+            labels[i] = (byte) 0xff; // deflate blocks of nonsense
+        }
+        Files.write(corrupt, labels);
+        e = assertThrows(IOException.class, () -> IdxReader.readLabels(corrupt));
+        assertTrue(e.getMessage().startsWith(corrupt + ": "), e.getMessage());
+    }
+
     @Test
     void datasetReplicatesChannelsAndChecksLabels() throws IOException {
         Path images = Files.write(dir.resolve("i"), idx(2051, new int[] {2, 2, 3}, PIXELS));

@@ -6,7 +6,9 @@ import dev.semaim.data.ToTensor;
 import dev.semaim.nn.layers.Linear;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
+import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.optim.Sgd;
+import dev.semaim.tensor.Tensor;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -133,5 +136,54 @@ class EpochLoopTest {
             assertEquals("loss is NaN at epoch 1, step 1; stopping. The last good checkpoint is " + dir.resolve(Checkpoints.LATEST) + ".",
                     e.getMessage());
         }
+    }
+
+    /**
+     * Issue 17 item 3: weights gone non-finite with a finite loss are never saved, and the message names no checkpoint
+     * this run neither wrote nor resumed from (here a stale file of another run in the folder).
+     */
+    @Test
+    void nonFiniteWeightsAreNeverSavedAndAStaleFileIsNotCalledTheLastGoodOne() throws IOException {
+        Path stale = dir.resolve(Checkpoints.LATEST);
+        Files.write(stale, new byte[] {1, 2, 3});
+        try (DataLoader loader = loader()) {
+            EpochLoop.Step poisoning = (b, epoch, it, lr, update) -> {
+                model.weight.data().fillInPlace(Float.NaN);
+                return 1.0;
+            };
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                    () -> loop(1, 1).run(loader, ITERS, TrainingState.start(5), null, poisoning));
+            assertEquals("the weights became non-finite (weight has 4 of 4 values NaN or infinite) at epoch 0, step 2; stopping. "
+                    + "No checkpoint was written by this run.", e.getMessage());
+        }
+        assertEquals(3, Files.size(stale), "nothing written");
+    }
+
+    /** Issue 17 item 3: `pretrain --resume` of a checkpoint holding NaN resumed it, and later called it the last good one. */
+    @Test
+    void aCheckpointWithNonFiniteWeightsIsNotResumed() {
+        model.weight.data().fillInPlace(Float.NaN);
+        Path file = dir.resolve("nan.safetensors");
+        Checkpoints.save(file, model, optimizer, TrainingState.start(5), Map.of());
+        Linear fresh = new Linear(2, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.load(file).restore(fresh,
+                new Sgd(List.of(new ParamGroup("all", fresh.trainableParameters(), 1, 0)), 0.9)));
+        assertEquals("checkpoint " + file + " holds non-finite weights (weight has 4 of 4 values NaN or infinite): training cannot "
+                + "continue from it; resume from an earlier checkpoint", e.getMessage());
+    }
+
+    /** Issue 17 item 4: a weight stored as I32 resumed as its integers converted to floats. */
+    @Test
+    void aCheckpointWithAnIntegerWeightNamesFileTensorAndDtypes() {
+        Path file = dir.resolve("i32.safetensors");
+        Checkpoints.save(file, model, optimizer, TrainingState.start(5), Map.of());
+        Safetensors.File saved = Safetensors.read(file); // rewritten with the weight declared I32
+        Map<String, Tensor> tensors = new LinkedHashMap<>(saved.tensors());
+        tensors.put("weight", Tensor.of(new int[4], 2, 2));
+        Safetensors.write(file, tensors, saved.metadata());
+        Checkpoints.Loaded forged = Checkpoints.load(file);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> forged.restore(model, optimizer));
+        assertTrue(e.getMessage().startsWith("checkpoint " + file + " does not fit this model/optimizer: ")
+                && e.getMessage().contains("weight: stored as I32 but the parameter is F32"), e.getMessage());
     }
 }

@@ -124,6 +124,30 @@ class PretrainerTest {
         assertTrue(Arrays.equals(good, Files.readAllBytes(latest)), "the last good checkpoint was overwritten");
     }
 
+    /**
+     * Issue 17 item 3: auto-resume from a checkpoint with a NaN in cls_token trained on, diverged, and called that file
+     * "the last good checkpoint". It is refused before any step, naming the file, the tensor and the count.
+     */
+    @Test
+    void aCheckpointWithANaNIsNotResumed() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.warmupEpochs = 0;
+        o.maxStepsPerEpoch = 1;
+        TinyRun.run(o, -1);
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        Safetensors.File f = Safetensors.read(latest);
+        java.util.Map<String, dev.semaim.tensor.Tensor> tensors = new java.util.LinkedHashMap<>(f.tensors());
+        float[] cls = tensors.get("cls_token").toFloatArray();
+        cls[0] = Float.NaN;
+        tensors.put("cls_token", dev.semaim.tensor.Tensor.of(cls, tensors.get("cls_token").shape()));
+        Safetensors.write(latest, tensors, f.metadata());
+        o.epochs = 2;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertEquals("checkpoint " + latest + " holds non-finite weights (cls_token has 1 of " + cls.length + " values NaN or "
+                + "infinite): training cannot continue from it; resume from an earlier checkpoint", e.getMessage());
+    }
+
     @Test
     void gradientAccumulationStepsOncePerGroupAndDropsAPartialGroup() throws Exception {
         PretrainOptions o = TinyRun.options(dir);

@@ -9,7 +9,8 @@ import java.util.Map;
  * The project's one JSON reader and writer, for the small subset it needs (safetensors headers, the lines of
  * log.txt, results.json, checkpoint metadata), so the core modules carry no JSON dependency.
  * Parsing yields {@code Map<String,Object>} (insertion order kept, duplicate keys rejected),
- * {@code List<Object>}, {@code String}, {@code Long} (integers), {@code Double} (other numbers),
+ * {@code List<Object>}, {@code String}, {@code Long} (integers), {@code BigInteger} (integers beyond 64 bits),
+ * {@code Double} (other numbers),
  * {@code Boolean} and {@code null}; errors carry the character position. Writing makes flat one-line objects.
  */
 public final class Json {
@@ -185,9 +186,8 @@ public final class Json {
         if (integral) {
             try {
                 return Long.parseLong(t);
-            } catch (NumberFormatException ex) {
-                pos = start;
-                throw error("integer " + t + " out of range");
+            } catch (NumberFormatException ex) { // beyond 64 bits: the caller says what the value is wrong for
+                return new java.math.BigInteger(t);
             }
         }
         return Double.parseDouble(t);

@@ -53,26 +53,46 @@ public final class Safetensors {
 
     public static File read(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
-            long n = readFully(ch, 0, 8).getLong();
-            if (n < 0 || n > size - 8)
-                throw bad(path, "header length " + Long.toUnsignedString(n) + " is larger than the file (" + size + " bytes)");
-            if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
-            Map<String, Object> header = parseHeader(path, readFully(ch, 8, (int) n));
-            Map<String, String> metadata = metadata(path, header.get(METADATA));
-            List<Entry> entries = new ArrayList<>();
-            for (Map.Entry<String, Object> e : header.entrySet())
-                if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
-            // by (begin, end): an empty tensor sits before a non-empty one that starts where it does; stable for ties
-            entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-            checkLayout(path, entries, size - 8 - n);
+            Header h = header(path, ch);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) tensors.put(e.name, readTensor(ch, 8 + n, e));
-            return new File(path, tensors, metadata);
+            for (Entry e : h.entries) tensors.put(e.name, readTensor(ch, h.dataStart, e));
+            return new File(path, tensors, h.metadata);
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The metadata of a file, from its header alone (validated as {@link #read} does, the tensor data not read): to
+     * check what a checkpoint holds before the work that needs it.
+     */
+    public static Map<String, String> readMetadata(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return header(path, ch).metadata;
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A validated header: metadata, entries sorted by offset, where the data starts in the file. */
+    private record Header(Map<String, String> metadata, List<Entry> entries, long dataStart) {}
+
+    private static Header header(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
+        long n = readFully(ch, 0, 8).getLong();
+        if (n < 0 || n > size - 8)
+            throw bad(path, "header length " + Long.toUnsignedString(n) + " is larger than the file (" + size + " bytes)");
+        if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
+        Map<String, Object> header = parseHeader(path, readFully(ch, 8, (int) n));
+        Map<String, String> metadata = metadata(path, header.get(METADATA));
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, Object> e : header.entrySet())
+            if (!e.getKey().equals(METADATA)) entries.add(entry(path, e.getKey(), e.getValue()));
+        // by (begin, end): an empty tensor sits before a non-empty one that starts where it does; stable for ties
+        entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        checkLayout(path, entries, size - 8 - n);
+        return new Header(metadata, entries, 8 + n);
     }
 
     private static Map<String, Object> parseHeader(Path path, ByteBuffer bytes) {
@@ -150,6 +170,9 @@ public final class Safetensors {
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
             Object v = list.get(i);
+            if (v instanceof java.math.BigInteger && ((java.math.BigInteger) v).signum() > 0)
+                throw bad(path, name, "\"" + field + "\" entry " + v + " exceeds 2^63-1, far beyond any file"
+                        + (field.equals("data_offsets") ? " (offsets out of range)" : ""));
             if (!(v instanceof Long) || (Long) v < 0)
                 throw bad(path, name, "\"" + field + "\" entry " + v + " is not a non-negative integer" + (field.equals("data_offsets") ? " (offsets out of range)" : ""));
             out[i] = (Long) v;
@@ -157,23 +180,32 @@ public final class Safetensors {
         return out;
     }
 
-    /** Entries sorted by begin must tile [0, dataBytes) exactly. */
+    /**
+     * Entries sorted by begin must tile [0, dataBytes) exactly. A tensor that reaches past the data section right
+     * after its predecessor means a short file; one that starts elsewhere is misplaced, and it is the one to blame
+     * even when the gap it left is met first (it sorts last, after the innocent neighbour that now seems misplaced).
+     */
     private static void checkLayout(Path path, List<Entry> entries, long dataBytes) {
+        Entry beyond = entries.stream().filter(e -> e.end > dataBytes).findFirst().orElse(null);
         long at = 0;
         String previous = null;
         for (Entry e : entries) {
-            if (e.begin > dataBytes)
-                throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
+            if (e.end > dataBytes && e.begin == at)
+                throw bad(path, e.name, "truncated data: the tensor ends at data byte " + e.end + " but the file holds only " + dataBytes + " data bytes");
+            if (e.end > dataBytes || (e.begin > at && beyond != null))
+                throw outOfRange(path, beyond, dataBytes);
             if (e.begin < at)
                 throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] overlap tensor '" + previous + "' (which ends at " + at + ")");
             if (e.begin > at)
                 throw bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] are not contiguous: " + (e.begin - at) + " unused bytes before it");
-            if (e.end > dataBytes)
-                throw bad(path, e.name, "truncated data: the tensor ends at data byte " + e.end + " but the file holds only " + dataBytes + " data bytes");
             at = e.end;
             previous = e.name;
         }
         if (at != dataBytes) throw bad(path, (dataBytes - at) + " bytes after the last tensor's data (data_offsets end at " + at + ")");
+    }
+
+    private static IllegalArgumentException outOfRange(Path path, Entry e, long dataBytes) {
+        return bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
     }
 
     private static Tensor readTensor(FileChannel ch, long dataStart, Entry e) throws IOException {

@@ -56,6 +56,13 @@ class JsonTest {
         assertEquals(List.of(), Json.parse("[]"));
     }
 
+    /** Issue 17 item 9: a safetensors offset near 2^64 was reported as invalid JSON; the reader now says what is wrong. */
+    @Test
+    void integersBeyond64BitsAreBigIntegers() {
+        assertEquals(new java.math.BigInteger("99999999999999999999"), Json.parse("99999999999999999999"));
+        assertEquals(Long.MAX_VALUE, Json.parse("9223372036854775807"));
+    }
+
     @Test
     void errorsNameTheCharacter() {
         assertEquals("invalid JSON at character 7: duplicate key \"a\"",
@@ -63,6 +70,6 @@ class JsonTest {
         assertEquals("invalid JSON at character 2: unexpected '}' after the value",
                 assertThrows(IllegalArgumentException.class, () -> Json.parse("{}}")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("[1,")).getMessage().contains("unexpected end of text"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("99999999999999999999")).getMessage().contains("out of range"));
+
     }
 }

@@ -187,6 +187,28 @@ class SafetensorsTest {
                 "tensor 'w': data_offsets [64, 68] out of range: the data section has 4 bytes");
     }
 
+    /** Issue 17 item 9: the first tensor moved past the data section was reported as its neighbour's gap. */
+    @Test
+    void aTensorMovedPastTheDataIsBlamedNotItsNeighbour() throws IOException {
+        expect(raw("moved", "{\"cls_token\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4096,4100]},"
+                        + "\"pos_embed\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]),
+                "tensor 'cls_token': data_offsets [4096, 4100] out of range: the data section has 12 bytes");
+        expect(raw("edge", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[8]),
+                "tensor 'b': data_offsets [8, 12] out of range: the data section has 8 bytes");
+    }
+
+    /** Issue 17 item 9: offsets near 2^63 (and past 2^63-1) were reported as a JSON error. */
+    @Test
+    void offsetsNear2To63SayWhatIsWrong() throws IOException {
+        expect(raw("max", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[9223372036854775803,9223372036854775807]}}", new byte[4]),
+                "tensor 'w': data_offsets [9223372036854775803, 9223372036854775807] out of range: the data section has 4 bytes");
+        expect(raw("over", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[9223372036854775807,9223372036854775811]}}", new byte[4]),
+                "tensor 'w': \"data_offsets\" entry 9223372036854775811 exceeds 2^63-1, far beyond any file (offsets out of range)");
+        expect(raw("shape", "{\"w\":{\"dtype\":\"F32\",\"shape\":[18446744073709551616],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'w': \"shape\" entry 18446744073709551616 exceeds 2^63-1");
+    }
+
     @Test
     void overlappingOffsets() throws IOException {
         expect(raw("over", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"

@@ -75,7 +75,9 @@ class EvalCommandsEndToEndTest {
         String[] args = with("knn", "--finetune", pretrained.toString(), "--max_train_images", "200", "--max_eval_images", "100",
                 "--output_dir", out.toString());
         String first = ok(args);
-        assertTrue(first.contains("missing 2 [fc_norm.weight, fc_norm.bias]"), first);
+        // issue 17: a short summary instead of every key (the old line listed them all: 5 KB for a checkpoint of another width)
+        assertTrue(first.contains("loaded pre-trained weights from " + pretrained + ": missing 2 (fc_norm.* (2)) (fresh, as the protocol "
+                + "re-creates them)"), first);
         for (int k : new int[] {10, 20, 30}) {
             assertTrue(first.contains(k + "-NN classifier result: Top1: "), first);
         }
@@ -85,6 +87,51 @@ class EvalCommandsEndToEndTest {
         String second = ok(args);
         assertTrue(second.contains("reusing the train features") && second.contains("reusing the val features"), second);
         assertEquals(3 * 2, Files.readAllLines(out.resolve("log.txt")).size());
+    }
+
+    /**
+     * Issue 17 item 2: k-NN given a checkpoint of another width kept random weights for every mismatched tensor, exited 0
+     * and wrote results.json naming the checkpoint. Now one line naming both architectures, before the data is read.
+     */
+    @Test
+    void knnRefusesACheckpointOfAnotherWidth() {
+        Path out = dir.resolve("knn-wide");
+        String[] args = with("knn", "--finetune", pretrained.toString(), "--output_dir", out.toString());
+        args[Arrays.asList(args).indexOf("--embed_dim") + 1] = "64";
+        Object[] r = exec(args);
+        assertEquals(2, r[0], r[1] + "" + r[2]);
+        assertEquals("semaim knn: --finetune " + pretrained + " holds a ViT patch 4, 1 channel(s), width 32, depth 2, heads 2 (its "
+                + "metadata 'config') but --model vit_tiny_patch4 asks for a ViT patch 4, 1 channel(s), width 64, depth 2, heads 2: pass "
+                + "the architecture it was trained with (--model, --patch_size, --in_chans, --embed_dim, --depth, --num_heads)\n",
+                ((String) r[2]).replace(System.lineSeparator(), "\n"));
+        assertTrue(!Files.exists(out.resolve("results.json")), "no result for a network that is not the checkpoint's");
+    }
+
+    /**
+     * Issue 17 item 3: a checkpoint with a NaN in cls_token gave k-NN top-1 at chance (7.5%), exit 0, no warning. Now the
+     * load refuses it; a user who insists (--allow_non_finite) gets the non-finite features as an error, not a score.
+     */
+    @Test
+    void knnRefusesNonFiniteWeightsAndFeatures() throws Exception {
+        Safetensors.File f = Safetensors.read(pretrained);
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>(f.tensors());
+        float[] cls = tensors.get("cls_token").toFloatArray();
+        cls[0] = Float.NaN;
+        tensors.put("cls_token", Tensor.of(cls, 1, 1, 32));
+        Path nan = dir.resolve("nan.safetensors");
+        Safetensors.write(nan, tensors, f.metadata());
+        Path out = dir.resolve("knn-nan");
+        Object[] r = exec(with("knn", "--finetune", nan.toString(), "--max_train_images", "16", "--max_eval_images", "8",
+                "--output_dir", out.toString(), "--cls_token"));
+        assertEquals(2, r[0], r[1] + "" + r[2]);
+        assertTrue(((String) r[2]).contains("--finetune " + nan + ": non-finite weights: cls_token has 1 of 32 values NaN or infinite; "
+                + "pass --allow_non_finite to load them anyway"), (String) r[2]);
+        r = exec(with("knn", "--finetune", nan.toString(), "--max_train_images", "16", "--max_eval_images", "8",
+                "--output_dir", out.toString(), "--cls_token", "--allow_non_finite"));
+        assertEquals(1, r[0], r[1] + "" + r[2]);
+        assertTrue(((String) r[2]).contains("train split: the features of images 0..") && ((String) r[2]).contains("non-finite values"),
+                (String) r[2]);
+        assertTrue(!Files.exists(out.resolve("results.json")), "no result for NaN features");
     }
 
     @Test
