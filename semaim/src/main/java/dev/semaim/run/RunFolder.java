@@ -59,14 +59,14 @@ public final class RunFolder implements AutoCloseable {
     }
 
     private final Path outputDir;
-    private final List<Held> held;
+    private final List<Held> held = new ArrayList<>();
     private final Thread clearOnExit;
     private boolean closed;
 
-    private RunFolder(Path outputDir, List<Held> held) {
+    private RunFolder(Path outputDir) {
         this.outputDir = outputDir;
-        this.held = held;
-        // an exit that skips close() (a signal outside the training loop, System.exit) still leaves no record behind
+        // an exit that skips close() (a signal outside the training loop, System.exit) still leaves no record
+        // behind; registered before the first record is written
         this.clearOnExit = new Thread(this::clearRecords, "semaim-run-folder-unlock");
         Runtime.getRuntime().addShutdownHook(clearOnExit);
     }
@@ -88,19 +88,19 @@ public final class RunFolder implements AutoCloseable {
         for (Map.Entry<Path, String> f : folders.entrySet()) { // every folder is checked before any is locked
             probe(f.getValue(), f.getKey());
         }
-        List<Held> held = new ArrayList<>();
+        RunFolder run = new RunFolder(outputDir);
         try {
             for (Map.Entry<Path, String> f : folders.entrySet()) {
-                held.add(lock(f.getValue().equals("--output_dir") ? "output folder" : "log folder", f.getKey(), notes));
+                run.lock(f.getValue().equals("--output_dir") ? "output folder" : "log folder", f.getKey(), notes);
+            }
+            for (Held h : run.held) {
+                removeStaleTemporaries(h.dir(), notes);
             }
         } catch (RuntimeException e) {
-            held.forEach(RunFolder::release);
+            run.close();
             throw e;
         }
-        for (Held h : held) {
-            removeStaleTemporaries(h.dir(), notes);
-        }
-        return new RunFolder(outputDir, held);
+        return run;
     }
 
     public Path outputDir() {
@@ -154,7 +154,8 @@ public final class RunFolder implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static Held lock(String role, Path dir, Consumer<String> notes) {
+    /** Locks {@code dir} and records this process in its lock file (joining {@link #held} before the record is written). */
+    private synchronized void lock(String role, Path dir, Consumer<String> notes) {
         Path file = dir.resolve(LOCK_FILE);
         if (!LOCKED_HERE.add(dir)) {
             throw new IllegalStateException(role + " " + dir + " is in use by " + Holder.current().describe().replaceFirst(" since .*", "")
@@ -188,10 +189,10 @@ public final class RunFolder implements AutoCloseable {
                         + " (since " + p.since() + "), which is no longer running");
             }
             byte[] record = Holder.current().format().getBytes(StandardCharsets.UTF_8);
+            held.add(new Held(role, dir, ch, lock));
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(record), 0);
             ch.force(true);
-            return new Held(role, dir, ch, lock);
         } catch (IOException e) {
             close(ch);
             LOCKED_HERE.remove(dir);

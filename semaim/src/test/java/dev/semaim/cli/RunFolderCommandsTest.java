@@ -149,6 +149,43 @@ class RunFolderCommandsTest {
         assertEquals(at[0] + ", " + at[1], saved.epoch() + ", " + saved.batch());
     }
 
+    /** A run killed with SIGKILL leaves its lock record; the next run on this host takes the lock over with a note. */
+    @Test
+    void aLockLeftByAKilledRunIsTakenOverWithANote() throws Exception {
+        Path out = dir.resolve("run");
+        Process killed = start("killed", pretrain(out, 3, 200));
+        awaitSteps(killed, "killed");
+        killed.destroyForcibly(); // SIGKILL: no handler, no hook runs
+        assertEquals(137, exit(killed, "killed"));
+        assertTrue(Files.readString(out.resolve(RunFolder.LOCK_FILE)).startsWith("pid=" + killed.pid() + "\n"));
+
+        Process next = start("next", pretrain(out, 1, 2));
+        assertEquals(0, exit(next, "next"), read("next.out") + read("next.err"));
+        assertTrue(read("next.err").contains("note: output folder " + out + ": taking over the lock left by process " + killed.pid()
+                + " (since "), read("next.err"));
+        assertTrue(read("next.err").contains("), which is no longer running"), read("next.err"));
+    }
+
+    /**
+     * Outside the training loop (here k-NN's model and features) a signal ends the process at once, as the JVM
+     * does by default (143), and the lock record goes with it (a shutdown hook).
+     */
+    @Test
+    void aSignalOutsideTheTrainingLoopExitsAtOnceAndClearsTheLockRecord() throws Exception {
+        Path out = dir.resolve("knn");
+        Process p = start("knn", List.of("knn", "--data_path", "embedded", "--output_dir", out.toString()));
+        Path lock = out.resolve(RunFolder.LOCK_FILE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!read("knn.out").contains("no --finetune")) { // printed after the folder is held, before the features
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "knn did not start: " + read("knn.err"));
+            Thread.sleep(20);
+        }
+        assertTrue(Files.size(lock) > 0, "knn holds its folder");
+        p.destroy();
+        assertEquals(143, exit(p, "knn"), read("knn.err"));
+        assertEquals(0, Files.size(lock), "the lock record is cleared on the way out");
+    }
+
     /** An unwritable --output_dir (under a regular file, which stops root too) fails before data, model or step. */
     @Test
     void anUnwritableOutputFolderFailsBeforeAnyWork() throws Exception {
