@@ -146,7 +146,7 @@ public final class RunFolder implements AutoCloseable {
             return "permission denied on " + a.getFile();
         }
         if (e instanceof NoSuchFileException n) {
-            return n.getFile() + " does not exist";
+            return "cannot create " + n.getFile();
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason() + " (" + f.getFile() + ")";
