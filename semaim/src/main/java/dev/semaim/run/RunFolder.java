@@ -43,6 +43,9 @@ import java.util.stream.Stream;
  * is one a killed run left; a process of that pid on this host started at that run's JVM start means the file
  * system did not honour the lock (some network file systems), and the folder counts as in use; a record from
  * another host cannot be checked, and the user is told which file to delete.
+ *
+ * <p>A folder the run created and left holding nothing but its lock file (the run failed before writing, e.g. on
+ * a bad --data_path) is removed again at close, with the parents it created, so that a mistake leaves no trace.
  */
 public final class RunFolder implements AutoCloseable {
     /** The lock file in every folder a run writes to. */
@@ -60,6 +63,8 @@ public final class RunFolder implements AutoCloseable {
 
     private final Path outputDir;
     private final List<Held> held = new ArrayList<>();
+    /** Per folder this run created: the topmost folder it had to create for it. */
+    private final Map<Path, Path> created = new LinkedHashMap<>();
     private final Thread clearOnExit;
     private boolean closed;
 
@@ -85,10 +90,18 @@ public final class RunFolder implements AutoCloseable {
         if (logDir != null) {
             folders.putIfAbsent(normalized(logDir), "--log_dir");
         }
+        Map<Path, Path> created = new LinkedHashMap<>();
+        for (Path dir : folders.keySet()) {
+            Path top = topmostMissing(dir);
+            if (top != null) {
+                created.put(dir, top);
+            }
+        }
         for (Map.Entry<Path, String> f : folders.entrySet()) { // every folder is checked before any is locked
             probe(f.getValue(), f.getKey());
         }
         RunFolder run = new RunFolder(outputDir);
+        run.created.putAll(created);
         try {
             for (Map.Entry<Path, String> f : folders.entrySet()) {
                 run.lock(f.getValue().equals("--output_dir") ? "output folder" : "log folder", f.getKey(), notes);
@@ -114,6 +127,13 @@ public final class RunFolder implements AutoCloseable {
             return;
         }
         closed = true;
+        for (int i = held.size() - 1; i >= 0; i--) { // a log folder inside the output folder first
+            Held h = held.get(i);
+            Path top = created.get(h.dir());
+            if (top != null && onlyTheLockFile(h.dir())) {
+                removeEmpty(h, top); // while still locked: no other run can be starting in it meanwhile
+            }
+        }
         held.forEach(RunFolder::release);
         try {
             Runtime.getRuntime().removeShutdownHook(clearOnExit);
@@ -124,6 +144,35 @@ public final class RunFolder implements AutoCloseable {
 
     private static Path normalized(Path p) {
         return p.toAbsolutePath().normalize();
+    }
+
+    /** The topmost folder of {@code dir} and its parents that does not exist (null when {@code dir} exists). */
+    private static Path topmostMissing(Path dir) {
+        Path top = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            top = p;
+        }
+        return top;
+    }
+
+    private static boolean onlyTheLockFile(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.allMatch(p -> p.getFileName().toString().equals(LOCK_FILE));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes the lock file of {@code h}, then its folder and the empty parents up to {@code top}, which this run created. */
+    private static void removeEmpty(Held h, Path top) {
+        try {
+            Files.deleteIfExists(h.dir().resolve(LOCK_FILE));
+            for (Path p = h.dir(); p != null && p.startsWith(top); p = p.getParent()) {
+                Files.delete(p); // a folder that is not empty (another folder of the run inside) stops the walk
+            }
+        } catch (IOException stop) {
+            // left as it is: harmless
+        }
     }
 
     /** Creates {@code dir} and writes and deletes a probe file there; a failure names the flag and the folder. */

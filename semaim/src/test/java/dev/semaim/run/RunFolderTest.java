@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,5 +116,19 @@ class RunFolderTest {
         try (RunFolder again = RunFolder.open(dir, null, notes::add)) {
             assertEquals(List.of(), notes);
         }
+    }
+
+    /** A run that fails before writing anything (a bad --data_path) leaves no folder behind that it created. */
+    @Test
+    void foldersTheRunCreatedAndLeftEmptyAreRemovedAtClose() throws IOException {
+        Path out = dir.resolve("new/out"), logs = dir.resolve("new/out/logs");
+        try (RunFolder f = RunFolder.open(out, logs, notes::add)) {
+            assertTrue(Files.isDirectory(logs));
+        }
+        assertFalse(Files.exists(dir.resolve("new")), "nothing written: nothing left");
+        try (RunFolder f = RunFolder.open(out, null, notes::add)) {
+            Files.writeString(out.resolve("log.txt"), "{}");
+        }
+        assertEquals(Set.of("log.txt", RunFolder.LOCK_FILE), Set.of(out.toFile().list()), "a folder with output stays");
     }
 }
