@@ -1,5 +1,7 @@
 package dev.semaim.cli;
 
+import dev.semaim.run.StoppedBySignal;
+
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -11,7 +13,8 @@ import java.util.Map;
  * Entry point of {@code bin/semaim}: {@code semaim <command> [flags]}. Commands are one line each in
  * {@link #COMMANDS}. Exit status: 0 success; 2 a command line to fix (unknown command or flag, bad value,
  * missing data: one line, no stack trace); 1 a failed run (one line; the stack trace too with
- * {@code SEMAIM_DEBUG=1}), running out of Java heap included ({@link #runCommand}).
+ * {@code SEMAIM_DEBUG=1}), running out of Java heap included ({@link #runCommand}); 130/143 a training run that
+ * SIGINT/SIGTERM stopped after writing its checkpoint.
  */
 public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -50,6 +53,9 @@ public final class Main {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
             return runCommand(c, args[0], rest, out, err);
+        } catch (StoppedBySignal e) {
+            err.println("semaim " + args[0] + ": " + e.getMessage());
+            return e.exitCode();
         } catch (UsageException e) {
             err.println("semaim " + args[0] + ": " + e.getMessage());
             return 2;

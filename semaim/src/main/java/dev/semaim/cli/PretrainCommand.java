@@ -23,6 +23,11 @@ public final class PretrainCommand extends FlagCommand<PretrainOptions> {
     int run(PretrainOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, err, o.printEvery)).onEpoch(CURVES).run();
+        if (Double.isNaN(r.imagesPerSecond())) { // no step ran: the checkpoint had every epoch already (no NaN loss and rate)
+            out.printf(Locale.ROOT, "done: nothing to train, all %d epochs were done already (%d optimizer steps)%s%n", r.nextEpoch(),
+                    r.optimizerSteps(), r.lastCheckpoint() == null ? "" : "; checkpoint " + r.lastCheckpoint());
+            return 0;
+        }
         out.printf(Locale.ROOT, "done: %d epochs, %d optimizer steps, last epoch loss %.4f, %.1f images/s%s%n", r.nextEpoch(),
                 r.optimizerSteps(), r.lastEpochLoss(), r.imagesPerSecond(),
                 r.lastCheckpoint() == null ? "" : "; checkpoint " + r.lastCheckpoint());

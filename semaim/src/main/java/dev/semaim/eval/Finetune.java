@@ -25,12 +25,12 @@ import dev.semaim.run.GradientUpdate;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunFolder;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +75,9 @@ public final class Finetune {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
-        return OnDevice.run(o.device, backend -> train(o, backend, progress));
+        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
+            return OnDevice.run(o.device, backend -> train(o, backend, progress));
+        }
     }
 
     private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
@@ -93,7 +95,6 @@ public final class Finetune {
         }
         Optimizer optimizer = new AdamW(paramGroups(model, o));
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-        Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
         Transform evalTransform = splits.evalTransform(o);
         boolean mixupActive = o.mixup > 0 || o.cutmix > 0;

@@ -8,6 +8,7 @@ import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunFolder;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
@@ -48,7 +49,9 @@ public final class KnnEvaluation {
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
-        return OnDevice.run(o.device, backend -> evaluate(o, backend, progress));
+        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
+            return OnDevice.run(o.device, backend -> evaluate(o, backend, progress));
+        }
     }
 
     private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
@@ -65,7 +68,6 @@ public final class KnnEvaluation {
             progress.message("no --finetune: k-NN of the random initialisation");
         }
         model.eval();
-        Files.createDirectories(o.outputDir);
         Transform eval = splits.evalTransform(o);
         progress.message(splits.describe() + String.format(Locale.ROOT, "; %s, %s feature", spec.describe(),
                 o.globalPool ? "global-pool" : "cls-token"));

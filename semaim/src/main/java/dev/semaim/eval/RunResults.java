@@ -1,12 +1,13 @@
 package dev.semaim.eval;
 
+import dev.semaim.nn.io.AtomicFile;
 import dev.semaim.nn.io.Json;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /** The one-line JSON summary every evaluation run leaves in {@code <output_dir>/results.json}. */
@@ -16,13 +17,17 @@ public final class RunResults {
     private RunResults() {
     }
 
-    /** Writes {@code fields} as one JSON object (temporary file, then rename) and returns the path. */
+    /** Writes {@code fields} as one JSON object atomically ({@link AtomicFile}) and returns the path. */
     public static Path write(Path outputDir, Map<String, ?> fields) throws IOException {
         Files.createDirectories(outputDir);
         Path file = outputDir.resolve(FILE);
-        Path tmp = outputDir.resolve(FILE + ".tmp");
-        Files.writeString(tmp, Json.object(fields) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] json = (Json.object(fields) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(file, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(json);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        });
         return file;
     }
 }

@@ -32,7 +32,9 @@ import java.util.Map;
  *       lr = schedule(epoch + it / iters)   (on it % accum_iter == 0; over the time limit when scheduled over time)
  *       loss = step(batch, lr, update = (it + 1) % accum_iter == 0); non-finite -> NonFiniteLossException
  *       progress; mid-epoch checkpoint (every N optimizer steps, or at the time limit); step listener
+ *       SIGINT/SIGTERM received -> checkpoint-latest at the start of the accumulation group; StoppedBySignal
  *     fields = hooks.afterEpoch; log.txt line; epoch listener; checkpoint-latest (+ numbered)
+ *     SIGINT/SIGTERM received (and epochs remain) -> StoppedBySignal
  * </pre>
  *
  * <p>Resume: a checkpoint holds (epoch, next batch, optimizer steps, seed), and the first epoch continues at the
@@ -101,6 +103,7 @@ public final class EpochLoop {
     private StepListener stepListener = (epoch, iter, loss, lr) -> { };
     private EpochListener epochListener = (epoch, logFile) -> { };
     private EpochHooks hooks = new EpochHooks() { };
+    private StopSignals stopSignals;
 
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
@@ -150,6 +153,15 @@ public final class EpochLoop {
         return this;
     }
 
+    /**
+     * Stops on {@code s} instead of on SIGINT/SIGTERM (which the loop handles by default while it runs; see
+     * {@link StopSignals}).
+     */
+    public EpochLoop stopOn(StopSignals s) {
+        this.stopSignals = s;
+        return this;
+    }
+
     /** Called after every iteration, after any checkpoint of that iteration. */
     public EpochLoop onStep(StepListener l) {
         this.stepListener = l;
@@ -169,6 +181,16 @@ public final class EpochLoop {
      * @param lastCheckpoint the checkpoint resumed from (named when the loss diverges before a new one is written); may be null
      */
     public End run(DataLoader loader, int iters, TrainingState start, Path lastCheckpoint, Step step) throws IOException {
+        if (stopSignals != null) {
+            return run(loader, iters, start, lastCheckpoint, step, stopSignals);
+        }
+        try (StopSignals signals = StopSignals.install()) {
+            return run(loader, iters, start, lastCheckpoint, step, signals);
+        }
+    }
+
+    private End run(DataLoader loader, int iters, TrainingState start, Path lastCheckpoint, Step step, StopSignals stop)
+            throws IOException {
         long seed = start.seed();
         long optimizerSteps = start.optimizerSteps();
         long imagesTrained = 0, stepNanos = 0;
@@ -217,10 +239,21 @@ public final class EpochLoop {
                 progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr,
                         done * (double) o.batchSize / epochSeconds, eta);
                 boolean outOfTime = System.nanoTime() >= deadline && update;
+                boolean saved = false;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
                     lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                    saved = true;
                 }
                 stepListener.onStep(epoch, it, loss, lr);
+                if (stop.requested() && it + 1 < iters) {
+                    // The weights are those after the last optimizer step, so the resume point is the start of the
+                    // current accumulation group: its micro-batches (at most accum_iter - 1) are redone on resume.
+                    int resumeAt = update ? it + 1 : it - it % o.accumIter;
+                    if (!saved) {
+                        lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, resumeAt, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                    }
+                    throw stop.stopped(epoch, resumeAt, lastCheckpoint);
+                }
                 if (outOfTime && it + 1 < iters) {
                     progress.message(String.format(Locale.ROOT, "time limit reached at epoch %d, step %d; checkpoint %s",
                             epoch, it, lastCheckpoint));
@@ -247,6 +280,9 @@ public final class EpochLoop {
             lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1, lastCheckpoint);
             if ((saveEveryEpochs > 0 && (epoch + 1) % saveEveryEpochs == 0) || epoch + 1 == o.epochs) {
                 lastCheckpoint = save(Checkpoints.numbered(epoch + 1), next, epoch, iters - 1, lastCheckpoint);
+            }
+            if (stop.requested() && epoch + 1 < o.epochs) {
+                throw stop.stopped(epoch + 1, 0, lastCheckpoint);
             }
             if (System.nanoTime() >= deadline && epoch + 1 < o.epochs) {
                 progress.message("time limit reached after epoch " + epoch + "; checkpoint " + lastCheckpoint);

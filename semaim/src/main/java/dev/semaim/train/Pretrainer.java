@@ -15,6 +15,7 @@ import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunFolder;
 import dev.semaim.run.StepListener;
 import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Backend;
@@ -22,7 +23,6 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -74,9 +74,12 @@ public final class Pretrainer {
 
     public PretrainResult run() throws IOException {
         o.validate();
-        return OnDevice.run(o.device, this::train);
+        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
+            return OnDevice.run(o.device, this::train);
+        }
     }
 
+    /** Trains in the run's folders, which {@link #run()} holds. */
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
@@ -85,7 +88,6 @@ public final class Pretrainer {
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
         long seed = ck == null ? o.seed : ck.state().seed();
-        Files.createDirectories(o.outputDir);
         JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
 
         try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))

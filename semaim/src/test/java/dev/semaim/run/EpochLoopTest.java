@@ -186,4 +186,64 @@ class EpochLoopTest {
         assertTrue(e.getMessage().startsWith("checkpoint " + file + " does not fit this model/optimizer: ")
                 && e.getMessage().contains("weight: stored as I32 but the parameter is F32"), e.getMessage());
     }
+
+    /**
+     * A stop request (SIGINT/SIGTERM) after a micro-batch that did not step the optimizer checkpoints the start of its
+     * accumulation group (the weights are those of the last step) and ends with the signal's exit code.
+     */
+    @Test
+    void aStopMidAccumulationGroupCheckpointsTheGroupStart() throws IOException {
+        StopSignals stop = StopSignals.none();
+        try (DataLoader loader = loader()) {
+            EpochLoop l = loop(2, 2).stopOn(stop).onStep((epoch, it, loss, lr) -> {
+                if (epoch == 1 && it == 0) {
+                    stop.request("SIGTERM", 143);
+                }
+            });
+            StoppedBySignal e = assertThrows(StoppedBySignal.class, () -> l.run(loader, ITERS, TrainingState.start(5), null, recording()));
+            assertEquals(143, e.exitCode());
+            assertEquals("stopped by SIGTERM at epoch 1, batch 0: wrote " + dir.resolve(Checkpoints.LATEST)
+                    + "; the same command continues from there", e.getMessage());
+        }
+        assertEquals(new TrainingState(1, 0, 1, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+        assertEquals("step 1.0 0.200 -", calls.get(calls.size() - 1), "the current step finishes, no other starts");
+    }
+
+    @Test
+    void aStopAfterAnOptimizerStepResumesAtTheNextBatch() throws IOException {
+        StopSignals stop = StopSignals.none();
+        try (DataLoader loader = loader()) {
+            EpochLoop l = loop(2, 1).stopOn(stop).onStep((epoch, it, loss, lr) -> {
+                if (epoch == 0 && it == 1) {
+                    stop.request("SIGINT", 130);
+                }
+            });
+            StoppedBySignal e = assertThrows(StoppedBySignal.class, () -> l.run(loader, ITERS, TrainingState.start(5), null, recording()));
+            assertEquals(130, e.exitCode());
+        }
+        TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
+        assertEquals(new TrainingState(0, 2, 2, 5, 0), saved);
+        calls.clear();
+        try (DataLoader loader = loader()) {
+            loop(2, 1).stopOn(StopSignals.none()).run(loader, ITERS, saved, dir.resolve(Checkpoints.LATEST), recording());
+        }
+        assertEquals("step 0.2 0.167 update", calls.get(1), "the resumed run continues with the next batch: " + calls);
+    }
+
+    /** On the last batch of an epoch the epoch ends as usual (held-out evaluation, log line, checkpoints), then the run stops. */
+    @Test
+    void aStopOnTheLastBatchFinishesTheEpochFirst() throws IOException {
+        StopSignals stop = StopSignals.none();
+        try (DataLoader loader = loader()) {
+            EpochLoop l = loop(3, 1).stopOn(stop).onStep((epoch, it, loss, lr) -> {
+                if (epoch == 0 && it == ITERS - 1) {
+                    stop.request("SIGTERM", 143);
+                }
+            });
+            StoppedBySignal e = assertThrows(StoppedBySignal.class, () -> l.run(loader, ITERS, TrainingState.start(5), null, recording()));
+            assertTrue(e.getMessage().startsWith("stopped by SIGTERM at epoch 1, batch 0: "), e.getMessage());
+        }
+        assertEquals(List.of("after 0", "log 0 1"), calls.subList(calls.size() - 2, calls.size()));
+        assertEquals(new TrainingState(1, 0, ITERS, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+    }
 }

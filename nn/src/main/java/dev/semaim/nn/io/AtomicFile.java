@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file so that readers see either the old or the complete new content: a temporary file in
@@ -20,6 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AtomicFile {
     private AtomicFile() {}
+
+    /** Temporary files are {@code .<target name>.<random, base 36>.tmp}; {@link #isTemporary} recognises them. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-z]{1,13}\\.tmp");
 
     /** Writes the new content into the temporary file's channel. */
     @FunctionalInterface
@@ -31,7 +35,7 @@ public final class AtomicFile {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+        Path tmp = dir.resolve(temporaryName(abs.getFileName().toString()));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.writeTo(ch);
@@ -46,6 +50,19 @@ public final class AtomicFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A fresh temporary name for writing {@code targetName} (in the target's folder). */
+    public static String temporaryName(String targetName) {
+        return "." + targetName + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp";
+    }
+
+    /**
+     * Whether {@code fileName} has the form of this class's temporary files: one left behind by a killed write
+     * can be deleted once no process of ours can be writing it (the run's folder lock held).
+     */
+    public static boolean isTemporary(String fileName) {
+        return TEMPORARY.matcher(fileName).matches();
     }
 
     /**
