@@ -29,25 +29,16 @@ class KillDuringCheckpointTest {
     @TempDir
     Path dir;
 
+    private ChildSemaim child() {
+        return new ChildSemaim(dir);
+    }
+
     /** aim_tiny at 28 px (5.5 M parameters, a 64 MB checkpoint with the optimizer state): a write takes a while. */
     private List<String> pretrain(Path out) {
         return List.of("pretrain", "--data_path", "embedded", "--input_size", "28", "--patch_size", "4", "--in_chans", "1",
                 "--model", "aim_tiny", "--depth", "2", "--query_depth", "2", "--batch_size", "8", "--num_workers", "0",
                 "--print_every", "1", "--warmup_epochs", "0", "--epochs", "1", "--max_steps_per_epoch", "12",
                 "--save_every_steps", "1", "--output_dir", out.toString());
-    }
-
-    private Process start(String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".err").toFile()).start();
-    }
-
-    private String read(String name) throws IOException {
-        Path p = dir.resolve(name);
-        return Files.exists(p) ? Files.readString(p) : "";
     }
 
     private static List<Path> temporaries(Path out) throws IOException {
@@ -64,21 +55,21 @@ class KillDuringCheckpointTest {
         for (int kill = 0; kill < 3; kill++) {
             String name = "run" + kill;
             List<Path> leftByTheLastKill = temporaries(out);
-            Process p = start(name, pretrain(out));
+            Process p = child().start(name, pretrain(out));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
             // wait for a checkpoint write of this run in progress (after its first, so there is a last good one to lose)
             while (!(Files.exists(latest) && temporaries(out).stream().anyMatch(t -> !leftByTheLastKill.contains(t))
-                    && read(name + ".out").contains("Epoch:"))) {
+                    && child().read(name + ".out").contains("Epoch:"))) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     p.destroyForcibly();
-                    throw new AssertionError(name + " wrote no checkpoint\n" + read(name + ".out") + read(name + ".err"));
+                    throw new AssertionError(name + " wrote no checkpoint\n" + child().read(name + ".out") + child().read(name + ".err"));
                 }
                 Thread.sleep(2);
             }
             p.destroyForcibly().waitFor(TIMEOUT_S, TimeUnit.SECONDS);             // SIGKILL: no handler runs
             if (kill > 0) {
-                assertTrue(read(name + ".err").contains("note: removed 1 temporary file of interrupted writes"),
-                        name + " did not clean up the previous kill's temporary file:\n" + read(name + ".err"));
+                assertTrue(child().read(name + ".err").contains("note: removed 1 temporary file of interrupted writes"),
+                        name + " did not clean up the previous kill's temporary file:\n" + child().read(name + ".err"));
             }
             TrainingState state = Checkpoints.load(latest).state();                 // whole: it loads
             long batch = state.optimizerSteps();
@@ -86,11 +77,11 @@ class KillDuringCheckpointTest {
             lastBatch = batch;
         }
         // the run after the last kill cleans up and finishes from the checkpoint
-        Process last = start("last", pretrain(out));
+        Process last = child().start("last", pretrain(out));
         assertTrue(last.waitFor(TIMEOUT_S * 3, TimeUnit.SECONDS), "the last run did not end");
-        assertEquals(0, last.exitValue(), read("last.err"));
-        assertTrue(read("last.out").contains("resumed from " + latest), read("last.out"));
-        assertTrue(read("last.err").contains("note: removed 1 temporary file of interrupted writes"), read("last.err"));
+        assertEquals(0, last.exitValue(), child().read("last.err"));
+        assertTrue(child().read("last.out").contains("resumed from " + latest), child().read("last.out"));
+        assertTrue(child().read("last.err").contains("note: removed 1 temporary file of interrupted writes"), child().read("last.err"));
         assertEquals(List.of(), temporaries(out));
     }
 }

@@ -36,6 +36,10 @@ class RunFolderCommandsTest {
     @TempDir
     Path dir;
 
+    private ChildSemaim child() {
+        return new ChildSemaim(dir);
+    }
+
     /** A tiny pre-training run: width 32, depth 2, 16 px, batch 16; a step takes a few milliseconds. */
     private List<String> pretrain(Path out, int epochs, int steps, String... more) {
         List<String> a = new ArrayList<>(List.of("pretrain", "--data_path", "embedded", "--input_size", "16", "--patch_size", "4",
@@ -46,24 +50,10 @@ class RunFolderCommandsTest {
         return a;
     }
 
-    /** {@code semaim <args>} in a child JVM with this test's class path; stdout and stderr go to files in {@code dir}. */
-    private Process start(String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".err").toFile()).start();
-    }
-
-    private String read(String name) throws IOException {
-        Path p = dir.resolve(name);
-        return Files.exists(p) ? Files.readString(p) : "";
-    }
-
     private int exit(Process p, String name) throws Exception {
         if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(name + " did not end\n" + read(name + ".out") + read(name + ".err"));
+            throw new AssertionError(name + " did not end\n" + child().read(name + ".out") + child().read(name + ".err"));
         }
         return p.exitValue();
     }
@@ -71,9 +61,9 @@ class RunFolderCommandsTest {
     /** Waits until the child has taken a step (it holds the folder from before its first step). */
     private void awaitSteps(Process p, String name) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (!read(name + ".out").contains("]  [2/")) {
+        while (!child().read(name + ".out").contains("]  [2/")) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(name + " took no step\n" + read(name + ".out") + read(name + ".err"));
+                throw new AssertionError(name + " took no step\n" + child().read(name + ".out") + child().read(name + ".err"));
             }
             Thread.sleep(50);
         }
@@ -94,15 +84,15 @@ class RunFolderCommandsTest {
     @Test
     void aSecondRunIsRefusedAndSigtermLeavesAResumableCheckpoint() throws Exception {
         Path out = dir.resolve("run");
-        Process first = start("first", pretrain(out, 3, 200));
+        Process first = child().start("first", pretrain(out, 3, 200));
         awaitSteps(first, "first");
 
         // the second pretrain, in its own process, is refused naming the folder and the first run's process
-        Process second = start("second", pretrain(out, 3, 200, "--seed", "1"));
-        assertEquals(1, exit(second, "second"), read("second.err"));
+        Process second = child().start("second", pretrain(out, 3, 200, "--seed", "1"));
+        assertEquals(1, exit(second, "second"), child().read("second.err"));
         String refused = "semaim pretrain: error: output folder " + out + " is in use by process " + first.pid() + " on host ";
-        assertTrue(read("second.err").contains(refused), read("second.err"));
-        assertFalse(read("second.out").contains("Epoch:"), "the second run took no step");
+        assertTrue(child().read("second.err").contains(refused), child().read("second.err"));
+        assertFalse(child().read("second.out").contains("Epoch:"), "the second run took no step");
         // and so are the evaluations with the same --output_dir
         for (String command : List.of("knn", "finetune", "linprobe")) {
             ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
@@ -112,8 +102,8 @@ class RunFolderCommandsTest {
         }
 
         first.destroy(); // SIGTERM
-        assertEquals(143, exit(first, "first"), read("first.err"));
-        String err = read("first.err");
+        assertEquals(143, exit(first, "first"), child().read("first.err"));
+        String err = child().read("first.err");
         assertTrue(err.contains("semaim: SIGTERM: stopping after the current step with a checkpoint (SIGTERM again stops at once)"), err);
         assertTrue(err.contains("semaim pretrain: stopped by SIGTERM at epoch "), err);
         assertTrue(err.contains(": wrote " + out.resolve(Checkpoints.LATEST) + "; the same command continues from there"), err);
@@ -126,12 +116,12 @@ class RunFolderCommandsTest {
 
         // a temporary file of a killed write is removed at the next start; the run resumes where the signal stopped it
         Files.write(out.resolve(".checkpoint-latest.safetensors.3k9x0a.tmp"), new byte[1000]);
-        Process resumed = start("resumed", pretrain(out, epoch + 1, batch + 2));
-        assertEquals(0, exit(resumed, "resumed"), read("resumed.out") + read("resumed.err"));
-        assertTrue(read("resumed.err").contains("note: removed 1 temporary file of interrupted writes (1000 bytes) from " + out),
-                read("resumed.err"));
+        Process resumed = child().start("resumed", pretrain(out, epoch + 1, batch + 2));
+        assertEquals(0, exit(resumed, "resumed"), child().read("resumed.out") + child().read("resumed.err"));
+        assertTrue(child().read("resumed.err").contains("note: removed 1 temporary file of interrupted writes (1000 bytes) from " + out),
+                child().read("resumed.err"));
         assertFalse(Files.exists(out.resolve(".checkpoint-latest.safetensors.3k9x0a.tmp")));
-        String log = read("resumed.out");
+        String log = child().read("resumed.out");
         assertTrue(log.contains("resumed from " + out.resolve(Checkpoints.LATEST) + " at epoch " + epoch + ", batch " + batch), log);
         assertTrue(log.contains("Epoch: [" + epoch + "/" + (epoch + 1) + "]  [" + (batch + 1) + "/" + (batch + 2) + "]") && !log.contains("[" + (batch - 1) + "/"), log);
     }
@@ -139,12 +129,12 @@ class RunFolderCommandsTest {
     @Test
     void sigintStopsWithExitCode130AndACheckpoint() throws Exception {
         Path out = dir.resolve("run");
-        Process p = start("run", pretrain(out, 3, 200));
+        Process p = child().start("run", pretrain(out, 3, 200));
         awaitSteps(p, "run");
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
-        assertEquals(130, exit(p, "run"), read("run.err"));
-        int[] at = stoppedAt(read("run.err"));
+        assertEquals(130, exit(p, "run"), child().read("run.err"));
+        int[] at = stoppedAt(child().read("run.err"));
         TrainingState saved = Checkpoints.load(out.resolve(Checkpoints.LATEST)).state();
         assertEquals(at[0] + ", " + at[1], saved.epoch() + ", " + saved.batch());
     }
@@ -153,17 +143,17 @@ class RunFolderCommandsTest {
     @Test
     void aLockLeftByAKilledRunIsTakenOverWithANote() throws Exception {
         Path out = dir.resolve("run");
-        Process killed = start("killed", pretrain(out, 3, 200));
+        Process killed = child().start("killed", pretrain(out, 3, 200));
         awaitSteps(killed, "killed");
         killed.destroyForcibly(); // SIGKILL: no handler, no hook runs
         assertEquals(137, exit(killed, "killed"));
         assertTrue(Files.readString(out.resolve(RunFolder.LOCK_FILE)).startsWith("pid=" + killed.pid() + "\n"));
 
-        Process next = start("next", pretrain(out, 1, 2));
-        assertEquals(0, exit(next, "next"), read("next.out") + read("next.err"));
-        assertTrue(read("next.err").contains("note: output folder " + out + ": taking over the lock left by process " + killed.pid()
-                + " (since "), read("next.err"));
-        assertTrue(read("next.err").contains("), which is no longer running"), read("next.err"));
+        Process next = child().start("next", pretrain(out, 1, 2));
+        assertEquals(0, exit(next, "next"), child().read("next.out") + child().read("next.err"));
+        assertTrue(child().read("next.err").contains("note: output folder " + out + ": taking over the lock left by process " + killed.pid()
+                + " (since "), child().read("next.err"));
+        assertTrue(child().read("next.err").contains("), which is no longer running"), child().read("next.err"));
     }
 
     /**
@@ -173,16 +163,16 @@ class RunFolderCommandsTest {
     @Test
     void aSignalOutsideTheTrainingLoopExitsAtOnceAndClearsTheLockRecord() throws Exception {
         Path out = dir.resolve("knn");
-        Process p = start("knn", List.of("knn", "--data_path", "embedded", "--output_dir", out.toString()));
+        Process p = child().start("knn", List.of("knn", "--data_path", "embedded", "--output_dir", out.toString()));
         Path lock = out.resolve(RunFolder.LOCK_FILE);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (!read("knn.out").contains("no --finetune")) { // printed after the folder is held, before the features
-            assertTrue(p.isAlive() && System.nanoTime() < deadline, "knn did not start: " + read("knn.err"));
+        while (!child().read("knn.out").contains("no --finetune")) { // printed after the folder is held, before the features
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "knn did not start: " + child().read("knn.err"));
             Thread.sleep(20);
         }
         assertTrue(Files.size(lock) > 0, "knn holds its folder");
         p.destroy();
-        assertEquals(143, exit(p, "knn"), read("knn.err"));
+        assertEquals(143, exit(p, "knn"), child().read("knn.err"));
         assertEquals(0, Files.size(lock), "the lock record is cleared on the way out");
     }
 
