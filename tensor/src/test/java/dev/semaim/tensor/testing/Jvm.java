@@ -18,9 +18,20 @@ public final class Jvm {
 
     /** The child's output (stdout and stderr); fails with its output when it exits non-zero or takes over 60 s. */
     public static String run(Class<?> main, String... systemProperties) {
+        return run(true, main, systemProperties);
+    }
+
+    /** As {@link #run}, but the child starts without {@code --add-modules jdk.incubator.vector}, as a library user's JVM might. */
+    public static String runWithoutVectorApi(Class<?> main, String... systemProperties) {
+        return run(false, main, systemProperties);
+    }
+
+    private static String run(boolean vectorApi, Class<?> main, String... systemProperties) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-cp", cp));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        if (vectorApi) cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        cmd.addAll(List.of("-cp", cp));
         for (String p : systemProperties) cmd.add("-D" + p);
         cmd.add(main.getName());
         try {
