@@ -490,6 +490,10 @@ public final class CudaBackend implements Backend {
                 lr, beta1, beta2, eps, weightDecay, bc1, bc2, (long) p.numel());
     }
 
+    @Override public String describe() {
+        return "cuda (" + driver.deviceName + ")";
+    }
+
     @Override public String toString() {
         return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; allocator " + allocator.stats() + ")";
     }

@@ -19,11 +19,15 @@ class CudaProviderTest {
         if (why == null) {
             assertEquals("cuda", Backends.byName("cuda").name());
             assertSame(Backends.byName("cuda"), Backends.byName("cuda"), "one backend instance per process");
+            Backends.Choice auto = Backends.choose("auto");
+            assertEquals("cuda (" + CudaBackend.get().deviceName() + "): the first plug-in backend that is available", auto.toString());
         } else {
             assertFalse(why.isBlank());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.byName("cuda"));
             assertTrue(e.getMessage().contains(why), e.getMessage());
-            assertEquals("cpu", Backends.byName("auto").name(), "auto falls back to the CPU");
+            Backends.Choice auto = Backends.choose("auto");
+            assertEquals("cpu", auto.backend().name(), "auto falls back to the CPU");
+            assertEquals("no plug-in backend is available (cuda: " + why + ")", auto.reason(), "and says why");
         }
     }
 }

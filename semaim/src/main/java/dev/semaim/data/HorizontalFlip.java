@@ -2,7 +2,7 @@ package dev.semaim.data;
 
 import java.util.random.RandomGenerator;
 
-/** torchvision {@code RandomHorizontalFlip(p)}: one draw u ~ U[0,1), flip when u < p. */
+/** torchvision {@code RandomHorizontalFlip(p)}: one draw {@code u ~ U[0,1)}, flip when {@code u < p}. */
 public final class HorizontalFlip implements Transform {
     private final double p;
 

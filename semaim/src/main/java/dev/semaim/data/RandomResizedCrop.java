@@ -35,7 +35,7 @@ public final class RandomResizedCrop implements Transform {
     /**
      * torchvision {@code RandomResizedCrop.get_params}. Per attempt (at most 10) draws, in order:
      * scale ~ U(minScale, maxScale), log-ratio ~ U(log minRatio, log maxRatio); w = round(sqrt(area*ratio)),
-     * h = round(sqrt(area/ratio)) with Python's half-to-even round; if 0 < w <= W and 0 < h <= H then
+     * h = round(sqrt(area/ratio)) with Python's half-to-even round; if {@code 0 < w <= W} and {@code 0 < h <= H} then
      * top ~ randint(0, H-h+1), left ~ randint(0, W-w+1). Otherwise falls back to the centred box of the
      * whole image with its aspect ratio clamped into [minRatio, maxRatio] (floor-division centring).
      */

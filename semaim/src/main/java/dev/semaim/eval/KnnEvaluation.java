@@ -50,7 +50,7 @@ public final class KnnEvaluation {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, backend -> evaluate(o, backend, progress));
+            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress));
         }
     }
 

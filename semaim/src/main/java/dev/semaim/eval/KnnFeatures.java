@@ -19,7 +19,7 @@ public record KnnFeatures(Tensor features, int[] labels) {
 
     /**
      * Runs {@code encoder} (images (B, C, H, W) -> features (B, D)) without gradients over the first
-     * {@code limit} samples of {@code dataset} (all when limit <= 0), in order, {@code batchSize} at a time.
+     * {@code limit} samples of {@code dataset} (all when {@code limit <= 0}), in order, {@code batchSize} at a time.
      */
     public static KnnFeatures extract(UnaryOperator<Tensor> encoder, Dataset dataset, Transform transform, int batchSize,
                                       int limit, Backend backend) {

@@ -42,7 +42,7 @@ public final class LinearProbe {
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, backend -> train(o, backend, progress));
+            return OnDevice.run(o.device, progress::note, backend -> train(o, backend, progress));
         }
     }
 

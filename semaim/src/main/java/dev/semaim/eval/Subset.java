@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record Subset(Dataset dataset, int[] indices) implements Dataset {
 
-    /** {@code n} distinct samples drawn with {@code Rng(seed)}; the data set itself when n <= 0 or n >= its size. */
+    /** {@code n} distinct samples drawn with {@code Rng(seed)}; the data set itself when {@code n <= 0} or {@code n >= size}. */
     public static Dataset random(Dataset dataset, int n, long seed) {
         if (n <= 0 || n >= dataset.size()) {
             return dataset;

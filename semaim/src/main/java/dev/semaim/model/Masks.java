@@ -18,7 +18,7 @@ public final class Masks {
         return build(priority, false);
     }
 
-    /** Query stream: query i sees content j iff π[j] < π[i] strictly (never itself). */
+    /** Query stream: query i sees content j iff {@code π[j] < π[i]} strictly (never itself). */
     public static Tensor query(Tensor priority) {
         return build(priority, true);
     }

@@ -75,7 +75,7 @@ public final class Pretrainer {
     public PretrainResult run() throws IOException {
         o.validate();
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, this::train);
+            return OnDevice.run(o.device, progress::note, this::train);
         }
     }
 

@@ -12,6 +12,11 @@ public interface Backend {
     /** "cpu", "cuda", ... */
     String name();
 
+    /** The name and what this instance runs on, for the one line {@code --device auto} prints (e.g. the GPU's name). */
+    default String describe() {
+        return name();
+    }
+
     /**
      * A storage of {@code size} elements. Its content is unspecified: zeros when fresh, anything when the backend
      * reuses a {@linkplain #release released} buffer; callers write every element they read.

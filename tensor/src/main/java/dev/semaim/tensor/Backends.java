@@ -2,6 +2,8 @@ package dev.semaim.tensor;
 
 import dev.semaim.tensor.cpu.CpuBackend;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -26,21 +28,37 @@ public final class Backends {
         defaultBackend = backend;
     }
 
+    /** A backend and why it is the one: {@code --device auto} says this in one line. */
+    public record Choice(Backend backend, String reason) {
+        /** E.g. {@code cpu (8 threads, Vector API kernels): no GPU backend is on the class path}. */
+        @Override public String toString() {
+            return backend.describe() + ": " + reason;
+        }
+    }
+
     /**
      * "cpu", "cuda" or "auto" (the first available plug-in, else the CPU). A named device that is not
      * available is an error that says why.
      */
     public static Backend byName(String device) {
-        if (device.equals("cpu")) return cpu();
-        StringBuilder why = new StringBuilder();
+        return choose(device).backend();
+    }
+
+    /** {@link #byName} with the reason for the choice: for "auto", the plug-ins that were not available and why. */
+    public static Choice choose(String device) {
+        if (device.equals("cpu")) return new Choice(cpu(), "asked for");
+        List<String> unavailable = new ArrayList<>();
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
             if (!device.equals("auto") && !device.equals(p.name())) continue;
             String reason = p.unavailableReason();
-            if (reason == null) return p.create();
-            why.append(p.name()).append(": ").append(reason).append("; ");
+            if (reason == null)
+                return new Choice(p.create(), device.equals("auto") ? "the first plug-in backend that is available" : "asked for");
+            unavailable.add(p.name() + ": " + reason);
         }
-        if (device.equals("auto")) return cpu();
+        if (device.equals("auto"))
+            return new Choice(cpu(), unavailable.isEmpty() ? "no GPU backend is on the class path"
+                    : "no plug-in backend is available (" + String.join("; ", unavailable) + ")");
         throw new IllegalArgumentException("--device " + device + " is not available"
-                + (why.length() > 0 ? " (" + why.substring(0, why.length() - 2) + ")" : " (no such backend on the class path)"));
+                + (unavailable.isEmpty() ? " (no such backend on the class path)" : " (" + String.join("; ", unavailable) + ")"));
     }
 }

@@ -10,8 +10,8 @@ import java.util.random.RandomGenerator;
  * mixup alpha 0.8, cutmix alpha 1.0, prob 1.0, switch prob 0.5, smoothing 0.1). Every image b of the batch
  * is mixed with image B-1-b (the batch flipped), all with one lambda.
  *
- * <p>Draws per batch: u ~ U[0,1), mixing only when u < prob; then (when both alphas are positive) cutmix when
- * u' < switchProb; lambda ~ Beta(alpha, alpha) of the chosen method. Cutmix then draws the box centre
+ * <p>Draws per batch: {@code u ~ U[0,1)}, mixing only when {@code u < prob}; then (when both alphas are positive) cutmix when
+ * {@code u' < switchProb}; lambda ~ Beta(alpha, alpha) of the chosen method. Cutmix then draws the box centre
  * cy ~ randint(0, H), cx ~ randint(0, W) and replaces lambda by the area-corrected value. Arithmetic is float32
  * as torch's.
  */

@@ -61,7 +61,7 @@ public final class PointOps {
         return map(in, lut);
     }
 
-    /** Keep the top {@code bits} bits (0..8): v & ~(2^(8-bits) - 1). */
+    /** Keep the top {@code bits} bits (0..8): {@code v & ~(2^(8-bits) - 1)}. */
     public static Image posterize(Image in, int bits) {
         if (bits < 0 || bits > 8) throw new IllegalArgumentException("posterize bits " + bits + " not in 0..8");
         int mask = ~((1 << (8 - bits)) - 1);
@@ -70,14 +70,14 @@ public final class PointOps {
         return map(in, lut);
     }
 
-    /** v < threshold ? v : 255 - v. */
+    /** {@code v < threshold ? v : 255 - v}. */
     public static Image solarize(Image in, int threshold) {
         int[] lut = new int[256];
         for (int i = 0; i < 256; i++) lut[i] = i < threshold ? i : 255 - i;
         return map(in, lut);
     }
 
-    /** timm's solarize_add: v < threshold ? min(255, v + add) : v. */
+    /** timm's solarize_add: {@code v < threshold ? min(255, v + add) : v}. */
     public static Image solarizeAdd(Image in, int add, int threshold) {
         int[] lut = new int[256];
         for (int i = 0; i < 256; i++) lut[i] = i < threshold ? Math.min(255, i + add) : i;

@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Draws: u ~ U[0,1), nothing happens when u > p. Then up to 10 attempts: area fraction ~ U(0.02, 1/3), log
  * aspect ~ U(log 0.3, log 1/0.3); h = round(sqrt(A * aspect)), w = round(sqrt(A / aspect)) (half to even);
- * accepted when w < W and h < H, then top ~ randint(0, H - h), left ~ randint(0, W - w) (inclusive), and
+ * accepted when {@code w < W} and {@code h < H}, then top ~ randint(0, H - h), left ~ randint(0, W - w) (inclusive), and
  * C*h*w normals in (c, y, x) order. No box when every attempt fails.
  */
 public final class RandomErasing implements Transform {

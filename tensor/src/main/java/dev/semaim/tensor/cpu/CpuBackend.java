@@ -42,6 +42,10 @@ public final class CpuBackend implements Backend {
 
     @Override public String name() { return "cpu"; }
 
+    @Override public String describe() {
+        return "cpu (" + CpuThreads.threads() + " threads, " + (KernelMode.reference() ? "reference" : "Vector API") + " kernels)";
+    }
+
     @Override public Storage allocate(DType dtype, int size) { return new CpuStorage(dtype, size); }
 
     @Override public void release(Storage storage) { ((CpuStorage) storage).release(); }

@@ -55,7 +55,7 @@ public final class CpuThreads {
      * Runs {@code body.accept(i)} for every i in [0, n), spread over the pool and the calling thread,
      * and returns when all are done. Indices are claimed one at a time, so give each one a sizeable
      * piece of work. The first exception thrown by a body is rethrown here (later indices are
-     * skipped). Runs inline when n <= 1, when there is one thread, or when already inside a
+     * skipped). Runs inline when {@code n <= 1}, when there is one thread, or when already inside a
      * parallel call.
      */
     public static void parallelFor(int n, IntConsumer body) {

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * {@code -Dsemaim.reference=true} routes float32 work to the reference kernels: they compute in
  * double and round once, so every float32 result then equals the float64 result rounded to float,
- * bit for bit. Without the flag the fast kernels (float accumulation) give other bits.
+ * bit for bit. Without the flag the fast kernels (float accumulation) give other bits. A JVM started
+ * without the Vector API module gets the reference kernels too, after one warning line.
  */
 class KernelModeTest {
     /** Prints "mode op=exact ..." for a few primitives on inputs big enough for every fast path. */
@@ -39,5 +40,15 @@ class KernelModeTest {
     void referenceFlagRoutesFloat32ToTheReferenceKernels() {
         assertEquals("reference matmul=true sum=true softmax=true gelu=true layerNorm=true", Jvm.run(Probe.class, "semaim.reference=true"));
         assertEquals("fast matmul=false sum=false softmax=false gelu=false layerNorm=false", Jvm.run(Probe.class, "semaim.reference=false"));
+    }
+
+    /** Issue 19 item 8: a JVM without the Vector API module used to die with NoClassDefFoundError at the first matmul. */
+    @Test
+    void withoutTheVectorApiModuleTheReferenceKernelsRunAfterOneWarningLine() {
+        assertEquals(KernelMode.NO_VECTOR_API_WARNING + "\nreference matmul=true sum=true softmax=true gelu=true layerNorm=true",
+                Jvm.runWithoutVectorApi(Probe.class));
+        // asking for the reference kernels is a choice, not a missing module: no warning then
+        assertEquals("reference matmul=true sum=true softmax=true gelu=true layerNorm=true",
+                Jvm.runWithoutVectorApi(Probe.class, "semaim.reference=true"));
     }
 }
