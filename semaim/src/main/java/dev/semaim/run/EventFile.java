@@ -2,7 +2,6 @@ package dev.semaim.run;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -91,17 +90,9 @@ public final class EventFile {
         return ((c >>> 15) | (c << 17)) + MASK_DELTA;
     }
 
-    /** The host part of the name: letters, digits, '-', '_' and '.' only (it becomes part of a file name). */
+    /** The host part of the name (the run lock's host, no DNS look-up): letters, digits, '-', '_' and '.' only. */
     private static String hostName() {
-        String h = System.getenv("HOSTNAME");
-        if (h == null || h.isBlank()) {
-            try {
-                h = InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                h = "localhost";
-            }
-        }
-        return h.replaceAll("[^A-Za-z0-9._-]", "_");
+        return RunFolder.Holder.thisHost().replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** A protobuf message being encoded: field key = (number << 3) | wire type, then the value. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,30 @@ class TensorBoardEventsEndToEndTest {
             assertEquals(mean, f(epochs.get(e).get("train_total_norm")), 1e-4 * mean, epochs.get(e).toString());
             assertTrue(((Number) epochs.get(e).get("n_parameters")).longValue() > 10_000, epochs.get(e).toString());
         }
+    }
+
+    /** A resumed run leaves the first run's event file as it was and adds its own, continuing the steps. */
+    @Test
+    void aResumedRunAddsAnEventFileOfItsOwn() throws IOException {
+        Path out = dir.resolve("out");
+        String[] first = {"pretrain", "--data_path", "embedded", "--input_size", "16", "--patch_size", "4", "--in_chans", "1",
+                "--model", "aim_tiny", "--embed_dim", "32", "--depth", "2", "--num_heads", "2", "--query_depth", "2",
+                "--batch_size", "8", "--num_workers", "0", "--warmup_epochs", "0", "--epochs", "1", "--max_steps_per_epoch", "2",
+                "--output_dir", out.toString()};
+        ok(first);
+        Path firstFile = onlyEventFile(out);
+        byte[] firstBytes = Files.readAllBytes(firstFile);
+        String[] second = first.clone();
+        second[java.util.Arrays.asList(second).indexOf("--epochs") + 1] = "2";
+        ok(second);
+        assertArrayEquals(firstBytes, Files.readAllBytes(firstFile), "the first file is not touched");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(out)) {
+            files = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.") && !p.equals(firstFile)).toList();
+        }
+        assertEquals(1, files.size(), files.toString());
+        assertEquals(List.of(0L, 1L), List.copyOf(scalars(firstFile).keySet()));
+        assertEquals(List.of(2L, 3L), List.copyOf(scalars(files.get(0)).keySet()), "the second epoch's steps");
     }
 
     @Test
