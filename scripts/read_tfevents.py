@@ -115,4 +115,7 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         print("usage: read_tfevents.py EVENT_FILE...", file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `| head`
+        sys.exit(0)
