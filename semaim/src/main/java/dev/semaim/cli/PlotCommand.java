@@ -27,8 +27,9 @@ public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
 
     private static Schema<Options> schema() {
         Schema<Options> s = new Schema<>("plot",
-                "Plots train_loss and train_lr against epoch from JSON-lines log.txt files (one line per run), and with --results\n"
-                        + "a bar chart of --metric from each run's results.json (e.g. the order-ablation runs).",
+                "Plots train_loss and train_lr against epoch from JSON-lines log.txt files (one line per run), the per-iteration\n"
+                        + "loss of --log_every_steps and the held-out top-1 of finetune/linprobe where the logs have them, and with\n"
+                        + "--results a bar chart of --metric from each run's results.json (e.g. the order-ablation runs).",
                 Options::new);
         s.add("log", ValueType.repeated(ValueType.path().metavar("FILE")), null, "a log.txt of semaim pretrain (repeat for several runs)",
                 o -> o.logs, (o, v) -> o.logs = v);

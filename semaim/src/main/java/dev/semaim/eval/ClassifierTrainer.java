@@ -10,6 +10,7 @@ import dev.semaim.run.Checkpoints;
 import dev.semaim.run.EpochLoop;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
+import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.TrainingState;
 
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -40,17 +42,20 @@ final class ClassifierTrainer {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final EpochLoop.Step step;
+    private final DoubleSupplier gradientNorm;
     private final Supplier<Accuracy> evaluate;
     private final ProgressLine progress;
 
+    /** @param gradientNorm the global gradient norm of the step's last optimizer step (log.txt, TensorBoard) */
     ClassifierTrainer(String protocol, EvalOptions o, Module model, Optimizer optimizer, LrSchedule schedule, EpochLoop.Step step,
-                      Supplier<Accuracy> evaluate, ProgressLine progress) {
+                      DoubleSupplier gradientNorm, Supplier<Accuracy> evaluate, ProgressLine progress) {
         this.protocol = protocol;
         this.o = o;
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.step = step;
+        this.gradientNorm = gradientNorm;
         this.evaluate = evaluate;
         this.progress = progress;
     }
@@ -141,6 +146,8 @@ final class ClassifierTrainer {
         HeldOut heldOut = new HeldOut();
         EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.outputDir, meta)
                 .epochHooks(heldOut)
+                .gradientNorm(gradientNorm)
+                .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir))
                 .run(loader, iters, start, null, step);
         if (heldOut.last == null) { // resumed after the last epoch: evaluate what was loaded
             model.train(false);

@@ -192,7 +192,7 @@ public final class EvalOptions extends RunOptions {
         s.add("allow_non_finite", ValueType.toggle(), "false", "load --finetune weights that hold NaN or infinity",
                 o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         declareRun(s, "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
-                "checkpoints, log.txt and results.json", "seed of the head init, data order, augmentation and subsets",
+                "checkpoints, log.txt, the TensorBoard event file and results.json", "seed of the head init, data order, augmentation and subsets",
                 batchSize, "images per iteration (and per feature batch)");
         s.setting("data_path").required("an IDX folder, an image folder with train/ and val/, or 'embedded'");
         s.add("nb_classes", ValueType.integer(1), "1000", "classes of the head", o -> o.nbClasses, (o, v) -> o.nbClasses = v);

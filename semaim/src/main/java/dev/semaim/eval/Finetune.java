@@ -129,7 +129,7 @@ public final class Finetune {
             }
             return gradientUpdate.apply(loss, lr, update);
         };
-        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate::lastNorm,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
         ClassifierTrainer.Outcome out = trainer.fit(train, () -> trainTransform(o, data.train().mean(), data.train().std()), log);
         return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);

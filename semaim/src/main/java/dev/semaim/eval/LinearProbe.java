@@ -72,13 +72,14 @@ public final class LinearProbe {
         progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; effective batch %d; SGD momentum %.1f",
                 o.blr, o.absoluteLr(), o.effectiveBatch(), MOMENTUM));
 
-        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, List.of(), Double.NaN, o.accumIter); // no clipping
+        // no clipping; the head's gradient norm is measured for the logs
+        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), Double.NaN, o.accumIter);
         EpochLoop.Step step = (b, epoch, it, lr, update) -> {
             Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
             Var loss = Losses.crossEntropy(model.forward(images), Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
             return gradientUpdate.apply(loss, lr, update);
         };
-        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step,
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate::lastNorm,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
         ClassifierTrainer.Outcome out = trainer.fit(train, () -> Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()), log);
         return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);

@@ -12,15 +12,19 @@ import dev.semaim.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * The epoch loop that pre-training, fine-tuning and linear probing share (MAE's {@code train_one_epoch} with the
  * epoch bookkeeping of its {@code main}): the learning rate from the schedule on the first micro-batch of every
  * accumulation group, the protocol's {@link Step}, the progress line, a stop on a non-finite loss, a
- * JSON line per epoch in log.txt, rolling and numbered {@link Checkpoints}, and an optional wall-time limit.
+ * JSON line per epoch in log.txt (and one every {@code --log_every_steps} iterations), the {@link MetricsListener}s
+ * (TensorBoard), rolling and numbered {@link Checkpoints}, and an optional wall-time limit.
  * What differs between the protocols comes in as the {@link Step} and the {@link EpochHooks}: what happens
  * before an epoch (the classifiers switch to training mode) and after it (their held-out evaluation, whose fields
  * join the log line).
@@ -31,14 +35,16 @@ import java.util.Map;
  *     for batch it in [start.batch (first epoch only), iters):
  *       lr = schedule(epoch + it / iters)   (on it % accum_iter == 0; over the time limit when scheduled over time)
  *       loss = step(batch, lr, update = (it + 1) % accum_iter == 0); non-finite -> NonFiniteLossException
- *       progress; mid-epoch checkpoint (every N optimizer steps, or at the time limit); step listener
+ *       progress; mid-epoch checkpoint (every N optimizer steps, or at the time limit); step listener;
+ *       metrics listeners; log.txt iteration line (every log_every_steps iterations)
  *       SIGINT/SIGTERM received -> checkpoint-latest at the start of the accumulation group; StoppedBySignal
- *     fields = hooks.afterEpoch; log.txt line; epoch listener; checkpoint-latest (+ numbered)
+ *     fields = hooks.afterEpoch; log.txt line; epoch listener; metrics listeners; checkpoint-latest (+ numbered)
  *     SIGINT/SIGTERM received (and epochs remain) -> StoppedBySignal
  * </pre>
  *
  * <p>Resume: a checkpoint holds (epoch, next batch, optimizer steps, seed), and the first epoch continues at the
- * saved batch, so a resumed run sees exactly the batches an uninterrupted one would. A partial accumulation group
+ * saved batch, so a resumed run sees exactly the batches an uninterrupted one would (the iterations redone since the
+ * checkpoint log their lines and TensorBoard scalars again, at the same step). A partial accumulation group
  * at the end of an epoch is dropped (the next epoch zeroes its gradients) so that epoch boundaries carry no state.
  */
 public final class EpochLoop {
@@ -103,6 +109,8 @@ public final class EpochLoop {
     private StepListener stepListener = (epoch, iter, loss, lr) -> { };
     private EpochListener epochListener = (epoch, logFile) -> { };
     private EpochHooks hooks = new EpochHooks() { };
+    private DoubleSupplier gradientNorm = () -> Double.NaN;
+    private final List<MetricsListener> metrics = new ArrayList<>();
     private StopSignals stopSignals;
 
     /**
@@ -175,6 +183,21 @@ public final class EpochLoop {
     }
 
     /**
+     * Where the global gradient norm of the optimizer step just taken comes from (e.g. {@link GradientUpdate#lastNorm});
+     * read after every iteration that steps. Without it log.txt has no {@code train_total_norm}.
+     */
+    public EpochLoop gradientNorm(DoubleSupplier norm) {
+        this.gradientNorm = norm;
+        return this;
+    }
+
+    /** Adds a listener for every iteration's numbers and every epoch's log line (after the step and epoch listeners). */
+    public EpochLoop onMetrics(MetricsListener l) {
+        this.metrics.add(l);
+        return this;
+    }
+
+    /**
      * Trains from {@code start} (epoch, next batch) to the last epoch or the time limit.
      *
      * @param iters          iterations per epoch (at most the loader's batches per epoch; at least 1)
@@ -198,11 +221,12 @@ public final class EpochLoop {
         double lastEpochLoss = Double.NaN;
         long deadline = timeLimit == null ? Long.MAX_VALUE : runStart + timeLimit.toNanos();
         int remainingIters = (o.epochs - start.epoch()) * iters - start.batch();
+        long parameters = model.parameterCount(true);
 
         for (int epoch = start.epoch(); epoch < o.epochs; epoch++) {
             int first = epoch == start.epoch() ? start.batch() : 0;
-            double lossSum = 0, lrSum = 0;
-            int done = 0;
+            double lossSum = 0, lrSum = 0, normSum = 0;
+            int done = 0, norms = 0;
             hooks.beforeEpoch(epoch);
             long epochStart = System.nanoTime();
             double lr = schedule.at(epoch + (double) first / iters);
@@ -236,8 +260,13 @@ public final class EpochLoop {
                 remainingIters--;
                 double epochSeconds = (t1 - epochStart) / 1e9;
                 double eta = Math.min(remainingIters * epochSeconds / done, (deadline - t1) / 1e9);
-                progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr,
-                        done * (double) o.batchSize / epochSeconds, eta);
+                double imagesPerSecond = done * (double) o.batchSize / epochSeconds;
+                progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr, imagesPerSecond, eta);
+                double norm = update ? gradientNorm.getAsDouble() : Double.NaN;
+                if (!Double.isNaN(norm)) {
+                    normSum += norm;
+                    norms++;
+                }
                 boolean outOfTime = System.nanoTime() >= deadline && update;
                 boolean saved = false;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
@@ -245,6 +274,14 @@ public final class EpochLoop {
                     saved = true;
                 }
                 stepListener.onStep(epoch, it, loss, lr);
+                MetricsListener.Iteration stats = new MetricsListener.Iteration(epoch, it, (long) epoch * iters + it, loss, lr,
+                        update, norm, imagesPerSecond);
+                for (MetricsListener m : metrics) {
+                    m.onIteration(stats);
+                }
+                if (o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
+                    log.append(iterationLine(stats));
+                }
                 if (stop.requested() && it + 1 < iters) {
                     // The weights are those after the last optimizer step, so the resume point is the start of the
                     // current accumulation group: its micro-batches (at most accum_iter - 1) are redone on resume.
@@ -269,12 +306,19 @@ public final class EpochLoop {
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("train_loss", lastEpochLoss);
                 line.put("train_lr", lrSum / done);
+                if (norms > 0) {
+                    line.put("train_total_norm", normSum / norms);
+                }
                 line.putAll(epochFields);
                 line.put("epoch", epoch);
+                line.put("n_parameters", parameters);
                 line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
                 line.put("optimizer_steps", optimizerSteps);
                 log.append(line);
                 epochListener.onEpoch(epoch, log.file());
+                for (MetricsListener m : metrics) {
+                    m.onEpoch(epoch, line);
+                }
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
             lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1, lastCheckpoint);
@@ -290,6 +334,25 @@ public final class EpochLoop {
             }
         }
         return new End(o.epochs, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, false);
+    }
+
+    /**
+     * A per-iteration line of log.txt; its {@code "iter"} key tells it from the epoch lines, e.g.
+     * {@code {"epoch": 1, "iter": 4, "step": 14, "train_loss": 0.93, "train_lr": 1.0e-4, "train_total_norm": 2.1, "images_per_s": 80.0}}
+     * ({@code train_total_norm} only where the optimizer stepped and the norm is measured).
+     */
+    private static Map<String, Object> iterationLine(MetricsListener.Iteration s) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("epoch", s.epoch());
+        line.put("iter", s.iter());
+        line.put("step", s.step());
+        line.put("train_loss", s.loss());
+        line.put("train_lr", s.lr());
+        if (!Double.isNaN(s.gradNorm())) {
+            line.put("train_total_norm", s.gradNorm());
+        }
+        line.put("images_per_s", s.imagesPerSecond());
+        return line;
     }
 
     /**

@@ -14,15 +14,20 @@ import java.util.List;
  * optimizer step -> zero grad. A non-finite loss is neither back-propagated nor stepped. The backward releases the
  * graph's activations ({@link Var#backwardAndRelease}), the loss being the only value of the forward read afterwards,
  * and zero grad the gradients ({@link Optimizer#zeroGrad}), which nothing reads after the step.
+ *
+ * <p>The global gradient norm is measured on every optimizer step, clipped or not (as the official code's loss scaler
+ * does): one pass over the gradients, small beside the backward that made them. It goes to log.txt
+ * ({@code train_total_norm}) and TensorBoard ({@code grad_norm}).
  */
 public final class GradientUpdate {
     private final Optimizer optimizer;
     private final List<Parameter> trainable;
     private final double clipGrad;
     private final int accumIter;
+    private double lastNorm = Double.NaN;
 
     /**
-     * @param trainable the parameters whose global gradient norm is clipped
+     * @param trainable the parameters whose global gradient norm is measured and clipped
      * @param clipGrad  global gradient-norm limit, NaN = no clipping
      */
     public GradientUpdate(Optimizer optimizer, Collection<Parameter> trainable, double clipGrad, int accumIter) {
@@ -44,12 +49,15 @@ public final class GradientUpdate {
         }
         (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backwardAndRelease(loss);
         if (update) {
-            if (!Double.isNaN(clipGrad)) {
-                GradClip.clipGlobalNorm(trainable, clipGrad);
-            }
+            lastNorm = Double.isNaN(clipGrad) ? GradClip.globalNorm(trainable) : GradClip.clipGlobalNorm(trainable, clipGrad);
             optimizer.step(lr);
             optimizer.zeroGrad();
         }
         return value;
+    }
+
+    /** The global gradient norm (before clipping) of the last optimizer step; NaN before the first. */
+    public double lastNorm() {
+        return lastNorm;
     }
 }

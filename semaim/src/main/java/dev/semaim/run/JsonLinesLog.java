@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * MAE-style {@code log.txt}: one JSON object per finished epoch, appended (a resumed run continues the file),
- * e.g. {@code {"train_loss": 0.71, "train_lr": 1.2e-4, "epoch": 3, "images_per_s": 85.0}}.
+ * e.g. {@code {"train_loss": 0.71, "train_lr": 1.2e-4, "train_total_norm": 1.9, "epoch": 3, "n_parameters": 5717416,
+ * "images_per_s": 85.0, "optimizer_steps": 400}}, and with {@code --log_every_steps} per-iteration objects that carry
+ * an {@code "iter"} key (see {@code EpochLoop}).
  */
 public final class JsonLinesLog {
     private final Path file;

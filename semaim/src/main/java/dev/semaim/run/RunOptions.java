@@ -43,6 +43,8 @@ public abstract class RunOptions {
     public int maxStepsPerEpoch;
     /** Print a plain progress line every this many iterations when no console is attached. */
     public int printEvery;
+    /** A log.txt line every this many iterations besides the epoch lines (0 = epoch lines only). */
+    public int logEverySteps;
 
     /** Effective batch = batch x accumulation steps (one process). */
     public int effectiveBatch() {
@@ -67,7 +69,7 @@ public abstract class RunOptions {
         s.add("batch_size", ValueType.integer(1), batchSize, batchHelp, o -> o.batchSize, (o, v) -> o.batchSize = v);
         s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", outputHelp,
                 o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
-        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt goes (default: --output_dir)",
+        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt (and a training run's TensorBoard event file) goes (default: --output_dir)",
                 o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
         s.add("seed", ValueType.longInteger(0), "0", seedHelp, o -> o.seed, (o, v) -> o.seed = v);
         s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
@@ -79,7 +81,7 @@ public abstract class RunOptions {
     /**
      * Declares the training settings with a recipe's defaults: {@code --epochs --accum_iter --blr --lr --min_lr
      * --warmup_epochs --weight_decay} ({@code blrNote} is appended to the help of --blr; the recorded lr is the absolute
-     * peak lr), and {@code --resume} ({@code resumeHelp}), {@code --max_steps_per_epoch} and {@code --print_every}.
+     * peak lr), and {@code --resume} ({@code resumeHelp}), {@code --max_steps_per_epoch}, {@code --print_every} and {@code --log_every_steps}.
      */
     protected static <O extends RunOptions> void declareTraining(Schema<O> s, String epochs, String blr, String blrNote, String minLr,
                                                                  String warmup, String weightDecay, String weightDecayHelp,
@@ -101,6 +103,9 @@ public abstract class RunOptions {
                 o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
         s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
                 o -> o.printEvery, (o, v) -> o.printEvery = v).unrecorded();
+        s.add("log_every_steps", ValueType.integer(0).metavar("N"), "0",
+                "also a JSON line in log.txt every N iterations (loss, lr, gradient norm, images/s; 0 = per epoch only)",
+                o -> o.logEverySteps, (o, v) -> o.logEverySteps = v).unrecorded();
     }
 
     /** The warm-up must end before the last epoch and the floor must not exceed the peak lr (messages name the flags). */

@@ -67,7 +67,7 @@ public final class PretrainOptions extends RunOptions {
         s.add("model", ValueType.oneOf(AimConfig.PRESETS), "aim_base", "model size", o -> o.model, (o, v) -> o.model = v);
         declareRun(s, "ImageNet-style folder (uses PATH/train if present), a folder of MNIST/Fashion-MNIST IDX files "
                         + "(e.g. /usr/share/datasets/fashion-mnist), or 'embedded' (the bundled Fashion-MNIST slice)",
-                "checkpoints (and log.txt unless --log_dir)", "seed of the model init, data order, augmentation and order noise",
+                "checkpoints (and log.txt and the TensorBoard event file unless --log_dir)", "seed of the model init, data order, augmentation and order noise",
                 "64", "images per iteration");
         s.setting("data_path").required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
         declareTraining(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)",

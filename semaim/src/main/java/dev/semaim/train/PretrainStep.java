@@ -36,4 +36,9 @@ public final class PretrainStep {
         AimOutput out = model.forward(images, priority);
         return gradientUpdate.apply(out.loss(), lr, update);
     }
+
+    /** The global gradient norm (before clipping) of the last optimizer step; NaN before the first. */
+    public double lastGradientNorm() {
+        return gradientUpdate.lastNorm();
+    }
 }

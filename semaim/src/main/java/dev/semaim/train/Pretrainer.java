@@ -17,6 +17,7 @@ import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
 import dev.semaim.run.StepListener;
+import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
@@ -131,7 +132,9 @@ public final class Pretrainer {
                     .checkpointEvery(o.saveEveryEpochs, o.saveEverySteps)
                     .timeLimit(runStart, o.timeLimit, o.scheduleOverTime)
                     .onStep(stepListener)
-                    .onEpoch(epochListener);
+                    .onEpoch(epochListener)
+                    .gradientNorm(step::lastGradientNorm)
+                    .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir));
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {
                 if (b.channels() != o.inChans) {
                     throw new IllegalArgumentException("--in_chans " + o.inChans + " but the images of --data_path " + o.dataPath

@@ -14,9 +14,10 @@ import java.util.Map;
 /**
  * A JSON-lines training log (log.txt: one object per epoch, e.g. {"train_loss": 0.71, "train_lr": 1.2e-4, "epoch": 3})
  * or a one-object results.json, read as numeric columns. A blank line is skipped; a line that is not a JSON
- * object is an error naming the file and line.
+ * object is an error naming the file and line. The per-iteration lines of {@code --log_every_steps} (those with an
+ * {@code "iter"} key) are kept apart in {@link #iterations}, so that the epoch columns hold epochs only.
  */
-public record TrainingLog(Path file, List<Map<String, Object>> records) {
+public record TrainingLog(Path file, List<Map<String, Object>> records, List<Map<String, Object>> iterations) {
 
     @SuppressWarnings("unchecked")
     public static TrainingLog read(Path file) {
@@ -26,7 +27,7 @@ public record TrainingLog(Path file, List<Map<String, Object>> records) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        List<Map<String, Object>> records = new ArrayList<>();
+        List<Map<String, Object>> records = new ArrayList<>(), iterations = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
             Object o;
@@ -36,9 +37,10 @@ public record TrainingLog(Path file, List<Map<String, Object>> records) {
                 throw new IllegalArgumentException(file + " line " + (i + 1) + " is not JSON: " + e.getMessage(), e);
             }
             if (!(o instanceof Map)) throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a JSON object");
-            records.add((Map<String, Object>) o);
+            Map<String, Object> record = (Map<String, Object>) o;
+            (record.containsKey("iter") ? iterations : records).add(record);
         }
-        return new TrainingLog(file, records);
+        return new TrainingLog(file, records, iterations);
     }
 
     /** The column's values by record (NaN where a record lacks it or it is not a number). */

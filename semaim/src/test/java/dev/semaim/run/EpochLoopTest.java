@@ -43,6 +43,7 @@ class EpochLoopTest {
     Path dir;
 
     private final List<String> calls = new ArrayList<>();
+    private int logEverySteps;
     private final Linear model = new Linear(2, 2);
     private final Optimizer optimizer = new Sgd(List.of(new ParamGroup("all", model.trainableParameters(), 1, 0)), 0.9);
 
@@ -51,6 +52,7 @@ class EpochLoopTest {
         o.epochs = epochs;
         o.batchSize = BATCH;
         o.accumIter = accumIter;
+        o.logEverySteps = logEverySteps;
         ProgressLine quiet = new ProgressLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 1);
         return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(dir), dir, Map.of("model", "linear"))
                 .epochHooks(new EpochLoop.EpochHooks() {
@@ -94,11 +96,66 @@ class EpochLoopTest {
         assertEquals(new EpochLoop.End(2, 2, 2.0, 2L * ITERS * BATCH, end.stepNanos(), end.trainSeconds(),
                 dir.resolve(Checkpoints.numbered(2)), false), end);
         String line = Files.readAllLines(dir.resolve("log.txt")).get(1);
-        assertTrue(line.startsWith("{\"train_loss\": 2.0, \"train_lr\": 0.222") && line.contains(", \"test_acc1\": 51.0, \"epoch\": 1, \"images_per_s\": "), line);
+        assertTrue(line.startsWith("{\"train_loss\": 2.0, \"train_lr\": 0.222") && line.contains(", \"test_acc1\": 51.0, \"epoch\": 1, \"n_parameters\": 6, \"images_per_s\": "), line);
         assertTrue(line.endsWith(", \"optimizer_steps\": 2}"), line);
         assertTrue(Files.isRegularFile(dir.resolve(Checkpoints.LATEST)));
         assertFalse(Files.exists(dir.resolve(Checkpoints.numbered(1))), "numbered checkpoints only after the last epoch by default");
         assertEquals(new TrainingState(2, 0, 2, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+    }
+
+    /**
+     * Issue 19 item 5: the epoch line carries train_total_norm (the mean gradient norm of the epoch's optimizer steps)
+     * and n_parameters (trainable: Linear(2, 2) has 6); --log_every_steps N adds a line every N iterations of the run,
+     * with the norm where the optimizer stepped; the metrics listeners see every iteration and every epoch line.
+     */
+    @Test
+    void logEveryStepsAddsIterationLinesAndTheEpochLineCarriesNormAndParameterCount() throws IOException {
+        logEverySteps = 2;
+        List<String> seen = new ArrayList<>();
+        double[] norm = {0};
+        try (DataLoader loader = loader()) {
+            EpochLoop.Step step = (b, epoch, it, lr, update) -> {
+                norm[0] = update ? 10 * epoch + it : norm[0]; // what GradientUpdate#lastNorm would say after this step
+                return epoch + it;
+            };
+            loop(2, 2).gradientNorm(() -> norm[0]).onMetrics(new MetricsListener() {
+                @Override
+                public void onIteration(Iteration it) {
+                    seen.add(String.format(Locale.ROOT, "it %d.%d step %d loss %.0f %s norm %.0f", it.epoch(), it.iter(), it.step(),
+                            it.loss(), it.update() ? "update" : "-", it.gradNorm()));
+                    assertTrue(it.imagesPerSecond() > 0);
+                }
+
+                @Override
+                public void onEpoch(int epoch, Map<String, Object> line) {
+                    seen.add("epoch " + epoch + " " + line.get("train_total_norm") + " " + line.get("n_parameters"));
+                }
+            }).run(loader, ITERS, TrainingState.start(5), null, step);
+        }
+        // accum_iter 2 over 3 iterations: only iteration 1 of each epoch steps (the group {2} is partial)
+        assertEquals(List.of("it 0.0 step 0 loss 0 - norm NaN", "it 0.1 step 1 loss 1 update norm 1", "it 0.2 step 2 loss 2 - norm NaN",
+                "epoch 0 1.0 6", "it 1.0 step 3 loss 1 - norm NaN", "it 1.1 step 4 loss 2 update norm 11",
+                "it 1.2 step 5 loss 3 - norm NaN", "epoch 1 11.0 6"), seen);
+        List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("{\"epoch\": 0, \"iter\": 0, \"step\": 0, \"train_loss\": 0.0, \"train_lr\": 0.1, \"images_per_s\": "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("{\"epoch\": 0, \"iter\": 2, \"step\": 2, \"train_loss\": 2.0, "), lines.get(1));
+        assertFalse(lines.get(1).contains("train_total_norm"), "no optimizer step at iteration 2: " + lines.get(1));
+        assertTrue(lines.get(2).startsWith("{\"train_loss\": 1.0, \"train_lr\": 0.1") && lines.get(2).contains(", \"train_total_norm\": 1.0, ")
+                && lines.get(2).contains(", \"epoch\": 0, \"n_parameters\": 6, "), lines.get(2));
+        assertTrue(lines.get(3).startsWith("{\"epoch\": 1, \"iter\": 1, \"step\": 4, \"train_loss\": 2.0, \"train_lr\": 0.2, \"train_total_norm\": 11.0, \"images_per_s\": "),
+                lines.get(3));
+        assertTrue(lines.get(4).contains(", \"train_total_norm\": 11.0, ") && lines.get(4).contains("\"epoch\": 1, "), lines.get(4));
+    }
+
+    @Test
+    void withoutAGradientNormTheLogHasNoTotalNormAndNoIterationLines() throws IOException {
+        try (DataLoader loader = loader()) {
+            loop(1, 1).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
+        assertEquals(1, lines.size());
+        assertFalse(lines.get(0).contains("train_total_norm"), lines.get(0));
     }
 
     @Test

@@ -108,6 +108,36 @@ class CommandsTest {
         assertTrue(bad.rc() != 0 && bad.err().contains("line 2"), bad.err());
     }
 
+    /**
+     * Issue 19 item 5: a log with --log_every_steps lines and held-out accuracy gets a per-iteration loss chart and a
+     * top-1 chart; a knn log.txt (no train_loss) is one clear error instead of empty charts.
+     */
+    @Test
+    void plotAddsPerIterationLossAndHeldOutAccuracyAndRefusesAKnnLog(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("probe/log.txt"), knn = dir.resolve("knn/log.txt"), png = dir.resolve("curves.png");
+        Files.createDirectories(log.getParent());
+        Files.createDirectories(knn.getParent());
+        StringBuilder l = new StringBuilder();
+        for (int e = 0; e < 3; e++) {
+            for (int it = 0; it < 4; it += 2) {
+                l.append("{\"epoch\": ").append(e).append(", \"iter\": ").append(it).append(", \"step\": ").append(4 * e + it)
+                        .append(", \"train_loss\": ").append(3.0 / (4 * e + it + 1)).append(", \"train_lr\": 1e-3}\n");
+            }
+            l.append("{\"train_loss\": ").append(1.0 / (e + 1)).append(", \"train_lr\": 1e-3, \"test_acc1\": ").append(40 + 10 * e)
+                    .append(", \"epoch\": ").append(e).append("}\n");
+        }
+        Files.writeString(log, l);
+        Run r = main("plot", "--log", log.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(4 * Curves.CHART_W, ImageIO.read(png.toFile()).getWidth(), "loss, lr, loss per iteration, top-1");
+
+        Files.writeString(knn, "{\"protocol\": \"knn\", \"knn20_top1\": 61.5, \"k\": 20, \"top1\": 61.5}\n");
+        Run refused = main("plot", "--log", knn.toString(), "--out", png.toString());
+        assertEquals(1, refused.rc(), refused.err());
+        assertEquals("semaim plot: error: " + knn + " has no train_loss: it is not the log of a training run (a knn run's accuracy is in "
+                + "its results.json: plot it with --results FILE --metric knn20_top1)" + System.lineSeparator(), refused.err());
+    }
+
     @Test
     void endOfRunHookWritesCurvesBesideTheLog(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("log.txt");
