@@ -58,6 +58,14 @@ public interface Backend {
     /** out (x's shape without {@code axis}, I64) = index of the max (or min) along axis; first wins ties. */
     void argReduce(boolean max, Tensor x, int axis, Tensor out);
 
+    /**
+     * Σ x² over every element of x, accumulated in float64: a gradient norm without a float64 copy of the gradient.
+     * Default: the composition through a float64 copy.
+     */
+    default double sumOfSquares(Tensor x) {
+        return x.to(DType.F64).square().sum().item();
+    }
+
     /** out (..., M, N) = a (..., M, K) · b (..., K, N); batch axes already broadcast to equal sizes. */
     void matmul(Tensor a, Tensor b, Tensor out);
 

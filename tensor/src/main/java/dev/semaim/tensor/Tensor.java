@@ -514,6 +514,9 @@ public final class Tensor {
         return keepdim ? out : out.reshape(reducedShape(op.name(), axes.length == 0 ? all : axes, false, new boolean[shape.length]));
     }
 
+    /** Σ x² over every element, accumulated in float64 ({@link Backend#sumOfSquares}). */
+    public double sumOfSquares() { return backend().sumOfSquares(this); }
+
     /** Sum over the given axes (all axes when none are given). */
     public Tensor sum(boolean keepdim, int... axes) { return reduce(ReduceOp.SUM, axes, keepdim); }
     public Tensor sum(int... axes) { return sum(false, axes); }

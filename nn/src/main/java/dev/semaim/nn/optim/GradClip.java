@@ -1,7 +1,6 @@
 package dev.semaim.nn.optim;
 
 import dev.semaim.nn.Parameter;
-import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Tensor;
 
 import java.util.Collection;
@@ -41,8 +40,8 @@ public final class GradClip {
         return total;
     }
 
-    /** L2 norm of all elements, accumulated in float64. */
+    /** L2 norm of all elements, accumulated in float64 (no float64 copy of the gradient: {@link Tensor#sumOfSquares}). */
     static double norm(Tensor t) {
-        return Math.sqrt(t.to(DType.F64).square().sum().item());
+        return Math.sqrt(t.sumOfSquares());
     }
 }

@@ -100,6 +100,13 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    @Override public double sumOfSquares(Tensor x) {
+        double[] sum = new double[1];
+        KernelProfile.timed(Kind.OPTIMIZER, 0, label("sumOfSquares", x), () -> sum[0] = fast(x) && x.isContiguous()
+                ? FastKernels.sumOfSquares(x) : ReferenceKernels.sumOfSquares(x));
+        return sum[0];
+    }
+
     @Override public void argReduce(boolean max, Tensor x, int axis, Tensor out) {
         KernelProfile.timed(Kind.OTHER, 0, label("argReduce", x), () -> ReferenceKernels.argReduce(max, x, axis, out));
     }

@@ -233,6 +233,35 @@ final class FastKernels {
      * lanes; and reductions over outer axes that keep a unit-stride inner run (e.g. a bias gradient,
      * (B·L, C) → C), accumulated row by row into the output row.
      */
+    /** Elements per chunk of {@link #sumOfSquares}: the chunks are fixed, so the sum does not depend on the threads. */
+    static final int SQUARES_CHUNK = 1 << 16;
+
+    /**
+     * Σ x² of a contiguous float32 tensor in float64, without a float64 copy: each chunk sums its squares in four
+     * float64 accumulators (independent chains the CPU overlaps), the chunks' sums are added in order.
+     */
+    static double sumOfSquares(Tensor x) {
+        float[] a = f(x);
+        int n = x.numel(), at = x.offset(), chunks = (n + SQUARES_CHUNK - 1) / SQUARES_CHUNK;
+        double[] partial = new double[chunks];
+        CpuThreads.parallelFor(chunks, c -> {
+            int from = at + c * SQUARES_CHUNK, to = at + Math.min(n, (c + 1) * SQUARES_CHUNK), j = from;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; j + 3 < to; j += 4) {
+                double v0 = a[j], v1 = a[j + 1], v2 = a[j + 2], v3 = a[j + 3];
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+                s3 += v3 * v3;
+            }
+            for (; j < to; j++) s0 += (double) a[j] * a[j];
+            partial[c] = (s0 + s1) + (s2 + s3);
+        });
+        double sum = 0;
+        for (double p : partial) sum += p;
+        return sum;
+    }
+
     static boolean reduce(ReduceOp op, Tensor x, Tensor outExpanded) {
         Strided s = new Strided(x, outExpanded);
         if (s.inner[0] == 1 && s.inner[1] == 1) return reduceKeptRuns(op, s, f(x), f(outExpanded));

@@ -72,6 +72,13 @@ final class ReferenceKernels {
         for (int k = 0; k < oo.length; k++) o.set(oo[k], acc[oo[k]]);
     }
 
+    /** Σ x² in float64, element by element in row-major order. */
+    static double sumOfSquares(Tensor x) {
+        double sum = 0;
+        for (double v : x.toDoubleArray()) sum += v * v;
+        return sum;
+    }
+
     static void argReduce(boolean max, Tensor x, int axis, Tensor out) {
         // axis moved last with the other axes in order, so row r of xl is element r of out
         int[] perm = new int[x.rank()];

@@ -53,6 +53,17 @@ class FastKernelsTest {
     // ------------------------------------------------------------------ copy
 
     @Test
+    void sumOfSquaresMatchesTheReferenceInFloat64() {
+        Cases.run("fast sum of squares", CASES, gen -> {
+            int[] shape = gen.nextBoolean() ? rowsShape(gen) : new int[] {gen.pick(1, 3), FastKernels.SQUARES_CHUNK + gen.pick(0, 1, 77)};
+            Tensor x = rowMajor(gen, values(gen, shape, -3, 3));
+            double expected = ReferenceKernels.sumOfSquares(x);
+            double got = x.isContiguous() ? FastKernels.sumOfSquares(x) : CpuBackend.INSTANCE.sumOfSquares(x);
+            assertEquals(expected, got, 1e-12 * expected, "sum of squares of " + Gen.describe(x));
+        });
+    }
+
+    @Test
     void fillContiguous() {
         Cases.run("fast fill", CASES, gen -> {
             int[] shape = rowsShape(gen);
