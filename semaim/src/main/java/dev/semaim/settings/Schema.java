@@ -109,6 +109,28 @@ public final class Schema<O> {
     }
 
     /**
+     * The operands among {@code args} (arguments that are neither a flag nor a flag's value, e.g. a command's input and
+     * output files), in order; the flags with their values go to {@code flags}, for {@link #parse}. An unknown flag is
+     * passed on as a flag, for {@link #parse} to name.
+     */
+    public List<String> splitOperands(List<String> args, List<String> flags) {
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--") || a.length() == 2) {
+                operands.add(a);
+                continue;
+            }
+            flags.add(a);
+            Setting<O, ?> s = byName.get(a.substring(2, a.contains("=") ? a.indexOf('=') : a.length()));
+            if (s != null && !s.type().isSwitch() && !a.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                flags.add(args.get(++i));
+            }
+        }
+        return operands;
+    }
+
+    /**
      * Options from the arguments after the subcommand name: defaults, then each given flag. A mistake (unknown flag,
      * missing or bad value, a flag given twice, two flags that exclude each other) is an {@link IllegalArgumentException}
      * whose one-line message names the flag.
