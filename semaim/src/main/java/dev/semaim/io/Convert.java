@@ -2,6 +2,7 @@ package dev.semaim.io;
 
 import dev.semaim.nn.io.RawTensor;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.run.Checkpoints;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,10 +20,7 @@ import java.util.Map;
 public final class Convert {
     /** Metadata written on .pth -> safetensors, the key Hugging Face's torch writer sets. */
     static final Map<String, String> METADATA = Map.of("format", "pt");
-    /** The metadata key that marks this project's pre-training checkpoints (run.Checkpoints) and its value's prefix. */
-    private static final String SEMAIM_FORMAT_KEY = "format", SEMAIM_FORMAT_PREFIX = "semaim-pretrain-";
-    /** Where a pre-training checkpoint keeps its optimizer state (run.Checkpoints.OPTIMIZER_PREFIX). */
-    static final String OPTIMIZER_PREFIX = "optimizer.";
+    private static final String OPTIMIZER_PREFIX = Checkpoints.OPTIMIZER_PREFIX;
 
     /**
      * What to write.
@@ -77,8 +75,7 @@ public final class Convert {
             metadata = Map.of();
         }
         Map<String, Integer> dropped = new LinkedHashMap<>();
-        String format = metadata.get(SEMAIM_FORMAT_KEY);
-        if (r.weightsOnly || r.timm != null || (format != null && format.startsWith(SEMAIM_FORMAT_PREFIX))) {
+        if (r.weightsOnly || r.timm != null || Checkpoints.isCheckpoint(metadata)) {
             Map<String, RawTensor> weights = new LinkedHashMap<>();
             for (Map.Entry<String, RawTensor> e : tensors.entrySet()) {
                 if (e.getKey().startsWith(OPTIMIZER_PREFIX)) dropped.merge(OPTIMIZER_PREFIX + "*", 1, Integer::sum);

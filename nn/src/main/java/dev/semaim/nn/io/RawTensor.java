@@ -1,6 +1,5 @@
 package dev.semaim.nn.io;
 
-import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
@@ -99,12 +98,6 @@ public record RawTensor(String dtype, int[] shape, byte[] data) {
             }
         }
         return Tensor.of(host, shape);
-    }
-
-    /** Whether this dtype is one of the engine's own, i.e. {@link #toTensor()} keeps it as it is. */
-    public boolean isEngineDType() {
-        for (DType d : DType.values()) if (d.safetensorsName.equals(dtype)) return true;
-        return false;
     }
 
     /** IEEE binary16 to binary32 (exact: every half value is a float). */
