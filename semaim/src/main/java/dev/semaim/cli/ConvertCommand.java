@@ -1,6 +1,8 @@
 package dev.semaim.cli;
 
+import dev.semaim.audit.SavedModel;
 import dev.semaim.io.Convert;
+import dev.semaim.train.PretrainOptions;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
 
@@ -21,6 +23,10 @@ public final class ConvertCommand implements Command {
         String under;
         boolean weightsOnly;
         String to;
+        Path configFrom;
+        boolean configFromFlags;
+        /** The model flags, for --config_from_flags. */
+        final PretrainOptions arch = new PretrainOptions();
     }
 
     static final Schema<Options> SCHEMA = schema();
@@ -41,6 +47,12 @@ public final class ConvertCommand implements Command {
                 + "models_vit load with strict=True (query stream, prediction head, blur and optimizer left out; 'module.' stripped; "
                 + "SAIM's separate q/k/v fused into qkv). timm: final norm 'norm' (token pooling: timm's default, models_vit "
                 + "without --global_pool); timm_avg: 'fc_norm' (timm global_pool='avg', models_vit --global_pool)", o -> o.to, (o, v) -> o.to = v);
+        s.add("config_from", ValueType.path().metavar("FILE"), null, "a safetensors output gets the 'config' metadata (the AimViT "
+                + "arguments) of FILE, a semaim checkpoint or weights with 'config', so visualize and audit read it without flags",
+                o -> o.configFrom, (o, v) -> o.configFrom = v).excludes("config_from_flags");
+        s.add("config_from_flags", ValueType.toggle(), null, "a safetensors output gets the 'config' metadata the model flags below describe",
+                o -> o.configFromFlags, (o, v) -> o.configFromFlags = v);
+        s.addFrom(PretrainOptions.SCHEMA, o -> o.arch, PretrainOptions.MODEL_FLAGS);
         return s;
     }
 
@@ -82,12 +94,30 @@ public final class ConvertCommand implements Command {
         if (o.under != null && Convert.isSafetensors(outFile)) {
             throw new UsageException("--under applies to a .pth output only (" + outFile + " is safetensors)");
         }
+        String config = null;
+        if (o.configFrom != null || o.configFromFlags) {
+            if (!Convert.isSafetensors(outFile)) {
+                throw new UsageException("--config_from" + (o.configFromFlags ? "_flags" : "") + " applies to a safetensors output only");
+            }
+            if (o.to != null) {
+                throw new UsageException("--to " + o.to + " writes the encoder alone; a 'config' describes the whole AimViT");
+            }
+            config = SavedModel.configJson(o.configFrom, o.arch);
+        }
         Convert.Result r = Convert.convert(in, outFile, new Convert.Request(o.weightsOnly, o.under,
-                o.to == null ? null : o.to.equals("timm") ? Convert.Timm.TOKEN : Convert.Timm.AVG, null));
+                o.to == null ? null : o.to.equals("timm") ? Convert.Timm.TOKEN : Convert.Timm.AVG, config));
+        if (config != null) {
+            try {
+                SavedModel.load(outFile, "the converted file", true);
+            } catch (IllegalArgumentException e) {
+                Files.deleteIfExists(outFile);
+                throw new IllegalArgumentException(in + " does not fit the attached config, nothing written: " + e.getMessage(), e);
+            }
+        }
         String what = Convert.isSafetensors(outFile) ? "safetensors"
                 : "torch.save state dict" + (o.under == null ? "" : " under '" + o.under + "'");
         out.println("wrote " + outFile + " (" + what + (o.to == null ? "" : ", " + o.to + " ViT encoder") + "): "
-                + r.tensors() + " tensors" + r.droppedText());
+                + r.tensors() + " tensors" + r.droppedText() + (config == null ? "" : "; config " + config));
         return 0;
     }
 }

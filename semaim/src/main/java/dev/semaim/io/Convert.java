@@ -20,7 +20,7 @@ import java.util.Map;
 public final class Convert {
     /** Metadata written on .pth -> safetensors, the key Hugging Face's torch writer sets. */
     static final Map<String, String> METADATA = Map.of("format", "pt");
-    private static final String OPTIMIZER_PREFIX = Checkpoints.OPTIMIZER_PREFIX;
+    private static final String OPTIMIZER_PREFIX = Checkpoints.OPTIMIZER_PREFIX, MODULE = "module.";
 
     /**
      * What to write.
@@ -29,7 +29,8 @@ public final class Convert {
      *                    checkpoints, whose weights PyTorch users load with {@code load_state_dict}
      * @param under       nest the .pth state dict under this key ("model", "state_dict"), or null for a plain one
      * @param timm        keep only the ViT encoder, under timm's names ({@link TimmEncoder}), or null
-     * @param config      the AimViT arguments as JSON to store as safetensors metadata "config", or null
+     * @param config      the AimViT arguments as JSON to store as safetensors metadata "config", or null; the weights then
+     *                    lose a DDP {@code module.} prefix and the optimizer state, so that they are the AimViT it describes
      */
     public record Request(boolean weightsOnly, String under, Timm timm, String config) {
         public static final Request PLAIN = new Request(false, null, null, null);
@@ -75,11 +76,12 @@ public final class Convert {
             metadata = Map.of();
         }
         Map<String, Integer> dropped = new LinkedHashMap<>();
-        if (r.weightsOnly || r.timm != null || Checkpoints.isCheckpoint(metadata)) {
+        if (r.weightsOnly || r.timm != null || r.config != null || Checkpoints.isCheckpoint(metadata)) {
             Map<String, RawTensor> weights = new LinkedHashMap<>();
             for (Map.Entry<String, RawTensor> e : tensors.entrySet()) {
-                if (e.getKey().startsWith(OPTIMIZER_PREFIX)) dropped.merge(OPTIMIZER_PREFIX + "*", 1, Integer::sum);
-                else weights.put(e.getKey(), e.getValue());
+                String name = r.config != null && e.getKey().startsWith(MODULE) ? e.getKey().substring(MODULE.length()) : e.getKey();
+                if (name.startsWith(OPTIMIZER_PREFIX)) dropped.merge(OPTIMIZER_PREFIX + "*", 1, Integer::sum);
+                else weights.put(name, e.getValue());
             }
             tensors = weights;
         }

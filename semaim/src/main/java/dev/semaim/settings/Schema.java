@@ -62,6 +62,21 @@ public final class Schema<O> {
         return s;
     }
 
+    /**
+     * Declares here the settings {@code names} of {@code other} (same names, aliases, types, defaults and help), held in
+     * the part of this schema's options that {@code part} returns: e.g. pretrain's model flags in visualize's options, so
+     * that a group of flags shared by several commands is declared once.
+     */
+    public <P> void addFrom(Schema<P> other, Function<O, P> part, List<String> names) {
+        for (String n : names) addPart(other.setting(n), part);
+    }
+
+    private <P, T> void addPart(Setting<P, T> declared, Function<O, P> part) {
+        Setting<O, T> s = add(declared.name(), declared.type(), declared.defaultText(), declared.help(),
+                o -> declared.get(part.apply(o)), (o, v) -> declared.set(part.apply(o), v));
+        declared.aliases().forEach(s::alias);
+    }
+
     void register(String name, Setting<O, ?> s) {
         if (byName.putIfAbsent(name, s) != null) {
             throw new IllegalArgumentException("flag --" + name + " declared twice for " + command);

@@ -11,6 +11,7 @@ import dev.semaim.settings.ValueType;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -102,6 +103,15 @@ public final class PretrainOptions extends RunOptions {
                 o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
         return s;
     }
+
+    /**
+     * The flags that describe the model (preset, image size, overrides, query stream, head, blur, loss): what
+     * {@link #modelConfig} reads. Commands that inspect weights without {@code config} metadata declare these too
+     * ({@link Schema#addFrom}).
+     */
+    public static final List<String> MODEL_FLAGS = List.of("model", "input_size", "patch_size", "in_chans", "embed_dim", "depth",
+            "num_heads", "query_depth", "prediction_head_type", "gaussian_kernel_size", "gaussian_sigma", "norm_pix_loss",
+            "loss_type", "attention_type", "permutation_type");
 
     /** Throws {@link IllegalArgumentException} naming the first bad setting by its flag name. */
     public void validate() {

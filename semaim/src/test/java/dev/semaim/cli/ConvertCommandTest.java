@@ -64,4 +64,59 @@ class ConvertCommandTest {
         assertEquals(0, r.status());
         for (String flag : new String[] {"--under", "--weights_only", "--to"}) assertTrue(r.out().contains("  " + flag), r.out());
     }
+
+    /** The model flags of the tiny official-style checkpoint aim_tiny_ddp.pth (scripts/torch/interop.py). */
+    static final String[] TINY_FLAGS = {"--model", "aim_tiny", "--input_size", "16", "--patch_size", "4", "--in_chans", "3",
+            "--embed_dim", "16", "--depth", "2", "--num_heads", "2", "--query_depth", "2"};
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * An official checkpoint without 'config': visualize reads it as the model flags describe; convert attaches the
+     * config (module. stripped, optimizer left out), after which audit needs no flags; --config_from copies a config.
+     */
+    @Test
+    void modelFlagsStandInForMissingConfigAndConvertAttachesIt() throws Exception {
+        String ddp = fixture("aim_tiny_ddp.pth").toString();
+        Path png = dir.resolve("v.png");
+        MainTest.Run r = MainTest.run(concat(new String[] {"visualize", "--checkpoint", ddp, "--num_images", "1", "--out", png.toString()}, TINY_FLAGS));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.size(png) > 0);
+        Path withConfig = dir.resolve("with-config.safetensors");
+        r = MainTest.run(concat(new String[] {"convert", ddp, withConfig.toString(), "--config_from_flags"}, TINY_FLAGS));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("wrote " + withConfig + " (safetensors): 67 tensors; config {\"img_size\": 16, \"patch_size\": 4, "), r.out());
+        r = MainTest.run("audit", "--checkpoint", withConfig.toString(), "--out", dir.resolve("a.safetensors").toString());
+        assertEquals(0, r.status(), r.err());
+        Path copied = dir.resolve("copied.safetensors");
+        r = MainTest.run("convert", ddp, copied.toString(), "--config_from", withConfig.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(dev.semaim.nn.io.Safetensors.readMetadata(withConfig), dev.semaim.nn.io.Safetensors.readMetadata(copied));
+    }
+
+    @Test
+    void aConfigThatDoesNotFitWritesNothing() throws Exception {
+        Path out = dir.resolve("bad.safetensors");
+        MainTest.Run r = MainTest.run("convert", fixture("aim_tiny_ddp.pth").toString(), out.toString(), "--config_from_flags",
+                "--model", "aim_tiny", "--input_size", "16", "--patch_size", "4");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("semaim convert: error: " + fixture("aim_tiny_ddp.pth") + " does not fit the attached config, nothing written: ")
+                && r.err().lines().count() == 1, r.err());
+        assertFalse(Files.exists(out));
+        String[] oneQueryBlock = TINY_FLAGS.clone();
+        oneQueryBlock[oneQueryBlock.length - 1] = "1";
+        r = MainTest.run(concat(new String[] {"visualize", "--checkpoint", fixture("aim_tiny_ddp.pth").toString(), "--out",
+                dir.resolve("v.png").toString()}, oneQueryBlock));
+        assertEquals(2, r.status()); // a --checkpoint that does not fit, as for files with 'config'
+        assertTrue(r.err().contains(": the weights do not fit the model the flags describe (--model aim_tiny --input_size 16 --patch_size 4 "
+                + "--in_chans 3 --embed_dim 16 --depth 2 --num_heads 2 --query_depth 1; it has no 'config' metadata): "), r.err());
+        r = MainTest.run("convert", fixture("aim_tiny_ddp.pth").toString(), dir.resolve("t.safetensors").toString(), "--to", "timm",
+                "--config_from_flags");
+        assertEquals(2, r.status());
+        assertEquals("semaim convert: --to timm writes the encoder alone; a 'config' describes the whole AimViT" + System.lineSeparator(), r.err());
+    }
 }
