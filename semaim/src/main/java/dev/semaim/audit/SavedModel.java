@@ -1,6 +1,6 @@
 package dev.semaim.audit;
 
-import dev.semaim.io.TorchCheckpoint;
+import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.StateDict;
@@ -35,8 +35,6 @@ import java.util.Map;
 public record SavedModel(Path path, AimViT model, String configJson) {
     /** Prefix of the weights in the golden fixtures. */
     public static final String FIXTURE_PREFIX = "param.";
-    /** The prefix DDP puts on every key of an official checkpoint. */
-    private static final String MODULE = "module.";
 
     /** {@link #load(Path, String, boolean)} refusing non-finite weights. */
     public static SavedModel load(Path path, String flag) {
@@ -60,13 +58,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + " " + path + " does not exist");
         if (!path.getFileName().toString().endsWith(".safetensors")) {
             if (flags == null) throw new IllegalArgumentException(flag + " " + path + " is not a .safetensors file");
-            Map<String, Tensor> sd;
-            try {
-                sd = TorchCheckpoint.readStateDict(path);
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException(flag + " " + path + " is not a readable PyTorch checkpoint: " + e.getMessage(), e);
-            }
-            return fromFlags(path, flag, allowNonFinite, flags, sd);
+            return fromFlags(path, flag, allowNonFinite, flags);
         }
         Safetensors.File f;
         try {
@@ -75,7 +67,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
             throw new IllegalArgumentException(flag + " " + path + " is not a readable safetensors file: " + e.getMessage(), e);
         }
         String json = f.metadata().get("config");
-        if (json == null && flags != null) return fromFlags(path, flag, allowNonFinite, flags, f.tensors());
+        if (json == null && flags != null) return fromFlags(path, flag, allowNonFinite, flags);
         if (json == null)
             throw new IllegalArgumentException(flag + " " + path + " has no 'config' metadata: give a semaim pretrain checkpoint "
                     + "or a safetensors file whose metadata 'config' holds the AimViT arguments as JSON");
@@ -132,18 +124,19 @@ public record SavedModel(Path path, AimViT model, String configJson) {
     }
 
     /** Weights without config metadata, as the model flags describe: 'module.' stripped, optimizer state left out. */
-    private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, Map<String, Tensor> all) {
+    private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags) {
         AimConfig config;
         try {
             config = flags.modelConfig();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
         }
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        all.forEach((k, t) -> {
-            String name = k.startsWith(MODULE) ? k.substring(MODULE.length()) : k;
-            if (!name.startsWith(Checkpoints.OPTIMIZER_PREFIX)) weights.put(name, t);
-        });
+        Map<String, Tensor> weights;
+        try {
+            weights = WeightFiles.readWeights(path);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(flag + " " + path + " is unreadable: " + e.getMessage(), e);
+        }
         String described = "the model the flags describe (--model " + flags.model + " --input_size " + config.imgSize() + " --patch_size "
                 + config.patchSize() + " --in_chans " + config.inChans() + " --embed_dim " + config.embedDim() + " --depth " + config.depth()
                 + " --num_heads " + config.numHeads() + " --query_depth " + config.queryDepth() + "; it has no 'config' metadata)";

@@ -23,6 +23,8 @@ import java.util.Map;
 public final class PretrainOptions extends RunOptions {
     /** A {@link AimConfig#PRESETS} name. */
     public String model;
+    /** Weights to start from instead of the random initialisation (--init); null = none. */
+    public Path init;
     /** Global gradient-norm clip; NaN = off. */
     public double clipGrad;
     public int queryDepth;
@@ -73,6 +75,9 @@ public final class PretrainOptions extends RunOptions {
         s.setting("data_path").required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
         declareTraining(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)",
                 "checkpoint to continue from (default: the rolling one in --output_dir, if any)");
+        s.add("init", ValueType.path().metavar("FILE"), null, "start from these weights (safetensors or PyTorch .pth, e.g. an official "
+                + "SemAIM checkpoint; 'module.' stripped, optimizer state left out), loaded strictly; a resumed run ignores it",
+                o -> o.init, (o, v) -> o.init = v);
         s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm (README: 3.0); none = off",
                 o -> o.clipGrad, (o, v) -> o.clipGrad = v);
         // the model's arguments that are flags too: declared once, by AimConfig
