@@ -135,6 +135,11 @@ class PretrainerTest {
         c.maxStepsPerEpoch = 1;
         c.init = a.outputDir.resolve(Checkpoints.LATEST);
         assertTrue(TinyRun.run(c, -1).output().contains("initialised from " + c.init), "safetensors --init");
+        // a run that continues from its own checkpoint keeps it and says --init is not used
+        c.epochs = 2;
+        String resumed = TinyRun.run(c, -1).output();
+        assertTrue(resumed.contains("--init " + c.init + " ignored: the run continues from its checkpoint "
+                + c.outputDir.resolve(Checkpoints.LATEST)) && !resumed.contains("initialised from"), resumed);
     }
 
     @Test
