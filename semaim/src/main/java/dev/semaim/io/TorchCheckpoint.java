@@ -336,6 +336,9 @@ public final class TorchCheckpoint {
             throw new IllegalArgumentException("view (offset " + offset + ", size " + Shape.str(size) + ", stride "
                     + Shape.str(stride) + ") reaches element " + last + " of a storage of " + s.numel);
         }
+        if (numel * s.type.bytes > Integer.MAX_VALUE - 8) { // a view may repeat elements (stride 0): larger than its storage
+            throw new IllegalArgumentException("tensor of shape " + Shape.str(size) + " holds " + numel * s.type.bytes + " bytes, over the 2 GiB limit");
+        }
         return new RawTensor(s.type.dtype, size, gather(s.data, s.type.bytes, (int) (long) offset, size, stride, (int) numel));
     }
 
