@@ -1,5 +1,6 @@
 package dev.semaim.audit;
 
+import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.StateDict;
@@ -10,6 +11,7 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.train.PretrainOptions;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,7 +25,11 @@ import java.util.Map;
  *   <li>any other safetensors file whose metadata "config" holds the AimViT constructor arguments as JSON
  *       ({@link AimConfig#KWARGS}: img_size, patch_size, in_chans, embed_dim, depth, num_heads, query_depth, ...; the
  *       golden fixtures' form). Its weights are the tensors named {@code param.<key>} when there are any (the fixtures), else all
- *       tensors; they are loaded strictly.</li>
+ *       tensors; they are loaded strictly;</li>
+ *   <li>weights without "config" metadata, safetensors or a PyTorch {@code .pth} (an official SemAIM checkpoint, as it
+ *       is or after {@code semaim convert}): the model is the one the command's model flags describe
+ *       ({@link PretrainOptions#MODEL_FLAGS}); a DDP {@code module.} prefix is stripped and the optimizer state left
+ *       out; loaded strictly.</li>
  * </ul>
  */
 public record SavedModel(Path path, AimViT model, String configJson) {
@@ -41,7 +47,19 @@ public record SavedModel(Path path, AimViT model, String configJson) {
      * {@code allowNonFinite} (inspecting a diverged checkpoint is a reason to insist).
      */
     public static SavedModel load(Path path, String flag, boolean allowNonFinite) {
+        return load(path, flag, allowNonFinite, null);
+    }
+
+    /**
+     * As {@link #load(Path, String, boolean)}; weights without "config" metadata (or a {@code .pth} file) are read as
+     * the model {@code flags} describe, when not null.
+     */
+    public static SavedModel load(Path path, String flag, boolean allowNonFinite, PretrainOptions flags) {
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + " " + path + " does not exist");
+        if (!path.getFileName().toString().endsWith(".safetensors")) {
+            if (flags == null) throw new IllegalArgumentException(flag + " " + path + " is not a .safetensors file");
+            return fromFlags(path, flag, allowNonFinite, flags);
+        }
         Safetensors.File f;
         try {
             f = Safetensors.read(path);
@@ -49,33 +67,92 @@ public record SavedModel(Path path, AimViT model, String configJson) {
             throw new IllegalArgumentException(flag + " " + path + " is not a readable safetensors file: " + e.getMessage(), e);
         }
         String json = f.metadata().get("config");
+        if (json == null && flags != null) return fromFlags(path, flag, allowNonFinite, flags);
         if (json == null)
             throw new IllegalArgumentException(flag + " " + path + " has no 'config' metadata: give a semaim pretrain checkpoint "
                     + "or a safetensors file whose metadata 'config' holds the AimViT arguments as JSON");
-        Map<String, Object> cfg = parseObject(json, flag + " " + path);
-        AimConfig config;
+        AimConfig config = config(f.metadata(), flag + " " + path);
         Map<String, Tensor> weights;
-        try {
-            config = f.metadata().containsKey("format") ? PretrainOptions.fromMap(cfg).modelConfig() : AimConfig.fromKwargs(cfg);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + " " + path + ": metadata 'config' does not describe a model: " + e.getMessage(), e);
-        }
-        if (f.metadata().containsKey("format")) { // a pretrain checkpoint: drop the optimizer state
+        if (Checkpoints.isCheckpoint(f.metadata())) { // a pretrain checkpoint: drop the optimizer state
             weights = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : f.tensors().entrySet())
                 if (!e.getKey().startsWith(Checkpoints.OPTIMIZER_PREFIX)) weights.put(e.getKey(), e.getValue());
         } else {
             weights = weights(f.tensors());
         }
+        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, "the model of its config"), json);
+    }
+
+    /** The model a file's metadata 'config' describes: a pretrain checkpoint's settings, or the AimViT arguments. */
+    private static AimConfig config(Map<String, String> metadata, String where) {
+        Map<String, Object> cfg = parseObject(metadata.get("config"), where);
+        try {
+            return Checkpoints.isCheckpoint(metadata) ? PretrainOptions.fromMap(cfg).modelConfig() : AimConfig.fromKwargs(cfg);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": metadata 'config' does not describe a model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The 'config' metadata (the AimViT arguments as JSON) for weights that lack it ({@code semaim convert}): that of
+     * the safetensors file {@code from} (a pretrain checkpoint or weights with 'config'), or, when {@code from} is null,
+     * the model {@code flags} describe.
+     */
+    public static String configJson(Path from, PretrainOptions flags) {
+        AimConfig config;
+        if (from == null) {
+            try {
+                config = flags.modelConfig();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
+            }
+        } else {
+            if (!Files.isRegularFile(from)) throw new IllegalArgumentException("--config_from " + from + " does not exist");
+            Map<String, String> metadata;
+            try {
+                metadata = Safetensors.readMetadata(from);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--config_from " + from + " is not a readable safetensors file: " + e.getMessage(), e);
+            }
+            if (!metadata.containsKey("config")) {
+                throw new IllegalArgumentException("--config_from " + from + " has no 'config' metadata either; describe the model with "
+                        + "--config_from_flags and the model flags (--model, --input_size, ...)");
+            }
+            config = config(metadata, "--config_from " + from);
+        }
+        return Json.object(config.toKwargs());
+    }
+
+    /** Weights without config metadata, as the model flags describe: 'module.' stripped, optimizer state left out. */
+    private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags) {
+        AimConfig config;
+        try {
+            config = flags.modelConfig();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
+        }
+        Map<String, Tensor> weights;
+        try {
+            weights = WeightFiles.readWeights(path);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(flag + " " + path + " is unreadable: " + e.getMessage(), e);
+        }
+        String described = "the model the flags describe (--model " + flags.model + " --input_size " + config.imgSize() + " --patch_size "
+                + config.patchSize() + " --in_chans " + config.inChans() + " --embed_dim " + config.embedDim() + " --depth " + config.depth()
+                + " --num_heads " + config.numHeads() + " --query_depth " + config.queryDepth() + "; it has no 'config' metadata)";
+        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, described), Json.object(config.toKwargs()));
+    }
+
+    private static AimViT loaded(Path path, String flag, boolean allowNonFinite, AimConfig config, Map<String, Tensor> weights, String described) {
         AimViT model = new AimViT(config, new Rng(0));
         try {
             StateDict.load(model, weights, true, allowNonFinite);
         } catch (RuntimeException e) {
             boolean nonFinite = e.getMessage() != null && e.getMessage().startsWith("non-finite");
             throw new IllegalArgumentException(flag + " " + path + (nonFinite ? ": " + e.getMessage() + "; pass --allow_non_finite to load them anyway"
-                    : ": the weights do not fit the model of its config: " + e.getMessage()), e);
+                    : ": the weights do not fit " + described + ": " + e.getMessage()), e);
         }
-        return new SavedModel(path, model, json);
+        return model;
     }
 
     private static Map<String, Tensor> weights(Map<String, Tensor> all) {

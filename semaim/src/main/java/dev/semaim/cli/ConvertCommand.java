@@ -1,50 +1,82 @@
 package dev.semaim.cli;
 
+import dev.semaim.audit.SavedModel;
 import dev.semaim.io.Convert;
+import dev.semaim.train.PretrainOptions;
+import dev.semaim.settings.Schema;
+import dev.semaim.settings.ValueType;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code semaim convert <in> <out>}: a PyTorch {@code .pth} checkpoint's state dict to safetensors, or a
- * safetensors file to a state-dict {@code .pth} (optionally nested under {@code --under state_dict|model}).
- * The direction follows the input's extension.
+ * {@code semaim convert <in> <out>}: between a PyTorch {@code .pth} checkpoint and safetensors, each side's format
+ * following its file name ({@link Convert}). Dtypes are kept; the options pick what PyTorch users load: the weights
+ * alone, plain or under 'model', or timm's ViT encoder.
  */
 public final class ConvertCommand implements Command {
-    private static final String USAGE = "usage: semaim convert <in.pth|in.safetensors> <out> [--under state_dict|model]\n"
-            + "Converts a PyTorch checkpoint's state dict ('state_dict', else 'model', else the top level) to safetensors, or a\n"
-            + "safetensors file to a torch.save .pth (top-level state dict, or nested under --under). Names are kept verbatim.\n";
+    /** The settings of one conversion. */
+    static final class Options {
+        String under;
+        boolean weightsOnly;
+        String to;
+        Path configFrom;
+        boolean configFromFlags;
+        /** The model flags, for --config_from_flags. */
+        final PretrainOptions arch = new PretrainOptions();
+    }
+
+    static final Schema<Options> SCHEMA = schema();
+
+    private static Schema<Options> schema() {
+        Schema<Options> s = new Schema<>("convert",
+                "operands: <in.pth|in.safetensors> <out.pth|out.safetensors> (before, between or after the flags)\n"
+                        + "Converts between a PyTorch torch.save checkpoint (.pth/.pt/.bin; its state dict: 'state_dict', else 'model',\n"
+                        + "else the top level) and safetensors; each file's format follows its name. Every tensor keeps its dtype\n"
+                        + "(float16, bfloat16, bool, int8, uint8 included). Names are kept verbatim unless --to timm. A semaim pretrain\n"
+                        + "checkpoint gives its model weights only (the optimizer state is left out), as PyTorch's load_state_dict wants.",
+                Options::new);
+        s.add("under", ValueType.oneOf(List.of("model", "state_dict")), null, "a .pth output nests the state dict under this key "
+                + "(MAE/models_vit loaders read checkpoint['model']); unset: a plain state dict", o -> o.under, (o, v) -> o.under = v);
+        s.add("weights_only", ValueType.toggle(), null, "leave out the optimizer state (optimizer.* tensors) of any input",
+                o -> o.weightsOnly, (o, v) -> o.weightsOnly = v);
+        s.add("to", ValueType.oneOf(List.of("timm", "timm_avg")), null, "only the ViT encoder, under the names timm's VisionTransformer and "
+                + "models_vit load with strict=True (query stream, prediction head, blur and optimizer left out; 'module.' stripped; "
+                + "SAIM's separate q/k/v fused into qkv). timm: final norm 'norm' (token pooling: timm's default, models_vit "
+                + "without --global_pool); timm_avg: 'fc_norm' (timm global_pool='avg', models_vit --global_pool)", o -> o.to, (o, v) -> o.to = v);
+        s.add("config_from", ValueType.path().metavar("FILE"), null, "a safetensors output gets the 'config' metadata (the AimViT "
+                + "arguments) of FILE, a semaim checkpoint or weights with 'config', so visualize and audit read it without flags",
+                o -> o.configFrom, (o, v) -> o.configFrom = v).excludes("config_from_flags");
+        s.add("config_from_flags", ValueType.toggle(), null, "a safetensors output gets the 'config' metadata the model flags below describe",
+                o -> o.configFromFlags, (o, v) -> o.configFromFlags = v);
+        s.addFrom(PretrainOptions.SCHEMA, o -> o.arch, PretrainOptions.MODEL_FLAGS);
+        return s;
+    }
 
     @Override
     public String summary() {
-        return "convert checkpoints between PyTorch .pth and safetensors";
+        return "convert checkpoints between PyTorch .pth and safetensors (dtypes kept; weights only; timm encoder)";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
+        if (Schema.helpRequested(args)) {
+            out.print(SCHEMA.help());
             return 0;
         }
-        String under = null;
-        List<String> files = new java.util.ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--under") || a.startsWith("--under=")) {
-                under = a.contains("=") ? a.substring(a.indexOf('=') + 1) : i + 1 < args.size() ? args.get(++i) : null;
-                if (!"state_dict".equals(under) && !"model".equals(under)) {
-                    throw new UsageException("--under must be state_dict or model, got " + under);
-                }
-            } else if (a.startsWith("--")) {
-                throw new UsageException("unknown flag " + a + " (see semaim convert --help)");
-            } else {
-                files.add(a);
-            }
+        List<String> flags = new ArrayList<>();
+        List<String> files = SCHEMA.splitOperands(args, flags);
+        Options o;
+        try {
+            o = SCHEMA.parse(flags);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
         if (files.size() != 2) {
-            throw new UsageException("expected <in> <out>, got " + files.size() + " file argument(s)\n" + USAGE.strip());
+            throw new UsageException("expected <in> <out>, got " + files.size() + " file argument(s) (see semaim convert --help)");
         }
         Path in = Path.of(files.get(0)), outFile = Path.of(files.get(1));
         if (!Files.isRegularFile(in)) {
@@ -53,19 +85,39 @@ public final class ConvertCommand implements Command {
         if (in.toAbsolutePath().normalize().equals(outFile.toAbsolutePath().normalize())) {
             throw new UsageException("input and output are the same file " + in);
         }
-        String name = in.getFileName().toString();
-        if (name.endsWith(".safetensors")) {
-            Convert.safetensorsToPth(in, outFile, under);
-            out.println("wrote " + outFile + " (torch.save state dict" + (under == null ? "" : " under '" + under + "'") + ")");
-        } else if (name.endsWith(".pth") || name.endsWith(".pt") || name.endsWith(".bin")) {
-            if (under != null) {
-                throw new UsageException("--under applies to safetensors -> .pth only");
+        for (Path p : List.of(in, outFile)) {
+            String name = p.getFileName().toString();
+            if (!name.endsWith(".safetensors") && !name.endsWith(".pth") && !name.endsWith(".pt") && !name.endsWith(".bin")) {
+                throw new UsageException("cannot tell the format of " + name + ": name it .safetensors or .pth/.pt/.bin");
             }
-            Convert.pthToSafetensors(in, outFile);
-            out.println("wrote " + outFile + " (safetensors)");
-        } else {
-            throw new UsageException("cannot tell the direction from " + name + ": the input must end in .pth/.pt or .safetensors");
         }
+        if (o.under != null && Convert.isSafetensors(outFile)) {
+            throw new UsageException("--under applies to a .pth output only (" + outFile + " is safetensors)");
+        }
+        String config = null;
+        if (o.configFrom != null || o.configFromFlags) {
+            if (!Convert.isSafetensors(outFile)) {
+                throw new UsageException("--config_from" + (o.configFromFlags ? "_flags" : "") + " applies to a safetensors output only");
+            }
+            if (o.to != null) {
+                throw new UsageException("--to " + o.to + " writes the encoder alone; a 'config' describes the whole AimViT");
+            }
+            config = SavedModel.configJson(o.configFrom, o.arch);
+        }
+        Convert.Result r = Convert.convert(in, outFile, new Convert.Request(o.weightsOnly, o.under,
+                o.to == null ? null : o.to.equals("timm") ? Convert.Timm.TOKEN : Convert.Timm.AVG, config));
+        if (config != null) {
+            try {
+                SavedModel.load(outFile, "the converted file", true);
+            } catch (IllegalArgumentException e) {
+                Files.deleteIfExists(outFile);
+                throw new IllegalArgumentException(in + " does not fit the attached config, nothing written: " + e.getMessage(), e);
+            }
+        }
+        String what = Convert.isSafetensors(outFile) ? "safetensors"
+                : "torch.save state dict" + (o.under == null ? "" : " under '" + o.under + "'");
+        out.println("wrote " + outFile + " (" + what + (o.to == null ? "" : ", " + o.to + " ViT encoder") + "): "
+                + r.tensors() + " tensors" + r.droppedText() + (config == null ? "" : "; config " + config));
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.OrderType;
 import dev.semaim.settings.Schema;
+import dev.semaim.train.PretrainOptions;
 import dev.semaim.settings.ValueType;
 import dev.semaim.viz.ModelPictures;
 import dev.semaim.viz.Pictures;
@@ -19,6 +20,8 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
     /** The settings of one picture. */
     static final class Options {
         Path checkpoint;
+        /** The model flags: the architecture of weights without 'config' metadata. */
+        final PretrainOptions arch = new PretrainOptions();
         boolean allowNonFinite;
         String data;
         Path images;
@@ -38,7 +41,9 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
                         + "order as a heat map (warm = predicted first), the per-patch loss map, prediction and target.",
                 Options::new);
         s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
-                + "'config' holds the AimViT arguments", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to draw");
+                + "'config' holds the AimViT arguments, or weights without it (safetensors or .pth, e.g. an official checkpoint) read as "
+                + "the model flags describe", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to draw");
+        s.addFrom(PretrainOptions.SCHEMA, o -> o.arch, PretrainOptions.MODEL_FLAGS);
         s.add("allow_non_finite", ValueType.toggle(), null, "load --checkpoint weights that hold NaN or infinity (to inspect a diverged run)",
                 o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         s.add("data", ValueType.text().metavar("PATH"), "embedded", "images: 'embedded', an IDX folder or an image folder (the first --num_images)",
@@ -64,7 +69,7 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         SCHEMA.validate(o);
         ModelPictures.Options options = new ModelPictures.Options(o.orders, o.perHead, o.panel, o.seed);
-        AimViT model = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite).model();
+        AimViT model = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite, o.arch).model();
         SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
                 : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());
         BufferedImage grid = ModelPictures.grid(model, images, options);

@@ -1,6 +1,6 @@
 package dev.semaim.eval;
 
-import dev.semaim.io.TorchCheckpoint;
+import dev.semaim.io.WeightFiles;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.LoadReport;
 import dev.semaim.nn.StateDict;
@@ -67,17 +67,7 @@ public final class BackboneLoader {
     /** The model tensors of a checkpoint file, names as stored. */
     public static Map<String, Tensor> read(Path file) throws IOException {
         requireFile(file);
-        if (isSafetensors(file)) {
-            Safetensors.File f = Safetensors.read(file);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            f.tensors().forEach((k, v) -> {
-                if (!k.startsWith(Checkpoints.OPTIMIZER_PREFIX)) {
-                    out.put(k, v);
-                }
-            });
-            return out;
-        }
-        return TorchCheckpoint.readStateDict(file);
+        return WeightFiles.read(file);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.semaim.io;
 
 import dev.semaim.nn.io.AtomicFile;
+import dev.semaim.nn.io.RawTensor;
 
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
@@ -17,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -42,11 +42,16 @@ import java.util.zip.ZipOutputStream;
  * {@code ('storage', torch.<T>Storage, key, location, numel)}.
  *
  * <p>Reading runs {@link SafeUnpickler} with an allow-list of globals: collections.OrderedDict,
- * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, the Float/Double/Long/Int/Half/BFloat16
- * storage classes, and argparse.Namespace (MAE/SAIM checkpoints carry their command line as {@code args};
+ * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, the storage classes of
+ * {@link TorchStorageType} (float, double, half, bfloat16, long, int, short, int8, uint8, bool), and
+ * argparse.Namespace (MAE/SAIM checkpoints carry their command line as {@code args};
  * it becomes a plain map of its attributes). Anything else, e.g. os.system or torch.storage._load_from_bytes,
- * is refused. Every record's CRC is checked. Strided views are materialised as contiguous tensors; half and
- * bfloat16 become F32.
+ * is refused. Every record's CRC is checked. Strided views are materialised as contiguous tensors. Tensors are
+ * read as {@link RawTensor}s, their dtype kept (a float16 checkpoint converts to a float16 safetensors file);
+ * {@link #readStateDict} converts them for a model ({@link RawTensor#toTensor()}).
+ *
+ * <p>The legacy format of torch before 1.6 (a bare pickle stream, not a zip) is refused with the one-line
+ * command that re-saves it in the zip format.
  */
 public final class TorchCheckpoint {
     /** Records are 64-byte aligned in torch's writer (so storages can be mmapped); we do the same. */
@@ -66,7 +71,7 @@ public final class TorchCheckpoint {
 
     /**
      * The unpickled checkpoint: nested maps/lists/tuples of plain values (see {@link SafeUnpickler}) with
-     * {@link Tensor}s for tensors.
+     * {@link RawTensor}s for tensors.
      */
     public static Object load(Path path) throws IOException {
         checkMagic(path);
@@ -84,8 +89,15 @@ public final class TorchCheckpoint {
         }
     }
 
-    /** {@link #load} then {@link #stateDict(Object, String)}. */
+    /** {@link #load} then {@link #stateDict(Object, String)}, each tensor converted for a model ({@link RawTensor#toTensor()}). */
     public static Map<String, Tensor> readStateDict(Path path) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RawTensor> e : readRawStateDict(path).entrySet()) out.put(e.getKey(), e.getValue().toTensor());
+        return out;
+    }
+
+    /** {@link #load} then {@link #stateDict(Object, String)}: dtypes and bytes as stored. */
+    public static Map<String, RawTensor> readRawStateDict(Path path) throws IOException {
         return stateDict(load(path), path.toString());
     }
 
@@ -95,7 +107,7 @@ public final class TorchCheckpoint {
      * as a string under 'model'), else the top level itself when it is a plain state dict. Names are kept as
      * they are (no "module." stripping). Insertion order is the file's.
      */
-    public static Map<String, Tensor> stateDict(Object checkpoint, String source) {
+    public static Map<String, RawTensor> stateDict(Object checkpoint, String source) {
         if (!(checkpoint instanceof Map<?, ?> top)) {
             throw new IllegalArgumentException(source + ": checkpoint is a " + typeName(checkpoint) + ", not a dict");
         }
@@ -108,9 +120,9 @@ public final class TorchCheckpoint {
                 break;
             }
         }
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, RawTensor> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : chosen.entrySet()) {
-            if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof Tensor t)) {
+            if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof RawTensor t)) {
                 String hint = where.isEmpty()
                         ? " (no 'state_dict' or 'model' dict found; top-level keys " + top.keySet() + ")" : "";
                 throw new IllegalArgumentException(source + where + ": entry " + e.getKey() + " is a "
@@ -131,10 +143,17 @@ public final class TorchCheckpoint {
         }
         if (n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return;
         if (n >= 1 && (head[0] & 0xff) == 0x80) {
-            throw new IOException(path + ": legacy (pre-1.6) torch.save format is not supported; re-save it with"
-                    + " torch >= 1.6 (zip format)");
+            throw new IOException(path + ": legacy (pre-1.6) torch.save format is not supported; re-save it in the zip"
+                    + " format with PyTorch >= 1.6: " + resaveCommand(path));
         }
         throw new IOException(path + ": not a torch.save zip archive (no zip signature at the start)");
+    }
+
+    /** The Python one-liner that re-saves a legacy file beside itself in the zip format. */
+    static String resaveCommand(Path path) {
+        String in = path.toString().replace("\\", "\\\\").replace("'", "\\'");
+        String out = in.replaceFirst("(\\.[^./]*)?$", "-zip.pth");
+        return "python3 -c \"import torch; torch.save(torch.load('" + in + "', map_location='cpu'), '" + out + "')\"";
     }
 
     private static ZipFile open(Path path) throws IOException {
@@ -195,8 +214,8 @@ public final class TorchCheckpoint {
         return b;
     }
 
-    /** A decoded storage: elements as a host array of the type's Java type. */
-    private record TorchStorage(TorchStorageType type, Object host, int numel) {
+    /** A storage's elements as little-endian bytes. */
+    private record TorchStorage(TorchStorageType type, byte[] data, int numel) {
     }
 
     /** The BINPERSID hook: ('storage', torch.XStorage, key, location, numel) -> the storage, read once per key. */
@@ -229,7 +248,7 @@ public final class TorchCheckpoint {
             throw new IllegalArgumentException("storage " + key + " declares " + numel + " " + type.qualifiedName
                     + " elements but its record has " + raw.length + " bytes");
         }
-        TorchStorage s = new TorchStorage(type, type.decode(raw, order, (int) (long) numel), (int) (long) numel);
+        TorchStorage s = new TorchStorage(type, type.toLittleEndian(raw, order == ByteOrder.BIG_ENDIAN), (int) (long) numel);
         cache.put(key, s);
         return s;
     }
@@ -280,7 +299,7 @@ public final class TorchCheckpoint {
         });
         m.put("torch._utils._rebuild_tensor_v2", TorchCheckpoint::rebuildTensor);
         m.put("torch._utils._rebuild_parameter", args -> {
-            if (args.size() < 2 || !(args.get(0) instanceof Tensor t)) {
+            if (args.size() < 2 || !(args.get(0) instanceof RawTensor t)) {
                 throw new IllegalArgumentException("expected (tensor, requires_grad, hooks), got " + args);
             }
             return t;
@@ -297,7 +316,7 @@ public final class TorchCheckpoint {
      * {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])}: the view
      * {@code storage[offset + sum_i idx_i * stride_i]} copied into a contiguous tensor.
      */
-    private static Tensor rebuildTensor(List<Object> args) {
+    private static RawTensor rebuildTensor(List<Object> args) {
         if (args.size() < 4 || !(args.get(0) instanceof TorchStorage s) || !(args.get(1) instanceof Long offset)
                 || !(args.get(2) instanceof List<?> sizeList) || !(args.get(3) instanceof List<?> strideList)) {
             throw new IllegalArgumentException("expected (storage, offset, size, stride, ...), got " + args);
@@ -317,21 +336,27 @@ public final class TorchCheckpoint {
             throw new IllegalArgumentException("view (offset " + offset + ", size " + Shape.str(size) + ", stride "
                     + Shape.str(stride) + ") reaches element " + last + " of a storage of " + s.numel);
         }
-        return Tensor.of(gather(s.host, (int) (long) offset, size, stride, (int) numel), size);
+        if (numel * s.type.bytes > Integer.MAX_VALUE - 8) { // a view may repeat elements (stride 0): larger than its storage
+            throw new IllegalArgumentException("tensor of shape " + Shape.str(size) + " holds " + numel * s.type.bytes + " bytes, over the 2 GiB limit");
+        }
+        return new RawTensor(s.type.dtype, size, gather(s.data, s.type.bytes, (int) (long) offset, size, stride, (int) numel));
     }
 
-    /** Row-major copy of the strided view: out[k] = host[offset + sum_i idx_i(k) * stride[i]]. */
-    private static Object gather(Object host, int offset, int[] size, int[] stride, int numel) {
-        Object out = Array.newInstance(host.getClass().getComponentType(), numel);
+    /**
+     * Row-major copy of the strided view, element by element of {@code e} bytes:
+     * out[k] = data[offset + sum_i idx_i(k) * stride[i]].
+     */
+    private static byte[] gather(byte[] data, int e, int offset, int[] size, int[] stride, int numel) {
+        byte[] out = new byte[numel * e];
         if (numel == 0) return out;
         if (rowMajor(size, stride)) {
-            System.arraycopy(host, offset, out, 0, numel); // the common case: one block copy
+            System.arraycopy(data, offset * e, out, 0, numel * e); // the common case: one block copy
             return out;
         }
         int[] idx = new int[size.length];
         int src = offset;
         for (int k = 0; k < numel; k++) {
-            System.arraycopy(host, src, out, k, 1);
+            System.arraycopy(data, src * e, out, k * e, e);
             // Odometer increment of idx, keeping src = offset + sum idx_i * stride_i.
             for (int ax = size.length - 1; ax >= 0; ax--) {
                 if (++idx[ax] < size[ax]) {
@@ -383,18 +408,28 @@ public final class TorchCheckpoint {
      * MAE-style loaders). Written atomically; equal input gives byte-identical files.
      */
     public static void write(Path path, Map<String, Tensor> tensors, String underKey) throws IOException {
+        Map<String, RawTensor> raw = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("null name or tensor in state dict");
+            raw.put(e.getKey(), RawTensor.of(e.getValue()));
+        }
+        writeRaw(path, raw, underKey);
+    }
+
+    /** As {@link #write(Path, Map, String)}, each tensor stored in its own dtype (float16 as torch.HalfStorage ...). */
+    public static void writeRaw(Path path, Map<String, RawTensor> tensors, String underKey) throws IOException {
         List<byte[]> storages = new ArrayList<>();
         PickleWriter w = new PickleWriter();
         if (underKey != null) w.emptyDict().string(underKey);
         w.global("collections", "OrderedDict").emptyTuple().reduce();
         if (!tensors.isEmpty()) {
             w.mark();
-            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            for (Map.Entry<String, RawTensor> e : tensors.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("null name or tensor in state dict");
-                Tensor t = e.getValue();
+                RawTensor t = e.getValue();
                 TorchStorageType type = TorchStorageType.of(t.dtype());
                 String key = Integer.toString(storages.size());
-                storages.add(type.encode(t.toArray(), t.numel()));
+                storages.add(t.data());
                 w.string(e.getKey());
                 w.global("torch._utils", "_rebuild_tensor_v2").mark();
                 w.mark().string("storage").global("torch", type.qualifiedName.substring("torch.".length()))

@@ -89,6 +89,11 @@ public final class Checkpoints {
         Safetensors.write(file, tensors, meta);
     }
 
+    /** Whether a safetensors file's metadata marks it as one of these checkpoints. */
+    public static boolean isCheckpoint(Map<String, String> metadata) {
+        return FORMAT.equals(metadata.get(FORMAT_KEY));
+    }
+
     /** Reads a checkpoint; a missing, truncated or foreign file is an {@link IllegalArgumentException} naming it. */
     public static Loaded load(Path file) {
         if (!Files.isRegularFile(file)) {

@@ -62,6 +62,21 @@ public final class Schema<O> {
         return s;
     }
 
+    /**
+     * Declares here the settings {@code names} of {@code other} (same names, aliases, types, defaults and help), held in
+     * the part of this schema's options that {@code part} returns: e.g. pretrain's model flags in visualize's options, so
+     * that a group of flags shared by several commands is declared once.
+     */
+    public <P> void addFrom(Schema<P> other, Function<O, P> part, List<String> names) {
+        for (String n : names) addPart(other.setting(n), part);
+    }
+
+    private <P, T> void addPart(Setting<P, T> declared, Function<O, P> part) {
+        Setting<O, T> s = add(declared.name(), declared.type(), declared.defaultText(), declared.help(),
+                o -> declared.get(part.apply(o)), (o, v) -> declared.set(part.apply(o), v));
+        declared.aliases().forEach(s::alias);
+    }
+
     void register(String name, Setting<O, ?> s) {
         if (byName.putIfAbsent(name, s) != null) {
             throw new IllegalArgumentException("flag --" + name + " declared twice for " + command);
@@ -106,6 +121,28 @@ public final class Schema<O> {
     /** True when the arguments ask for {@code --help} (or {@code -h}), which wins over any mistake beside it. */
     public static boolean helpRequested(List<String> args) {
         return args.contains("--help") || args.contains("-h");
+    }
+
+    /**
+     * The operands among {@code args} (arguments that are neither a flag nor a flag's value, e.g. a command's input and
+     * output files), in order; the flags with their values go to {@code flags}, for {@link #parse}. An unknown flag is
+     * passed on as a flag, for {@link #parse} to name.
+     */
+    public List<String> splitOperands(List<String> args, List<String> flags) {
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--") || a.length() == 2) {
+                operands.add(a);
+                continue;
+            }
+            flags.add(a);
+            Setting<O, ?> s = byName.get(a.substring(2, a.contains("=") ? a.indexOf('=') : a.length()));
+            if (s != null && !s.type().isSwitch() && !a.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                flags.add(args.get(++i));
+            }
+        }
+        return operands;
     }
 
     /**

@@ -114,6 +114,10 @@ public final class Setting<O, T> {
         return get.apply(options);
     }
 
+    void set(O options, T value) {
+        set.accept(options, value);
+    }
+
     void applyDefault(O options) {
         set.accept(options, defaultValue);
     }

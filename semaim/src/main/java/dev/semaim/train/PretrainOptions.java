@@ -11,6 +11,7 @@ import dev.semaim.settings.ValueType;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +23,8 @@ import java.util.Map;
 public final class PretrainOptions extends RunOptions {
     /** A {@link AimConfig#PRESETS} name. */
     public String model;
+    /** Weights to start from instead of the random initialisation (--init); null = none. */
+    public Path init;
     /** Global gradient-norm clip; NaN = off. */
     public double clipGrad;
     public int queryDepth;
@@ -72,6 +75,9 @@ public final class PretrainOptions extends RunOptions {
         s.setting("data_path").required("an image folder, a folder of MNIST/Fashion-MNIST IDX files, or 'embedded'");
         declareTraining(s, "400", "2e-4", " (README value)", "0", "30", "0.05", "AdamW weight decay (not on 1-D parameters and biases)",
                 "checkpoint to continue from (default: the rolling one in --output_dir, if any)");
+        s.add("init", ValueType.path().metavar("FILE"), null, "start from these weights (safetensors or PyTorch .pth, e.g. an official "
+                + "SemAIM checkpoint; 'module.' stripped, optimizer state left out), loaded strictly; a resumed run ignores it",
+                o -> o.init, (o, v) -> o.init = v);
         s.add("clip_grad", ValueType.positiveOrNone().metavar("NORM"), "none", "clip the global gradient norm (README: 3.0); none = off",
                 o -> o.clipGrad, (o, v) -> o.clipGrad = v);
         // the model's arguments that are flags too: declared once, by AimConfig
@@ -102,6 +108,15 @@ public final class PretrainOptions extends RunOptions {
                 o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
         return s;
     }
+
+    /**
+     * The flags that describe the model (preset, image size, overrides, query stream, head, blur, loss): what
+     * {@link #modelConfig} reads. Commands that inspect weights without {@code config} metadata declare these too
+     * ({@link Schema#addFrom}).
+     */
+    public static final List<String> MODEL_FLAGS = List.of("model", "input_size", "patch_size", "in_chans", "embed_dim", "depth",
+            "num_heads", "query_depth", "prediction_head_type", "gaussian_kernel_size", "gaussian_sigma", "norm_pix_loss",
+            "loss_type", "attention_type", "permutation_type");
 
     /** Throws {@link IllegalArgumentException} naming the first bad setting by its flag name. */
     public void validate() {

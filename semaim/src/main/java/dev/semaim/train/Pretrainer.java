@@ -2,6 +2,7 @@ package dev.semaim.train;
 
 import dev.semaim.data.DataLoader;
 import dev.semaim.data.TrainingData;
+import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.AdamW;
@@ -11,6 +12,7 @@ import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.EpochListener;
 import dev.semaim.run.EpochLoop;
+import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
@@ -80,6 +82,23 @@ public final class Pretrainer {
         }
     }
 
+    /** --init: the weights of {@code file} loaded strictly into the fresh model; any misfit names the file. */
+    private void initFrom(AimViT model, Path file) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) throw new IllegalArgumentException("--init " + file + " does not exist");
+        Map<String, Tensor> weights;
+        try {
+            weights = WeightFiles.readWeights(file);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--init " + file + " is unreadable: " + e.getMessage(), e);
+        }
+        try {
+            StateDict.load(model, weights, true, false);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--init " + file + " does not fit the model of the flags: " + e.getMessage(), e);
+        }
+        progress.message("initialised from " + file + " (" + weights.size() + " tensors)");
+    }
+
     /** Trains in the run's folders, which {@link #run()} holds. */
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
@@ -113,6 +132,11 @@ public final class Pretrainer {
 
             TrainingState state = TrainingState.start(seed);
             Path lastCheckpoint = null;
+            if (ck == null && o.init != null) {
+                initFrom(model, o.init);
+            } else if (ck != null && o.init != null) {
+                progress.note("--init " + o.init + " ignored: the run continues from its checkpoint " + resumeFrom);
+            }
             if (ck != null) {
                 ck.restore(model, optimizer);
                 state = ck.state();

@@ -1,6 +1,7 @@
 package dev.semaim.io;
 
 import dev.semaim.tensor.DType;
+import dev.semaim.nn.io.RawTensor;
 import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,9 +71,11 @@ class TorchCheckpointTest {
         assertEquals(dtype, t.dtype());
         assertArrayEquals(shape, t.shape());
         assertTrue(t.isContiguous());
-        float[] expected = new float[values.length];
-        for (int i = 0; i < values.length; i++) expected[i] = (float) values[i];
-        assertArrayEquals(expected, (float[]) t.toArray());
+        Object host = t.toArray();
+        double[] actual = new double[values.length];
+        assertEquals(values.length, java.lang.reflect.Array.getLength(host));
+        for (int i = 0; i < values.length; i++) actual[i] = ((Number) java.lang.reflect.Array.get(host, i)).doubleValue();
+        assertArrayEquals(values, actual);
     }
 
     @Test
@@ -216,7 +219,7 @@ class TorchCheckpointTest {
         byte[] data = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putFloat(1.5f).putFloat(-2f).array();
         writeZip(p, Map.of("be/data.pkl", vectorPickle(2, 0, 2), "be/data/0", data,
                 "be/byteorder", "big".getBytes(StandardCharsets.US_ASCII)));
-        assertArrayEquals(new float[] {1.5f, -2f}, (float[]) ((Tensor) TorchCheckpoint.load(p)).toArray());
+        assertArrayEquals(new float[] {1.5f, -2f}, (float[]) ((RawTensor) TorchCheckpoint.load(p)).toTensor().toArray());
     }
 
     @Test
@@ -309,6 +312,69 @@ class TorchCheckpointTest {
         b[1] = 2;
         for (int i = 0; i < ops.length(); i++) b[i + 2] = (byte) ops.charAt(i);
         return b;
+    }
+
+    /** dtypes.pth (scripts/torch/interop.py): every storage type beyond float32, read with its dtype and bytes as stored. */
+    @Test
+    void readsEveryStorageTypeKeepingItsDtype() throws IOException {
+        Map<String, RawTensor> sd = TorchCheckpoint.readRawStateDict(fixture("dtypes.pth"));
+        assertEquals(List.of("half", "half_t", "bf16", "flag", "i8", "u8", "i16"), List.copyOf(sd.keySet()));
+        // F16 0.5 = 0x3800, -1 = 0xbc00, 65504 = 0x7bff (little-endian bytes)
+        assertRaw(sd.get("half"), "F16", new int[] {3}, 0x00, 0x38, 0x00, 0xbc, 0xff, 0x7b);
+        // arange(6).view(2, 3).t() in F16: rows (0, 3), (1, 4), (2, 5); 1 = 0x3c00, 2 = 0x4000, 3 = 0x4200, 4 = 0x4400, 5 = 0x4500
+        assertRaw(sd.get("half_t"), "F16", new int[] {3, 2}, 0, 0, 0, 0x42, 0, 0x3c, 0, 0x44, 0, 0x40, 0, 0x45);
+        assertRaw(sd.get("bf16"), "BF16", new int[] {2}, 0xc0, 0x3f, 0x40, 0xc0); // 1.5 = 0x3fc0, -3 = 0xc040
+        assertRaw(sd.get("flag"), "BOOL", new int[] {4}, 1, 0, 0, 1);
+        assertRaw(sd.get("i8"), "I8", new int[] {3}, 0x80, 0, 0x7f);
+        assertRaw(sd.get("u8"), "U8", new int[] {3}, 0, 200, 255);
+        assertRaw(sd.get("i16"), "I16", new int[] {2}, 0x00, 0x80, 0xff, 0x7f);
+        // Loading for a model converts explicitly and exactly: half floats to F32, small integers and bool to I32.
+        Map<String, Tensor> model = TorchCheckpoint.readStateDict(fixture("dtypes.pth"));
+        check(model.get("half"), DType.F32, new int[] {3}, 0.5, -1, 65504);
+        check(model.get("half_t"), DType.F32, new int[] {3, 2}, 0, 3, 1, 4, 2, 5);
+        check(model.get("bf16"), DType.F32, new int[] {2}, 1.5, -3);
+        check(model.get("flag"), DType.I32, new int[] {4}, 1, 0, 0, 1);
+        check(model.get("i8"), DType.I32, new int[] {3}, -128, 0, 127);
+        check(model.get("u8"), DType.I32, new int[] {3}, 0, 200, 255);
+        check(model.get("i16"), DType.I32, new int[] {2}, -32768, 32767);
+    }
+
+    private static void assertRaw(RawTensor t, String dtype, int[] shape, int... bytes) {
+        assertEquals(dtype, t.dtype());
+        assertArrayEquals(shape, t.shape());
+        byte[] expected = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) expected[i] = (byte) bytes[i];
+        assertArrayEquals(expected, t.data(), dtype);
+    }
+
+    @Test
+    void writesEveryDtypeAsItsOwnStorage() throws IOException {
+        Map<String, RawTensor> sd = TorchCheckpoint.readRawStateDict(fixture("dtypes.pth"));
+        Path out = tmp.resolve("dtypes.pth");
+        TorchCheckpoint.writeRaw(out, sd, null);
+        assertEquals(sd, TorchCheckpoint.readRawStateDict(out));
+        String pickle = new String(zipRecord(out, "archive/data.pkl"), StandardCharsets.ISO_8859_1);
+        for (String storage : List.of("HalfStorage", "BFloat16Storage", "BoolStorage", "CharStorage", "ByteStorage", "ShortStorage")) {
+            assertTrue(pickle.contains("torch\n" + storage + "\n"), storage);
+        }
+    }
+
+    /** The legacy fixture (torch.save(..., _use_new_zipfile_serialization=False)) is answered with the command that re-saves it. */
+    @Test
+    void legacyFileIsAnsweredWithTheResaveCommand() {
+        Path legacy = fixture("legacy.pth");
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(legacy));
+        assertEquals(legacy + ": legacy (pre-1.6) torch.save format is not supported; re-save it in the zip format with PyTorch"
+                + " >= 1.6: python3 -c \"import torch; torch.save(torch.load('" + legacy + "', map_location='cpu'), '"
+                + legacy.toString().replace("legacy.pth", "legacy-zip.pth") + "')\"", e.getMessage());
+        assertEquals("python3 -c \"import torch; torch.save(torch.load('it\\'s', map_location='cpu'), 'it\\'s-zip.pth')\"",
+                TorchCheckpoint.resaveCommand(Path.of("it's")));
+    }
+
+    private static byte[] zipRecord(Path zip, String name) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            return z.getInputStream(z.getEntry(name)).readAllBytes();
+        }
     }
 
     static void writeZip(Path p, Map<String, byte[]> records) throws IOException {

@@ -1,5 +1,15 @@
 package dev.semaim.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.LinkedHashMap;
+
+import java.util.Map;
+
+import dev.semaim.tensor.Tensor;
+
+import dev.semaim.io.TorchCheckpoint;
+
 import dev.semaim.data.TrainingData;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.run.Checkpoints;
@@ -92,6 +102,59 @@ class PretrainerTest {
         String log = Files.readString(dir.resolve("log.txt"));
         assertTrue(log.startsWith("{\"train_loss\": ") && log.contains("\"epoch\": 0") && log.contains("\"images_per_s\": "), log);
         assertTrue(r.output().contains("effective batch size: 16") && r.output().contains("actual lr: 2.00e-03"), r.output());
+    }
+
+    /**
+     * --init starts from a PyTorch checkpoint in the official layout ({'state_dict': {'module.' + key: ...}}): with an
+     * lr of 1e-30 the one step leaves every weight where the file put it, so the run's checkpoint holds the file's weights.
+     */
+    @Test
+    void initStartsFromAnOfficialStylePytorchCheckpoint() throws Exception {
+        PretrainOptions a = TinyRun.options(dir.resolve("a"));
+        a.epochs = 1;
+        a.maxStepsPerEpoch = 2;
+        TinyRun.run(a, -1);
+        Map<String, Tensor> trained = Checkpoints.load(a.outputDir.resolve(Checkpoints.LATEST)).model();
+        Map<String, Tensor> ddp = new LinkedHashMap<>();
+        trained.forEach((k, v) -> ddp.put("module." + k, v));
+        Path pth = dir.resolve("official.pth");
+        TorchCheckpoint.write(pth, ddp, "state_dict");
+        PretrainOptions b = TinyRun.options(dir.resolve("b"));
+        b.epochs = 1;
+        b.maxStepsPerEpoch = 1;
+        b.lr = 1e-30;
+        b.seed = 7; // another random init: only --init can make the weights equal
+        b.init = pth;
+        TinyRun r = TinyRun.run(b, -1);
+        assertTrue(r.output().contains("initialised from " + pth + " (" + trained.size() + " tensors)"), r.output());
+        Map<String, Tensor> after = Checkpoints.load(b.outputDir.resolve(Checkpoints.LATEST)).model();
+        trained.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), after.get(k).toFloatArray(), 1e-20f, k));
+        // the same weights as safetensors (this project's checkpoint itself) also work
+        PretrainOptions c = TinyRun.options(dir.resolve("c"));
+        c.epochs = 1;
+        c.maxStepsPerEpoch = 1;
+        c.init = a.outputDir.resolve(Checkpoints.LATEST);
+        assertTrue(TinyRun.run(c, -1).output().contains("initialised from " + c.init), "safetensors --init");
+        // a run that continues from its own checkpoint keeps it and says --init is not used
+        c.epochs = 2;
+        String resumed = TinyRun.run(c, -1).output();
+        assertTrue(resumed.contains("--init " + c.init + " ignored: the run continues from its checkpoint "
+                + c.outputDir.resolve(Checkpoints.LATEST)) && !resumed.contains("initialised from"), resumed);
+    }
+
+    @Test
+    void initThatDoesNotFitNamesTheFlagAndFile() throws Exception {
+        PretrainOptions o = TinyRun.options(dir.resolve("x"));
+        o.epochs = 1;
+        o.maxStepsPerEpoch = 1;
+        o.init = dir.resolve("none.pth");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertEquals("--init " + o.init + " does not exist", e.getMessage());
+        Path small = dir.resolve("small.safetensors");
+        Safetensors.write(small, Map.of("cls_token", Tensor.of(new float[] {1, 2}, 1, 1, 2)), Map.of());
+        o.init = small;
+        e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().startsWith("--init " + small + " does not fit the model of the flags: "), e.getMessage());
     }
 
     @Test

@@ -23,9 +23,10 @@ import java.util.Map;
  * The safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
  * {@code {"__metadata__": {str: str}, name: {"dtype", "shape", "data_offsets": [begin, end]}, ...}}
  * (padded with spaces), then the raw little-endian tensor bytes, with offsets relative to the end of
- * the header. Reading validates strictly and names the file and tensor in every error; F16 and BF16
- * are widened to F32 on reading. Writing keeps the map's order and is atomic: the previous file
- * survives any crash during the write.
+ * the header. Reading validates strictly and names the file and tensor in every error. {@link #read} gives engine
+ * tensors (F16/BF16 widened to F32, BOOL/U8/I8/I16 to I32, see {@link RawTensor#toTensor()}); {@link #readRaw}
+ * and {@link #writeRaw} carry every dtype's bytes untouched, for converters. Writing keeps the map's order and is
+ * atomic: the previous file survives any crash during the write.
  */
 public final class Safetensors {
     private Safetensors() {}
@@ -39,6 +40,9 @@ public final class Safetensors {
             return t;
         }
     }
+
+    /** A file's contents as stored: every tensor's dtype and bytes untouched (for converters). */
+    public record RawFile(Path path, Map<String, RawTensor> tensors, Map<String, String> metadata) {}
 
     private static final String METADATA = "__metadata__";
     /** The reference implementation's limit; a larger header means a corrupt length field. */
@@ -55,8 +59,20 @@ public final class Safetensors {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             Header h = header(path, ch);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : h.entries) tensors.put(e.name, readTensor(ch, h.dataStart, e));
+            for (Entry e : h.entries) tensors.put(e.name, readRawTensor(ch, h.dataStart, e).toTensor());
             return new File(path, tensors, h.metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #read}, with every tensor's dtype and bytes as stored (F16 stays F16). */
+    public static RawFile readRaw(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            Header h = header(path, ch);
+            Map<String, RawTensor> tensors = new LinkedHashMap<>();
+            for (Entry e : h.entries) tensors.put(e.name, readRawTensor(ch, h.dataStart, e));
+            return new RawFile(path, tensors, h.metadata);
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": " + e.getMessage(), e);
         }
@@ -154,12 +170,9 @@ public final class Safetensors {
     }
 
     private static int elementBytes(Path path, String name, String dtype) {
-        switch (dtype) {
-            case "F16": case "BF16": return 2;
-            case "F32": case "I32": return 4;
-            case "F64": case "I64": return 8;
-            default: throw bad(path, name, "unknown dtype '" + dtype + "' (supported: F32, F64, I32, I64, F16, BF16)");
-        }
+        int bytes = RawTensor.elementBytes(dtype);
+        if (bytes < 0) throw bad(path, name, "unknown dtype '" + dtype + "' (supported: " + RawTensor.SUPPORTED + ")");
+        return bytes;
     }
 
     /** A JSON array of non-negative integers; {@code length} -1 means any length. */
@@ -208,44 +221,17 @@ public final class Safetensors {
         return bad(path, e.name, "data_offsets [" + e.begin + ", " + e.end + "] out of range: the data section has " + dataBytes + " bytes");
     }
 
-    private static Tensor readTensor(FileChannel ch, long dataStart, Entry e) throws IOException {
-        int numel = Shape.numel(e.shape);
-        Object host;
-        switch (e.dtype) {
-            case "F32": case "F16": case "BF16": host = new float[numel]; break;
-            case "F64": host = new double[numel]; break;
-            case "I32": host = new int[numel]; break;
-            default: host = new long[numel]; break;
-        }
-        int elementBytes = e.elementBytes, perChunk = CHUNK / elementBytes;
-        for (int from = 0; from < numel; from += perChunk) {
-            int count = Math.min(perChunk, numel - from);
-            ByteBuffer buf = readFully(ch, dataStart + e.begin + (long) from * elementBytes, count * elementBytes);
-            decode(e.dtype, buf, host, from, count);
-        }
-        return Tensor.of(host, e.shape);
+    /** One tensor's bytes; a tensor's data is below 2 GiB since its element count is below 2^31 (checked in entry). */
+    private static RawTensor readRawTensor(FileChannel ch, long dataStart, Entry e) throws IOException {
+        long bytes = e.end - e.begin;
+        if (bytes > Integer.MAX_VALUE - 8) throw new IOException("tensor '" + e.name + "' holds " + bytes + " bytes, over the 2 GiB limit");
+        ByteBuffer buf = readFully(ch, dataStart + e.begin, (int) bytes);
+        return new RawTensor(e.dtype, e.shape, buf.array());
     }
 
-    private static void decode(String dtype, ByteBuffer buf, Object host, int from, int count) {
-        switch (dtype) {
-            case "F32": buf.asFloatBuffer().get((float[]) host, from, count); break;
-            case "F64": buf.asDoubleBuffer().get((double[]) host, from, count); break;
-            case "I32": buf.asIntBuffer().get((int[]) host, from, count); break;
-            case "I64": buf.asLongBuffer().get((long[]) host, from, count); break;
-            case "F16": for (int i = 0; i < count; i++) ((float[]) host)[from + i] = halfToFloat(buf.getShort()); break;
-            default: for (int i = 0; i < count; i++) ((float[]) host)[from + i] = Float.intBitsToFloat((buf.getShort() & 0xffff) << 16); break;
-        }
-    }
-
-    /** IEEE binary16 to binary32 (exact: every half value is a float). */
+    /** IEEE binary16 to binary32 (exact: every half value is a float); see {@link RawTensor#halfToFloat}. */
     public static float halfToFloat(short h) {
-        int bits = h & 0xffff, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
-        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        if (exp == 0) {
-            float v = mant * 0x1p-24f; // subnormal
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+        return RawTensor.halfToFloat(h);
     }
 
     private static ByteBuffer readFully(FileChannel ch, long position, int length) throws IOException {
@@ -264,7 +250,13 @@ public final class Safetensors {
      * metadata (null or empty: none), atomically ({@link AtomicFile}).
      */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        byte[] header = header(path, tensors, metadata);
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            if (t == null) throw bad(path, e.getKey(), "tensor is null");
+            stored.put(e.getKey(), new Stored(t.dtype().safetensorsName, t.shape(), (long) t.numel() * t.dtype().bytes));
+        }
+        byte[] header = header(path, stored, metadata);
         try {
             AtomicFile.write(path, ch -> {
                 writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
@@ -276,8 +268,31 @@ public final class Safetensors {
         }
     }
 
+    /** Tensors of any dtype with their bytes as they are (F16 stays F16), otherwise as {@link #write}. */
+    public static void writeRaw(Path path, Map<String, RawTensor> tensors, Map<String, String> metadata) {
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        for (Map.Entry<String, RawTensor> e : tensors.entrySet()) {
+            RawTensor t = e.getValue();
+            if (t == null) throw bad(path, e.getKey(), "tensor is null");
+            stored.put(e.getKey(), new Stored(t.dtype(), t.shape(), t.data().length));
+        }
+        byte[] header = header(path, stored, metadata);
+        try {
+            AtomicFile.write(path, ch -> {
+                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+                writeFully(ch, ByteBuffer.wrap(header));
+                for (RawTensor t : tensors.values()) writeFully(ch, ByteBuffer.wrap(t.data()));
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": writing failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the header says of one tensor. */
+    private record Stored(String dtype, int[] shape, long bytes) {}
+
     /** The JSON header, padded with spaces so that the data starts at a multiple of 8 bytes. */
-    private static byte[] header(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    private static byte[] header(Path path, Map<String, Stored> tensors, Map<String, String> metadata) {
         StringBuilder b = new StringBuilder("{");
         if (metadata != null && !metadata.isEmpty()) {
             b.append(Json.quote(METADATA)).append(":{");
@@ -290,15 +305,14 @@ public final class Safetensors {
             b.append('}');
         }
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, Stored> e : tensors.entrySet()) {
             String name = e.getKey();
             if (name == null || name.isEmpty() || name.equals(METADATA)) throw bad(path, "invalid tensor name '" + name + "'");
-            Tensor t = e.getValue();
-            if (t == null) throw bad(path, name, "tensor is null");
-            long bytes = (long) t.numel() * t.dtype().bytes;
+            Stored t = e.getValue();
+            long bytes = t.bytes;
             if (b.length() > 1) b.append(',');
-            b.append(Json.quote(name)).append(":{\"dtype\":\"").append(t.dtype().safetensorsName).append("\",\"shape\":[");
-            int[] s = t.shape();
+            b.append(Json.quote(name)).append(":{\"dtype\":\"").append(t.dtype).append("\",\"shape\":[");
+            int[] s = t.shape;
             for (int i = 0; i < s.length; i++) b.append(i > 0 ? "," : "").append(s[i]);
             b.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
             offset += bytes;

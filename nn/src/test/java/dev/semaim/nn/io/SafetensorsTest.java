@@ -166,8 +166,46 @@ class SafetensorsTest {
 
     @Test
     void unknownDtype() throws IOException {
-        expect(raw("dt", "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]}}", new byte[4]),
-                "tensor 'w': unknown dtype 'U8'");
+        expect(raw("dt", "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'w': unknown dtype 'F8_E4M3' (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+    }
+
+    /** BOOL, U8, I8 and I16 read for a model become I32 (exact); read raw, every dtype keeps its bytes, and writes back the same file. */
+    @Test
+    void smallIntegerAndBoolDtypes() throws IOException {
+        byte[] data = {1, 0, (byte) 200, (byte) 255, (byte) 0x80, 0x7f, 0x00, (byte) 0x80};
+        Path p = raw("small", "{\"b\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[0,2]},"
+                + "\"u\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[2,4]},"
+                + "\"i\":{\"dtype\":\"I8\",\"shape\":[2],\"data_offsets\":[4,6]},"
+                + "\"s\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[6,8]}}", data);
+        Safetensors.File f = Safetensors.read(p);
+        assertEquals(DType.I32, f.get("b").dtype());
+        assertArrayEquals(new int[] {1, 0}, (int[]) f.get("b").toArray());
+        assertArrayEquals(new int[] {200, 255}, (int[]) f.get("u").toArray());
+        assertArrayEquals(new int[] {-128, 127}, (int[]) f.get("i").toArray());
+        assertArrayEquals(new int[] {-32768}, (int[]) f.get("s").toArray());
+        Safetensors.RawFile raw = Safetensors.readRaw(p);
+        assertEquals("U8", raw.tensors().get("u").dtype());
+        assertArrayEquals(new byte[] {(byte) 200, (byte) 255}, raw.tensors().get("u").data());
+        Path back = dir.resolve("back.safetensors");
+        Safetensors.writeRaw(back, raw.tensors(), raw.metadata());
+        assertEquals(raw.tensors(), Safetensors.readRaw(back).tensors());
+    }
+
+    /** Half precision read raw and written raw stays 2 bytes an element: a F16 file converts to a F16 file, not F32. */
+    @Test
+    void halfStaysHalfThroughRawReadAndWrite() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00).putShort((short) 0xc040);
+        Path p = raw("h", "{\"h\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[2,4]}}", data.array());
+        Path back = dir.resolve("h2.safetensors");
+        Safetensors.writeRaw(back, Safetensors.readRaw(p).tensors(), Map.of());
+        Safetensors.RawFile f = Safetensors.readRaw(back);
+        assertEquals("F16", f.tensors().get("h").dtype());
+        assertEquals("BF16", f.tensors().get("b").dtype());
+        assertEquals(2, f.tensors().get("h").data().length);
+        assertArrayEquals(new float[] {1f}, Safetensors.read(back).get("h").toFloatArray());
+        assertArrayEquals(new float[] {-3f}, Safetensors.read(back).get("b").toFloatArray());
     }
 
     @Test
