@@ -21,6 +21,7 @@ public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
         List<Path> results;
         String metric;
         Path out;
+        boolean logLr;
     }
 
     static final Schema<Options> SCHEMA = schema();
@@ -37,6 +38,8 @@ public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
                 + "several runs)", o -> o.results, (o, v) -> o.results = v);
         s.add("metric", ValueType.text().metavar("NAME"), "top1", "the results.json field drawn as bars (e.g. top1, knn20_top1)",
                 o -> o.metric, (o, v) -> o.metric = v);
+        s.add("log_lr", ValueType.toggle(), null, "draw the learning rate on a log-scale axis (ticks at powers of ten; lr <= 0 left out)",
+                o -> o.logLr, (o, v) -> o.logLr = v);
         s.add("out", ValueType.path().metavar("FILE"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
         return s;
     }
@@ -51,7 +54,7 @@ public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
             throw new UsageException("give at least one --log (or --results); see semaim plot --help");
         SCHEMA.validate(o);
         List<TrainingLog> logs = read(o.logs, "--log"), results = read(o.results, "--results");
-        BufferedImage img = Curves.draw(logs, results, o.metric);
+        BufferedImage img = Curves.draw(logs, results, o.metric, o.logLr);
         Pictures.writePng(img, o.out);
         out.printf("wrote %s (%dx%d): %d run(s)%n", o.out, img.getWidth(), img.getHeight(), logs.size() + results.size());
         return 0;

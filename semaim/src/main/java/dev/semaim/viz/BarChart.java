@@ -18,7 +18,8 @@ public final class BarChart {
             lo = Math.min(lo, b.value());
             hi = Math.max(hi, b.value());
         }
-        ChartFrame f = new ChartFrame(img, rx, ry, rw, rh, title, "", yLabel, 0, Math.max(1, bars.size()), lo, hi * 1.1);
+        ChartFrame f = new ChartFrame(img, rx, ry, rw, rh, title, "", yLabel, new Axis(0, Math.max(1, bars.size()), false),
+                Axis.over(lo, hi * 1.1, false, 0));
         f.axes(false);
         Graphics2D g = f.graphics();
         for (int k = 0; k < bars.size(); k++) {

@@ -21,6 +21,11 @@ public final class Curves {
 
     /** Loss and lr against epoch for each log; a bar chart of {@code metric} for each results file (may be empty). */
     public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric) {
+        return draw(logs, results, metric, false);
+    }
+
+    /** As {@link #draw(List, List, String)}; {@code logLr}: the learning rate on a log-scale axis (lr <= 0 is left out). */
+    public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric, boolean logLr) {
         for (TrainingLog l : logs) {
             if (!l.has("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
                 throw new IllegalArgumentException(l.file() + " has no train_loss: it is not the log of a training run"
@@ -35,7 +40,8 @@ public final class Curves {
             for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, Color.WHITE.getRGB());
         List<String> names = distinctNames(logs);
         LineChart.draw(img, 0, 0, CHART_W, CHART_H, "training loss", "epoch", "train_loss", series(logs, names, "train_loss"));
-        LineChart.draw(img, CHART_W, 0, CHART_W, CHART_H, "learning rate (epoch mean)", "epoch", "train_lr", series(logs, names, "train_lr"));
+        LineChart.draw(img, CHART_W, 0, CHART_W, CHART_H, logLr ? "learning rate (epoch mean, log scale)" : "learning rate (epoch mean)",
+                "epoch", "train_lr", series(logs, names, "train_lr"), logLr, true);
         int next = 2;
         if (perIteration) {
             List<LineChart.Series> s = new ArrayList<>();

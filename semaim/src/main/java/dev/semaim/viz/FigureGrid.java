@@ -6,13 +6,30 @@ import java.util.List;
 
 /**
  * A labelled grid of square panels: titles over the columns (one or two lines, split at '\n'), a label left of
- * each row, and per cell an optional colour bar beside the panel and a caption line under it.
+ * each row, and per cell an optional colour bar beside the panel, with tick values, and a caption line under it.
  */
 public final class FigureGrid {
-    /** One cell: the panel (size×size), a caption (may be empty), and whether a colour bar goes beside it. */
-    public record Cell(BufferedImage panel, String caption, boolean colourBar) {}
+    /**
+     * One cell: the panel (size×size), a caption (may be empty), and the range [lo, hi] of the {@link Colormap}
+     * colour bar beside it (null: no bar).
+     */
+    public record Cell(BufferedImage panel, String caption, double[] bar) {
+        public Cell {
+            if (bar != null && bar.length != 2) throw new IllegalArgumentException("a colour bar range is {lo, hi}, not " + bar.length + " values");
+        }
 
-    private static final int GAP = 10, BAR = 8, BAR_GAP = 3, MARGIN = 8;
+        /** A panel without a colour bar. */
+        public static Cell plain(BufferedImage panel, String caption) {
+            return new Cell(panel, caption, null);
+        }
+
+        /** A heat-map panel whose colour bar runs from lo (bottom) to hi (top). */
+        public static Cell heat(BufferedImage panel, String caption, double lo, double hi) {
+            return new Cell(panel, caption, new double[] {lo, hi});
+        }
+    }
+
+    private static final int GAP = 10, BAR = 8, BAR_GAP = 3, TICK = 3, MARGIN = 8;
     private static final Color BACKGROUND = Color.WHITE, INK = new Color(30, 30, 30);
 
     private final List<String> columns;
@@ -36,7 +53,30 @@ public final class FigureGrid {
 
     private int columnWidth() {
         int titles = columns.stream().flatMap(t -> List.of(t.split("\n")).stream()).mapToInt(Text::width).max().orElse(0);
-        return Math.max(panel + BAR_GAP + BAR, titles) + GAP;
+        int labels = 0;
+        for (Cell[] row : cells)
+            for (Cell c : row)
+                if (c != null && c.bar() != null) for (BarTick t : barTicks(c.bar())) labels = Math.max(labels, TICK + 2 + Text.width(t.label()));
+        return Math.max(panel + BAR_GAP + BAR + labels, titles) + GAP;
+    }
+
+    /** A colour-bar tick: its value's label and its height above the bar's bottom in pixels. */
+    record BarTick(String label, int above) {}
+
+    /**
+     * The ticks of a colour bar over [lo, hi]: min, middle and max, labelled in one {@link TickFormat} (chosen from
+     * their step, as axis ticks are); only min and max where the panel is under three lines of text tall, none
+     * under two (the caption under the panel still gives the range).
+     */
+    List<BarTick> barTicks(double[] range) {
+        double lo = range[0], hi = range[1];
+        int room = panel / Text.LINE;
+        if (room < 2) return List.of();
+        List<Double> values = room >= 3 ? List.of(lo, (lo + hi) / 2, hi) : List.of(lo, hi);
+        List<String> labels = TickFormat.forStep((hi - lo) / (values.size() - 1), values).format(values);
+        List<BarTick> out = new java.util.ArrayList<>();
+        for (int i = 0; i < values.size(); i++) out.add(new BarTick(labels.get(i), (int) Math.round(i * (panel - 1) / (double) (values.size() - 1))));
+        return out;
     }
 
     private int labelWidth() {
@@ -71,18 +111,25 @@ public final class FigureGrid {
                 int x0 = panelX(j), y0 = panelY(i);
                 for (int y = 0; y < panel; y++)
                     for (int x = 0; x < panel; x++) img.setRGB(x0 + x, y0 + y, c.panel().getRGB(x, y));
-                if (c.colourBar()) colourBar(img, x0 + panel + BAR_GAP, y0);
+                if (c.bar() != null) colourBar(img, x0 + panel + BAR_GAP, y0, c.bar());
                 if (!c.caption().isEmpty()) Text.drawCentred(img, c.caption(), x0 + panel / 2, y0 + panel + 1, INK);
             }
         }
         return img;
     }
 
-    // high at the top, low at the bottom
-    private void colourBar(BufferedImage img, int x0, int y0) {
+    // high at the top, low at the bottom; each tick a short mark right of the bar and its label centred on it
+    // (the end labels are kept within the panel's height, so they never reach the titles or captions)
+    private void colourBar(BufferedImage img, int x0, int y0, double[] range) {
         for (int y = 0; y < panel; y++) {
             int rgb = Colormap.rgb(1 - y / (double) (panel - 1));
             for (int x = 0; x < BAR; x++) img.setRGB(x0 + x, y0 + y, rgb);
+        }
+        for (BarTick t : barTicks(range)) {
+            int y = y0 + panel - 1 - t.above();
+            for (int x = 0; x < TICK; x++) img.setRGB(x0 + BAR + x, y, INK.getRGB());
+            int top = Math.max(y0, Math.min(y0 + panel - Text.LINE, y - Text.LINE / 2));
+            Text.draw(img, t.label(), x0 + BAR + TICK + 2, top, INK);
         }
     }
 }

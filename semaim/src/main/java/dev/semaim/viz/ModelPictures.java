@@ -57,7 +57,7 @@ public final class ModelPictures {
         BufferedImage[] bases = new BufferedImage[b];
         for (int i = 0; i < b; i++) bases[i] = Panels.image(shown[i], c.inChans(), c.imgSize(), c.imgSize(), size);
         titles.add("input");
-        for (int i = 0; i < b; i++) cells.get(i).add(new FigureGrid.Cell(bases[i], "", false));
+        for (int i = 0; i < b; i++) cells.get(i).add(FigureGrid.Cell.plain(bases[i], ""));
 
         addHeat("cls attention\n(last block, mean)", maps.selfMap(), g, bases, titles, cells);
         if (o.perHead()) {
@@ -76,7 +76,7 @@ public final class ModelPictures {
             for (int i = 0; i < b; i++) {
                 double[] v = new double[l];
                 for (int rank = 0; rank < l; rank++) v[(int) order[i * l + rank]] = 1 - rank / (double) (l - 1);
-                cells.get(i).add(new FigureGrid.Cell(Panels.heat(v, g, 0, 1, bases[i], size), "start " + order[i * l], true));
+                cells.get(i).add(FigureGrid.Cell.heat(Panels.heat(v, g, 0, 1, bases[i], size), "start " + order[i * l], 0, 1));
             }
         }
 
@@ -93,8 +93,8 @@ public final class ModelPictures {
             titles.add(c.normPixLoss() ? "prediction\n(patch stats of target)" : "prediction");
             titles.add(model.gaussianBlur == null ? "target" : "target\n(blurred)");
             for (int i = 0; i < b; i++) {
-                cells.get(i).add(new FigureGrid.Cell(Panels.image(predShown[i], c.inChans(), c.imgSize(), c.imgSize(), size), "", false));
-                cells.get(i).add(new FigureGrid.Cell(Panels.image(targetShown[i], c.inChans(), c.imgSize(), c.imgSize(), size), "", false));
+                cells.get(i).add(FigureGrid.Cell.plain(Panels.image(predShown[i], c.inChans(), c.imgSize(), c.imgSize(), size), ""));
+                cells.get(i).add(FigureGrid.Cell.plain(Panels.image(targetShown[i], c.inChans(), c.imgSize(), c.imgSize(), size), ""));
             }
         }
 
@@ -120,7 +120,7 @@ public final class ModelPictures {
                 hi = Math.max(hi, d);
             }
             String caption = String.format(Locale.ROOT, "%.3g .. %.3g", lo, hi);
-            cells.get(i).add(new FigureGrid.Cell(Panels.heat(v, grid, lo, hi, bases[i], bases[i].getWidth()), caption, true));
+            cells.get(i).add(FigureGrid.Cell.heat(Panels.heat(v, grid, lo, hi, bases[i], bases[i].getWidth()), caption, lo, hi));
         }
     }
 

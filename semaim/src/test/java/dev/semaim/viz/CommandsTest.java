@@ -138,6 +138,28 @@ class CommandsTest {
                 + "its results.json: plot it with --results FILE --metric knn20_top1)" + System.lineSeparator(), refused.err());
     }
 
+    /** Issue 19 item 5: --log_lr draws the lr on a log axis; an lr of 0 (the first warm-up step) is left out, not an error. */
+    @Test
+    void plotDrawsTheLearningRateOnALogAxis(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("run/log.txt"), linear = dir.resolve("linear.png"), logPng = dir.resolve("log.png");
+        Files.createDirectories(log.getParent());
+        StringBuilder l = new StringBuilder();
+        double[] lr = {0, 1e-5, 1e-4, 1e-3, 5e-4, 1e-4};
+        for (int e = 0; e < lr.length; e++)
+            l.append("{\"train_loss\": ").append(1.0 / (e + 1)).append(", \"train_lr\": ").append(lr[e]).append(", \"epoch\": ").append(e).append("}\n");
+        Files.writeString(log, l);
+        assertEquals(0, main("plot", "--log", log.toString(), "--out", linear.toString()).rc());
+        Run r = main("plot", "--log", log.toString(), "--log_lr", "--out", logPng.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage a = ImageIO.read(linear.toFile()), b = ImageIO.read(logPng.toFile());
+        assertEquals(a.getWidth(), b.getWidth());
+        int differ = 0;
+        for (int y = 0; y < a.getHeight(); y++)
+            for (int x = 0; x < a.getWidth(); x++) if (a.getRGB(x, y) != b.getRGB(x, y)) differ += x < Curves.CHART_W ? 1000000 : 1;
+        assertTrue(differ > 0 && differ < 1000000, "only the lr chart changes: " + differ);
+        assertTrue(main("plot", "--help").out().contains("--log_lr"));
+    }
+
     @Test
     void endOfRunHookWritesCurvesBesideTheLog(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("log.txt");

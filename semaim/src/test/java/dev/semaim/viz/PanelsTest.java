@@ -42,8 +42,8 @@ class PanelsTest {
         FigureGrid fig = new FigureGrid(cols, List.of("image 0", "image 1"), SIZE);
         BufferedImage cold = Panels.heat(new double[GRID * GRID], GRID, 0, 1, null, SIZE);
         for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 3; j++) fig.set(i, j, new FigureGrid.Cell(cold, "0 .. 1", true));
-        fig.set(1, 2, new FigureGrid.Cell(Panels.heat(oneHot(r, c), GRID, 0, 1, null, SIZE), "", true));
+            for (int j = 0; j < 3; j++) fig.set(i, j, FigureGrid.Cell.heat(cold, "0 .. 1", 0, 1));
+        fig.set(1, 2, FigureGrid.Cell.heat(Panels.heat(oneHot(r, c), GRID, 0, 1, null, SIZE), "", 0, 1));
         BufferedImage img = fig.render();
         int x = fig.panelX(2) + c * BLOCK + BLOCK / 2, y = fig.panelY(1) + r * BLOCK + BLOCK / 2;
         assertTrue(Colormap.isWarm(img.getRGB(x, y) & 0xFFFFFF), "centre of patch (" + r + ", " + c + ")");
@@ -51,6 +51,44 @@ class PanelsTest {
         assertFalse(Colormap.isWarm(img.getRGB(fig.panelX(2) + BLOCK / 2, fig.panelY(0) + r * BLOCK + BLOCK / 2) & 0xFFFFFF), "same patch, row 0");
         assertEquals(fig.panelX(3) + 8, img.getWidth());
         assertEquals(fig.panelY(2) + 8, img.getHeight());
+    }
+
+    /** Issue 19 item 5: colour bars carry min, middle and max, in one format, drawn as text beside the bar. */
+    @Test
+    void colourBarsGetTickValues() {
+        FigureGrid fig = new FigureGrid(List.of("heat", "plain"), List.of("image 0"), SIZE);
+        assertEquals(List.of("0.0", "0.5", "1.0"), labels(fig.barTicks(new double[] {0, 1})));
+        assertEquals(List.of("0.0031", "0.0093", "0.0155"), labels(fig.barTicks(new double[] {0.0031, 0.0155})));
+        assertEquals(List.of("-2.0", "0.5", "3.0"), labels(fig.barTicks(new double[] {-2, 3})));
+        assertEquals(List.of("2.0e-4", "6.0e-4", "1.0e-3"), labels(fig.barTicks(new double[] {2e-4, 1e-3})));
+        assertEquals(List.of("0", "1"), labels(new FigureGrid(List.of("a"), List.of("b"), 2 * Text.LINE).barTicks(new double[] {0, 1})));
+        assertEquals(List.of(), new FigureGrid(List.of("a"), List.of("b"), ModelPictures.MIN_PANEL).barTicks(new double[] {0, 1}));
+
+        BufferedImage cold = Panels.heat(new double[GRID * GRID], GRID, 0, 1, null, SIZE);
+        fig.set(0, 0, FigureGrid.Cell.heat(cold, "", -2, 3));
+        fig.set(0, 1, FigureGrid.Cell.plain(cold, ""));
+        BufferedImage img = fig.render();
+        int labelsFrom = fig.panelX(0) + SIZE + 8, labelsTo = fig.panelX(1) - 1, top = fig.panelY(0);
+        for (FigureGrid.BarTick t : fig.barTicks(new double[] {-2, 3})) {
+            int y = top + SIZE - 1 - t.above();
+            int ink = dark(img, labelsFrom, labelsTo, Math.max(top, y - Text.LINE / 2), Math.min(top + SIZE, y + Text.LINE / 2));
+            assertTrue(ink > 5, "text of tick " + t.label() + " at y " + y + ": " + ink + " dark pixels");
+        }
+        assertEquals(0, dark(img, fig.panelX(1) + SIZE + 1, fig.panelX(1) + SIZE + 60, top, top + SIZE), "a plain panel has no bar labels");
+    }
+
+    static List<String> labels(List<FigureGrid.BarTick> ticks) {
+        return ticks.stream().map(FigureGrid.BarTick::label).toList();
+    }
+
+    static int dark(BufferedImage img, int x0, int x1, int y0, int y1) {
+        int n = 0;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < Math.min(x1, img.getWidth()); x++) {
+                int c = img.getRGB(x, y);
+                if (((c >> 16) & 0xFF) + ((c >> 8) & 0xFF) + (c & 0xFF) < 3 * 128) n++;
+            }
+        return n;
     }
 
     @Test
