@@ -36,6 +36,7 @@ public final class FigureGrid {
     private final List<String> rows;
     private final int panel;
     private final Cell[][] cells;
+    private int columnWidth = -1;                                              // -1: cells changed since measured
 
     public FigureGrid(List<String> columnTitles, List<String> rowLabels, int panel) {
         this.columns = List.copyOf(columnTitles);
@@ -49,9 +50,16 @@ public final class FigureGrid {
             throw new IllegalArgumentException("FigureGrid: panel (" + row + ", " + column + ") is " + cell.panel().getWidth() + "x"
                     + cell.panel().getHeight() + ", not " + panel + "x" + panel);
         cells[row][column] = cell;
+        columnWidth = -1;
     }
 
     private int columnWidth() {
+        if (columnWidth < 0) columnWidth = measureColumn();
+        return columnWidth;
+    }
+
+    // the widest title, or panel, bar and tick labels (measured once: every panelX call needs it)
+    private int measureColumn() {
         int titles = columns.stream().flatMap(t -> List.of(t.split("\n")).stream()).mapToInt(Text::width).max().orElse(0);
         int labels = 0;
         for (Cell[] row : cells)
