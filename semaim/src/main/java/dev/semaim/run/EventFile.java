@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * <p>The format, written from its public description (TFRecord framing of {@code tensorflow.Event} protobufs):
  * <pre>
  *   record  = uint64 length (LE) | uint32 masked_crc32c(length bytes) | data[length] | uint32 masked_crc32c(data)
- *   masked  = ((crc >>> 15) | (crc << 17)) + 0xa282ead8          (CRC-32C, Castagnoli)
+ *   masked  = ((crc &gt;&gt;&gt; 15) | (crc &lt;&lt; 17)) + 0xa282ead8          (CRC-32C, Castagnoli)
  *   Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
  *   Summary { repeated Value value = 1; }   Value { string tag = 1; float simple_value = 2; }
  * </pre>

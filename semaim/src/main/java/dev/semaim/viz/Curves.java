@@ -24,7 +24,7 @@ public final class Curves {
         return draw(logs, results, metric, false);
     }
 
-    /** As {@link #draw(List, List, String)}; {@code logLr}: the learning rate on a log-scale axis (lr <= 0 is left out). */
+    /** As {@link #draw(List, List, String)}; {@code logLr}: the learning rate on a log-scale axis (lr {@code <= 0} is left out). */
     public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric, boolean logLr) {
         for (TrainingLog l : logs) {
             if (!l.has("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
