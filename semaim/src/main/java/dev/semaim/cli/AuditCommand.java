@@ -7,7 +7,6 @@ import dev.semaim.model.AimViT;
 import dev.semaim.model.Orders;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.settings.Schema;
-import dev.semaim.train.PretrainOptions;
 import dev.semaim.settings.ValueType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
@@ -27,10 +26,7 @@ import java.util.Map;
 public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
     /** The settings of one audit. */
     static final class Options {
-        Path checkpoint;
-        /** The model flags: the architecture of weights without 'config' metadata. */
-        final PretrainOptions arch = new PretrainOptions();
-        boolean allowNonFinite;
+        final ModelSource model = new ModelSource();
         Path images;
         String data;
         int numImages;
@@ -48,12 +44,7 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
                 "Runs one SemAIM pre-training step without the optimizer update and writes every intermediate tensor\n"
                         + "(input, target, order maps, priority, masks, per-block stream states, prediction, loss, gradients) to --out.",
                 Options::new);
-        s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
-                + "'config' holds the AimViT arguments, or weights without it (safetensors or .pth, e.g. an official checkpoint) read as "
-                + "the model flags describe", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to audit");
-        s.addFrom(PretrainOptions.SCHEMA, o -> o.arch, PretrainOptions.MODEL_FLAGS);
-        s.add("allow_non_finite", ValueType.toggle(), null, "load --checkpoint weights that hold NaN or infinity (to inspect a diverged run)",
-                o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
+        ModelSource.declare(s, o -> o.model, "the model to audit");
         s.add("images", ValueType.path().metavar("FILE"), null, "safetensors file whose tensor 'input' (B, C, H, W) is the batch (default: --data)",
                 o -> o.images, (o, v) -> o.images = v);
         s.add("data", ValueType.text().metavar("PATH"), "embedded", "where the batch comes from without --images: 'embedded', an IDX "
@@ -79,7 +70,7 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
     @Override
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         SCHEMA.validate(o);
-        SavedModel saved = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite, o.arch);
+        SavedModel saved = o.model.load();
         AimViT model = saved.model();
         SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
                 : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());

@@ -1,11 +1,9 @@
 package dev.semaim.cli;
 
-import dev.semaim.audit.SavedModel;
 import dev.semaim.data.SampleImages;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.OrderType;
 import dev.semaim.settings.Schema;
-import dev.semaim.train.PretrainOptions;
 import dev.semaim.settings.ValueType;
 import dev.semaim.viz.ModelPictures;
 import dev.semaim.viz.Pictures;
@@ -19,10 +17,7 @@ import java.util.List;
 public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options> {
     /** The settings of one picture. */
     static final class Options {
-        Path checkpoint;
-        /** The model flags: the architecture of weights without 'config' metadata. */
-        final PretrainOptions arch = new PretrainOptions();
-        boolean allowNonFinite;
+        final ModelSource model = new ModelSource();
         String data;
         Path images;
         int numImages;
@@ -40,12 +35,7 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
                 "Draws a PNG grid, a row per image: input, last-block cls attention, cls-patch similarity (spec 4.2), each\n"
                         + "order as a heat map (warm = predicted first), the per-patch loss map, prediction and target.",
                 Options::new);
-        s.add("checkpoint", ValueType.path().metavar("FILE"), null, "a semaim pretrain checkpoint, or safetensors weights whose metadata "
-                + "'config' holds the AimViT arguments, or weights without it (safetensors or .pth, e.g. an official checkpoint) read as "
-                + "the model flags describe", o -> o.checkpoint, (o, v) -> o.checkpoint = v).required("the model to draw");
-        s.addFrom(PretrainOptions.SCHEMA, o -> o.arch, PretrainOptions.MODEL_FLAGS);
-        s.add("allow_non_finite", ValueType.toggle(), null, "load --checkpoint weights that hold NaN or infinity (to inspect a diverged run)",
-                o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
+        ModelSource.declare(s, o -> o.model, "the model to draw");
         s.add("data", ValueType.text().metavar("PATH"), "embedded", "images: 'embedded', an IDX folder or an image folder (the first --num_images)",
                 o -> o.data, (o, v) -> o.data = v);
         s.add("images", ValueType.path().metavar("FILE"), null, "instead of --data: a safetensors file whose tensor 'input' (B, C, H, W) "
@@ -69,7 +59,7 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         SCHEMA.validate(o);
         ModelPictures.Options options = new ModelPictures.Options(o.orders, o.perHead, o.panel, o.seed);
-        AimViT model = SavedModel.load(o.checkpoint, "--checkpoint", o.allowNonFinite, o.arch).model();
+        AimViT model = o.model.load().model();
         SampleImages images = o.images != null ? SampleImages.fromFile(o.images, "--images")
                 : SampleImages.fromData(o.data, o.numImages, model.config.imgSize(), model.config.inChans());
         BufferedImage grid = ModelPictures.grid(model, images, options);

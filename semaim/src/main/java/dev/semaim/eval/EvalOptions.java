@@ -189,7 +189,7 @@ public final class EvalOptions extends RunOptions {
         s.add("allow_missing_keys", ValueType.toggle(), "false", "load --finetune weights that lack encoder tensors (beyond head and "
                 + "fc_norm, which the protocol re-creates), keeping those tensors' random initialisation", o -> o.allowMissingKeys,
                 (o, v) -> o.allowMissingKeys = v);
-        s.add("allow_non_finite", ValueType.toggle(), "false", "load --finetune weights that hold NaN or infinity",
+        s.add("allow_non_finite", ValueType.toggle(), "false", "load weights that hold NaN or infinity (to evaluate or inspect a diverged run)",
                 o -> o.allowNonFinite, (o, v) -> o.allowNonFinite = v);
         declareRun(s, "IDX folder with train-* and t10k-* files, image folder with train/ and val/, or 'embedded'",
                 "checkpoints, log.txt, the TensorBoard event file and results.json", "seed of the head init, data order, augmentation and subsets",

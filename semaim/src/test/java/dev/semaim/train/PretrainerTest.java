@@ -33,12 +33,18 @@ class PretrainerTest {
     @TempDir
     Path dir;
 
-    @Test
-    void lossFallsOverAFewDozenSteps() throws Exception {
+    /** Tiny-run options of one epoch of {@code steps} steps, without warm-up. */
+    private PretrainOptions oneEpoch(int steps) {
         PretrainOptions o = TinyRun.options(dir);
         o.epochs = 1;
         o.warmupEpochs = 0;
-        o.maxStepsPerEpoch = 40;
+        o.maxStepsPerEpoch = steps;
+        return o;
+    }
+
+    @Test
+    void lossFallsOverAFewDozenSteps() throws Exception {
+        PretrainOptions o = oneEpoch(40);
         List<Double> l = TinyRun.run(o, -1).losses;
         double first = l.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double last = l.subList(35, 40).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -84,10 +90,7 @@ class PretrainerTest {
 
     @Test
     void checkpointHoldsReferenceKeysOptimizerStateAndRunState() throws Exception {
-        PretrainOptions o = TinyRun.options(dir);
-        o.epochs = 1;
-        o.warmupEpochs = 0;
-        o.maxStepsPerEpoch = 2;
+        PretrainOptions o = oneEpoch(2);
         TinyRun r = TinyRun.run(o, -1);
         Safetensors.File f = Safetensors.read(dir.resolve(Checkpoints.LATEST));
         List<String> keys = List.copyOf(f.tensors().keySet());
@@ -159,10 +162,7 @@ class PretrainerTest {
 
     @Test
     void truncatedCheckpointIsAClearErrorNamingTheFile() throws Exception {
-        PretrainOptions o = TinyRun.options(dir);
-        o.epochs = 1;
-        o.warmupEpochs = 0;
-        o.maxStepsPerEpoch = 1;
+        PretrainOptions o = oneEpoch(1);
         TinyRun.run(o, -1);
         Path latest = dir.resolve(Checkpoints.LATEST);
         byte[] bytes = Files.readAllBytes(latest);
@@ -173,10 +173,7 @@ class PretrainerTest {
 
     @Test
     void nonFiniteLossStopsNamingEpochAndStepAndKeepsTheLastGoodCheckpoint() throws Exception {
-        PretrainOptions o = TinyRun.options(dir);
-        o.epochs = 1;
-        o.warmupEpochs = 0;
-        o.maxStepsPerEpoch = 2;
+        PretrainOptions o = oneEpoch(2);
         TinyRun.run(o, -1); // one good epoch, checkpointed
         o.epochs = 3;
         Path latest = dir.resolve(Checkpoints.LATEST);
@@ -193,17 +190,14 @@ class PretrainerTest {
      */
     @Test
     void aCheckpointWithANaNIsNotResumed() throws Exception {
-        PretrainOptions o = TinyRun.options(dir);
-        o.epochs = 1;
-        o.warmupEpochs = 0;
-        o.maxStepsPerEpoch = 1;
+        PretrainOptions o = oneEpoch(1);
         TinyRun.run(o, -1);
         Path latest = dir.resolve(Checkpoints.LATEST);
         Safetensors.File f = Safetensors.read(latest);
-        java.util.Map<String, dev.semaim.tensor.Tensor> tensors = new java.util.LinkedHashMap<>(f.tensors());
+        Map<String, Tensor> tensors = new LinkedHashMap<>(f.tensors());
         float[] cls = tensors.get("cls_token").toFloatArray();
         cls[0] = Float.NaN;
-        tensors.put("cls_token", dev.semaim.tensor.Tensor.of(cls, tensors.get("cls_token").shape()));
+        tensors.put("cls_token", Tensor.of(cls, tensors.get("cls_token").shape()));
         Safetensors.write(latest, tensors, f.metadata());
         o.epochs = 2;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
