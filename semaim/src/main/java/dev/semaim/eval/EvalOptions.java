@@ -101,6 +101,7 @@ public final class EvalOptions extends RunOptions {
         if (protocol != KNN) {
             checkSchedule();
         }
+        checkDistributed();
     }
 
     /** The recorded settings by flag name, for results.json and checkpoint metadata. */

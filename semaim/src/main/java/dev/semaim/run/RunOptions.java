@@ -46,6 +46,17 @@ public abstract class RunOptions {
     /** A log.txt line every this many iterations besides the epoch lines (0 = epoch lines only). */
     public int logEverySteps;
 
+    /** Processes taking part in the run (the official {@code --world_size}; 1 = this process alone). */
+    public int worldSize;
+    /** This process's GPU on its node, as {@code torch.distributed.launch} passes it; -1 = not launched that way. */
+    public int localRank;
+    /** How the processes find each other: {@code env://} (the launcher's environment) or {@code tcp://HOST:PORT}. */
+    public String distUrl;
+    /** The official code's switch for Microsoft's ITP cluster environment (OMPI_* variables). */
+    public boolean distOnItp;
+    /** Evaluate on every process's share of the held-out split and gather (the official {@code --dist_eval}). */
+    public boolean distEval;
+
     /** Effective batch = batch x accumulation steps (one process). */
     public int effectiveBatch() {
         return batchSize * accumIter;
@@ -76,6 +87,25 @@ public abstract class RunOptions {
         s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
         s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
                 o -> o.precision, (o, v) -> o.precision = v);
+        declareDistributed(s);
+    }
+
+    /**
+     * Declares the official distributed flags ({@code --world_size --local_rank --dist_url --dist_on_itp --dist_eval}), so
+     * the published commands and {@code torch.distributed.launch}'s {@code --local_rank=N} parse; see
+     * {@link #checkDistributed} for what runs today.
+     */
+    private static <O extends RunOptions> void declareDistributed(Schema<O> s) {
+        s.add("world_size", ValueType.integer(1).metavar("N"), "1", "number of processes of the run (multi-process runs: issue 21)",
+                o -> o.worldSize, (o, v) -> o.worldSize = v).unrecorded();
+        s.add("local_rank", ValueType.integer(-1).metavar("N"), "-1", "this process's GPU on its node, as torch.distributed.launch passes it",
+                o -> o.localRank, (o, v) -> o.localRank = v).unrecorded();
+        s.add("dist_url", ValueType.text().metavar("URL"), "env://", "how the processes meet: env:// or tcp://HOST:PORT",
+                o -> o.distUrl, (o, v) -> o.distUrl = v).unrecorded();
+        s.add("dist_on_itp", ValueType.toggle(), null, "take rank and size from Open MPI's OMPI_* variables (the official ITP switch)",
+                o -> o.distOnItp, (o, v) -> o.distOnItp = v).unrecorded();
+        s.add("dist_eval", ValueType.toggle(), null, "split the held-out set across the processes and gather the results (one process: no effect)",
+                o -> o.distEval, (o, v) -> o.distEval = v).unrecorded();
     }
 
     /**
@@ -106,6 +136,13 @@ public abstract class RunOptions {
         s.add("log_every_steps", ValueType.integer(0).metavar("N"), "0",
                 "also a JSON line in log.txt every N iterations (loss, lr, gradient norm, images/s; 0 = per epoch only)",
                 o -> o.logEverySteps, (o, v) -> o.logEverySteps = v).unrecorded();
+    }
+
+    /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */
+    protected void checkDistributed() {
+        if (worldSize > 1) {
+            throw new IllegalArgumentException("--world_size " + worldSize + ": multi-process runs are not built yet; run one process (--world_size 1)");
+        }
     }
 
     /** The warm-up must end before the last epoch and the floor must not exceed the peak lr (messages name the flags). */

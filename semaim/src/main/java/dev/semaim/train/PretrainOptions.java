@@ -125,6 +125,7 @@ public final class PretrainOptions extends RunOptions {
             throw new IllegalArgumentException("--input_size " + inputSize + " is not a multiple of --patch_size " + patchSize);
         }
         checkSchedule();
+        checkDistributed();
         if (scheduleOverTime && timeLimit == null) {
             throw new IllegalArgumentException("a schedule over time needs a time limit");
         }
