@@ -7,6 +7,7 @@ Default out_dir: tests/src/test/resources/golden.  Needs Debian's python3-torch 
 import copy
 import json
 import os
+import re
 import struct
 import sys
 
@@ -262,6 +263,147 @@ def fx_train_steps(steps=3):
         dict(type='AdamW', lr=1e-3, betas=[0.9, 0.95], eps=1e-8, weight_decay=0.05, clip_grad=3.0))})
 
 
+# ------------------------------------------------------------------------------------ SemAIM* teachers (4.4, 5.3)
+
+CLIP_T = dict(img_size=16, patch_size=4, width=24, layers=2, heads=2, out_dim=16)
+DINO_T = dict(img_size=16, patch_size=4, in_chans=3, embed_dim=32, depth=2, num_heads=2, mlp_ratio=4.0, num_classes=1,
+              global_pool=False)
+STAR = dict(TINY, gaussian_kernel_size=0, depth=2, query_depth=2)   # a feature target has no blur (4.4)
+HF_BLOCK = {'ln_1': 'layer_norm1', 'ln_2': 'layer_norm2', 'mlp.c_fc': 'mlp.fc1', 'mlp.c_proj': 'mlp.fc2',
+            'attn.out_proj': 'self_attn.out_proj'}
+
+
+def clip_teacher():
+    """The CLIP-shaped teacher, weights rounded to float16 (what clip.load's TorchScript archive stores), so that the
+    fp32 .pth, the fp16 TorchScript archive and the HF safetensors file all hold the same values."""
+    torch.manual_seed(20)
+    m = R.ClipLike(**CLIP_T).eval()
+    perturb(m)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(p.half().float())
+    return m
+
+
+def hf_names(visual_sd):
+    """OpenAI CLIP visual keys -> Hugging Face CLIPVisionModelWithProjection keys (q/k/v split, proj transposed)."""
+    out = {}
+    for k, v in visual_sd.items():
+        k = k[len('visual.'):]
+        if k == 'conv1.weight':
+            out['vision_model.embeddings.patch_embedding.weight'] = v
+        elif k == 'class_embedding':
+            out['vision_model.embeddings.class_embedding'] = v
+        elif k == 'positional_embedding':
+            out['vision_model.embeddings.position_embedding.weight'] = v
+        elif k.startswith('ln_pre.'):
+            out['vision_model.pre_layrnorm.' + k[7:]] = v
+        elif k.startswith('ln_post.'):
+            out['vision_model.post_layernorm.' + k[8:]] = v
+        elif k == 'proj':
+            out['visual_projection.weight'] = v.t().contiguous()
+        elif '.attn.in_proj_' not in k:  # the fused in_proj is split below
+            m = re.match(r'transformer\.resblocks\.(\d+)\.(.*)\.(weight|bias)$', k)
+            out[f'vision_model.encoder.layers.{m.group(1)}.' + HF_BLOCK[m.group(2)] + '.' + m.group(3)] = v
+    for k, v in visual_sd.items():
+        m = re.match(r'visual\.transformer\.resblocks\.(\d+)\.attn\.in_proj_(weight|bias)$', k)
+        if m:
+            for name, part in zip(('q_proj', 'k_proj', 'v_proj'), v.chunk(3, dim=0)):
+                out[f'vision_model.encoder.layers.{m.group(1)}.self_attn.{name}.{m.group(2)}'] = part.contiguous()
+    return out
+
+
+def dino_teacher():
+    torch.manual_seed(21)
+    vit = R.VisionTransformer(**DINO_T).eval()
+    for m in vit.modules():
+        if isinstance(m, torch.nn.Linear):
+            torch.nn.init.xavier_uniform_(m.weight)
+    torch.nn.init.normal_(vit.cls_token, std=0.02)
+    perturb(vit)
+    with torch.no_grad():
+        vit.pos_embed.add_(0.02 * torch.randn_like(vit.pos_embed))  # learnt in DINO
+    return vit
+
+
+def star_step(prefix, cfg, seed, x, noise, teacher_feats=None, ema=None):
+    """One SemAIM* step (no optimizer): target F, order map A, priority, prediction, feature loss and gradients.
+    teacher_feats: (B, T, K) features of a frozen teacher (map = min-max similarity); ema: an AimViT whose order pass gives
+    the target z and its configured map ('ema'); neither: the student's own order pass ('inference')."""
+    torch.manual_seed(seed)
+    model = R.AimViT(**cfg)
+    perturb(model)
+    if teacher_feats is not None:
+        feats, attn = teacher_feats, minmax_similarity_ref(teacher_feats)
+    else:
+        enc = ema if ema is not None else model
+        z, _, _, maps = enc.order_pass(x)
+        feats, attn = z, maps[cfg['attention_type']]
+    prio = R.make_priority(cfg['permutation_type'], x.shape[0], 4, noise=noise, attn=attn)
+    mh, mg = R.build_masks(prio)
+    model.zero_grad()
+    pred = model.forward_aim(x, mh, mg)
+    loss, loss_map = R.feature_loss(pred, feats)
+    loss.backward()
+    t = {'target': feats, 'map': attn, 'priority': prio, 'pred': pred, 'loss_map': loss_map, 'loss': loss}
+    t = {prefix + k: v.detach() for k, v in t.items()}
+    t.update(params(model, prefix + 'param.'))
+    t.update(grads(model, prefix + 'grad.'))
+    print(f'{prefix} loss {loss.item():.7f}  priority[0] argmin {prio[0].argmin().item()}')
+    return t, model
+
+
+def minmax_similarity_ref(f):
+    return R.minmax_similarity(f)
+
+
+def fx_semaim_star():
+    clip = clip_teacher()
+    sd = clip.state_dict()
+    torch.save(sd, os.path.join(OUT, 'clip_tiny.pth'))
+    print('wrote clip_tiny.pth (OpenAI CLIP key layout, plain state dict, float32)')
+    example = torch.randn(1, 3, 16, 16)
+    traced = torch.jit.trace(copy.deepcopy(clip), example).half()  # (a copy: tracing shares the parameters) clip.load's archive: TorchScript, float16 weights
+    torch.jit.save(traced, os.path.join(OUT, 'clip_tiny_jit.pt'))
+    print('wrote clip_tiny_jit.pt (TorchScript archive, float16)')
+    write('clip_tiny_hf.safetensors', hf_names({k: v for k, v in sd.items() if k.startswith('visual.')}))
+    dino = dino_teacher()
+    dsd = {k: v for k, v in dino.state_dict().items() if not k.startswith('head.')}  # timm num_classes=0
+    torch.save(dsd, os.path.join(OUT, 'dino_tiny.pth'))
+    print('wrote dino_tiny.pth (timm key names, plain state dict)')
+
+    torch.manual_seed(22)
+    x, noise = torch.randn(2, 3, 16, 16), torch.rand(2, 16)
+    with torch.no_grad():
+        clip_f, dino_f = clip(x), R.vit_tokens(dino, x)
+    t = {'input': x, 'noise': noise, 'clip.features': clip_f, 'dino.features': dino_f}
+    step, _ = star_step('clip.', dict(STAR, out_dim=CLIP_T['out_dim']), 23, x, noise, teacher_feats=clip_f)
+    t.update(step)
+    # dino, inference and ema train the same student (head width D, seed 25): its weights are stored once, as dino.param.*
+    step, _ = star_step('dino.', dict(STAR, out_dim=DINO_T['embed_dim']), 25, x, noise, teacher_feats=dino_f)
+    t.update(step)
+    step, _ = star_step('inference.', dict(STAR, out_dim=STAR['embed_dim']), 25, x, noise)
+    t.update({k: v for k, v in step.items() if '.param.' not in k})
+    # 'ema': the EMA copy differs from the online weights (as after some steps): online + 0.02 N(0,1) on trainables
+    torch.manual_seed(25)
+    ema = R.AimViT(**dict(STAR, out_dim=STAR['embed_dim']))
+    perturb(ema)
+    with torch.no_grad():
+        for p in ema.parameters():
+            if p.requires_grad:
+                p.add_(0.02 * torch.randn_like(p))
+    t.update(params(ema, 'ema.ema_param.'))
+    step, online = star_step('ema.', dict(STAR, out_dim=STAR['embed_dim']), 25, x, noise, ema=ema)
+    t.update({k: v for k, v in step.items() if '.param.' not in k})
+    with torch.no_grad():  # timm ModelEma.update after the step: e <- d e + (1 - d) online, d = 0.999 (epoch 0)
+        msd = online.state_dict()
+        for k, v in ema.state_dict().items():
+            v.copy_(v * 0.999 + (1. - 0.999) * msd[k])
+    t.update(params(ema, 'ema.updated.'))
+    write('semaim_star.safetensors', t, {'config': json.dumps(STAR), 'clip_teacher': json.dumps(CLIP_T),
+                                        'dino_teacher': json.dumps(DINO_T), 'ema_decay': '0.999'})
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)  # deterministic reductions
     os.makedirs(OUT, exist_ok=True)
@@ -272,5 +414,6 @@ if __name__ == '__main__':
     fx_tiny_model()
     fx_vit()
     fx_train_steps()
+    fx_semaim_star()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT) if f.endswith('.safetensors'))
     print('total fixture bytes', total)

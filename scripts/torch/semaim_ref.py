@@ -406,3 +406,107 @@ def layer_decay_scales(depth=12, decay=0.65):
     """Spec 7: scale for layer id 0..depth+1 = decay^(depth+1 - id)."""
     n = depth + 1
     return [decay ** (n - i) for i in range(n + 1)]
+
+
+# --------------------------------------------------------------------------- feature targets (4.4, 5.3)
+
+
+class QuickGELU(nn.Module):
+    """CLIP's activation: x * sigmoid(1.702 x)."""
+
+    def forward(self, x):
+        return x * torch.sigmoid(1.702 * x)
+
+
+class ClipResBlock(nn.Module):
+    """OpenAI CLIP residual block, sequence-first (T, B, D): LayerNorm eps 1e-5, nn.MultiheadAttention (in_proj_weight
+    rows [q|k|v]), MLP c_fc -> QuickGELU -> c_proj."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(dim, heads)
+        self.ln_1 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential()
+        self.mlp.add_module('c_fc', nn.Linear(dim, 4 * dim))
+        self.mlp.add_module('gelu', QuickGELU())
+        self.mlp.add_module('c_proj', nn.Linear(4 * dim, dim))
+        self.ln_2 = nn.LayerNorm(dim)
+
+    def forward(self, x):
+        y = self.ln_1(x)
+        x = x + self.attn(y, y, y, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
+
+
+class ClipTransformer(nn.Module):
+    def __init__(self, dim, layers, heads):
+        super().__init__()
+        self.resblocks = nn.Sequential(*[ClipResBlock(dim, heads) for _ in range(layers)])
+
+    def forward(self, x):
+        return self.resblocks(x)
+
+
+class ClipVisual(nn.Module):
+    """The visual tower of OpenAI CLIP ViT (key layout visual.conv1.weight, class_embedding, positional_embedding,
+    ln_pre, transformer.resblocks.N.*, ln_post, proj; no conv bias).  forward = the teacher features of spec 4.4:
+    every token through ln_post, then @ proj: (B, C, H, W) -> (B, T, K)."""
+
+    def __init__(self, img_size, patch_size, width, layers, heads, out_dim, in_chans=3):
+        super().__init__()
+        t = (img_size // patch_size) ** 2 + 1
+        s = width ** -0.5
+        self.conv1 = nn.Conv2d(in_chans, width, kernel_size=patch_size, stride=patch_size, bias=False)
+        self.class_embedding = nn.Parameter(s * torch.randn(width))
+        self.positional_embedding = nn.Parameter(s * torch.randn(t, width))
+        self.ln_pre = nn.LayerNorm(width)
+        self.transformer = ClipTransformer(width, layers, heads)
+        self.ln_post = nn.LayerNorm(width)
+        self.proj = nn.Parameter(s * torch.randn(width, out_dim))
+
+    def forward(self, x):
+        x = self.conv1(x).flatten(2).transpose(1, 2)                      # (B, L, D)
+        cls = self.class_embedding.expand(x.shape[0], 1, -1)
+        x = torch.cat([cls, x], dim=1) + self.positional_embedding
+        x = self.ln_pre(x).permute(1, 0, 2)                               # (T, B, D)
+        x = self.transformer(x).permute(1, 0, 2)                          # (B, T, D)
+        return self.ln_post(x) @ self.proj
+
+
+class ClipLike(nn.Module):
+    """A CLIP model as far as a state dict or TorchScript archive shows it: the visual tower under 'visual' beside
+    a (stub) text side, which a teacher loader must ignore."""
+
+    def __init__(self, **visual):
+        super().__init__()
+        self.visual = ClipVisual(**visual)
+        self.token_embedding = nn.Embedding(10, 8)
+        self.logit_scale = nn.Parameter(torch.ones([]) * 2.6592)
+
+    def forward(self, x):
+        return self.visual(x)
+
+
+def vit_tokens(vit, x):
+    """A timm/DINO ViT's teacher features (spec 4.4 'dino'): all T tokens after the blocks and the final norm."""
+    t = vit.patch_embed(x)
+    h = torch.cat([vit.cls_token.expand(t.shape[0], -1, -1), t], dim=1) + vit.pos_embed
+    for blk in vit.blocks:
+        h = blk(h)
+    return vit.norm(h)
+
+
+def minmax_similarity(feats):
+    """Teacher order map (4.4): cos(F[0], F[1+p]) min-max normalised over p with 1e-6: (B, T, K) -> (B, L)."""
+    f = F.normalize(feats, dim=-1)
+    s = (f[:, :1] * f[:, 1:]).sum(-1)
+    mx, mn = s.max(dim=1, keepdim=True)[0], s.min(dim=1, keepdim=True)[0]
+    return (s - mn) / (mx - mn + 1e-6)
+
+
+def feature_loss(pred, feats):
+    """Spec 5.3: mean over B*L of |normalize(pred) - normalize(F)|^2 (patch tokens only); returns (loss, map (B, L))."""
+    t = F.normalize(feats[:, 1:], dim=-1)
+    y = F.normalize(pred[:, 1:], dim=-1)
+    m = ((y - t) ** 2).sum(dim=-1)
+    return m.mean(), m
