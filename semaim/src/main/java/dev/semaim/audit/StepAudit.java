@@ -51,7 +51,7 @@ public final class StepAudit {
         AimConfig c = model.config;
         if ((priority == null) == (noise == null))
             throw new IllegalArgumentException("StepAudit: give either a priority or order noise, not " + (priority == null ? "neither" : "both"));
-        if (c.predictFeature().usesTeacher())
+        if (c.predictFeature().needsTargetEncoder())
             throw new IllegalArgumentException("StepAudit: predict_feature '" + c.predictFeature().spelling() + "' needs a teacher; only 'none' and 'inference' are audited");
         int b = images.size(0), l = c.numPatches();
         Map<String, Tensor> out = new LinkedHashMap<>();

@@ -37,7 +37,10 @@ public final class ConvertCommand implements Command {
                         + "Converts between a PyTorch torch.save checkpoint (.pth/.pt/.bin; its state dict: 'state_dict', else 'model',\n"
                         + "else the top level) and safetensors; each file's format follows its name. Every tensor keeps its dtype\n"
                         + "(float16, bfloat16, bool, int8, uint8 included). Names are kept verbatim unless --to timm. A semaim pretrain\n"
-                        + "checkpoint gives its model weights only (the optimizer state is left out), as PyTorch's load_state_dict wants.",
+                        + "checkpoint gives its model weights only (the optimizer state is left out), as PyTorch's load_state_dict wants;\n"
+                        + "its EMA copy (--use_ema_model, ema.*) becomes 'ema_state_dict' beside them in a .pth with --under, as the\n"
+                        + "official checkpoints hold it, and is left out otherwise. A TorchScript archive (torch.jit.save) reads as its\n"
+                        + "module's tensors under their attribute paths, without running its code.",
                 Options::new);
         s.add("under", ValueType.oneOf(List.of("model", "state_dict")), null, "a .pth output nests the state dict under this key "
                 + "(MAE/models_vit loaders read checkpoint['model']); unset: a plain state dict", o -> o.under, (o, v) -> o.under = v);

@@ -15,12 +15,16 @@ import java.util.Map;
  * Checkpoint conversion between PyTorch {@code .pth} and safetensors (the CLI's {@code convert}); the format of each
  * side follows its file name. Tensors move as stored bytes ({@link RawTensor}): a float16 or bfloat16 checkpoint
  * stays float16 or bfloat16, and bool, int8 and uint8 tensors keep their dtype. Names are kept verbatim unless
- * {@link Request#timm()} asks for the encoder alone ({@link TimmEncoder}).
+ * {@link Request#timm()} asks for the encoder alone ({@link TimmEncoder}). A pre-training checkpoint's EMA copy
+ * ({@code ema.*}) becomes the reference's {@code ema_state_dict} beside the model in a .pth nested under a key, and is
+ * left out otherwise.
  */
 public final class Convert {
     /** Metadata written on .pth -> safetensors, the key Hugging Face's torch writer sets. */
     static final Map<String, String> METADATA = Map.of("format", "pt");
-    private static final String OPTIMIZER_PREFIX = Checkpoints.OPTIMIZER_PREFIX, MODULE = "module.";
+    private static final String OPTIMIZER_PREFIX = Checkpoints.OPTIMIZER_PREFIX, EMA_PREFIX = Checkpoints.EMA_PREFIX, MODULE = "module.";
+    /** Where the reference's pre-training checkpoints keep the EMA copy (spec section 10). */
+    public static final String EMA_STATE_DICT = "ema_state_dict";
 
     /**
      * What to write.
@@ -76,11 +80,16 @@ public final class Convert {
             metadata = Map.of();
         }
         Map<String, Integer> dropped = new LinkedHashMap<>();
+        // the EMA copy of a pre-training checkpoint goes to a .pth nested under --under as the reference's ema_state_dict
+        boolean emaAsReference = !isSafetensors(out) && r.under != null && r.timm == null;
+        Map<String, RawTensor> ema = new LinkedHashMap<>();
         if (r.weightsOnly || r.timm != null || r.config != null || Checkpoints.isCheckpoint(metadata)) {
             Map<String, RawTensor> weights = new LinkedHashMap<>();
             for (Map.Entry<String, RawTensor> e : tensors.entrySet()) {
                 String name = r.config != null && e.getKey().startsWith(MODULE) ? e.getKey().substring(MODULE.length()) : e.getKey();
                 if (name.startsWith(OPTIMIZER_PREFIX)) dropped.merge(OPTIMIZER_PREFIX + "*", 1, Integer::sum);
+                else if (name.startsWith(EMA_PREFIX) && emaAsReference) ema.put(name.substring(EMA_PREFIX.length()), e.getValue());
+                else if (name.startsWith(EMA_PREFIX)) dropped.merge(EMA_PREFIX + "* (kept as ema_state_dict by a .pth --under)", 1, Integer::sum);
                 else weights.put(name, e.getValue());
             }
             tensors = weights;
@@ -90,10 +99,15 @@ public final class Convert {
             Map<String, String> meta = new LinkedHashMap<>(METADATA);
             if (r.config != null) meta.put("config", r.config);
             Safetensors.writeRaw(out, tensors, meta);
+        } else if (!ema.isEmpty()) {
+            Map<String, Map<String, RawTensor>> sections = new LinkedHashMap<>();
+            sections.put(r.under, tensors);
+            sections.put(EMA_STATE_DICT, ema);
+            TorchCheckpoint.writeRaw(out, sections);
         } else {
             TorchCheckpoint.writeRaw(out, tensors, r.under);
         }
-        return new Result(tensors.size(), dropped);
+        return new Result(tensors.size() + ema.size(), dropped);
     }
 
     /**

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A restricted pickle interpreter: it decodes the opcodes {@code torch.save} emits (protocols 2 to 5) into plain
  * Java values and never executes or loads code. The only callables a pickle can name are the entries of an
  * allow-list ({@link Callable}); a GLOBAL naming anything else (os.system, builtins.eval, ...) stops decoding
- * with an error naming the global and the file.
+ * with an error naming the global and the file. Besides, the classes of TorchScript archives ({@code __torch__.*}, what
+ * {@code torch.jit.save} pickles a module as) are allowed as inert {@link ObjectRecord}s of their attributes.
  *
  * <p>Value mapping: None -> null, bool -> Boolean, int -> Long (BigInteger beyond 64 bits), float -> Double,
  * str -> String, bytes -> byte[], list -> ArrayList, tuple -> unmodifiable List, dict -> LinkedHashMap
@@ -38,6 +40,38 @@ final class SafeUnpickler {
 
     /** A global the pickle named, on the stack until REDUCE/NEWOBJ calls it or it is passed as a value. */
     record Global(String qualifiedName, Callable callable) {
+    }
+
+    /**
+     * An object of a TorchScript class ({@code __torch__.<module>.<Class>}, e.g. a scripted or traced nn.Module in the
+     * {@code data.pkl} of a {@code torch.jit.save} archive): its class name and the attributes BUILD gave it (parameters
+     * as tensors, submodules as further records, flags). Inert data: no code of the class is known or run.
+     */
+    record ObjectRecord(String className, Map<Object, Object> attributes) {
+    }
+
+    /** The module of every TorchScript class; such globals are allowed as {@link ObjectRecord}s (see {@link #global}). */
+    static final String TORCHSCRIPT_MODULE = "__torch__";
+    /** A TorchScript class name: dotted Python identifiers (the mangled ___torch_mangle_N parts included). */
+    private static final Pattern TORCHSCRIPT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+    /** NEWOBJ on a TorchScript class makes an empty record (no arguments); BUILD fills its attributes from a dict. */
+    private static Callable objectRecord(String className) {
+        return new Callable() {
+            @Override
+            public Object call(List<Object> args) {
+                if (!args.isEmpty()) throw new IllegalArgumentException("a TorchScript object takes no arguments, got " + args.size());
+                return new ObjectRecord(className, new LinkedHashMap<>());
+            }
+
+            @Override
+            public void build(Object target, Object state) {
+                if (!(state instanceof Map<?, ?> attrs)) {
+                    throw new IllegalArgumentException("the state of TorchScript object " + className + " is a " + typeName(state) + ", not a dict");
+                }
+                ((ObjectRecord) target).attributes().putAll(attrs);
+            }
+        };
     }
 
     /** Marks the stack position of a MARK opcode. */
@@ -188,10 +222,14 @@ final class SafeUnpickler {
     private Global global(String module, String name, int at) throws IOException {
         String q = module + "." + name;
         Callable c = allowed.get(q);
+        if (c == null && (module.equals(TORCHSCRIPT_MODULE) || module.startsWith(TORCHSCRIPT_MODULE + "."))
+                && TORCHSCRIPT_NAME.matcher(q).matches()) {
+            c = objectRecord(q); // a TorchScript class: data only, see ObjectRecord
+        }
         if (c == null) {
             throw new IOException("refusing to load " + source + ": pickle references " + q
-                    + ", which is not on the allow-list " + new TreeSet<>(allowed.keySet())
-                    + " (a checkpoint should only hold tensors and plain data; byte " + at + ")");
+                    + ", which is not on the allow-list " + new TreeSet<>(allowed.keySet()) + " or a TorchScript class "
+                    + TORCHSCRIPT_MODULE + ".* (a checkpoint should only hold tensors and plain data; byte " + at + ")");
         }
         return new Global(q, c);
     }

@@ -19,11 +19,14 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -45,7 +48,9 @@ import java.util.zip.ZipOutputStream;
  * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, the storage classes of
  * {@link TorchStorageType} (float, double, half, bfloat16, long, int, short, int8, uint8, bool), and
  * argparse.Namespace (MAE/SAIM checkpoints carry their command line as {@code args};
- * it becomes a plain map of its attributes). Anything else, e.g. os.system or torch.storage._load_from_bytes,
+ * it becomes a plain map of its attributes), and the {@code __torch__.*} classes of a TorchScript archive
+ * ({@code torch.jit.save}, e.g. the file {@code clip.load} downloads) as inert records whose tensors
+ * {@link #stateDict} lists under their attribute paths; the archive's code is never read. Anything else, e.g. os.system or torch.storage._load_from_bytes,
  * is refused. Every record's CRC is checked. Strided views are materialised as contiguous tensors. Tensors are
  * read as {@link RawTensor}s, their dtype kept (a float16 checkpoint converts to a float16 safetensors file);
  * {@link #readStateDict} converts them for a model ({@link RawTensor#toTensor()}).
@@ -108,6 +113,12 @@ public final class TorchCheckpoint {
      * they are (no "module." stripping). Insertion order is the file's.
      */
     public static Map<String, RawTensor> stateDict(Object checkpoint, String source) {
+        if (checkpoint instanceof SafeUnpickler.ObjectRecord module) {
+            Map<String, RawTensor> out = new LinkedHashMap<>();
+            flatten(module, "", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+            if (out.isEmpty()) throw new IllegalArgumentException(source + ": TorchScript module " + module.className() + " holds no tensors");
+            return out;
+        }
         if (!(checkpoint instanceof Map<?, ?> top)) {
             throw new IllegalArgumentException(source + ": checkpoint is a " + typeName(checkpoint) + ", not a dict");
         }
@@ -131,6 +142,22 @@ public final class TorchCheckpoint {
             out.put(name, t);
         }
         return out;
+    }
+
+    /**
+     * A TorchScript module's tensors under the names its state dict would have: each tensor attribute as
+     * {@code prefix + name}, each submodule's under {@code prefix + name + "."} (so a CLIP archive gives
+     * {@code visual.conv1.weight}, {@code visual.transformer.resblocks.0.attn.in_proj_weight}, ...). Flags and other
+     * plain attributes are skipped; a record met twice (shared) is listed once.
+     */
+    private static void flatten(SafeUnpickler.ObjectRecord module, String prefix, Map<String, RawTensor> out,
+                                Set<Object> seen) {
+        if (!seen.add(module)) return;
+        for (Map.Entry<Object, Object> e : module.attributes().entrySet()) {
+            if (!(e.getKey() instanceof String name)) continue;
+            if (e.getValue() instanceof RawTensor t) out.put(prefix + name, t);
+            else if (e.getValue() instanceof SafeUnpickler.ObjectRecord child) flatten(child, prefix + name + ".", out, seen);
+        }
     }
 
     private static void checkMagic(Path path) throws IOException {
@@ -418,9 +445,45 @@ public final class TorchCheckpoint {
 
     /** As {@link #write(Path, Map, String)}, each tensor stored in its own dtype (float16 as torch.HalfStorage ...). */
     public static void writeRaw(Path path, Map<String, RawTensor> tensors, String underKey) throws IOException {
+        Map<String, Map<String, RawTensor>> sections = new LinkedHashMap<>();
+        sections.put(underKey, tensors);
+        writeRaw(path, sections);
+    }
+
+    /**
+     * Several state dicts in one dict, {@code {key: OrderedDict, ...}} in the given order (e.g. {@code state_dict} and
+     * {@code ema_state_dict}, as the reference's pre-training checkpoints hold them); a single section with a null key
+     * is written as a plain top-level state dict.
+     */
+    public static void writeRaw(Path path, Map<String, Map<String, RawTensor>> sections) throws IOException {
+        boolean plain = sections.size() == 1 && sections.containsKey(null);
         List<byte[]> storages = new ArrayList<>();
         PickleWriter w = new PickleWriter();
-        if (underKey != null) w.emptyDict().string(underKey);
+        if (!plain) w.emptyDict();
+        for (Map.Entry<String, Map<String, RawTensor>> section : sections.entrySet()) {
+            if (!plain) {
+                if (section.getKey() == null) throw new IllegalArgumentException("a state dict beside others needs a key");
+                w.string(section.getKey());
+            }
+            writeStateDict(w, section.getValue(), storages);
+            if (!plain) w.setItem();
+        }
+        byte[] pickle = w.finish();
+        AtomicFile.write(path, ch -> {
+            CountingStream counter = new CountingStream(new BufferedOutputStream(AtomicFile.stream(ch), 1 << 16));
+            try (ZipOutputStream zip = new ZipOutputStream(counter)) {
+                putStored(zip, counter, ARCHIVE + "/data.pkl", pickle);
+                putStored(zip, counter, ARCHIVE + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < storages.size(); i++) {
+                    putStored(zip, counter, ARCHIVE + "/data/" + i, storages.get(i));
+                }
+                putStored(zip, counter, ARCHIVE + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+    }
+
+    /** One OrderedDict of {@code _rebuild_tensor_v2} calls, its storages appended to {@code storages} (keys are their indices). */
+    private static void writeStateDict(PickleWriter w, Map<String, RawTensor> tensors, List<byte[]> storages) {
         w.global("collections", "OrderedDict").emptyTuple().reduce();
         if (!tensors.isEmpty()) {
             w.mark();
@@ -440,19 +503,6 @@ public final class TorchCheckpoint {
             }
             w.setItems();
         }
-        if (underKey != null) w.setItem();
-        byte[] pickle = w.finish();
-        AtomicFile.write(path, ch -> {
-            CountingStream counter = new CountingStream(new BufferedOutputStream(AtomicFile.stream(ch), 1 << 16));
-            try (ZipOutputStream zip = new ZipOutputStream(counter)) {
-                putStored(zip, counter, ARCHIVE + "/data.pkl", pickle);
-                putStored(zip, counter, ARCHIVE + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-                for (int i = 0; i < storages.size(); i++) {
-                    putStored(zip, counter, ARCHIVE + "/data/" + i, storages.get(i));
-                }
-                putStored(zip, counter, ARCHIVE + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            }
-        });
     }
 
     /** One uncompressed record whose data starts at a multiple of {@link #ALIGNMENT} in the file. */

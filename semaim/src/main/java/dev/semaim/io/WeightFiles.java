@@ -17,15 +17,15 @@ public final class WeightFiles {
     }
 
     /**
-     * The model tensors of {@code file}, names as stored: a safetensors file's tensors less the optimizer state of a
-     * pre-training checkpoint, or a {@code .pth} file's state dict ({@link TorchCheckpoint#stateDict}). Half floats
+     * The model tensors of {@code file}, names as stored: a safetensors file's tensors less the optimizer state and the EMA
+     * copy of a pre-training checkpoint, or a {@code .pth} file's state dict ({@link TorchCheckpoint#stateDict}). Half floats
      * become F32 ({@link dev.semaim.nn.io.RawTensor#toTensor()}).
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
         if (!Convert.isSafetensors(file)) return TorchCheckpoint.readStateDict(file);
         Map<String, Tensor> out = new LinkedHashMap<>();
         Safetensors.read(file).tensors().forEach((k, v) -> {
-            if (!k.startsWith(Checkpoints.OPTIMIZER_PREFIX)) out.put(k, v);
+            if (!k.startsWith(Checkpoints.OPTIMIZER_PREFIX) && !k.startsWith(Checkpoints.EMA_PREFIX)) out.put(k, v);
         });
         return out;
     }

@@ -76,8 +76,9 @@ public final class AimConfig {
         require(gaussianKernelSize == 0 || gaussianSigma > 0, "gaussian_sigma " + gaussianSigma + " must be positive");
         require(predictionHead != null && lossType != null && permutationType != null && attentionType != null && predictFeature != null,
                 "prediction_head_type, loss_type, permutation_type, attention_type and predict_feature must be set");
-        require(predictFeature.unavailable() == null, "predict_feature '" + predictFeature.spelling() + "' " + predictFeature.unavailable());
         require(outDim >= 0, "out_dim " + outDim + " must be >= 0");
+        require(outDim == 0 || predictFeature == FeatureTarget.CLIP || predictFeature == FeatureTarget.NONE || outDim == embedDim,
+                "out_dim " + outDim + " is for predict_feature 'clip'; '" + predictFeature.spelling() + "' predicts the width " + embedDim);
         require(dropPath >= 0 && dropPath < 1, "drop_path " + dropPath + " must be in [0, 1)");
     }
 
@@ -152,10 +153,14 @@ public final class AimConfig {
     public int mlpHidden() { return (int) (embedDim * mlpRatio); }
     public boolean pixelTarget() { return predictFeature == FeatureTarget.NONE; }
 
-    /** Prediction width: P²·C for pixels, else out_dim when set, else D (spec §2.6). */
+    /** The width of CLIP's projected features, which the reference's pretrain script hard-codes as out_dim. */
+    public static final int CLIP_OUT_DIM = 512;
+
+    /** Prediction width (spec §2.6): P²·C for pixels; for 'clip' out_dim (0: {@value #CLIP_OUT_DIM}); else D. */
     public int headOutDim() {
         if (pixelTarget()) return patchSize * patchSize * inChans;
-        return outDim > 0 ? outDim : embedDim;
+        if (predictFeature == FeatureTarget.CLIP) return outDim > 0 ? outDim : CLIP_OUT_DIM;
+        return embedDim;
     }
 
     /** Whether the order needs an attention map (spec §4.2). */
@@ -199,9 +204,13 @@ public final class AimConfig {
                 b -> b.permutationType, Builder::permutationType);
         s.add("attention_type", ValueType.choice(AttentionType.class), "cls", "similarity map of the attention orders",
                 b -> b.attentionType, Builder::attentionType);
-        s.add("predict_feature", ValueType.choice(FeatureTarget.class), "none", "prediction target",
+        s.add("predict_feature", ValueType.choice(FeatureTarget.class), "none", "prediction target (spec 4.4): none = blurred, "
+                        + "normalised pixels; inference = the model's own unmasked encoder output; ema = its EMA copy's (needs "
+                        + "--use_ema_model); clip / dino = a frozen teacher's token features (--teacher), whose cls similarity "
+                        + "also gives the order. Feature targets: no blur, loss 2 - 2 cos per patch, head width D (clip: --out_dim)",
                 b -> b.predictFeature, Builder::predictFeature);
-        s.add("out_dim", ValueType.integer(0), "0", "feature-target width; 0 = derived", b -> b.outDim, Builder::outDim);
+        s.add("out_dim", ValueType.integer(0), "0", "prediction width for --predict_feature clip (the teacher's projection width; "
+                + "the reference hard-codes 512); 0 = the teacher's", b -> b.outDim, Builder::outDim);
         s.add("drop_path", ValueType.number(0), "0.0", "top of the stochastic-depth ramp", b -> b.dropPath, Builder::dropPath);
         return s;
     }

@@ -93,7 +93,10 @@ public final class AimViT extends Module {
         else ((Linear) predictionHead).initXavier(rng);
     }
 
-    /** The frozen teacher of the 'clip' / 'dino' feature targets (§4.4). */
+    /**
+     * The target encoder of the 'clip' / 'dino' feature targets (a frozen {@link ViTTeacher}, §4.4) or of 'ema'
+     * ({@link ModelEma#asTeacher()}): its features of all T tokens are the target, computed without gradients.
+     */
     public void setTeacher(FeatureTeacher teacher) {
         this.teacher = teacher;
     }
@@ -244,13 +247,14 @@ public final class AimViT extends Module {
 
     // (B, C, H, W) → (B, T, K) constant features of the configured target
     private Tensor featureTarget(Tensor images) {
-        if (usesTeacher()) return teacherFeatures(images);
+        if (config.predictFeature().needsTargetEncoder()) return teacherFeatures(images); // clip, dino; ema: the EMA copy's z
         return orderMaps(images).z(); // 'inference': the model's own unmasked, normed encoder output
     }
 
     private Tensor teacherFeatures(Tensor images) {
         if (teacher == null)
-            throw new IllegalStateException("AimViT: predict_feature '" + config.predictFeature().spelling() + "' needs a teacher (setTeacher)");
+            throw new IllegalStateException("AimViT: predict_feature '" + config.predictFeature().spelling() + "' needs "
+                    + (usesTeacher() ? "a teacher (setTeacher)" : "an EMA copy (setTeacher(ModelEma.asTeacher()))"));
         Tensor f;
         try (GradMode.Scope s = GradMode.noGrad()) {
             f = teacher.features(images);

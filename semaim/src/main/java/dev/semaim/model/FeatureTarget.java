@@ -3,19 +3,15 @@ package dev.semaim.model;
 import dev.semaim.settings.Choice;
 
 /**
- * {@code predict_feature}: what the prediction head regresses (spec §2.6, §5): pixels ({@code none}) or the features of
- * a target encoder: the model's own unmasked order pass ({@code inference}) or a frozen teacher ({@code clip},
- * {@code dino}). {@code ema} needs an EMA copy of the model as the target encoder, which training does not keep yet.
+ * {@code predict_feature}: what the prediction head regresses (spec §2.6, §4.4, §5): pixels ({@code none}) or the
+ * normed token features of a target encoder, without gradients: the model's own unmasked order pass
+ * ({@code inference}), its EMA copy ({@code ema}, needs {@code --use_ema_model}) or a frozen teacher from a file
+ * ({@code clip}: OpenAI CLIP ViT-B/16's visual tower, projected to 512; {@code dino}: DINO ViT-B/16).
  */
 public enum FeatureTarget implements Choice {
     NONE,
     INFERENCE,
-    EMA {
-        @Override
-        public String unavailable() {
-            return "needs --use_ema_model (an EMA target encoder), which is not supported yet";
-        }
-    },
+    EMA,
     CLIP,
     DINO;
 
@@ -25,8 +21,13 @@ public enum FeatureTarget implements Choice {
         return spelling();
     }
 
-    /** Whether the target is a frozen teacher's features ({@link AimViT#setTeacher}). */
+    /** Whether the target is a frozen teacher's features from a file, whose similarity map also gives the order (§4.4). */
     public boolean usesTeacher() {
         return this == CLIP || this == DINO;
+    }
+
+    /** Whether the target comes from an encoder other than the model itself ({@link AimViT#setTeacher}): clip, dino, ema. */
+    public boolean needsTargetEncoder() {
+        return usesTeacher() || this == EMA;
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Pre-training checkpoints as one safetensors file: the model's state dict under the reference's key names
  * (spec section 10, no prefix, so the file loads into PyTorch with {@code strict=False}), the optimizer state
- * under {@code optimizer.}, and in the metadata the {@link TrainingState}, the model name and the run's
+ * under {@code optimizer.}, an EMA copy's weights (--use_ema_model) under {@code ema.}, and in the metadata the {@link TrainingState}, the model name and the run's
  * settings as JSON. Writes are atomic (temporary file, fsync, rename), so a run killed while saving keeps the
  * previous file.
  */
@@ -23,11 +23,13 @@ public final class Checkpoints {
     /** Rolling checkpoint rewritten every epoch (and every --save_every_steps); auto-resume reads it. */
     public static final String LATEST = "checkpoint-latest.safetensors";
     public static final String OPTIMIZER_PREFIX = "optimizer.";
+    /** The weights of the EMA copy (--use_ema_model), beside the model's: the reference's {@code ema_state_dict}. */
+    public static final String EMA_PREFIX = "ema.";
     static final String FORMAT_KEY = "format";
     static final String FORMAT = "semaim-pretrain-1";
 
-    /** A checkpoint read back. */
-    public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
+    /** A checkpoint read back; {@code ema} holds the EMA copy's weights (names without {@link #EMA_PREFIX}), empty when none. */
+    public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> ema, TrainingState state,
                          Map<String, String> metadata) {
         /**
          * Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a
@@ -46,6 +48,17 @@ public final class Checkpoints {
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("checkpoint " + path + " does not fit this model/optimizer: " + e.getMessage(), e);
             }
+        }
+
+        /** Loads the EMA weights strictly into {@code targetEma}; false (nothing loaded) when the checkpoint has none. */
+        public boolean restoreEma(Module targetEma) {
+            if (ema.isEmpty()) return false;
+            try {
+                StateDict.load(targetEma, ema, true, false);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + ": its " + EMA_PREFIX + "* weights do not fit this model: " + e.getMessage(), e);
+            }
+            return true;
         }
     }
 
@@ -78,7 +91,13 @@ public final class Checkpoints {
      * @param extraMetadata more string metadata (model name, settings JSON); may be empty
      */
     public static void save(Path file, Module model, Optimizer optimizer, TrainingState state, Map<String, String> extraMetadata) {
+        save(file, model, optimizer, state, extraMetadata, null);
+    }
+
+    /** As {@link #save(Path, Module, Optimizer, TrainingState, Map)} with an EMA copy's weights under {@link #EMA_PREFIX} (null = none). */
+    public static void save(Path file, Module model, Optimizer optimizer, TrainingState state, Map<String, String> extraMetadata, Module ema) {
         Map<String, Tensor> tensors = new LinkedHashMap<>(StateDict.of(model));
+        if (ema != null) StateDict.of(ema).forEach((k, v) -> tensors.put(EMA_PREFIX + k, v));
         for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
             tensors.put(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
         }
@@ -111,13 +130,16 @@ public final class Checkpoints {
         }
         Map<String, Tensor> model = new LinkedHashMap<>();
         Map<String, Tensor> opt = new LinkedHashMap<>();
+        Map<String, Tensor> ema = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : f.tensors().entrySet()) {
             if (e.getKey().startsWith(OPTIMIZER_PREFIX)) {
                 opt.put(e.getKey().substring(OPTIMIZER_PREFIX.length()), e.getValue());
+            } else if (e.getKey().startsWith(EMA_PREFIX)) {
+                ema.put(e.getKey().substring(EMA_PREFIX.length()), e.getValue());
             } else {
                 model.put(e.getKey(), e.getValue());
             }
         }
-        return new Loaded(file, model, opt, TrainingState.fromMetadata(file, f.metadata()), f.metadata());
+        return new Loaded(file, model, opt, ema, TrainingState.fromMetadata(file, f.metadata()), f.metadata());
     }
 }

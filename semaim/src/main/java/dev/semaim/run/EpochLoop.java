@@ -112,6 +112,7 @@ public final class EpochLoop {
     private DoubleSupplier gradientNorm = () -> Double.NaN;
     private final List<MetricsListener> metrics = new ArrayList<>();
     private StopSignals stopSignals;
+    private Module ema;
 
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
@@ -167,6 +168,12 @@ public final class EpochLoop {
      */
     public EpochLoop stopOn(StopSignals s) {
         this.stopSignals = s;
+        return this;
+    }
+
+    /** Also saves this EMA copy's weights in every checkpoint, under {@link Checkpoints#EMA_PREFIX}. */
+    public EpochLoop saveEma(Module emaCopy) {
+        this.ema = emaCopy;
         return this;
     }
 
@@ -372,7 +379,7 @@ public final class EpochLoop {
             throw new NonFiniteLossException("the weights became non-finite (" + nonFinite + ")", epoch, iter, lastGood);
         }
         Path file = outputDir.resolve(name);
-        Checkpoints.save(file, model, optimizer, state, checkpointMetadata);
+        Checkpoints.save(file, model, optimizer, state, checkpointMetadata, ema);
         return file;
     }
 }

@@ -3,6 +3,7 @@ package dev.semaim.train;
 import dev.semaim.run.RunOptions;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AttentionType;
+import dev.semaim.model.FeatureTarget;
 import dev.semaim.model.LossType;
 import dev.semaim.model.OrderType;
 import dev.semaim.model.PredictionHeadType;
@@ -35,6 +36,13 @@ public final class PretrainOptions extends RunOptions {
     public OrderType permutationType;
     public AttentionType attentionType;
     public LossType lossType;
+    /** The prediction target (--predict_feature) and the width of a 'clip' target (--out_dim; 0 = the teacher's). */
+    public FeatureTarget predictFeature;
+    public int outDim;
+    /** The teacher's weights for 'clip' / 'dino' (--teacher); null = none. */
+    public Path teacher;
+    /** Keep an EMA of the model (--use_ema_model): the order map and the 'ema' target come from it. */
+    public boolean useEmaModel;
     public int inputSize;
     public int patchSize;
     public int inChans;
@@ -92,6 +100,19 @@ public final class PretrainOptions extends RunOptions {
         s.add(model.setting("permutation_type", OrderType.class), o -> o.permutationType, (o, v) -> o.permutationType = v);
         s.add(model.setting("attention_type", AttentionType.class), o -> o.attentionType, (o, v) -> o.attentionType = v);
         s.add(model.setting("loss_type", LossType.class), o -> o.lossType, (o, v) -> o.lossType = v);
+        s.add(model.setting("predict_feature", FeatureTarget.class), o -> o.predictFeature, (o, v) -> o.predictFeature = v);
+        s.add(model.setting("out_dim", Integer.class), o -> o.outDim, (o, v) -> o.outDim = v);
+        s.add("teacher", ValueType.path().metavar("FILE"), null, "the frozen teacher of --predict_feature clip or dino (the "
+                + "official code hard-codes /path_to_clip_model/clip_vitbase16_pretrain.pth and /path_to_dino_model/"
+                + "dino_vitbase16_pretrain.pth; here you name the file): OpenAI CLIP ViT-B/16 as its state dict or as the "
+                + "TorchScript archive clip.load downloads (ViT-B-16.pt; read without running it), Hugging Face "
+                + "CLIPVisionModel(WithProjection) safetensors, or DINO ViT-B/16 with timm key names; heads = width / 64. "
+                + "It runs frozen, without gradients, on the images of the run (ImageNet-normalised, as the official code feeds it)",
+                o -> o.teacher, (o, v) -> o.teacher = v);
+        s.add("use_ema_model", ValueType.toggle(), null, "keep an EMA of the model (decay 0.999 rising to 0.9999 over the first "
+                + "100 epochs, updated after every optimizer step; saved as ema.* in the checkpoint, ema_state_dict by convert): "
+                + "the order map of the pixel target and the --predict_feature ema target come from it",
+                o -> o.useEmaModel, (o, v) -> o.useEmaModel = v);
         s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side after the random resized crop (the model's img_size)",
                 o -> o.inputSize, (o, v) -> o.inputSize = v);
         s.add(model.setting("patch_size", Integer.class), o -> o.patchSize, (o, v) -> o.patchSize = v);
@@ -116,7 +137,7 @@ public final class PretrainOptions extends RunOptions {
      */
     public static final List<String> MODEL_FLAGS = List.of("model", "input_size", "patch_size", "in_chans", "embed_dim", "depth",
             "num_heads", "query_depth", "prediction_head_type", "gaussian_kernel_size", "gaussian_sigma", "norm_pix_loss",
-            "loss_type", "attention_type", "permutation_type");
+            "loss_type", "attention_type", "permutation_type", "predict_feature", "out_dim");
 
     /** Throws {@link IllegalArgumentException} naming the first bad setting by its flag name. */
     public void validate() {
@@ -126,8 +147,28 @@ public final class PretrainOptions extends RunOptions {
         }
         checkSchedule();
         checkDistributed();
+        checkFeatureTarget();
         if (scheduleOverTime && timeLimit == null) {
             throw new IllegalArgumentException("a schedule over time needs a time limit");
+        }
+    }
+
+    /** --predict_feature, --teacher and --use_ema_model together (spec section 4.4). */
+    private void checkFeatureTarget() {
+        if (predictFeature.usesTeacher() && teacher == null) {
+            throw new IllegalArgumentException("--predict_feature " + predictFeature + " needs --teacher FILE (the "
+                    + (predictFeature == FeatureTarget.CLIP ? "OpenAI CLIP ViT-B/16" : "DINO ViT-B/16") + " weights, which the official code "
+                    + "loads from a hard-coded path)");
+        }
+        if (!predictFeature.usesTeacher() && teacher != null) {
+            throw new IllegalArgumentException("--teacher " + teacher + " is only used with --predict_feature clip or dino, not " + predictFeature);
+        }
+        if (predictFeature == FeatureTarget.EMA && !useEmaModel) {
+            throw new IllegalArgumentException("--predict_feature ema needs --use_ema_model (the EMA copy is the target encoder)");
+        }
+        if (predictFeature.usesTeacher() && useEmaModel) {
+            throw new IllegalArgumentException("--use_ema_model with --predict_feature " + predictFeature + ": the official code then loads no "
+                    + "teacher (it is one or the other), and the order comes from the teacher; drop one of the two");
         }
     }
 
@@ -138,7 +179,7 @@ public final class PretrainOptions extends RunOptions {
                 .embedDim(embedDim > 0 ? embedDim : preset.embedDim()).depth(depth > 0 ? depth : preset.depth())
                 .numHeads(numHeads > 0 ? numHeads : preset.numHeads()).queryDepth(queryDepth).predictionHead(predictionHeadType)
                 .gaussianKernelSize(gaussianKernelSize).gaussianSigma(gaussianSigma).normPixLoss(normPixLoss).lossType(lossType)
-                .permutationType(permutationType).attentionType(attentionType).build();
+                .permutationType(permutationType).attentionType(attentionType).predictFeature(predictFeature).outDim(outDim).build();
     }
 
     /** The recorded settings by flag name ({@link #SCHEMA}), for the checkpoint's {@code config} metadata. */

@@ -2,9 +2,13 @@ package dev.semaim.train;
 
 import dev.semaim.data.DataLoader;
 import dev.semaim.data.TrainingData;
+import dev.semaim.io.TeacherFile;
 import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
+import dev.semaim.model.FeatureTarget;
+import dev.semaim.model.ModelEma;
+import dev.semaim.model.ViTTeacher;
 import dev.semaim.nn.optim.AdamW;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
@@ -99,10 +103,39 @@ public final class Pretrainer {
         progress.message("initialised from " + file + " (" + weights.size() + " tensors)");
     }
 
+    /**
+     * --teacher for 'clip' / 'dino' (spec section 4.4): read in any of {@link TeacherFile}'s layouts and checked against the
+     * run (its tokens must be the model's; a 'dino' teacher's width is the model's, a 'clip' one's projection width sets
+     * --out_dim when that is 0).
+     */
+    private ViTTeacher loadTeacher() throws IOException {
+        ViTTeacher t = TeacherFile.read(o.teacher);
+        String what = "--teacher " + o.teacher + " (" + t.style.name().toLowerCase(Locale.ROOT) + " layout: width " + t.dim + ", " + t.depth
+                + " blocks, " + t.inChans + " channels, " + t.grid + "x" + t.grid + " patches of " + t.patch + " px for " + t.imgSize()
+                + " px images, features " + t.outDim + ")";
+        if (t.imgSize() != o.inputSize || t.patch != o.patchSize || t.inChans != o.inChans) {
+            throw new IllegalArgumentException(what + " does not fit the run's --input_size " + o.inputSize + " --patch_size " + o.patchSize
+                    + " --in_chans " + o.inChans + ": the teacher's tokens must be the model's");
+        }
+        if (o.predictFeature == FeatureTarget.CLIP) {
+            if (o.outDim == 0) {
+                o.outDim = t.outDim; // recorded in the checkpoint's config, so the model is rebuilt with this head
+            } else if (o.outDim != t.outDim) {
+                throw new IllegalArgumentException(what + " gives " + t.outDim + "-wide features, but --out_dim is " + o.outDim);
+            }
+        } else if (t.outDim != o.modelConfig().embedDim()) {
+            throw new IllegalArgumentException(what + " gives " + t.outDim + "-wide features; --predict_feature dino predicts the model's width "
+                    + o.modelConfig().embedDim() + " (set --embed_dim or --model to match)");
+        }
+        progress.message("teacher: " + what.substring("--teacher ".length()) + ", frozen");
+        return t;
+    }
+
     /** Trains in the run's folders, which {@link #run()} holds. */
     private PretrainResult train(Backend backend) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
+        ViTTeacher teacher = o.predictFeature.usesTeacher() ? loadTeacher() : null;
         AimConfig config = o.modelConfig();
         Path resumeFrom = Checkpoints.resumePath(o.resume, o.outputDir);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
@@ -120,7 +153,6 @@ public final class Pretrainer {
             AimViT model = new AimViT(config, new Rng(o.seed));
             Optimizer optimizer = new AdamW(ParamGroups.weightDecay(model, o.weightDecay), BETA1, BETA2, ADAM_EPS);
             LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter);
 
             progress.message(String.format(Locale.ROOT, "data: %s, %d images; %d iterations per epoch", data.description(),
                     data.dataset().size(), iters));
@@ -149,6 +181,17 @@ public final class Pretrainer {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
                 }
             }
+            ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)
+            if (ema != null && ck != null && !ck.restoreEma(ema.module())) {
+                progress.note("checkpoint " + resumeFrom + " holds no ema.* weights: the EMA starts from its model weights");
+            }
+            if (teacher != null) model.setTeacher(teacher);
+            if (o.predictFeature == FeatureTarget.EMA) model.setTeacher(ema.asTeacher());
+            if (ema != null) {
+                progress.message(String.format(Locale.ROOT, "EMA of the model: decay %.5f this epoch (0.999 rising to 0.9999 at epoch 100)%s",
+                        ModelEma.decayAt(state.epoch()), o.predictFeature == FeatureTarget.EMA ? "; it gives the target and the order map" : "; it gives the order map"));
+            }
+            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, ema);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
@@ -158,14 +201,15 @@ public final class Pretrainer {
                     .onStep(stepListener)
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)
-                    .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir));
+                    .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir))
+                    .saveEma(ema == null ? null : ema.module());
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {
                 if (b.channels() != o.inChans) {
                     throw new IllegalArgumentException("--in_chans " + o.inChans + " but the images of --data_path " + o.dataPath
                             + " have " + b.channels() + " channels");
                 }
                 Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
-                return step.run(images, iterationRng(seed, epoch, it), lr, update);
+                return step.run(images, iterationRng(seed, epoch, it), lr, update, epoch);
             });
             return new PretrainResult(end.nextEpoch(), end.optimizerSteps(), end.lastEpochLoss(), end.imagesPerSecond(),
                     end.lastCheckpoint(), end.timeLimitReached(), model);

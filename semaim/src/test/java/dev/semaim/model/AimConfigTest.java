@@ -45,6 +45,9 @@ class AimConfigTest {
         assertEquals(fm, fm.toBuilder().build());
         assertEquals(fm.hashCode(), fm.toBuilder().build().hashCode());
         assertEquals(512, b.toBuilder().predictFeature(FeatureTarget.CLIP).outDim(512).build().headOutDim());
+        assertEquals(512, b.toBuilder().predictFeature(FeatureTarget.CLIP).build().headOutDim(), "the reference's hard-coded out_dim");
+        assertEquals(16, b.toBuilder().predictFeature(FeatureTarget.CLIP).outDim(16).build().headOutDim());
+        assertEquals(768, b.toBuilder().predictFeature(FeatureTarget.EMA).build().headOutDim());
         assertEquals(768, b.toBuilder().predictFeature(FeatureTarget.DINO).build().headOutDim());
     }
 
@@ -77,8 +80,8 @@ class AimConfigTest {
         assertThrows(IllegalArgumentException.class, () -> AimConfig.aimBase().toBuilder().lossType(null).build());
         assertThrows(IllegalArgumentException.class, () -> AimConfig.preset("aim_huge"));
         e = assertThrows(IllegalArgumentException.class,
-                () -> AimConfig.aimBase().toBuilder().predictFeature(FeatureTarget.EMA).build());
-        assertTrue(e.getMessage().contains("'ema' needs --use_ema_model"), e.getMessage());
+                () -> AimConfig.aimBase().toBuilder().predictFeature(FeatureTarget.DINO).outDim(512).build());
+        assertEquals("AimConfig: out_dim 512 is for predict_feature 'clip'; 'dino' predicts the width 768", e.getMessage());
     }
 
     @Test
@@ -93,9 +96,8 @@ class AimConfigTest {
         assertEquals("'spiral' is not one of zigzag | raster | stochastic | center2out | stochastic_center | attention | "
                 + "attention_guided | attention_center", assertThrows(IllegalArgumentException.class, () -> Choice.parse(OrderType.class, "spiral")).getMessage());
         assertEquals("'l2' is not one of L2 | L1", assertThrows(IllegalArgumentException.class, () -> Choice.parse(LossType.class, "l2")).getMessage());
-        assertEquals("'ema' needs --use_ema_model (an EMA target encoder), which is not supported yet",
-                assertThrows(IllegalArgumentException.class, () -> Choice.parse(FeatureTarget.class, "ema")).getMessage());
-        assertEquals("'x' is not one of none | inference | clip | dino",
+        assertEquals(FeatureTarget.EMA, Choice.parse(FeatureTarget.class, "ema"));
+        assertEquals("'x' is not one of none | inference | ema | clip | dino",
                 assertThrows(IllegalArgumentException.class, () -> Choice.parse(FeatureTarget.class, "x")).getMessage());
         assertTrue(OrderType.ATTENTION_GUIDED.needsMap() && !OrderType.STOCHASTIC_CENTER.needsMap());
     }
