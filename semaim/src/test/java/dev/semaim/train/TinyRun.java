@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** A tiny, fast pre-training set-up for tests: 16x16x1 embedded Fashion-MNIST crops, patch 4, width 32, depth 2. */
 final class TinyRun {
@@ -61,11 +62,18 @@ final class TinyRun {
      * @return {reference losses (8), losses of the resumed process (the last 2 iterations)}
      */
     static List<List<Double>> resumeExperiment(Path dir) throws Exception {
+        return resumeExperiment(dir, o -> { });
+    }
+
+    /** As {@link #resumeExperiment(Path)} with {@code tweak} applied to the options of both runs (output dirs full/ and killed/). */
+    static List<List<Double>> resumeExperiment(Path dir, Consumer<PretrainOptions> tweak) throws Exception {
         PretrainOptions full = options(dir.resolve("full"));
         full.saveEverySteps = 2;
+        tweak.accept(full);
         List<Double> reference = run(full, -1).losses;
         PretrainOptions killed = options(dir.resolve("killed"));
         killed.saveEverySteps = 2;
+        tweak.accept(killed);
         try {
             run(killed, 7);
             throw new AssertionError("the run was not killed");
