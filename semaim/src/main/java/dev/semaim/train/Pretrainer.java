@@ -110,9 +110,9 @@ public final class Pretrainer {
      */
     private ViTTeacher loadTeacher() throws IOException {
         ViTTeacher t = TeacherFile.read(o.teacher);
-        String what = "--teacher " + o.teacher + " (" + t.style.name().toLowerCase(Locale.ROOT) + " layout: width " + t.dim + ", " + t.depth
-                + " blocks, " + t.inChans + " channels, " + t.grid + "x" + t.grid + " patches of " + t.patch + " px for " + t.imgSize()
-                + " px images, features " + t.outDim + ")";
+        String what = "--teacher " + o.teacher + " (" + t.style.name().toLowerCase(Locale.ROOT) + " layout: width " + t.dim + ", depth " + t.depth
+                + ", " + t.heads + " heads, in_chans " + t.inChans + ", " + t.grid + "x" + t.grid + " patches of " + t.patch + " px for "
+                + t.imgSize() + " px images, features " + t.outDim + ")";
         if (t.imgSize() != o.inputSize || t.patch != o.patchSize || t.inChans != o.inChans) {
             throw new IllegalArgumentException(what + " does not fit the run's --input_size " + o.inputSize + " --patch_size " + o.patchSize
                     + " --in_chans " + o.inChans + ": the teacher's tokens must be the model's");

@@ -81,11 +81,13 @@ public final class ModelPictures {
         }
 
         Tensor priority = Orders.priority(c.permutationType(), g, noise.tieBreak(), c.orderNeedsMap() ? attn : null, noise.centre());
-        AimOutput out;
-        try (GradMode.Scope s = GradMode.noGrad()) {
-            out = model.forward(x, priority);
+        AimOutput out = null;
+        if (!c.predictFeature().needsTargetEncoder()) { // a teacher's or EMA's target is not in the checkpoint: no loss map then
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                out = model.forward(x, priority);
+            }
+            addHeat("loss map\n(" + c.permutationType().spelling() + ")", out.lossMap(), g, bases, titles, cells);
         }
-        addHeat("loss map\n(" + c.permutationType().spelling() + ")", out.lossMap(), g, bases, titles, cells);
         if (c.pixelTarget()) {
             Tensor target = model.gaussianBlur == null ? x : model.gaussianBlur.forward(x);        // (B, C, H, W)
             Tensor pred = predictedImages(model, x, out.pred().data());

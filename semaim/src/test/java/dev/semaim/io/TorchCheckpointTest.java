@@ -127,6 +127,29 @@ class TorchCheckpointTest {
         assertRefused(pickle("ctorch.storage\n_load_from_bytes\n)R."), "torch.storage._load_from_bytes");
     }
 
+    /**
+     * TorchScript's {@code __torch__.*} classes are allowed as inert records: NEWOBJ makes one, BUILD fills its attributes,
+     * a REDUCE on it (a call) is refused, and a name that only looks like one (another module, odd characters) is refused.
+     */
+    @Test
+    void torchScriptRecordsAreDataOnly() throws IOException {
+        // GLOBAL '__torch__.m Mod', (), NEWOBJ, {'training': False, 'x': 1}, BUILD
+        byte[] record = pickle("c__torch__.m\nMod\n)\u0081}(X\u0008\u0000\u0000\u0000training\u0089X\u0001\u0000\u0000\u0000xK\u0001ub.");
+        Path p = tmp.resolve("ts.pt");
+        writeZip(p, Map.of("ts/data.pkl", record, "ts/version", "3\n".getBytes(StandardCharsets.US_ASCII)));
+        Object loaded = TorchCheckpoint.load(p);
+        assertEquals("ObjectRecord[className=__torch__.m.Mod, attributes={training=false, x=1}]", loaded.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.stateDict(loaded, "ts.pt"));
+        assertEquals("ts.pt: TorchScript module __torch__.m.Mod holds no tensors", e.getMessage());
+        Path called = tmp.resolve("called.pt");
+        writeZip(called, Map.of("c/data.pkl", pickle("c__torch__.m\nMod\nX\u0002\u0000\u0000\u0000ls\u0085R."),
+                "c/version", "3\n".getBytes(StandardCharsets.US_ASCII)));
+        IOException io = assertThrows(IOException.class, () -> TorchCheckpoint.load(called));
+        assertTrue(io.getMessage().contains("a TorchScript object takes no arguments"), io.getMessage());
+        assertRefused(pickle("c__torch__x.os\nsystem\n)R."), "__torch__x.os.system");
+        assertRefused(pickle("c__torch__.m\nMod;rm\n)\u0081."), "__torch__.m.Mod;rm");
+    }
+
     private void assertRefused(byte[] dataPkl, String global) throws IOException {
         Path p = tmp.resolve("evil.pth");
         writeZip(p, Map.of("evil/data.pkl", dataPkl, "evil/version", "3\n".getBytes(StandardCharsets.US_ASCII)));
