@@ -184,6 +184,8 @@ public final class Pretrainer {
             ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)
             if (ema != null && ck != null && !ck.restoreEma(ema.module())) {
                 progress.note("checkpoint " + resumeFrom + " holds no ema.* weights: the EMA starts from its model weights");
+            } else if (ema == null && ck != null && !ck.ema().isEmpty()) {
+                progress.note("checkpoint " + resumeFrom + " holds an EMA copy (ema.*), which this run without --use_ema_model does not keep");
             }
             if (teacher != null) model.setTeacher(teacher);
             if (o.predictFeature == FeatureTarget.EMA) model.setTeacher(ema.asTeacher());

@@ -103,6 +103,24 @@ class FeatureTargetRunsTest {
         assertTrue(plain.droppedText().contains("ema.* (kept as ema_state_dict by a .pth --under)"), plain.droppedText());
     }
 
+    /** Resuming with --use_ema_model switched off or on since the checkpoint: a note says what happens to the EMA. */
+    @Test
+    void resumeNotesAnEmaSwitchedOnOrOff() throws Exception {
+        PretrainOptions o = TinyRun.options(dir);
+        o.epochs = 1;
+        o.maxStepsPerEpoch = 1;
+        o.useEmaModel = true;
+        TinyRun.run(o, -1);
+        o.epochs = 2;
+        o.useEmaModel = false;
+        String off = TinyRun.run(o, -1).output();
+        assertTrue(off.contains("holds an EMA copy (ema.*), which this run without --use_ema_model does not keep"), off);
+        o.epochs = 3;
+        o.useEmaModel = true;
+        String on = TinyRun.run(o, -1).output();
+        assertTrue(on.contains("holds no ema.* weights: the EMA starts from its model weights"), on);
+    }
+
     /** What a user gets for the flag combinations that cannot run. */
     @Test
     void flagCombinationsThatCannotRunNameTheFlags() throws Exception {
