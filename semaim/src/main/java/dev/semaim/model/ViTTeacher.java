@@ -8,6 +8,8 @@ import dev.semaim.autograd.Normalization;
 import dev.semaim.autograd.ShapeOps;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.layers.MultiHeadAttention;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
@@ -60,7 +62,8 @@ public final class ViTTeacher implements FeatureTeacher {
     private final Map<String, Tensor> weights;
     /** The weights converted to the dtype/backend last used. */
     private final Map<String, Tensor> converted = new TreeMap<>();
-    private Tensor convertedFor;
+    private DType convertedDtype;
+    private Backend convertedBackend;
 
     /**
      * @param weights canonical names ({@link #expectedKeys}): {@code cls_token} (D) or (1, 1, D), {@code pos_embed}
@@ -171,9 +174,10 @@ public final class ViTTeacher implements FeatureTeacher {
 
     /** A weight in the dtype and on the backend of {@code like}, converted once per change of either. */
     private Var w(String name, Tensor like) {
-        if (convertedFor == null || convertedFor.dtype() != like.dtype() || convertedFor.backend() != like.backend()) {
+        if (convertedDtype != like.dtype() || convertedBackend != like.backend()) {
             converted.clear();
-            convertedFor = like;
+            convertedDtype = like.dtype();
+            convertedBackend = like.backend();
         }
         return Var.constant(converted.computeIfAbsent(name, k -> TensorScope.detach(weights.get(k).to(like.backend()).to(like.dtype()))));
     }
