@@ -1,12 +1,16 @@
 package dev.semaim.eval;
 
 import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.data.augment.RandAugment;
 import dev.semaim.model.AimConfig;
+import dev.semaim.run.RunFiles;
+import dev.semaim.settings.Device;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
 import dev.semaim.run.RunOptions;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +33,8 @@ public final class EvalOptions extends RunOptions {
     public boolean globalPool;
     /** Pre-trained weights (safetensors or .pth); null = random initialisation (the baseline). */
     public Path finetune;
+    /** The entry of the --finetune file holding the weights; null = 'state_dict', else 'model', else the top level. */
+    public String checkpointKey;
     /** Keep the random initialisation of encoder tensors the --finetune file lacks (beyond head and fc_norm). */
     public boolean allowMissingKeys;
     /** Load --finetune weights holding NaN or infinity. */
@@ -101,12 +107,29 @@ public final class EvalOptions extends RunOptions {
         if (protocol != KNN) {
             checkSchedule();
         }
+        if (protocol == FINETUNE && !aa.equals("none")) {
+            try {
+                RandAugment.parse(aa);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--aa: " + e.getMessage(), e);
+            }
+        }
+        Double colorJitter = officialValue(this, "color_jitter");
+        if (protocol == FINETUNE && aa.equals("none") && colorJitter != null && !colorJitter.isNaN()) {
+            throw new IllegalArgumentException("--color_jitter with --aa none: colour jitter is not built here (timm applies it only "
+                    + "without RandAugment); drop --color_jitter, or keep RandAugment (--aa)");
+        }
         checkDistributed();
     }
 
     /** The recorded settings by flag name, for results.json and checkpoint metadata. */
     public Map<String, Object> asMap() {
         return protocol.record(this);
+    }
+
+    /** The names of this run's files ({@link RunFiles}; linear probing's rolling checkpoint is {@code <stem>.linear}, as main_linprobe.py names it). */
+    public RunFiles files() {
+        return files(model, protocol == LINPROBE ? "linear" : "temp");
     }
 
     // ------------------------------------------------------------------ the declarations
@@ -132,8 +155,26 @@ public final class EvalOptions extends RunOptions {
                 o -> o.mixupSwitchProb, (o, v) -> o.mixupSwitchProb = v).unrecorded();
         s.add("reprob", probability(), String.valueOf(FinetuneTransforms.ERASE_PROBABILITY), "random-erasing probability",
                 o -> o.reprob, (o, v) -> o.reprob = v).unrecorded();
-        s.add("aa", ValueType.text().metavar("CONFIG"), FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none",
+        s.add("aa", ValueType.text().metavar("CONFIG"), FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none: timm's "
+                        + "rand-mM[-nN][-mstdS][-incI] (M magnitude 0-10, N ops per image, default 2; S magnitude noise; inc1 the increasing op "
+                        + "set, inc0 or no inc the standard one); AutoAugment policies (v0, original) and the 'w' op weights are not built",
                 o -> o.aa, (o, v) -> o.aa = v).unrecorded();
+        declareOfficial(s, "color_jitter", ValueType.positiveOrNone().metavar("F"), null,
+                "colour jitter factor (timm: used only without RandAugment; here only accepted while --aa is on)")
+                .noteWhenGiven(o -> o.aa.equals("none") ? null : "has no effect while --aa is on (timm applies colour jitter only without RandAugment)");
+        declareOfficial(s, "remode", ValueType.oneOf(List.of("pixel", "const", "rand"))
+                        .where(v -> v.equals("pixel"), "pixel (per-pixel normal noise; the 'const' and 'rand' fills are not built here)"), "pixel",
+                "random-erasing fill: pixel = per-pixel N(0, 1) noise");
+        declareOfficial(s, "recount", ValueType.integer().where(v -> v == 1, "1 (several erased boxes per image are not built here)"), "1",
+                "random-erasing boxes per image");
+        declareNoEffect(s, "resplit", ValueType.toggle(), null, "leave the first augmentation split unerased",
+                "there are no augmentation splits, as in the official transform, which builds none either");
+        s.add("cutmix_minmax", ValueType.text().metavar("MIN MAX"), null, "cutmix box from a min/max area ratio instead of --cutmix",
+                o -> null, (o, v) -> { }).unrecorded().severalWords()
+                .notBuilt("cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset");
+        declareOfficial(s, "mixup_mode", ValueType.oneOf(List.of("batch", "pair", "elem"))
+                        .where(v -> v.equals("batch"), "batch (one lambda per batch; 'pair' and 'elem' mixing are not built here)"), "batch",
+                "how mixup/cutmix parameters are drawn: batch = one lambda and box per batch");
         return s;
     }
 
@@ -151,11 +192,25 @@ public final class EvalOptions extends RunOptions {
                 "k-NN accuracy of a pre-trained ViT's frozen, L2-normalised features (global pool by default; spec section 9): "
                         + "held-out images vote with exp(cosine / T) of their k nearest training images.",
                 () -> new EvalOptions(EvalOptions.KNN)), true, "128");
-        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report", o -> o.knnK, (o, v) -> o.knnK = v).unrecorded();
+        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report (also as separate words: --nb_knn 10 20 30)",
+                o -> o.knnK, (o, v) -> o.knnK = v).unrecorded().severalWords();
         s.add("temperature", ValueType.numberAbove(0).metavar("T"), "0.07", "vote temperature",
                 o -> o.temperature, (o, v) -> o.temperature = v).unrecorded();
         s.add("chunks", ValueType.integer(1), "100", "the held-out features are compared in this many chunks (memory)",
                 o -> o.knnChunks, (o, v) -> o.knnChunks = v).unrecorded();
+        // the official main_knn.py spellings
+        s.setting("batch_size").alias("batch_size_per_gpu");
+        s.setting("finetune").alias("pretrained_weights");
+        s.add("use_cuda", ValueType.toggle(), null, "the official switch that keeps the features on the GPU: here the same as --device cuda",
+                o -> o.device == Device.CUDA, (o, v) -> {
+                    if (v) {
+                        o.device = Device.CUDA;
+                    }
+                }).unrecorded().excludes("device");
+        declareNoEffect(s, "avgpool_patchtokens", ValueType.integer().where(v -> v >= 0 && v <= 2, "0, 1 or 2"), "0",
+                "DINO's feature choice (0 cls token, 1 mean patch token, 2 both)",
+                "the official main_knn.py ignores it too; --global_pool (mean patch token) or --cls_token chooses the feature");
+        declareNoEffect(s, "method", ValueType.text().metavar("NAME"), "moco", "the official method name", "the official main_knn.py never reads it");
         return s;
     }
 
@@ -187,6 +242,10 @@ public final class EvalOptions extends RunOptions {
                 o -> !o.globalPool, (o, v) -> o.globalPool = !v).unrecorded();
         s.add("finetune", ValueType.path().metavar("FILE"), null, "pre-trained weights: this project's .safetensors checkpoint or a "
                 + "PyTorch .pth (unset = random initialisation)", o -> o.finetune, (o, v) -> o.finetune = v);
+        s.add("checkpoint_key", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("KEY"), null, "the entry of the --finetune "
+                + "file that holds the weights (a .pth file's top-level key, e.g. state_dict, model or ema_state_dict; in a safetensors file "
+                + "the tensors named KEY.*, state_dict and model meaning the model's own); unset: state_dict, else model, else the top level",
+                o -> o.checkpointKey, (o, v) -> o.checkpointKey = v);
         s.add("allow_missing_keys", ValueType.toggle(), "false", "load --finetune weights that lack encoder tensors (beyond head and "
                 + "fc_norm, which the protocol re-creates), keeping those tensors' random initialisation", o -> o.allowMissingKeys,
                 (o, v) -> o.allowMissingKeys = v);
@@ -210,6 +269,7 @@ public final class EvalOptions extends RunOptions {
     private static void training(Schema<EvalOptions> s, String epochs, String blr, String minLr, String warmup, String weightDecay) {
         declareTraining(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay", "checkpoint of this protocol to continue "
                 + "(default: <output_dir>/checkpoint-latest.safetensors if present)");
+        declareNumberedCheckpoints(s, "0");
         s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
                 o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
     }

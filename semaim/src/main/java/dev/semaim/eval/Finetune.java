@@ -75,6 +75,7 @@ public final class Finetune {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
+        o.clampWarmup(progress::note);
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
             return OnDevice.run(o.device, progress::note, backend -> train(o, backend, progress));
         }
@@ -95,7 +96,7 @@ public final class Finetune {
         }
         Optimizer optimizer = new AdamW(paramGroups(model, o));
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        JsonLinesLog log = JsonLinesLog.of(o.files());
         Transform evalTransform = splits.evalTransform(o);
         boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
         if (mixupActive && o.batchSize % 2 != 0) {
