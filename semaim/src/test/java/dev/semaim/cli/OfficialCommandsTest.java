@@ -313,6 +313,12 @@ class OfficialCommandsTest {
     }
 
     @Test
+    void anExperimentNameIsAFileNamePart() {
+        assertEquals("--experiment must be letters, digits and . _ + - (it becomes part of file names), got ../x",
+                refusal(new PretrainCommand(), "--data_path", "embedded", "--experiment", "../x"));
+    }
+
+    @Test
     void startEpochMustLieWithinTheRun() {
         PretrainOptions o = parse(new PretrainCommand(), "--data_path", "embedded", "--epochs", "5", "--start_epoch", "5");
         assertEquals("--start_epoch 5 must be smaller than --epochs 5", assertThrows(IllegalArgumentException.class, o::validate).getMessage());
