@@ -103,6 +103,9 @@ public final class BackboneLoader {
         try {
             stored = WeightFiles.read(o.finetune, o.checkpointKey);
         } catch (IllegalArgumentException e) {
+            if (o.checkpointKey == null) {
+                throw e;
+            }
             throw new IllegalArgumentException("--checkpoint_key " + o.checkpointKey + ": " + e.getMessage(), e);
         }
         Result r = load(model, stored, o.finetune, o.allowMissingKeys, o.allowNonFinite);
