@@ -1,5 +1,6 @@
 package dev.semaim.eval;
 
+import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.data.augment.RandAugment;
 import dev.semaim.model.AimConfig;
@@ -60,6 +61,10 @@ public final class EvalOptions extends RunOptions {
     public double mixupProb;
     public double mixupSwitchProb;
     public double reprob;
+    /** What random erasing writes: timm's 'pixel' (the recipe), 'rand' or 'const'. */
+    public ErasingMode remode;
+    /** Random erasing draws 1 to this many boxes per image. */
+    public int recount;
     /** RandAugment config or "none". */
     public String aa;
 
@@ -162,11 +167,10 @@ public final class EvalOptions extends RunOptions {
         declareOfficial(s, "color_jitter", ValueType.positiveOrNone().metavar("F"), null,
                 "colour jitter factor (timm: used only without RandAugment; here only accepted while --aa is on)")
                 .noteWhenGiven(o -> o.aa.equals("none") ? null : "has no effect while --aa is on (timm applies colour jitter only without RandAugment)");
-        declareOfficial(s, "remode", ValueType.oneOf(List.of("pixel", "const", "rand"))
-                        .where(v -> v.equals("pixel"), "pixel (per-pixel normal noise; the 'const' and 'rand' fills are not built here)"), "pixel",
-                "random-erasing fill: pixel = per-pixel N(0, 1) noise");
-        declareOfficial(s, "recount", ValueType.integer().where(v -> v == 1, "1 (several erased boxes per image are not built here)"), "1",
-                "random-erasing boxes per image");
+        s.add("remode", ValueType.choice(ErasingMode.class), "pixel", "random-erasing fill: per-pixel N(0, 1) noise, one N(0, 1) colour "
+                + "per channel, or zeros", o -> o.remode, (o, v) -> o.remode = v).unrecorded();
+        s.add("recount", ValueType.integer(1), "1", "random erasing draws 1 to N boxes per image (timm's max_count; each box's area / count)",
+                o -> o.recount, (o, v) -> o.recount = v).unrecorded();
         declareNoEffect(s, "resplit", ValueType.toggle(), null, "leave the first augmentation split unerased",
                 "there are no augmentation splits, as in the official transform, which builds none either");
         s.add("cutmix_minmax", ValueType.text().metavar("MIN MAX"), null, "cutmix box from a min/max area ratio instead of --cutmix",

@@ -9,6 +9,7 @@ import dev.semaim.data.Normalize;
 import dev.semaim.data.RandomResizedCrop;
 import dev.semaim.data.ToTensor;
 import dev.semaim.data.Transform;
+import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.data.augment.Interpolation;
 import dev.semaim.data.augment.Mixup;
@@ -57,7 +58,8 @@ public final class Finetune {
 
     /** The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa) -> ToTensor -> Normalize -> RandomErasing(reprob). */
     static Transform trainTransform(EvalOptions o, float[] mean, float[] std) {
-        if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY) {
+        if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY && o.remode == ErasingMode.PIXEL
+                && o.recount == 1) {
             return FinetuneTransforms.finetuneTrain(o.inputSize, mean, std);
         }
         List<Transform> steps = new ArrayList<>(List.of(new RandomResizedCrop(o.inputSize, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0),
@@ -68,7 +70,7 @@ public final class Finetune {
         steps.add(new ToTensor());
         steps.add(new Normalize(mean, std));
         if (o.reprob > 0) {
-            steps.add(new RandomErasing(o.reprob));
+            steps.add(new RandomErasing(o.reprob, o.remode, o.recount));
         }
         return new Compose(steps.toArray(Transform[]::new));
     }

@@ -104,7 +104,8 @@ public abstract class RunOptions {
         s.add("batch_size", ValueType.integer(1), batchSize, batchHelp, o -> o.batchSize, (o, v) -> o.batchSize = v);
         s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", outputHelp,
                 o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
-        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt (and a training run's TensorBoard event file) goes (default: --output_dir)",
+        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt (and a training run's TensorBoard event file) goes (default: "
+                        + "--output_dir); with --experiment only the TensorBoard folder, as in the official scripts",
                 o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
         s.add("experiment", ValueType.text().where(t -> t.matches("[A-Za-z0-9._+-]+"), "letters, digits and . _ + - (it becomes part of file names)")
                         .metavar("NAME"), null, "name the run's files as the official scripts do: <model>.NAME.log.txt, <model>.NAME.temp.safetensors "

@@ -1,5 +1,6 @@
 package dev.semaim.cli;
 
+import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.run.RunFiles;
 import dev.semaim.settings.Device;
@@ -275,10 +276,6 @@ class OfficialCommandsTest {
                 refusal(new PretrainCommand(), "--data_path", "embedded", "--share_weight"));
         assertEquals("--cutmix_minmax is not built here: cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset",
                 refusal(new FinetuneCommand(), "--data_path", "embedded", "--cutmix_minmax", "0.2", "0.8"));
-        assertEquals("--remode must be pixel (per-pixel normal noise; the 'const' and 'rand' fills are not built here), got const",
-                refusal(new FinetuneCommand(), "--data_path", "embedded", "--remode", "const"));
-        assertEquals("--recount must be 1 (several erased boxes per image are not built here), got 2",
-                refusal(new FinetuneCommand(), "--data_path", "embedded", "--recount", "2"));
         assertEquals("--mixup_mode must be batch (one lambda per batch; 'pair' and 'elem' mixing are not built here), got pair",
                 refusal(new FinetuneCommand(), "--data_path", "embedded", "--mixup_mode", "pair"));
         EvalOptions v0 = parse(new FinetuneCommand(), "--data_path", "embedded", "--aa", "v0");
@@ -288,10 +285,12 @@ class OfficialCommandsTest {
         assertEquals("--color_jitter with --aa none: colour jitter is not built here (timm applies it only without RandAugment); drop "
                 + "--color_jitter, or keep RandAugment (--aa)", assertThrows(IllegalArgumentException.class, jitter::validate).getMessage());
         // the values that are the behaviour built here are accepted as the official defaults
-        EvalOptions fine = parse(new FinetuneCommand(), "--data_path", "embedded", "--remode", "pixel", "--recount", "1", "--mixup_mode", "batch",
+        EvalOptions fine = parse(new FinetuneCommand(), "--data_path", "embedded", "--remode", "const", "--recount", "3", "--mixup_mode", "batch",
                 "--aa", "rand-m9-mstd0.5");
         fine.validate();
-        assertEquals("pixel", fine.official.get("remode"));
+        assertEquals(ErasingMode.CONST, fine.remode);
+        assertEquals(3, fine.recount);
+        assertEquals("batch", fine.official.get("mixup_mode"));
     }
 
     @Test
