@@ -1,6 +1,7 @@
 package dev.semaim.train;
 
 import dev.semaim.run.Checkpoints;
+import dev.semaim.viz.Curves;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,8 @@ class OfficialRunFilesTest {
         List<String> events = names(dir.resolve("tb").resolve("aim_tiny.exp0"));
         assertTrue(events.size() == 1 && events.get(0).startsWith("events.out.tfevents."), events.toString());
         assertEquals(1, Files.readAllLines(dir.resolve("aim_tiny.exp0.log.txt")).size());
+        // the CLI's curves beside that log take its stem
+        assertEquals(dir.resolve("aim_tiny.exp0.curves.png").toAbsolutePath(), Curves.writeForRun(dir.resolve("aim_tiny.exp0.log.txt")));
 
         o.epochs = 2; // the official auto-resume reads <model>.<experiment>.temp
         TinyRun again = TinyRun.run(o, -1);
