@@ -2,6 +2,7 @@ package dev.semaim.eval;
 
 import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.data.augment.MixupMode;
 import dev.semaim.data.augment.RandAugment;
 import dev.semaim.model.AimConfig;
 import dev.semaim.run.RunFiles;
@@ -11,7 +12,6 @@ import dev.semaim.settings.ValueType;
 import dev.semaim.run.RunOptions;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +60,8 @@ public final class EvalOptions extends RunOptions {
     public double cutmix;
     public double mixupProb;
     public double mixupSwitchProb;
+    /** One mixup lambda per batch (the recipe), per pair or per image. */
+    public MixupMode mixupMode;
     public double reprob;
     /** What random erasing writes: timm's 'pixel' (the recipe), 'rand' or 'const'. */
     public ErasingMode remode;
@@ -176,9 +178,8 @@ public final class EvalOptions extends RunOptions {
         s.add("cutmix_minmax", ValueType.text().metavar("MIN MAX"), null, "cutmix box from a min/max area ratio instead of --cutmix",
                 o -> null, (o, v) -> { }).unrecorded().severalWords()
                 .notBuilt("cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset");
-        declareOfficial(s, "mixup_mode", ValueType.oneOf(List.of("batch", "pair", "elem"))
-                        .where(v -> v.equals("batch"), "batch (one lambda per batch; 'pair' and 'elem' mixing are not built here)"), "batch",
-                "how mixup/cutmix parameters are drawn: batch = one lambda and box per batch");
+        s.add("mixup_mode", ValueType.choice(MixupMode.class), "batch", "how mixup/cutmix parameters are drawn: one lambda and box per "
+                + "batch, per pair (b, B-1-b) or per image", o -> o.mixupMode, (o, v) -> o.mixupMode = v).unrecorded();
         return s;
     }
 

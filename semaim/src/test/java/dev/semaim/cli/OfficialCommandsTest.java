@@ -1,6 +1,7 @@
 package dev.semaim.cli;
 
 import dev.semaim.data.augment.ErasingMode;
+import dev.semaim.data.augment.MixupMode;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.run.RunFiles;
 import dev.semaim.settings.Device;
@@ -276,21 +277,19 @@ class OfficialCommandsTest {
                 refusal(new PretrainCommand(), "--data_path", "embedded", "--share_weight"));
         assertEquals("--cutmix_minmax is not built here: cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset",
                 refusal(new FinetuneCommand(), "--data_path", "embedded", "--cutmix_minmax", "0.2", "0.8"));
-        assertEquals("--mixup_mode must be batch (one lambda per batch; 'pair' and 'elem' mixing are not built here), got pair",
-                refusal(new FinetuneCommand(), "--data_path", "embedded", "--mixup_mode", "pair"));
         EvalOptions v0 = parse(new FinetuneCommand(), "--data_path", "embedded", "--aa", "v0");
         assertEquals("--aa: RandAugment config 'v0' must start with 'rand' (timm's rand-m9-mstd0.5-inc1 form; AutoAugment and AugMix "
                 + "policies are not built)", assertThrows(IllegalArgumentException.class, v0::validate).getMessage());
         EvalOptions jitter = parse(new FinetuneCommand(), "--data_path", "embedded", "--aa", "none", "--color_jitter", "0.4");
         assertEquals("--color_jitter with --aa none: colour jitter is not built here (timm applies it only without RandAugment); drop "
                 + "--color_jitter, or keep RandAugment (--aa)", assertThrows(IllegalArgumentException.class, jitter::validate).getMessage());
-        // the values that are the behaviour built here are accepted as the official defaults
-        EvalOptions fine = parse(new FinetuneCommand(), "--data_path", "embedded", "--remode", "const", "--recount", "3", "--mixup_mode", "batch",
+        // timm's other erasing fills and counts, and mixup modes
+        EvalOptions fine = parse(new FinetuneCommand(), "--data_path", "embedded", "--remode", "const", "--recount", "3", "--mixup_mode", "pair",
                 "--aa", "rand-m9-mstd0.5");
         fine.validate();
         assertEquals(ErasingMode.CONST, fine.remode);
         assertEquals(3, fine.recount);
-        assertEquals("batch", fine.official.get("mixup_mode"));
+        assertEquals(MixupMode.PAIR, fine.mixupMode);
     }
 
     @Test
