@@ -69,6 +69,8 @@ public final class EvalOptions extends RunOptions {
     public int recount;
     /** RandAugment config or "none". */
     public String aa;
+    /** Colour jitter strength, used only with {@code aa} "none" (timm's rule); NaN = none. */
+    public double colorJitter;
 
     // k-NN
     public int[] knnK;
@@ -121,11 +123,6 @@ public final class EvalOptions extends RunOptions {
                 throw new IllegalArgumentException("--aa: " + e.getMessage(), e);
             }
         }
-        Double colorJitter = officialValue(this, "color_jitter");
-        if (protocol == FINETUNE && aa.equals("none") && colorJitter != null && !colorJitter.isNaN()) {
-            throw new IllegalArgumentException("--color_jitter with --aa none: colour jitter is not built here (timm applies it only "
-                    + "without RandAugment); drop --color_jitter, or keep RandAugment (--aa)");
-        }
         checkDistributed();
     }
 
@@ -166,8 +163,9 @@ public final class EvalOptions extends RunOptions {
                         + "rand-mM[-nN][-mstdS][-incI] (M magnitude 0-10, N ops per image, default 2; S magnitude noise; inc1 the increasing op "
                         + "set, inc0 or no inc the standard one); AutoAugment policies (v0, original) and the 'w' op weights are not built",
                 o -> o.aa, (o, v) -> o.aa = v).unrecorded();
-        declareOfficial(s, "color_jitter", ValueType.positiveOrNone().metavar("F"), null,
-                "colour jitter factor (timm: used only without RandAugment; here only accepted while --aa is on)")
+        s.add("color_jitter", ValueType.positiveOrNone().metavar("F"), "none", "with --aa none: torchvision's ColorJitter(F, F, F) "
+                        + "(brightness, contrast and saturation factors ~ U[1 - F, 1 + F] in a random order) after the flip; none = off",
+                o -> o.colorJitter, (o, v) -> o.colorJitter = v).unrecorded()
                 .noteWhenGiven(o -> o.aa.equals("none") ? null : "has no effect while --aa is on (timm applies colour jitter only without RandAugment)");
         s.add("remode", ValueType.choice(ErasingMode.class), "pixel", "random-erasing fill: per-pixel N(0, 1) noise, one N(0, 1) colour "
                 + "per channel, or zeros", o -> o.remode, (o, v) -> o.remode = v).unrecorded();

@@ -9,6 +9,7 @@ import dev.semaim.data.Normalize;
 import dev.semaim.data.RandomResizedCrop;
 import dev.semaim.data.ToTensor;
 import dev.semaim.data.Transform;
+import dev.semaim.data.augment.ColorJitter;
 import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.data.augment.Interpolation;
@@ -56,7 +57,10 @@ public final class Finetune {
     private Finetune() {
     }
 
-    /** The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa) -> ToTensor -> Normalize -> RandomErasing(reprob). */
+    /**
+     * The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa), or without it ColorJitter(color_jitter) ->
+     * ToTensor -> Normalize -> RandomErasing(reprob, remode, recount).
+     */
     static Transform trainTransform(EvalOptions o, float[] mean, float[] std) {
         if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY && o.remode == ErasingMode.PIXEL
                 && o.recount == 1) {
@@ -66,6 +70,8 @@ public final class Finetune {
                 new HorizontalFlip(0.5)));
         if (!o.aa.equals("none")) {
             steps.add(RandAugment.parse(o.aa, FinetuneTransforms.fillOf(mean), Interpolation.BICUBIC));
+        } else if (!Double.isNaN(o.colorJitter)) { // timm: colour jitter only without RandAugment
+            steps.add(new ColorJitter(o.colorJitter, o.colorJitter, o.colorJitter));
         }
         steps.add(new ToTensor());
         steps.add(new Normalize(mean, std));
