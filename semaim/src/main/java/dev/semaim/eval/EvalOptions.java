@@ -58,6 +58,8 @@ public final class EvalOptions extends RunOptions {
     public double smoothing;
     public double mixup;
     public double cutmix;
+    /** Cutmix box sides as fractions of the image sides, drawn in [min, max) (timm's cutmix_minmax); null = from lambda. */
+    public double[] cutmixMinmax;
     public double mixupProb;
     public double mixupSwitchProb;
     /** One mixup lambda per batch (the recipe), per pair or per image. */
@@ -173,9 +175,10 @@ public final class EvalOptions extends RunOptions {
                 o -> o.recount, (o, v) -> o.recount = v).unrecorded();
         declareNoEffect(s, "resplit", ValueType.toggle(), null, "leave the first augmentation split unerased",
                 "there are no augmentation splits, as in the official transform, which builds none either");
-        s.add("cutmix_minmax", ValueType.text().metavar("MIN MAX"), null, "cutmix box from a min/max area ratio instead of --cutmix",
-                o -> null, (o, v) -> { }).unrecorded().severalWords()
-                .notBuilt("cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset");
+        s.add("cutmix_minmax", ValueType.numbers(2).where(v -> 0 <= v[0] && v[0] < v[1] && v[1] <= 1, "two fractions 0 <= MIN < MAX <= 1")
+                        .metavar("MIN MAX"), null, "cutmix box sides drawn as fractions in [MIN, MAX) of the image sides, lambda from the "
+                        + "box (timm's cutmix_minmax: turns cutmix on, its alpha 1)",
+                o -> o.cutmixMinmax, (o, v) -> o.cutmixMinmax = v).unrecorded().severalWords();
         s.add("mixup_mode", ValueType.choice(MixupMode.class), "batch", "how mixup/cutmix parameters are drawn: one lambda and box per "
                 + "batch, per pair (b, B-1-b) or per image", o -> o.mixupMode, (o, v) -> o.mixupMode = v).unrecorded();
         return s;

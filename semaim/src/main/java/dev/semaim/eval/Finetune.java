@@ -106,11 +106,12 @@ public final class Finetune {
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
         JsonLinesLog log = JsonLinesLog.of(o.files());
         Transform evalTransform = splits.evalTransform(o);
-        boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
+        boolean mixupActive = o.mixup > 0 || o.cutmix > 0 || o.cutmixMinmax != null;
         if (mixupActive && o.batchSize % 2 != 0) {
             throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");
         }
-        Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses, o.mixupMode) : null;
+        Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses, o.mixupMode,
+                o.cutmixMinmax) : null;
         GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter);
 
         progress.message(splits.describe());

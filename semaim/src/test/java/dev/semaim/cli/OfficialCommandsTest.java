@@ -275,8 +275,8 @@ class OfficialCommandsTest {
         assertEquals("--share_weight is not built here: the official share_weight=True path is broken (its query blocks would get "
                 + "their input as the attention mask, spec section 12.4), so there is no behaviour to reproduce; leave it off",
                 refusal(new PretrainCommand(), "--data_path", "embedded", "--share_weight"));
-        assertEquals("--cutmix_minmax is not built here: cutmix here draws lambda ~ Beta(--cutmix, --cutmix), timm's default; leave it unset",
-                refusal(new FinetuneCommand(), "--data_path", "embedded", "--cutmix_minmax", "0.2", "0.8"));
+        assertEquals("--cutmix_minmax must be two fractions 0 <= MIN < MAX <= 1, got 0.8,0.2",
+                refusal(new FinetuneCommand(), "--data_path", "embedded", "--cutmix_minmax", "0.8", "0.2"));
         EvalOptions v0 = parse(new FinetuneCommand(), "--data_path", "embedded", "--aa", "v0");
         assertEquals("--aa: RandAugment config 'v0' must start with 'rand' (timm's rand-m9-mstd0.5-inc1 form; AutoAugment and AugMix "
                 + "policies are not built)", assertThrows(IllegalArgumentException.class, v0::validate).getMessage());
@@ -287,6 +287,8 @@ class OfficialCommandsTest {
         assertEquals(ErasingMode.CONST, fine.remode);
         assertEquals(3, fine.recount);
         assertEquals(MixupMode.PAIR, fine.mixupMode);
+        assertArrayEquals(new double[] {0.2, 0.8}, parse(new FinetuneCommand(), "--data_path", "embedded", "--cutmix_minmax", "0.2", "0.8")
+                .cutmixMinmax);
         List<String> notes = new ArrayList<>();
         EvalOptions jitter = parse(new FinetuneCommand(), List.of("--data_path", "embedded", "--aa", "none", "--color_jitter", "0.4"), notes);
         jitter.validate();

@@ -34,6 +34,8 @@ public final class Mixup {
     private final double labelSmoothing;
     private final int numClasses;
     private final MixupMode mode;
+    /** timm's cutmix_minmax: the cutmix box side as a fraction of the image side, drawn in [min, max); null = from lambda. */
+    private final double[] cutmixMinmax;
 
     /** Mode 'batch'. */
     public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses) {
@@ -42,6 +44,22 @@ public final class Mixup {
 
     public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses,
                  MixupMode mode) {
+        this(mixupAlpha, cutmixAlpha, prob, switchProb, labelSmoothing, numClasses, mode, null);
+    }
+
+    /**
+     * With {@code cutmixMinmax} {min, max} (timm's {@code cutmix_minmax}; null = off) the cutmix box sides are drawn
+     * uniformly as fractions of the image sides and lambda follows from the box; cutmix alpha is then 1, as timm forces it.
+     */
+    public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses,
+                 MixupMode mode, double[] cutmixMinmax) {
+        if (cutmixMinmax != null && (cutmixMinmax.length != 2 || !(0 <= cutmixMinmax[0] && cutmixMinmax[0] < cutmixMinmax[1]
+                && cutmixMinmax[1] <= 1))) {
+            throw new IllegalArgumentException("bad cutmix min/max " + java.util.Arrays.toString(cutmixMinmax) + ": two fractions 0 <= min < max <= 1");
+        }
+        if (cutmixMinmax != null) {
+            cutmixAlpha = 1.0;
+        }
         if (!(mixupAlpha >= 0 && cutmixAlpha >= 0) || mixupAlpha + cutmixAlpha == 0 || !(prob >= 0 && prob <= 1)
                 || !(switchProb >= 0 && switchProb <= 1) || !(labelSmoothing >= 0 && labelSmoothing < 1) || numClasses < 1) {
             throw new IllegalArgumentException("bad Mixup(mixup alpha " + mixupAlpha + ", cutmix alpha " + cutmixAlpha
@@ -54,6 +72,7 @@ public final class Mixup {
         this.labelSmoothing = labelSmoothing;
         this.numClasses = numClasses;
         this.mode = mode;
+        this.cutmixMinmax = cutmixMinmax == null ? null : cutmixMinmax.clone();
     }
 
     /** The fine-tuning recipe (spec section 7): alphas 0.8 / 1.0, prob 1, switch 0.5, smoothing 0.1. */
@@ -89,7 +108,7 @@ public final class Mixup {
         if (lambda == 1.0) {
             out = images.clone();
         } else if (cutmix) {
-            box = cutmixBox(height, width, lambda, rng.nextInt(height), rng.nextInt(width));
+            box = cutmixBox(height, width, lambda, rng);
             lambda = correctedLambda(box, height, width);
             out = paste(images, b, channels, height, width, box);
         } else {
@@ -120,7 +139,7 @@ public final class Mixup {
             int j = b - 1 - i;
             if (lam[i] == 1.0) continue;
             if (cutmix[i]) {
-                CropBox box = cutmixBox(height, width, lam[i], rng.nextInt(height), rng.nextInt(width));
+                CropBox box = cutmixBox(height, width, lam[i], rng);
                 lam[i] = correctedLambda(box, height, width);
                 copyBox(images, j * per, out, i * per, channels, height, width, box);
                 if (mode == MixupMode.PAIR) copyBox(images, i * per, out, j * per, channels, height, width, box);
@@ -163,6 +182,29 @@ public final class Mixup {
             }
         }
         return out;
+    }
+
+    /**
+     * The cutmix box: timm's {@code rand_bbox} from lambda (centre cy ~ randint(0, H), cx ~ randint(0, W)), or with
+     * cutmix min/max its {@code rand_bbox_minmax}: sides cutH ~ randint(int(H min), int(H max)), cutW likewise (upper
+     * bounds exclusive), corner top ~ randint(0, H - cutH), left ~ randint(0, W - cutW).
+     */
+    private CropBox cutmixBox(int height, int width, double lambda, RandomGenerator rng) {
+        if (cutmixMinmax == null) {
+            return cutmixBox(height, width, lambda, rng.nextInt(height), rng.nextInt(width));
+        }
+        int cutH = randint(rng, (int) (height * cutmixMinmax[0]), (int) (height * cutmixMinmax[1]));
+        int cutW = randint(rng, (int) (width * cutmixMinmax[0]), (int) (width * cutmixMinmax[1]));
+        return new CropBox(rng.nextInt(height - cutH), rng.nextInt(width - cutW), cutH, cutW);
+    }
+
+    /** numpy's randint(lo, hi): [lo, hi); an empty range is an error naming the image side's fractions. */
+    private int randint(RandomGenerator rng, int lo, int hi) {
+        if (lo >= hi) {
+            throw new IllegalArgumentException("cutmix min/max " + cutmixMinmax[0] + " " + cutmixMinmax[1] + " gives no box side between "
+                    + lo + " and " + hi + " pixels on this image");
+        }
+        return rng.nextInt(lo, hi);
     }
 
     /**

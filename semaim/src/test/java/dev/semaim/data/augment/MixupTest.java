@@ -3,6 +3,7 @@ package dev.semaim.data.augment;
 import dev.semaim.data.CropBox;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -86,6 +87,28 @@ class MixupTest {
             assertEquals(l[i], mine / 16.0, 1e-12, "the corrected lambda is the share kept");
         }
         assertNull(r.box());
+    }
+
+    /** timm's cutmix_minmax: box sides uniform in [int(H min), int(H max)), lambda the share kept; cutmix whatever the alphas. */
+    @Test
+    void cutmixMinmaxDrawsTheBoxSidesAndTakesLambdaFromTheBox() {
+        Mixup m = new Mixup(0, 0, 1.0, 0.5, 0.0, 2, MixupMode.BATCH, new double[] {0.25, 0.75});
+        float[] x = new float[2 * 16 * 16];
+        for (int i = 16 * 16; i < x.length; i++) x[i] = 1; // image 0 all 0, image 1 all 1
+        SplittableRandom rng = new SplittableRandom(2);
+        Set<Integer> sides = new java.util.TreeSet<>();
+        for (int t = 0; t < 300; t++) {
+            Mixup.Result r = m.apply(x, new int[] {0, 1}, 1, 16, 16, rng);
+            CropBox b = r.box();
+            sides.add(b.height());
+            sides.add(b.width());
+            assertTrue(b.top() + b.height() <= 16 && b.left() + b.width() <= 16, b.toString());
+            int ones = 0;
+            for (int k = 0; k < 256; k++) ones += r.images()[k] == 1 ? 1 : 0;
+            assertEquals(b.height() * b.width(), ones);
+            assertEquals(1.0 - ones / 256.0, r.lambda(), 1e-12);
+        }
+        assertEquals(Set.of(4, 5, 6, 7, 8, 9, 10, 11), sides, "int(16 * 0.25) = 4 up to int(16 * 0.75) = 12, exclusive");
     }
 
     @Test
