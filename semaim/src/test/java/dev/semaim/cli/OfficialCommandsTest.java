@@ -271,7 +271,7 @@ class OfficialCommandsTest {
     }
 
     @Test
-    void flagsOfFeaturesNotBuiltRefuseWithOneLine() {
+    void refusalsAreOneLineAndTimmsOtherModesParse() {
         assertEquals("--share_weight is not built here: the official share_weight=True path is broken (its query blocks would get "
                 + "their input as the attention mask, spec section 12.4), so there is no behaviour to reproduce; leave it off",
                 refusal(new PretrainCommand(), "--data_path", "embedded", "--share_weight"));
