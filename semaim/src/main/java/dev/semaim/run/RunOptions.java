@@ -69,11 +69,10 @@ public abstract class RunOptions {
     public boolean distEval;
 
     /**
-     * The values of official flags kept only so that a command line reads back as it was written, by flag name, as given
-     * or defaulted: flags without effect here ({@code --pin_mem}, {@code --dist_backend}, ...) and flags whose only
-     * accepted value is the one behaviour built here ({@code --remode pixel}, {@code --mixup_mode batch}, ...).
+     * The values of the official flags accepted without effect here ({@code --pin_mem}, {@code --dist_backend}, ...), by
+     * flag name, as given or defaulted: kept so that a command line reads back as it was written.
      */
-    public final Map<String, Object> official = new LinkedHashMap<>();
+    public final Map<String, Object> noEffect = new LinkedHashMap<>();
 
     /** Effective batch = batch x accumulation steps (one process). */
     public int effectiveBatch() {
@@ -126,25 +125,19 @@ public abstract class RunOptions {
     }
 
     /**
-     * Declares an official flag that is accepted but does nothing here: its value is kept in {@link #official}, its help
-     * ends with "(no effect here: {@code why})", and giving it prints the note "--name has no effect here: {@code why}".
+     * Declares an official flag that is accepted but does nothing here: its value is kept in {@link #noEffect} (not
+     * recorded), its help ends with "(no effect here: {@code why})", and giving it prints the note
+     * "--name has no effect here: {@code why}".
      */
     protected static <O extends RunOptions, T> Setting<O, T> declareNoEffect(Schema<O> s, String name, ValueType<T> type, String defaultText,
                                                                             String help, String why) {
-        return declareOfficial(s, name, type, defaultText, help + " (no effect here: " + why + ")")
-                .noteWhenGiven(o -> "has no effect here: " + why);
+        return s.add(name, type, defaultText, help + " (no effect here: " + why + ")", o -> noEffectValue(o, name),
+                (o, v) -> o.noEffect.put(name, v)).unrecorded().noteWhenGiven(o -> "has no effect here: " + why);
     }
 
-    /** Declares an official flag whose value is only kept, in {@link #official} (not recorded); {@code type} says what it accepts. */
-    protected static <O extends RunOptions, T> Setting<O, T> declareOfficial(Schema<O> s, String name, ValueType<T> type, String defaultText,
-                                                                            String help) {
-        return s.add(name, type, defaultText, help, o -> officialValue(o, name), (o, v) -> o.official.put(name, v)).unrecorded();
-    }
-
-    /** The kept value of the official flag {@code name} (null when unset). */
     @SuppressWarnings("unchecked")
-    public static <T> T officialValue(RunOptions o, String name) {
-        return (T) o.official.get(name);
+    private static <T> T noEffectValue(RunOptions o, String name) {
+        return (T) o.noEffect.get(name);
     }
 
     /**

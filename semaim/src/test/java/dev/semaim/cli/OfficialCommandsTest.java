@@ -263,8 +263,8 @@ class OfficialCommandsTest {
         assertEquals(List.of("note: --avgpool_patchtokens has no effect here: the official main_knn.py ignores it too; --global_pool "
                         + "(mean patch token) or --cls_token chooses the feature",
                 "note: --method has no effect here: the official main_knn.py never reads it"), notes);
-        assertEquals(1, knn.official.get("avgpool_patchtokens"));
-        assertEquals("dino", knn.official.get("method"));
+        assertEquals(1, knn.noEffect.get("avgpool_patchtokens"));
+        assertEquals("dino", knn.noEffect.get("method"));
         notes.clear();
         parse(new PretrainCommand(), List.of("--data_path", "embedded", "--model", "aim_tiny"), notes);
         assertEquals(List.of(), notes, "no note without such flags");
