@@ -3,7 +3,6 @@ package dev.semaim.cli;
 import dev.semaim.eval.ClassifierRun;
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.eval.Finetune;
-import dev.semaim.eval.RunResults;
 import dev.semaim.run.ProgressLine;
 
 import java.io.PrintStream;
@@ -26,6 +25,6 @@ public final class FinetuneCommand extends FlagCommand<EvalOptions> {
     static void report(PrintStream out, String what, ClassifierRun r, EvalOptions o) {
         out.printf(Locale.ROOT, "done: %s, %d epochs, %d optimizer steps: held-out top-1 %.2f%%, top-5 %.2f%% (%d images), best top-1 %.2f%%; %s%n",
                 what, r.epochs(), r.optimizerSteps(), r.accuracy().top1(), r.accuracy().top5(), r.accuracy().count(), r.bestTop1(),
-                o.outputDir.resolve(RunResults.FILE));
+                o.files().results());
     }
 }

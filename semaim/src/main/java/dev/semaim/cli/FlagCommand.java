@@ -32,13 +32,16 @@ abstract class FlagCommand<O> implements Command {
             out.print(schema.help());
             return 0;
         }
-        return run(parse(args), out, err);
+        return run(parse(args, err), out, err);
     }
 
-    /** The options of a command line; a mistake is a {@link UsageException} naming the flag. */
-    final O parse(List<String> args) {
+    /**
+     * The options of a command line; a mistake is a {@link UsageException} naming the flag. The notes of flags that do
+     * something else here than their name says ("--pin_mem has no effect here: ...") go to {@code err}, one line each.
+     */
+    final O parse(List<String> args, PrintStream err) {
         try {
-            return schema.parse(args);
+            return schema.parse(args, note -> err.println("note: " + note));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -2,7 +2,6 @@ package dev.semaim.cli;
 
 import dev.semaim.eval.EvalOptions;
 import dev.semaim.eval.KnnEvaluation;
-import dev.semaim.eval.RunResults;
 import dev.semaim.run.ProgressLine;
 
 import java.io.PrintStream;
@@ -17,7 +16,7 @@ public final class KnnCommand extends FlagCommand<EvalOptions> {
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         KnnEvaluation.run(o, ProgressLine.forTerminal(out, err, 1));
-        out.println("done: results in " + o.outputDir.resolve(RunResults.FILE));
+        out.println("done: results in " + o.files().results());
         return 0;
     }
 }

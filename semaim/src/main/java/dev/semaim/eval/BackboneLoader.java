@@ -93,9 +93,22 @@ public final class BackboneLoader {
         }
     }
 
-    /** {@link #read} then {@link #load(VisionTransformer, Map, Path, boolean, boolean)} with the options' flags; lines to {@code log}. */
+    /**
+     * {@link #read} (the entry {@code --checkpoint_key} names, when given) then
+     * {@link #load(VisionTransformer, Map, Path, boolean, boolean)} with the options' flags; lines to {@code log}.
+     */
     public static Result load(VisionTransformer model, EvalOptions o, Consumer<String> log) throws IOException {
-        Result r = load(model, read(o.finetune), o.finetune, o.allowMissingKeys, o.allowNonFinite);
+        requireFile(o.finetune);
+        Map<String, Tensor> stored;
+        try {
+            stored = WeightFiles.read(o.finetune, o.checkpointKey);
+        } catch (IllegalArgumentException e) {
+            if (o.checkpointKey == null) {
+                throw e;
+            }
+            throw new IllegalArgumentException("--checkpoint_key " + o.checkpointKey + ": " + e.getMessage(), e);
+        }
+        Result r = load(model, stored, o.finetune, o.allowMissingKeys, o.allowNonFinite);
         r.lines().forEach(log);
         return r;
     }

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * What fine-tuning and linear probing share around the {@link EpochLoop}: resume at an epoch boundary, the
  * evaluation on the held-out split after every epoch (its accuracy joins the epoch's line in log.txt), and
  * results.json. Checkpoints are the pre-training {@link Checkpoints} (rolling {@code checkpoint-latest.safetensors}
- * every epoch, numbered at the end).
+ * every epoch, numbered every --save_every_epochs and at the end; the official names with --experiment, {@link dev.semaim.run.RunFiles}).
  * The checkpoint metadata names the protocol so that a fine-tuning checkpoint is not resumed as a probe.
  */
 final class ClassifierTrainer {
@@ -62,7 +62,7 @@ final class ClassifierTrainer {
 
     /** --resume when given (must exist), else the rolling checkpoint of --output_dir when present, else null. */
     static Path resumePath(EvalOptions o) {
-        return Checkpoints.resumePath(o.resume, o.outputDir);
+        return o.files().resumePath(o.resume);
     }
 
     /** Iterations per epoch: the loader's full batches, capped by --max_steps_per_epoch; at least one. */
@@ -90,7 +90,7 @@ final class ClassifierTrainer {
             Accuracy a = evaluate.get();
             return new Outcome(a, a.top1(), 0, 0, null, 0);
         }
-        TrainingState state = resumeFrom == null ? TrainingState.start(o.seed) : resume(resumeFrom);
+        TrainingState state = resumeFrom == null ? o.startState(o.seed) : resume(resumeFrom);
         try (DataLoader loader = DataLoader.builder(train).transform(trainTransform.get())
                 .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
             return run(loader, iterations(o, loader, train), state, log);
@@ -101,7 +101,7 @@ final class ClassifierTrainer {
     static ClassifierRun finish(String protocol, EvalOptions o, Outcome out, int trainImages, String heldOut, long startNanos)
             throws IOException {
         Map<String, Object> fields = resultFields(protocol, o, out, trainImages, heldOut, startNanos);
-        RunResults.write(o.outputDir, fields);
+        RunResults.write(o.files().results(), fields);
         return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
     }
 
@@ -134,6 +134,9 @@ final class ClassifierTrainer {
                     + " checkpoint, not a " + protocol + " one (use --finetune for pre-trained weights)");
         }
         ck.restore(model, optimizer);
+        if (o.startEpoch != 0) {
+            progress.note("--start_epoch " + o.startEpoch + " ignored: the run continues from its checkpoint " + file);
+        }
         progress.message("resumed from " + file + " at epoch " + ck.state().epoch());
         return ck.state();
     }
@@ -144,10 +147,11 @@ final class ClassifierTrainer {
         meta.put(PROTOCOL_KEY, protocol);
         meta.put("config", Json.object(o.asMap()));
         HeldOut heldOut = new HeldOut();
-        EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.outputDir, meta)
+        EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)
+                .checkpointEvery(o.saveEveryEpochs, 0)
                 .epochHooks(heldOut)
                 .gradientNorm(gradientNorm)
-                .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir))
+                .onMetrics(new TensorBoardLog(o.files().tensorBoardFolder()))
                 .run(loader, iters, start, null, step);
         if (heldOut.last == null) { // resumed after the last epoch: evaluate what was loaded
             model.train(false);

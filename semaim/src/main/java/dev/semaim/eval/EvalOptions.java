@@ -1,7 +1,12 @@
 package dev.semaim.eval;
 
+import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
+import dev.semaim.data.augment.MixupMode;
+import dev.semaim.data.augment.RandAugment;
 import dev.semaim.model.AimConfig;
+import dev.semaim.run.RunFiles;
+import dev.semaim.settings.Device;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
 import dev.semaim.run.RunOptions;
@@ -29,6 +34,8 @@ public final class EvalOptions extends RunOptions {
     public boolean globalPool;
     /** Pre-trained weights (safetensors or .pth); null = random initialisation (the baseline). */
     public Path finetune;
+    /** The entry of the --finetune file holding the weights; null = 'state_dict', else 'model', else the top level. */
+    public String checkpointKey;
     /** Keep the random initialisation of encoder tensors the --finetune file lacks (beyond head and fc_norm). */
     public boolean allowMissingKeys;
     /** Load --finetune weights holding NaN or infinity. */
@@ -51,11 +58,21 @@ public final class EvalOptions extends RunOptions {
     public double smoothing;
     public double mixup;
     public double cutmix;
+    /** Cutmix box sides as fractions of the image sides, drawn in [min, max) (timm's cutmix_minmax); null = from lambda. */
+    public double[] cutmixMinmax;
     public double mixupProb;
     public double mixupSwitchProb;
+    /** One mixup lambda per batch (the recipe), per pair or per image. */
+    public MixupMode mixupMode;
     public double reprob;
+    /** What random erasing writes: timm's 'pixel' (the recipe), 'rand' or 'const'. */
+    public ErasingMode remode;
+    /** Random erasing draws 1 to this many boxes per image. */
+    public int recount;
     /** RandAugment config or "none". */
     public String aa;
+    /** Colour jitter strength, used only with {@code aa} "none" (timm's rule); NaN = none. */
+    public double colorJitter;
 
     // k-NN
     public int[] knnK;
@@ -101,12 +118,24 @@ public final class EvalOptions extends RunOptions {
         if (protocol != KNN) {
             checkSchedule();
         }
+        if (protocol == FINETUNE && !aa.equals("none")) {
+            try {
+                RandAugment.parse(aa);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--aa: " + e.getMessage(), e);
+            }
+        }
         checkDistributed();
     }
 
     /** The recorded settings by flag name, for results.json and checkpoint metadata. */
     public Map<String, Object> asMap() {
         return protocol.record(this);
+    }
+
+    /** The names of this run's files ({@link RunFiles}; linear probing's rolling checkpoint is {@code <stem>.linear}, as main_linprobe.py names it). */
+    public RunFiles files() {
+        return files(model, protocol == LINPROBE ? "linear" : "temp");
     }
 
     // ------------------------------------------------------------------ the declarations
@@ -132,8 +161,26 @@ public final class EvalOptions extends RunOptions {
                 o -> o.mixupSwitchProb, (o, v) -> o.mixupSwitchProb = v).unrecorded();
         s.add("reprob", probability(), String.valueOf(FinetuneTransforms.ERASE_PROBABILITY), "random-erasing probability",
                 o -> o.reprob, (o, v) -> o.reprob = v).unrecorded();
-        s.add("aa", ValueType.text().metavar("CONFIG"), FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none",
+        s.add("aa", ValueType.text().metavar("CONFIG"), FinetuneTransforms.RAND_AUGMENT, "RandAugment config, or none: timm's "
+                        + "rand-mM[-nN][-mstdS][-incI] (M magnitude 0-10, N ops per image, default 2; S magnitude noise; inc1 the increasing op "
+                        + "set, inc0 or no inc the standard one); AutoAugment policies (v0, original) and the 'w' op weights are not built",
                 o -> o.aa, (o, v) -> o.aa = v).unrecorded();
+        s.add("color_jitter", ValueType.positiveOrNone().metavar("F"), "none", "with --aa none: torchvision's ColorJitter(F, F, F) "
+                        + "(brightness, contrast and saturation factors ~ U[1 - F, 1 + F] in a random order) after the flip; none = off",
+                o -> o.colorJitter, (o, v) -> o.colorJitter = v).unrecorded()
+                .noteWhenGiven(o -> o.aa.equals("none") ? null : "has no effect while --aa is on (timm applies colour jitter only without RandAugment)");
+        s.add("remode", ValueType.choice(ErasingMode.class), "pixel", "random-erasing fill: per-pixel N(0, 1) noise, one N(0, 1) colour "
+                + "per channel, or zeros", o -> o.remode, (o, v) -> o.remode = v).unrecorded();
+        s.add("recount", ValueType.integer(1), "1", "random erasing draws 1 to N boxes per image (timm's max_count; each box's area / count)",
+                o -> o.recount, (o, v) -> o.recount = v).unrecorded();
+        declareNoEffect(s, "resplit", ValueType.toggle(), null, "leave the first augmentation split unerased",
+                "there are no augmentation splits, as in the official transform, which builds none either");
+        s.add("cutmix_minmax", ValueType.numbers(2).where(v -> 0 <= v[0] && v[0] < v[1] && v[1] <= 1, "two fractions 0 <= MIN < MAX <= 1")
+                        .metavar("MIN MAX"), null, "cutmix box sides drawn as fractions in [MIN, MAX) of the image sides, lambda from the "
+                        + "box (timm's cutmix_minmax: turns cutmix on, its alpha 1)",
+                o -> o.cutmixMinmax, (o, v) -> o.cutmixMinmax = v).unrecorded().severalWords();
+        s.add("mixup_mode", ValueType.choice(MixupMode.class), "batch", "how mixup/cutmix parameters are drawn: one lambda and box per "
+                + "batch, per pair (b, B-1-b) or per image", o -> o.mixupMode, (o, v) -> o.mixupMode = v).unrecorded();
         return s;
     }
 
@@ -151,11 +198,25 @@ public final class EvalOptions extends RunOptions {
                 "k-NN accuracy of a pre-trained ViT's frozen, L2-normalised features (global pool by default; spec section 9): "
                         + "held-out images vote with exp(cosine / T) of their k nearest training images.",
                 () -> new EvalOptions(EvalOptions.KNN)), true, "128");
-        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report", o -> o.knnK, (o, v) -> o.knnK = v).unrecorded();
+        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report (also as separate words: --nb_knn 10 20 30)",
+                o -> o.knnK, (o, v) -> o.knnK = v).unrecorded().severalWords();
         s.add("temperature", ValueType.numberAbove(0).metavar("T"), "0.07", "vote temperature",
                 o -> o.temperature, (o, v) -> o.temperature = v).unrecorded();
         s.add("chunks", ValueType.integer(1), "100", "the held-out features are compared in this many chunks (memory)",
                 o -> o.knnChunks, (o, v) -> o.knnChunks = v).unrecorded();
+        // the official main_knn.py spellings
+        s.setting("batch_size").alias("batch_size_per_gpu");
+        s.setting("finetune").alias("pretrained_weights");
+        s.add("use_cuda", ValueType.toggle(), null, "the official switch that keeps the features on the GPU: here the same as --device cuda",
+                o -> o.device == Device.CUDA, (o, v) -> {
+                    if (v) {
+                        o.device = Device.CUDA;
+                    }
+                }).unrecorded().excludes("device");
+        declareNoEffect(s, "avgpool_patchtokens", ValueType.integer().where(v -> v >= 0 && v <= 2, "0, 1 or 2"), "0",
+                "DINO's feature choice (0 cls token, 1 mean patch token, 2 both)",
+                "the official main_knn.py ignores it too; --global_pool (mean patch token) or --cls_token chooses the feature");
+        declareNoEffect(s, "method", ValueType.text().metavar("NAME"), "moco", "the official method name", "the official main_knn.py never reads it");
         return s;
     }
 
@@ -187,6 +248,10 @@ public final class EvalOptions extends RunOptions {
                 o -> !o.globalPool, (o, v) -> o.globalPool = !v).unrecorded();
         s.add("finetune", ValueType.path().metavar("FILE"), null, "pre-trained weights: this project's .safetensors checkpoint or a "
                 + "PyTorch .pth (unset = random initialisation)", o -> o.finetune, (o, v) -> o.finetune = v);
+        s.add("checkpoint_key", ValueType.text().where(t -> !t.isBlank(), "non-empty").metavar("KEY"), null, "the entry of the --finetune "
+                + "file that holds the weights (a .pth file's top-level key, e.g. state_dict, model or ema_state_dict; in a safetensors file "
+                + "the tensors named KEY.*, state_dict and model meaning the model's own); unset: state_dict, else model, else the top level",
+                o -> o.checkpointKey, (o, v) -> o.checkpointKey = v);
         s.add("allow_missing_keys", ValueType.toggle(), "false", "load --finetune weights that lack encoder tensors (beyond head and "
                 + "fc_norm, which the protocol re-creates), keeping those tensors' random initialisation", o -> o.allowMissingKeys,
                 (o, v) -> o.allowMissingKeys = v);
@@ -210,6 +275,7 @@ public final class EvalOptions extends RunOptions {
     private static void training(Schema<EvalOptions> s, String epochs, String blr, String minLr, String warmup, String weightDecay) {
         declareTraining(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay", "checkpoint of this protocol to continue "
                 + "(default: <output_dir>/checkpoint-latest.safetensors if present)");
+        declareNumberedCheckpoints(s, "0");
         s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
                 o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
     }

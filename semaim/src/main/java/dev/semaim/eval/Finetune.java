@@ -9,6 +9,8 @@ import dev.semaim.data.Normalize;
 import dev.semaim.data.RandomResizedCrop;
 import dev.semaim.data.ToTensor;
 import dev.semaim.data.Transform;
+import dev.semaim.data.augment.ColorJitter;
+import dev.semaim.data.augment.ErasingMode;
 import dev.semaim.data.augment.FinetuneTransforms;
 import dev.semaim.data.augment.Interpolation;
 import dev.semaim.data.augment.Mixup;
@@ -55,26 +57,33 @@ public final class Finetune {
     private Finetune() {
     }
 
-    /** The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa) -> ToTensor -> Normalize -> RandomErasing(reprob). */
+    /**
+     * The training pipeline: RandomResizedCrop(0.08-1) -> flip -> RandAugment(aa), or without it ColorJitter(color_jitter) ->
+     * ToTensor -> Normalize -> RandomErasing(reprob, remode, recount).
+     */
     static Transform trainTransform(EvalOptions o, float[] mean, float[] std) {
-        if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY) {
+        if (o.aa.equals(FinetuneTransforms.RAND_AUGMENT) && o.reprob == FinetuneTransforms.ERASE_PROBABILITY && o.remode == ErasingMode.PIXEL
+                && o.recount == 1) {
             return FinetuneTransforms.finetuneTrain(o.inputSize, mean, std);
         }
         List<Transform> steps = new ArrayList<>(List.of(new RandomResizedCrop(o.inputSize, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0),
                 new HorizontalFlip(0.5)));
         if (!o.aa.equals("none")) {
             steps.add(RandAugment.parse(o.aa, FinetuneTransforms.fillOf(mean), Interpolation.BICUBIC));
+        } else if (!Double.isNaN(o.colorJitter)) { // timm: colour jitter only without RandAugment
+            steps.add(new ColorJitter(o.colorJitter, o.colorJitter, o.colorJitter));
         }
         steps.add(new ToTensor());
         steps.add(new Normalize(mean, std));
         if (o.reprob > 0) {
-            steps.add(new RandomErasing(o.reprob));
+            steps.add(new RandomErasing(o.reprob, o.remode, o.recount));
         }
         return new Compose(steps.toArray(Transform[]::new));
     }
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
+        o.clampWarmup(progress::note);
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
             return OnDevice.run(o.device, progress::note, backend -> train(o, backend, progress));
         }
@@ -95,13 +104,14 @@ public final class Finetune {
         }
         Optimizer optimizer = new AdamW(paramGroups(model, o));
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        JsonLinesLog log = JsonLinesLog.of(o.files());
         Transform evalTransform = splits.evalTransform(o);
-        boolean mixupActive = o.mixup > 0 || o.cutmix > 0;
+        boolean mixupActive = o.mixup > 0 || o.cutmix > 0 || o.cutmixMinmax != null;
         if (mixupActive && o.batchSize % 2 != 0) {
             throw new IllegalArgumentException("--batch_size " + o.batchSize + " must be even with mixup/cutmix (images are mixed in pairs)");
         }
-        Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses) : null;
+        Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses, o.mixupMode,
+                o.cutmixMinmax) : null;
         GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter);
 
         progress.message(splits.describe());

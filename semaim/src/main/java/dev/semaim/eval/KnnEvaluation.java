@@ -85,7 +85,7 @@ public final class KnnEvaluation {
         Map<Integer, KnnResult> byK = new LinkedHashMap<>();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("protocol", PROTOCOL);
-        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        JsonLinesLog log = JsonLinesLog.of(o.files());
         for (int k : o.knnK) {
             KnnResult r = Knn.classify(tr.features(), tr.labels(), te.features(), te.labels(), classes, k, o.temperature, chunk);
             byK.put(k, r);
@@ -106,7 +106,7 @@ public final class KnnEvaluation {
         fields.put("eval_split", data.heldOutDescription());
         fields.put("seconds", (System.nanoTime() - start) / 1e9);
         fields.putAll(o.asMap());
-        RunResults.write(o.outputDir, fields);
+        RunResults.write(o.files().results(), fields);
         return new Outcome(byK, fields);
     }
 

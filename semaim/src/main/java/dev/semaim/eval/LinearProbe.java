@@ -41,6 +41,7 @@ public final class LinearProbe {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
+        o.clampWarmup(progress::note);
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
             return OnDevice.run(o.device, progress::note, backend -> train(o, backend, progress));
         }
@@ -63,7 +64,7 @@ public final class LinearProbe {
         LinearProbeModel model = new LinearProbeModel(backbone, new LinearProbeHead(spec.embedDim(), o.nbClasses, rng.fork(0x4EAD)));
         Optimizer optimizer = new Sgd(List.of(new ParamGroup("head", model.trainableParameters(), 1, o.weightDecay)), MOMENTUM);
         LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        JsonLinesLog log = JsonLinesLog.of(o.files());
         Transform evalTransform = splits.evalTransform(o);
 
         progress.message(splits.describe());

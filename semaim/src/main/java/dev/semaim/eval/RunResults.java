@@ -10,17 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The one-line JSON summary every evaluation run leaves in {@code <output_dir>/results.json}. */
+/** The one-line JSON summary every evaluation run leaves in {@code <output_dir>/results.json} ({@link dev.semaim.run.RunFiles#results}). */
 public final class RunResults {
-    public static final String FILE = "results.json";
+    public static final String FILE = dev.semaim.run.RunFiles.RESULTS;
 
     private RunResults() {
     }
 
-    /** Writes {@code fields} as one JSON object atomically ({@link AtomicFile}) and returns the path. */
-    public static Path write(Path outputDir, Map<String, ?> fields) throws IOException {
-        Files.createDirectories(outputDir);
-        Path file = outputDir.resolve(FILE);
+    /** Writes {@code fields} as one JSON object atomically ({@link AtomicFile}) to {@code file} and returns it. */
+    public static Path write(Path file, Map<String, ?> fields) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         byte[] json = (Json.object(fields) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(file, ch -> {
             ByteBuffer b = ByteBuffer.wrap(json);

@@ -96,8 +96,27 @@ public final class TorchCheckpoint {
 
     /** {@link #load} then {@link #stateDict(Object, String)}, each tensor converted for a model ({@link RawTensor#toTensor()}). */
     public static Map<String, Tensor> readStateDict(Path path) throws IOException {
+        return readStateDict(path, null);
+    }
+
+    /**
+     * As {@link #readStateDict(Path)} from the top-level entry {@code key} (null = {@link #stateDict(Object, String)}'s
+     * choice); an absent entry, or one that is not a dict of tensors, is an {@link IllegalArgumentException} naming the
+     * top-level keys.
+     */
+    public static Map<String, Tensor> readStateDict(Path path, String key) throws IOException {
+        Object checkpoint = load(path);
+        Map<String, RawTensor> raw;
+        if (key == null) {
+            raw = stateDict(checkpoint, path.toString());
+        } else if (checkpoint instanceof Map<?, ?> top && top.get(key) instanceof Map<?, ?> entry) {
+            raw = stateDict(entry, path + "['" + key + "']");
+        } else {
+            throw new IllegalArgumentException(path + " has no dict under '" + key + "'" + (checkpoint instanceof Map<?, ?> top
+                    ? " (top-level keys " + top.keySet() + ")" : " (it is a " + typeName(checkpoint) + ")"));
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, RawTensor> e : readRawStateDict(path).entrySet()) out.put(e.getKey(), e.getValue().toTensor());
+        for (Map.Entry<String, RawTensor> e : raw.entrySet()) out.put(e.getKey(), e.getValue().toTensor());
         return out;
     }
 

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** A model's weights read from a file of either format: this project's safetensors files or a PyTorch checkpoint. */
 public final class WeightFiles {
@@ -22,11 +24,30 @@ public final class WeightFiles {
      * become F32 ({@link dev.semaim.nn.io.RawTensor#toTensor()}).
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        if (!Convert.isSafetensors(file)) return TorchCheckpoint.readStateDict(file);
+        return read(file, null);
+    }
+
+    /**
+     * As {@link #read(Path)}, from the entry {@code key} (the official {@code --checkpoint_key}; null = as {@link #read(Path)}):
+     * a {@code .pth} file's top-level dict {@code key}, or a safetensors file's tensors named {@code key.*} (prefix
+     * removed), where {@code state_dict} and {@code model} mean the model's own tensors. An absent entry is an
+     * {@link IllegalArgumentException} naming the file and the entries it has.
+     */
+    public static Map<String, Tensor> read(Path file, String key) throws IOException {
+        if (!Convert.isSafetensors(file)) return TorchCheckpoint.readStateDict(file, key);
+        Map<String, Tensor> tensors = Safetensors.read(file).tensors();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        Safetensors.read(file).tensors().forEach((k, v) -> {
-            if (!k.startsWith(Checkpoints.OPTIMIZER_PREFIX) && !k.startsWith(Checkpoints.EMA_PREFIX)) out.put(k, v);
+        boolean own = key == null || key.equals("state_dict") || key.equals("model");
+        String prefix = own ? null : key + ".";
+        tensors.forEach((k, v) -> {
+            boolean modelTensor = !k.startsWith(Checkpoints.OPTIMIZER_PREFIX) && !k.startsWith(Checkpoints.EMA_PREFIX);
+            if (own ? modelTensor : k.startsWith(prefix)) out.put(own ? k : k.substring(prefix.length()), v);
         });
+        if (!own && out.isEmpty()) {
+            Set<String> entries = new TreeSet<>();
+            tensors.keySet().forEach(k -> entries.add(k.contains(".") ? k.substring(0, k.indexOf('.')) + ".*" : k));
+            throw new IllegalArgumentException(file + " has no tensors named " + prefix + "* (its names start with " + entries + ")");
+        }
         return out;
     }
 

@@ -20,7 +20,7 @@ import java.util.Map;
  * previous file.
  */
 public final class Checkpoints {
-    /** Rolling checkpoint rewritten every epoch (and every --save_every_steps); auto-resume reads it. */
+    /** Rolling checkpoint rewritten every epoch (and every --save_every_steps); auto-resume reads it ({@link RunFiles}). */
     public static final String LATEST = "checkpoint-latest.safetensors";
     public static final String OPTIMIZER_PREFIX = "optimizer.";
     /** The weights of the EMA copy (--use_ema_model), beside the model's: the reference's {@code ema_state_dict}. */
@@ -63,21 +63,6 @@ public final class Checkpoints {
     }
 
     private Checkpoints() {
-    }
-
-    /**
-     * Where a run continues from: {@code resume} when given (it must exist), else the rolling checkpoint in
-     * {@code outputDir} if there is one, else null.
-     */
-    public static Path resumePath(Path resume, Path outputDir) {
-        if (resume != null) {
-            if (!Files.isRegularFile(resume)) {
-                throw new IllegalArgumentException("--resume " + resume + " does not exist");
-            }
-            return resume;
-        }
-        Path latest = outputDir.resolve(LATEST);
-        return Files.isRegularFile(latest) ? latest : null;
     }
 
     /** The numbered checkpoint holding the weights after {@code epochsDone} epochs: checkpoint-0020.safetensors. */

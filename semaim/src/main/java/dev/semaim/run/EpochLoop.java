@@ -99,7 +99,7 @@ public final class EpochLoop {
     private final LrSchedule schedule;
     private final ProgressLine progress;
     private final JsonLinesLog log;
-    private final Path outputDir;
+    private final RunFiles files;
     private final Map<String, String> checkpointMetadata;
     private int saveEveryEpochs;
     private int saveEverySteps;
@@ -117,18 +117,18 @@ public final class EpochLoop {
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
      * micro-batches, writing {@code log} and checkpoints (the model's state, the optimizer's, the
-     * {@link TrainingState} and {@code checkpointMetadata}) into {@code outputDir}: checkpoint-latest after every
-     * epoch, a numbered one after the last.
+     * {@link TrainingState} and {@code checkpointMetadata}) under the names of {@code files}: the rolling checkpoint
+     * after every epoch, a numbered one after the last.
      */
     public EpochLoop(RunOptions o, Module model, Optimizer optimizer, LrSchedule schedule, ProgressLine progress,
-                     JsonLinesLog log, Path outputDir, Map<String, String> checkpointMetadata) {
+                     JsonLinesLog log, RunFiles files, Map<String, String> checkpointMetadata) {
         this.o = o;
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.progress = progress;
         this.log = log;
-        this.outputDir = outputDir;
+        this.files = files;
         this.checkpointMetadata = new LinkedHashMap<>(checkpointMetadata);
     }
 
@@ -277,7 +277,7 @@ public final class EpochLoop {
                 boolean outOfTime = System.nanoTime() >= deadline && update;
                 boolean saved = false;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
-                    lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                    lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
                     saved = true;
                 }
                 stepListener.onStep(epoch, it, loss, lr);
@@ -294,7 +294,7 @@ public final class EpochLoop {
                     // current accumulation group: its micro-batches (at most accum_iter - 1) are redone on resume.
                     int resumeAt = update ? it + 1 : it - it % o.accumIter;
                     if (!saved) {
-                        lastCheckpoint = save(Checkpoints.LATEST, new TrainingState(epoch, resumeAt, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                        lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, resumeAt, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
                     }
                     throw stop.stopped(epoch, resumeAt, lastCheckpoint);
                 }
@@ -328,9 +328,9 @@ public final class EpochLoop {
                 }
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
-            lastCheckpoint = save(Checkpoints.LATEST, next, epoch, iters - 1, lastCheckpoint);
+            lastCheckpoint = save(files.latestCheckpoint(), next, epoch, iters - 1, lastCheckpoint);
             if ((saveEveryEpochs > 0 && (epoch + 1) % saveEveryEpochs == 0) || epoch + 1 == o.epochs) {
-                lastCheckpoint = save(Checkpoints.numbered(epoch + 1), next, epoch, iters - 1, lastCheckpoint);
+                lastCheckpoint = save(files.numberedCheckpoint(epoch + 1), next, epoch, iters - 1, lastCheckpoint);
             }
             if (stop.requested() && epoch + 1 < o.epochs) {
                 throw stop.stopped(epoch + 1, 0, lastCheckpoint);
@@ -366,7 +366,7 @@ public final class EpochLoop {
      * Writes a checkpoint unless a tensor of the model (trainable, frozen or buffer) has gone non-finite; then the
      * run stops naming {@code lastGood}, the last checkpoint this run wrote or resumed from (both known finite).
      */
-    private Path save(String name, TrainingState state, int epoch, int iter, Path lastGood) {
+    private Path save(Path file, TrainingState state, int epoch, int iter, Path lastGood) {
         Map<String, Tensor> weights = StateDict.of(model);
         boolean suspect = false;
         try (TensorScope scope = TensorScope.open()) { // the sums' buffers
@@ -378,7 +378,6 @@ public final class EpochLoop {
         if (nonFinite != null) {
             throw new NonFiniteLossException("the weights became non-finite (" + nonFinite + ")", epoch, iter, lastGood);
         }
-        Path file = outputDir.resolve(name);
         Checkpoints.save(file, model, optimizer, state, checkpointMetadata, ema);
         return file;
     }

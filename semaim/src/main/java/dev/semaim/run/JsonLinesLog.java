@@ -18,9 +18,21 @@ import java.util.Map;
 public final class JsonLinesLog {
     private final Path file;
 
+    /** {@code log.txt} in {@code dir}. */
     public JsonLinesLog(Path dir) throws IOException {
+        this(dir, RunFiles.LOG);
+    }
+
+    /** The file {@code name} in {@code dir} (e.g. {@code <model>.<experiment>.log.txt}, {@link RunFiles#logFile}). */
+    public JsonLinesLog(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
-        this.file = dir.resolve("log.txt");
+        this.file = dir.resolve(name);
+    }
+
+    /** The log of {@code files}: {@link RunFiles#logFile}. */
+    public static JsonLinesLog of(RunFiles files) throws IOException {
+        Path f = files.logFile();
+        return new JsonLinesLog(f.getParent(), f.getFileName().toString());
     }
 
     public Path file() {

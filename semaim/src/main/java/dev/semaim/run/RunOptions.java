@@ -3,9 +3,14 @@ package dev.semaim.run;
 import dev.semaim.settings.Device;
 import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
+import dev.semaim.settings.Setting;
 import dev.semaim.settings.ValueType;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The settings every run shares, pre-training ({@code PretrainOptions}) and the evaluation protocols alike, named after
@@ -20,6 +25,8 @@ public abstract class RunOptions {
     public Path outputDir;
     /** Where log.txt goes; null = {@link #outputDir}. */
     public Path logDir;
+    /** Names the run's files as the official scripts do ({@link RunFiles}); null = this project's names. */
+    public String experiment;
     public long seed;
     public Device device;
     public Precision precision;
@@ -39,6 +46,10 @@ public abstract class RunOptions {
     public double weightDecay;
     /** Checkpoint to continue from; null = the rolling checkpoint in {@link #outputDir} if present. */
     public Path resume;
+    /** The epoch a run that does not resume starts at (the official {@code --start_epoch}; a checkpoint's epoch wins). */
+    public int startEpoch;
+    /** Numbered checkpoint every this many epochs (and at the end; 0 = only at the end). */
+    public int saveEveryEpochs;
     /** Caps the iterations of each epoch (0 = the whole data set); the schedule uses the capped count. */
     public int maxStepsPerEpoch;
     /** Print a plain progress line every this many iterations when no console is attached. */
@@ -57,6 +68,12 @@ public abstract class RunOptions {
     /** Evaluate on every process's share of the held-out split and gather (the official {@code --dist_eval}). */
     public boolean distEval;
 
+    /**
+     * The values of the official flags accepted without effect here ({@code --pin_mem}, {@code --dist_backend}, ...), by
+     * flag name, as given or defaulted: kept so that a command line reads back as it was written.
+     */
+    public final Map<String, Object> noEffect = new LinkedHashMap<>();
+
     /** Effective batch = batch x accumulation steps (one process). */
     public int effectiveBatch() {
         return batchSize * accumIter;
@@ -67,11 +84,17 @@ public abstract class RunOptions {
         return Double.isNaN(lr) ? blr * effectiveBatch() / 256.0 : lr;
     }
 
+    /** The names of the files this run writes, for the model named {@code model} ({@code rollingTag}: see {@link RunFiles}). */
+    public RunFiles files(String model, String rollingTag) {
+        return RunFiles.of(outputDir, logDir, model, experiment, rollingTag);
+    }
+
     /**
      * Declares {@code --data_path} ({@code dataHelp} says which layouts the command reads; the command says why it is
      * required), {@code --output_dir}
-     * ({@code outputHelp}: what it receives), {@code --log_dir}, {@code --seed} ({@code seedHelp}: what it seeds),
-     * {@code --batch_size}, {@code --num_workers}, {@code --device} and {@code --precision}.
+     * ({@code outputHelp}: what it receives), {@code --log_dir}, {@code --experiment}, {@code --seed} ({@code seedHelp}:
+     * what it seeds), {@code --batch_size}, {@code --num_workers}, {@code --device} and {@code --precision}, the official
+     * flags that have no effect here ({@code --pin_mem}, {@code --no_pin_mem}, {@code --dist_backend}) and the distributed ones.
      */
     protected static <O extends RunOptions> void declareRun(Schema<O> s, String dataHelp, String outputHelp, String seedHelp,
                                                             String batchSize, String batchHelp) {
@@ -80,14 +103,41 @@ public abstract class RunOptions {
         s.add("batch_size", ValueType.integer(1), batchSize, batchHelp, o -> o.batchSize, (o, v) -> o.batchSize = v);
         s.add("output_dir", ValueType.path().metavar("DIR"), "./output_dir", outputHelp,
                 o -> o.outputDir, (o, v) -> o.outputDir = v).unrecorded();
-        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt (and a training run's TensorBoard event file) goes (default: --output_dir)",
+        s.add("log_dir", ValueType.path().metavar("DIR"), null, "where log.txt (and a training run's TensorBoard event file) goes (default: "
+                        + "--output_dir); with --experiment only the TensorBoard folder, as in the official scripts",
                 o -> o.logDir, (o, v) -> o.logDir = v).unrecorded();
+        s.add("experiment", ValueType.text().where(t -> t.matches("[A-Za-z0-9._+-]+"), "letters, digits and . _ + - (it becomes part of file names)")
+                        .metavar("NAME"), null, "name the run's files as the official scripts do: <model>.NAME.log.txt, <model>.NAME.temp.safetensors "
+                        + "(linprobe: .linear), <model>.NAME.NNNN.safetensors, <model>.NAME.results.json in --output_dir, TensorBoard in "
+                        + "<log_dir>/<model>.NAME/ (unset: log.txt, checkpoint-latest.safetensors, checkpoint-NNNN.safetensors, results.json)",
+                o -> o.experiment, (o, v) -> o.experiment = v).unrecorded();
         s.add("seed", ValueType.longInteger(0), "0", seedHelp, o -> o.seed, (o, v) -> o.seed = v);
         s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
         s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
         s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
                 o -> o.precision, (o, v) -> o.precision = v);
+        String pinned = "the data loader's batches are Java arrays, copied to the device by the backend; there is no pinned memory to ask for";
+        declareNoEffect(s, "pin_mem", ValueType.toggle(), null, "the official DataLoader's pin_memory switch", pinned);
+        declareNoEffect(s, "no_pin_mem", ValueType.toggle(), null, "the official switch that turns --pin_mem off", pinned);
         declareDistributed(s);
+        declareNoEffect(s, "dist_backend", ValueType.text().metavar("NAME"), "nccl", "the official torch.distributed backend name",
+                "the official code sets nccl whatever is given, and multi-process runs here do not use torch.distributed");
+    }
+
+    /**
+     * Declares an official flag that is accepted but does nothing here: its value is kept in {@link #noEffect} (not
+     * recorded), its help ends with "(no effect here: {@code why})", and giving it prints the note
+     * "--name has no effect here: {@code why}".
+     */
+    protected static <O extends RunOptions, T> Setting<O, T> declareNoEffect(Schema<O> s, String name, ValueType<T> type, String defaultText,
+                                                                            String help, String why) {
+        return s.add(name, type, defaultText, help + " (no effect here: " + why + ")", o -> noEffectValue(o, name),
+                (o, v) -> o.noEffect.put(name, v)).unrecorded().noteWhenGiven(o -> "has no effect here: " + why);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T noEffectValue(RunOptions o, String name) {
+        return (T) o.noEffect.get(name);
     }
 
     /**
@@ -129,6 +179,9 @@ public abstract class RunOptions {
         s.add("weight_decay", ValueType.number(0).metavar("WD"), weightDecay, weightDecayHelp,
                 o -> o.weightDecay, (o, v) -> o.weightDecay = v);
         s.add("resume", ValueType.path().metavar("FILE"), null, resumeHelp, o -> o.resume, (o, v) -> o.resume = v).unrecorded();
+        s.add("start_epoch", ValueType.integer(0).metavar("N"), "0", "the epoch a run starts at when there is no checkpoint to "
+                + "continue from (the lr schedule starts there too); a checkpoint's epoch wins, as in the official scripts",
+                o -> o.startEpoch, (o, v) -> o.startEpoch = v).unrecorded();
         s.add("max_steps_per_epoch", ValueType.integer(0), "0", "cap on iterations per epoch (0 = all)",
                 o -> o.maxStepsPerEpoch, (o, v) -> o.maxStepsPerEpoch = v);
         s.add("print_every", ValueType.integer(1), "20", "progress line every N iterations when output is not a terminal",
@@ -138,6 +191,41 @@ public abstract class RunOptions {
                 o -> o.logEverySteps, (o, v) -> o.logEverySteps = v).unrecorded();
     }
 
+    /**
+     * Declares {@code --save_every_epochs} (alias {@code --saveckp_freq}, the official name) with the recipe's default
+     * ({@code 0} = a numbered checkpoint only after the last epoch).
+     */
+    protected static <O extends RunOptions> void declareNumberedCheckpoints(Schema<O> s, String every) {
+        s.add("save_every_epochs", ValueType.integer(0), every, "keep a numbered checkpoint every N epochs (and at the end; 0 = only at the end)",
+                o -> o.saveEveryEpochs, (o, v) -> o.saveEveryEpochs = v).alias("saveckp_freq").unrecorded();
+    }
+
+    /**
+     * Where a run that does not resume starts: epoch {@link #startEpoch}, batch 0 ({@code TrainingState.start} when it
+     * is 0).
+     */
+    public TrainingState startState(long seed) {
+        return new TrainingState(startEpoch, 0, 0, seed, 0);
+    }
+
+    /**
+     * A warm-up as long as the run or longer is cut to the run (the lr rises linearly to its peak over the whole run,
+     * with no cosine decay left), with a one-line note to {@code note}, instead of refusing to start; call before the
+     * schedule and the recorded settings are made.
+     */
+    public void clampWarmup(Consumer<String> note) {
+        if (warmupEpochs > epochs) {
+            note.accept(String.format(Locale.ROOT, "--warmup_epochs %s is longer than the run (--epochs %d): the warm-up is cut to %d "
+                    + "epoch%s, so the lr rises to its peak at the end of the run with no cosine decay", plain(warmupEpochs), epochs, epochs,
+                    epochs == 1 ? "" : "s"));
+            warmupEpochs = epochs;
+        }
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
     /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */
     protected void checkDistributed() {
         if (worldSize > 1) {
@@ -145,10 +233,13 @@ public abstract class RunOptions {
         }
     }
 
-    /** The warm-up must end before the last epoch and the floor must not exceed the peak lr (messages name the flags). */
+    /**
+     * The floor must not exceed the peak lr and the start epoch must lie within the run (messages name the flags); a
+     * warm-up longer than the run is cut by {@link #clampWarmup}, not refused.
+     */
     protected void checkSchedule() {
-        if (warmupEpochs >= epochs) {
-            throw new IllegalArgumentException("--warmup_epochs " + warmupEpochs + " must be smaller than --epochs " + epochs);
+        if (startEpoch >= epochs) {
+            throw new IllegalArgumentException("--start_epoch " + startEpoch + " must be smaller than --epochs " + epochs);
         }
         if (minLr > absoluteLr()) {
             throw new IllegalArgumentException("--min_lr " + minLr + " is larger than the peak lr " + absoluteLr());

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -140,17 +141,27 @@ public final class Schema<O> {
             Setting<O, ?> s = byName.get(a.substring(2, a.contains("=") ? a.indexOf('=') : a.length()));
             if (s != null && !s.type().isSwitch() && !a.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
                 flags.add(args.get(++i));
+                while (s.takesSeveralWords() && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                    flags.add(args.get(++i));
+                }
             }
         }
         return operands;
     }
 
+    /** {@link #parse(List, Consumer)} without the notes. */
+    public O parse(List<String> args) {
+        return parse(args, note -> { });
+    }
+
     /**
      * Options from the arguments after the subcommand name: defaults, then each given flag. A mistake (unknown flag,
-     * missing or bad value, a flag given twice, two flags that exclude each other) is an {@link IllegalArgumentException}
-     * whose one-line message names the flag.
+     * missing or bad value, a flag given twice, two flags that exclude each other, a flag of a feature not built here) is
+     * an {@link IllegalArgumentException} whose one-line message names the flag. The notes of the given flags
+     * ({@link Setting#noteWhenGiven}: "--pin_mem has no effect here: ...") go to {@code notes}, one line each, in the
+     * order the flags were given.
      */
-    public O parse(List<String> args) {
+    public O parse(List<String> args, Consumer<String> notes) {
         Map<Setting<O, ?>, List<String>> given = new LinkedHashMap<>();
         Map<Setting<O, ?>, String> spelled = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
@@ -164,6 +175,9 @@ public final class Schema<O> {
             if (s == null) {
                 throw new IllegalArgumentException("unknown flag --" + name + " (see semaim " + command + " --help)");
             }
+            if (s.notBuiltReason() != null) {
+                throw new IllegalArgumentException("--" + name + " is not built here: " + s.notBuiltReason());
+            }
             String v;
             if (s.type().isSwitch()) {
                 if (eq >= 0) {
@@ -173,7 +187,11 @@ public final class Schema<O> {
             } else if (eq >= 0) {
                 v = a.substring(eq + 1);
             } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
-                v = args.get(++i);
+                StringBuilder words = new StringBuilder(args.get(++i));
+                while (s.takesSeveralWords() && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                    words.append(',').append(args.get(++i));
+                }
+                v = words.toString();
             } else {
                 throw new IllegalArgumentException("--" + name + " needs a value (" + s.type().metavar() + ")");
             }
@@ -193,6 +211,12 @@ public final class Schema<O> {
         }
         O options = applyDefaults(factory.get());
         given.forEach((s, values) -> s.parse(options, values));
+        given.keySet().forEach(s -> {
+            String note = s.noteFor(options);
+            if (note != null) {
+                notes.accept("--" + spelled.get(s) + " " + note);
+            }
+        });
         return options;
     }
 

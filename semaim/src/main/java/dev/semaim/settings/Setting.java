@@ -25,6 +25,9 @@ public final class Setting<O, T> {
     private Function<O, ?> recordedValue;
     private String requiredWhat;
     private String excludes;
+    private Function<O, String> noteWhenGiven;
+    private String notBuilt;
+    private boolean severalWords;
 
     Setting(Schema<O> schema, String name, ValueType<T> type, String defaultText, String help, Function<O, T> get,
             BiConsumer<O, T> set) {
@@ -76,6 +79,30 @@ public final class Setting<O, T> {
         return this;
     }
 
+    /**
+     * Giving this flag prints a note: "--name " followed by what {@code note} returns for the parsed options (null =
+     * no note), e.g. for an official flag accepted here without effect.
+     */
+    public Setting<O, T> noteWhenGiven(Function<O, String> note) {
+        noteWhenGiven = note;
+        return this;
+    }
+
+    /** Giving this flag is refused: "--name is not built here: {@code why}" (an official flag of a feature this project lacks). */
+    public Setting<O, T> notBuilt(String why) {
+        notBuilt = why;
+        return this;
+    }
+
+    /**
+     * The value may also be given as several words ({@code --nb_knn 10 20 30}, argparse's {@code nargs='+'}): the words
+     * up to the next flag are joined with commas ("10,20,30").
+     */
+    public Setting<O, T> severalWords() {
+        severalWords = true;
+        return this;
+    }
+
     public String name() {
         return name;
     }
@@ -108,6 +135,19 @@ public final class Setting<O, T> {
 
     String excluded() {
         return excludes;
+    }
+
+    String notBuiltReason() {
+        return notBuilt;
+    }
+
+    boolean takesSeveralWords() {
+        return severalWords;
+    }
+
+    /** The note giving this flag prints (without the leading "--name "), or null. */
+    String noteFor(O options) {
+        return noteWhenGiven == null ? null : noteWhenGiven.apply(options);
     }
 
     public T get(O options) {
@@ -177,6 +217,9 @@ public final class Setting<O, T> {
     /** The right column of {@code --help}: help, choices, default. */
     String helpText() {
         StringBuilder sb = new StringBuilder(help);
+        if (notBuilt != null) {
+            sb.append(" (not built here: ").append(notBuilt).append(')');
+        }
         if (!type.choices().isEmpty()) {
             sb.append(" (").append(String.join(" | ", type.choices())).append(')');
         }

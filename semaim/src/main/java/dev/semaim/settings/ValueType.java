@@ -205,6 +205,24 @@ public final class ValueType<T> {
                 v -> true, null);
     }
 
+    /** {@code count} comma-separated finite numbers ("0.2,0.8"). */
+    public static ValueType<double[]> numbers(int count) {
+        Function<String, double[]> parse = t -> {
+            try {
+                double[] out = Arrays.stream(t.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+                if (out.length != count || Arrays.stream(out).anyMatch(v -> !Double.isFinite(v))) {
+                    throw new NumberFormatException();
+                }
+                return out;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected " + count + " numbers, got '" + t + "'");
+            }
+        };
+        Function<double[], String> format = v -> Arrays.stream(v).mapToObj(ValueType::plain).collect(Collectors.joining(","));
+        return new ValueType<>("X,X", parse, format::apply, j -> parse.apply(string(j)), format, List.of(), false, null,
+                v -> true, null);
+    }
+
     /** A flag that may be given several times; its value is the list of every occurrence, in order (empty if none). */
     public static <E> ValueType<List<E>> repeated(ValueType<E> element) {
         return new ValueType<>(element.metavar, t -> List.of(element.parse.apply(t)), v -> v.stream().map(element.toJson).toList(),

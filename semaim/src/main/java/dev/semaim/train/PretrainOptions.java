@@ -28,6 +28,7 @@ public final class PretrainOptions extends RunOptions {
     public Path init;
     /** Global gradient-norm clip; NaN = off. */
     public double clipGrad;
+    /** Query-stream blocks; 0 = the preset's, or the encoder depth when {@link #depth} overrides it. */
     public int queryDepth;
     public PredictionHeadType predictionHeadType;
     public int gaussianKernelSize;
@@ -52,8 +53,6 @@ public final class PretrainOptions extends RunOptions {
     public int numHeads;
     /** Also write the rolling checkpoint every this many optimizer steps (0 = only at epoch ends). */
     public int saveEverySteps;
-    /** Numbered checkpoint every this many epochs (and at the end). */
-    public int saveEveryEpochs;
     /** Stop (with a checkpoint) once this much wall time has passed; null = no limit. */
     public Duration timeLimit;
     /**
@@ -90,7 +89,13 @@ public final class PretrainOptions extends RunOptions {
                 o -> o.clipGrad, (o, v) -> o.clipGrad = v);
         // the model's arguments that are flags too: declared once, by AimConfig
         Schema<AimConfig.Builder> model = AimConfig.KWARGS;
-        s.add(model.setting("query_depth", Integer.class), o -> o.queryDepth, (o, v) -> o.queryDepth = v);
+        s.add("query_depth", ValueType.integer(0), "0", "query-stream blocks; the encoder depth must be a multiple (0 = the model's, 12, "
+                        + "or the encoder depth when --depth overrides it; the official default 12 is aim_base's depth)",
+                o -> o.queryDepth, (o, v) -> o.queryDepth = v).recordedAs(o -> o.modelConfig().queryDepth());
+        s.add("share_weight", ValueType.toggle(), null, "share the weights of the encoder and the query stream",
+                o -> false, (o, v) -> { }).unrecorded()
+                .notBuilt("the official share_weight=True path is broken (its query blocks would get their input as the "
+                        + "attention mask, spec section 12.4), so there is no behaviour to reproduce; leave it off");
         s.add(model.setting("prediction_head_type", PredictionHeadType.class), o -> o.predictionHeadType, (o, v) -> o.predictionHeadType = v);
         s.add(model.setting("gaussian_kernel_size", Integer.class), o -> o.gaussianKernelSize, (o, v) -> o.gaussianKernelSize = v);
         s.add(model.setting("gaussian_sigma", Double.class), o -> o.gaussianSigma, (o, v) -> o.gaussianSigma = v);
@@ -123,8 +128,7 @@ public final class PretrainOptions extends RunOptions {
         s.add("num_heads", ValueType.integer(0), "0", "override the attention heads (0 = the model's)", o -> o.numHeads, (o, v) -> o.numHeads = v);
         s.add("save_every_steps", ValueType.integer(0), "0", "also rewrite the rolling checkpoint every N optimizer steps (0 = per epoch only)",
                 o -> o.saveEverySteps, (o, v) -> o.saveEverySteps = v).unrecorded();
-        s.add("save_every_epochs", ValueType.integer(1), "20", "keep a numbered checkpoint every N epochs (and at the end)",
-                o -> o.saveEveryEpochs, (o, v) -> o.saveEveryEpochs = v).unrecorded();
+        declareNumberedCheckpoints(s, "20");
         s.add("time_limit_minutes", ValueType.minutes(), null, "stop with a checkpoint after this much wall time",
                 o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
         return s;
@@ -172,12 +176,16 @@ public final class PretrainOptions extends RunOptions {
         }
     }
 
-    /** The model configuration these options describe: the named preset with the overrides applied. */
+    /**
+     * The model configuration these options describe: the named preset with the overrides applied; without
+     * {@code --query_depth}, the preset's query depth (12), or the encoder depth when {@code --depth} overrides it.
+     */
     public AimConfig modelConfig() {
         AimConfig preset = AimConfig.preset(model);
+        int queries = queryDepth > 0 ? queryDepth : depth > 0 ? depth : preset.queryDepth();
         return preset.toBuilder().imgSize(inputSize).patchSize(patchSize).inChans(inChans)
                 .embedDim(embedDim > 0 ? embedDim : preset.embedDim()).depth(depth > 0 ? depth : preset.depth())
-                .numHeads(numHeads > 0 ? numHeads : preset.numHeads()).queryDepth(queryDepth).predictionHead(predictionHeadType)
+                .numHeads(numHeads > 0 ? numHeads : preset.numHeads()).queryDepth(queries).predictionHead(predictionHeadType)
                 .gaussianKernelSize(gaussianKernelSize).gaussianSigma(gaussianSigma).normPixLoss(normPixLoss).lossType(lossType)
                 .permutationType(permutationType).attentionType(attentionType).predictFeature(predictFeature).outDim(outDim).build();
     }

@@ -21,6 +21,7 @@ import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunFiles;
 import dev.semaim.run.RunFolder;
 import dev.semaim.run.StepListener;
 import dev.semaim.run.TensorBoardLog;
@@ -81,6 +82,7 @@ public final class Pretrainer {
 
     public PretrainResult run() throws IOException {
         o.validate();
+        o.clampWarmup(progress::note);
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
             return OnDevice.run(o.device, progress::note, this::train);
         }
@@ -137,11 +139,12 @@ public final class Pretrainer {
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
         ViTTeacher teacher = o.predictFeature.usesTeacher() ? loadTeacher() : null;
         AimConfig config = o.modelConfig();
-        Path resumeFrom = Checkpoints.resumePath(o.resume, o.outputDir);
+        RunFiles files = o.files(o.model, "temp");
+        Path resumeFrom = files.resumePath(o.resume);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
         long seed = ck == null ? o.seed : ck.state().seed();
-        JsonLinesLog log = new JsonLinesLog(o.logDir == null ? o.outputDir : o.logDir);
+        JsonLinesLog log = JsonLinesLog.of(files);
 
         try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))
                 .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(seed).build()) {
@@ -162,7 +165,7 @@ public final class Pretrainer {
             progress.message(String.format(Locale.ROOT, "base lr: %.2e; actual lr: %.2e; accumulate grad iterations: %d; effective batch size: %d",
                     o.blr, o.absoluteLr(), o.accumIter, o.effectiveBatch()));
 
-            TrainingState state = TrainingState.start(seed);
+            TrainingState state = o.startState(seed);
             Path lastCheckpoint = null;
             if (ck == null && o.init != null) {
                 initFrom(model, o.init);
@@ -176,6 +179,9 @@ public final class Pretrainer {
                     progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
                 }
                 lastCheckpoint = resumeFrom;
+                if (o.startEpoch != 0) {
+                    progress.note("--start_epoch " + o.startEpoch + " ignored: the run continues from its checkpoint " + resumeFrom);
+                }
                 progress.message("resumed from " + resumeFrom + " at epoch " + state.epoch() + ", batch " + state.batch());
                 if (state.epoch() >= o.epochs) {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
@@ -197,13 +203,13 @@ public final class Pretrainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
-            EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, o.outputDir, meta)
+            EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, files, meta)
                     .checkpointEvery(o.saveEveryEpochs, o.saveEverySteps)
                     .timeLimit(runStart, o.timeLimit, o.scheduleOverTime)
                     .onStep(stepListener)
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)
-                    .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir))
+                    .onMetrics(new TensorBoardLog(files.tensorBoardFolder()))
                     .saveEma(ema == null ? null : ema.module());
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {
                 if (b.channels() != o.inChans) {

@@ -16,7 +16,7 @@ public final class Curves {
     private Curves() {}
 
     static final int CHART_W = 460, CHART_H = 320;
-    /** The file {@link #writeForRun} writes beside log.txt. */
+    /** The file {@link #writeForRun} writes beside log.txt ({@code <stem>.curves.png} beside {@code <stem>.log.txt}). */
     public static final String FILE = "curves.png";
 
     /** Loss and lr against epoch for each log; a bar chart of {@code metric} for each results file (may be empty). */
@@ -74,7 +74,9 @@ public final class Curves {
      * pre-training run). A picture must never stop a training run, so a failure is reported on stderr and gives null.
      */
     public static Path writeForRun(Path logFile) {
-        Path out = logFile.toAbsolutePath().resolveSibling(FILE);
+        String name = logFile.getFileName().toString();
+        Path out = logFile.toAbsolutePath().resolveSibling(name.endsWith(".log.txt")
+                ? name.substring(0, name.length() - "log.txt".length()) + FILE : FILE);
         try {
             Pictures.writePng(draw(List.of(TrainingLog.read(logFile)), List.of(), ""), out);
             return out;

@@ -54,7 +54,7 @@ class EpochLoopTest {
         o.accumIter = accumIter;
         o.logEverySteps = logEverySteps;
         ProgressLine quiet = new ProgressLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 1);
-        return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(dir), dir, Map.of("model", "linear"))
+        return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(dir), RunFiles.of(dir, null, "linear", null, "temp"), Map.of("model", "linear"))
                 .epochHooks(new EpochLoop.EpochHooks() {
                     @Override
                     public void beforeEpoch(int epoch) {

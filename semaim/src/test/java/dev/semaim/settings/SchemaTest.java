@@ -151,6 +151,30 @@ class SchemaTest {
         assertEquals(List.of("fp32"), Choice.available(Precision.class));
     }
 
+    /** Issue 18: argparse's nargs='+' words, notes of flags that do something else than their name says, unbuilt flags. */
+    @Test
+    void severalWordsNotesAndFlagsNotBuilt() {
+        final class Knn {
+            int[] k;
+            boolean pin;
+        }
+        Schema<Knn> s = new Schema<>("k", "", Knn::new);
+        s.add("nb_knn", ValueType.positiveIntList(), "10", "k", o -> o.k, (o, v) -> o.k = v).severalWords();
+        s.add("pin_mem", ValueType.toggle(), null, "pin", o -> o.pin, (o, v) -> o.pin = v).noteWhenGiven(o -> "has no effect here: no pins");
+        s.add("share_weight", ValueType.toggle(), null, "share", o -> false, (o, v) -> { }).notBuilt("it is broken upstream");
+        List<String> notes = new java.util.ArrayList<>();
+        Knn o = s.parse(List.of("--nb_knn", "5", "20", "30", "--pin_mem"), notes::add);
+        assertEquals("[5, 20, 30]", java.util.Arrays.toString(o.k));
+        assertEquals(List.of("--pin_mem has no effect here: no pins"), notes);
+        assertEquals("[10]", java.util.Arrays.toString(s.parse(List.of(), notes::add).k));
+        List<String> flags = new java.util.ArrayList<>();
+        assertEquals(List.of("in.pth", "out.pth"), s.splitOperands(List.of("in.pth", "--nb_knn", "1", "2", "--pin_mem", "out.pth"), flags));
+        assertEquals(List.of("--nb_knn", "1", "2", "--pin_mem"), flags);
+        assertEquals("--share_weight is not built here: it is broken upstream",
+                assertThrows(IllegalArgumentException.class, () -> s.parse(List.of("--share_weight"))).getMessage());
+        assertTrue(s.help().contains("share (not built here: it is broken upstream) [default: off]"), s.help());
+    }
+
     @Test
     void aBadDefaultOrADuplicateNameFailsAtDeclaration() {
         Schema<Options> s = new Schema<>("t", "", Options::new);

@@ -15,8 +15,9 @@ public interface LrSchedule {
     static LrSchedule warmupCosine(double lr, double minLr, double warmupEpochs, double epochs) {
         if (!(lr >= 0) || !(minLr >= 0) || minLr > lr)
             throw new IllegalArgumentException("warmupCosine: need 0 <= minLr <= lr, got lr " + lr + ", minLr " + minLr);
-        if (!(warmupEpochs >= 0) || !(epochs > warmupEpochs))
-            throw new IllegalArgumentException("warmupCosine: need 0 <= warmupEpochs < epochs, got warmup " + warmupEpochs + ", epochs " + epochs);
+        // warmupEpochs == epochs: the whole run is warm-up (a warm-up longer than the run is cut to it, RunOptions)
+        if (!(warmupEpochs >= 0) || !(epochs > 0) || !(epochs >= warmupEpochs))
+            throw new IllegalArgumentException("warmupCosine: need 0 <= warmupEpochs <= epochs and epochs > 0, got warmup " + warmupEpochs + ", epochs " + epochs);
         return e -> {
             if (!(e >= 0)) throw new IllegalArgumentException("warmupCosine: fractional epoch " + e + " must be >= 0");
             if (e < warmupEpochs) return lr * e / warmupEpochs;

@@ -35,8 +35,16 @@ class LrScheduleTest {
     }
 
     @Test
+    void aWarmupAsLongAsTheRunRampsToThePeakAtTheEnd() {
+        LrSchedule s = LrSchedule.warmupCosine(1e-3, 0, 2, 2);
+        assertEquals(0.5e-3, s.at(1), 1e-15);
+        assertEquals(0.999e-3, s.at(1.998), 1e-15);
+    }
+
+    @Test
     void badArgumentsAreNamed() {
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1e-3, 0, 30, 30));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1e-3, 0, 31, 30));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1e-3, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1e-3, 1e-2, 0, 30));
         assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1e-3, 0, 1, 30).at(-1));
     }

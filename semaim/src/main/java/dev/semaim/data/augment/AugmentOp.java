@@ -2,13 +2,15 @@ package dev.semaim.data.augment;
 
 import dev.semaim.data.Image;
 
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The ops of timm's "increasing" RandAugment set ({@code _RAND_INCREASING_TRANSFORMS}), each with timm's map
- * from magnitude m in [0, 10] to its argument. Signed arguments get a random sign (negated when a draw
- * u ~ U[0,1) exceeds 0.5); geometric ops then pick their interpolation (uniformly bilinear or bicubic when none
- * is configured), in that draw order.
+ * The ops of timm's two RandAugment sets, the "increasing" one ({@code _RAND_INCREASING_TRANSFORMS}, {@code inc1}) and
+ * the standard one ({@code _RAND_TRANSFORMS}, {@code inc0}), each with timm's (0.4.5) map from magnitude m in [0, 10] to
+ * its argument. Signed arguments get a random sign (negated when a draw u ~ U[0,1) exceeds 0.5); geometric ops then
+ * pick their interpolation (uniformly bilinear or bicubic when none is configured), in that draw order. The standard
+ * set's posterize, solarize and enhancers weaken as m grows and draw no sign.
  */
 public enum AugmentOp {
     AUTO_CONTRAST,
@@ -32,10 +34,26 @@ public enum AugmentOp {
     SHEAR_Y,
     /** Shift by +- m/10 * 0.45 of the width (X) or height (Y): x_in = x + shift. */
     TRANSLATE_X_REL,
-    TRANSLATE_Y_REL;
+    TRANSLATE_Y_REL,
+    /** Keep int(m/10 * 4) bits (the standard set). */
+    POSTERIZE,
+    /** Threshold int(m/10 * 256) (the standard set). */
+    SOLARIZE,
+    /** Enhance factor m/10 * 1.8 + 0.1, no sign draw, for the four enhancers (the standard set). */
+    COLOR,
+    CONTRAST,
+    BRIGHTNESS,
+    SHARPNESS;
 
     /** timm's _MAX_LEVEL. */
     public static final double MAX_LEVEL = 10.0;
+    /** timm's {@code _RAND_INCREASING_TRANSFORMS}, in its order (RandAugment draws an index into it): {@code inc1}. */
+    public static final List<AugmentOp> INCREASING_SET = List.of(AUTO_CONTRAST, EQUALIZE, INVERT, ROTATE, POSTERIZE_INCREASING,
+            SOLARIZE_INCREASING, SOLARIZE_ADD, COLOR_INCREASING, CONTRAST_INCREASING, BRIGHTNESS_INCREASING, SHARPNESS_INCREASING,
+            SHEAR_X, SHEAR_Y, TRANSLATE_X_REL, TRANSLATE_Y_REL);
+    /** timm's {@code _RAND_TRANSFORMS}, in its order: {@code inc0}, the default of a config without {@code inc}. */
+    public static final List<AugmentOp> STANDARD_SET = List.of(AUTO_CONTRAST, EQUALIZE, INVERT, ROTATE, POSTERIZE, SOLARIZE,
+            SOLARIZE_ADD, COLOR, CONTRAST, BRIGHTNESS, SHARPNESS, SHEAR_X, SHEAR_Y, TRANSLATE_X_REL, TRANSLATE_Y_REL);
     private static final double TRANSLATE_PCT = 0.45;
 
     /**
@@ -71,6 +89,18 @@ public enum AugmentOp {
                 return Enhance.brightness(img, enhanceFactor(level, rng));
             case SHARPNESS_INCREASING:
                 return Enhance.sharpness(img, enhanceFactor(level, rng));
+            case POSTERIZE:
+                return PointOps.posterize(img, (int) (level * 4));
+            case SOLARIZE:
+                return PointOps.solarize(img, (int) (level * 256));
+            case COLOR:
+                return Enhance.color(img, level * 1.8 + 0.1);
+            case CONTRAST:
+                return Enhance.contrast(img, level * 1.8 + 0.1);
+            case BRIGHTNESS:
+                return Enhance.brightness(img, level * 1.8 + 0.1);
+            case SHARPNESS:
+                return Enhance.sharpness(img, level * 1.8 + 0.1);
             case SHEAR_X: {
                 double f = negate(level * 0.3, rng);
                 return AffineWarp.transform(img, new double[] {1, f, 0, 0, 1, 0}, pick(interpolation, rng), fill);

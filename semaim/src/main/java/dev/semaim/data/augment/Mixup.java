@@ -6,21 +6,25 @@ import dev.semaim.data.CropBox;
 import java.util.random.RandomGenerator;
 
 /**
- * timm's {@code Mixup} in mode 'batch' with label smoothing folded into the soft targets (spec section 7:
- * mixup alpha 0.8, cutmix alpha 1.0, prob 1.0, switch prob 0.5, smoothing 0.1). Every image b of the batch
- * is mixed with image B-1-b (the batch flipped), all with one lambda.
+ * timm's {@code Mixup} with label smoothing folded into the soft targets (spec section 7: mode 'batch', mixup alpha
+ * 0.8, cutmix alpha 1.0, prob 1.0, switch prob 0.5, smoothing 0.1). Every image b of the batch is mixed with image
+ * B-1-b (the batch flipped): in mode 'batch' all with one lambda; in 'pair' and 'elem' ({@link MixupMode}) with a
+ * lambda per pair or per image.
  *
- * <p>Draws per batch: {@code u ~ U[0,1)}, mixing only when {@code u < prob}; then (when both alphas are positive) cutmix when
- * {@code u' < switchProb}; lambda ~ Beta(alpha, alpha) of the chosen method. Cutmix then draws the box centre
- * cy ~ randint(0, H), cx ~ randint(0, W) and replaces lambda by the area-corrected value. Arithmetic is float32
- * as torch's.
+ * <p>Draws per batch ('batch'): {@code u ~ U[0,1)}, mixing only when {@code u < prob}; then (when both alphas are
+ * positive) cutmix when {@code u' < switchProb}; lambda ~ Beta(alpha, alpha) of the chosen method. Cutmix then draws the
+ * box centre cy ~ randint(0, H), cx ~ randint(0, W) and replaces lambda by the area-corrected value. Per element
+ * ('pair', 'elem'; n = B/2 or B, timm's {@code _params_per_elem}): n switch draws (both alphas positive), n cutmix and
+ * n mixup lambdas (each alpha that is positive), n prob draws; then per element with lambda != 1 and cutmix, its box
+ * centre. Arithmetic is float32 as torch's.
  */
 public final class Mixup {
     /**
      * A mixed batch: images (B, C, H, W), targets (B, numClasses), the lambda used (corrected for cutmix; 1 when
-     * nothing was mixed), and the pasted region for cutmix (null otherwise).
+     * nothing was mixed; per image in {@code lambdas}, which in mode 'batch' all equal it), and the pasted region for
+     * cutmix in mode 'batch' (null otherwise).
      */
-    public record Result(float[] images, float[] targets, double lambda, CropBox box) {
+    public record Result(float[] images, float[] targets, double lambda, CropBox box, double[] lambdas) {
     }
 
     private final double mixupAlpha;
@@ -29,8 +33,33 @@ public final class Mixup {
     private final double switchProb;
     private final double labelSmoothing;
     private final int numClasses;
+    private final MixupMode mode;
+    /** timm's cutmix_minmax: the cutmix box side as a fraction of the image side, drawn in [min, max); null = from lambda. */
+    private final double[] cutmixMinmax;
 
+    /** Mode 'batch'. */
     public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses) {
+        this(mixupAlpha, cutmixAlpha, prob, switchProb, labelSmoothing, numClasses, MixupMode.BATCH);
+    }
+
+    public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses,
+                 MixupMode mode) {
+        this(mixupAlpha, cutmixAlpha, prob, switchProb, labelSmoothing, numClasses, mode, null);
+    }
+
+    /**
+     * With {@code cutmixMinmax} {min, max} (timm's {@code cutmix_minmax}; null = off) the cutmix box sides are drawn
+     * uniformly as fractions of the image sides and lambda follows from the box; cutmix alpha is then 1, as timm forces it.
+     */
+    public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, double labelSmoothing, int numClasses,
+                 MixupMode mode, double[] cutmixMinmax) {
+        if (cutmixMinmax != null && (cutmixMinmax.length != 2 || !(0 <= cutmixMinmax[0] && cutmixMinmax[0] < cutmixMinmax[1]
+                && cutmixMinmax[1] <= 1))) {
+            throw new IllegalArgumentException("bad cutmix min/max " + java.util.Arrays.toString(cutmixMinmax) + ": two fractions 0 <= min < max <= 1");
+        }
+        if (cutmixMinmax != null) {
+            cutmixAlpha = 1.0;
+        }
         if (!(mixupAlpha >= 0 && cutmixAlpha >= 0) || mixupAlpha + cutmixAlpha == 0 || !(prob >= 0 && prob <= 1)
                 || !(switchProb >= 0 && switchProb <= 1) || !(labelSmoothing >= 0 && labelSmoothing < 1) || numClasses < 1) {
             throw new IllegalArgumentException("bad Mixup(mixup alpha " + mixupAlpha + ", cutmix alpha " + cutmixAlpha
@@ -42,6 +71,8 @@ public final class Mixup {
         this.switchProb = switchProb;
         this.labelSmoothing = labelSmoothing;
         this.numClasses = numClasses;
+        this.mode = mode;
+        this.cutmixMinmax = cutmixMinmax == null ? null : cutmixMinmax.clone();
     }
 
     /** The fine-tuning recipe (spec section 7): alphas 0.8 / 1.0, prob 1, switch 0.5, smoothing 0.1. */
@@ -61,6 +92,9 @@ public final class Mixup {
             throw new IllegalArgumentException("Mixup: images hold " + images.length + " floats, not " + b + "x" + channels
                     + "x" + height + "x" + width);
         }
+        if (mode != MixupMode.BATCH) {
+            return perElement(images, labels, channels, height, width, rng);
+        }
         double lambda = 1.0;
         boolean cutmix = false;
         if (rng.nextDouble() < prob) {
@@ -74,13 +108,52 @@ public final class Mixup {
         if (lambda == 1.0) {
             out = images.clone();
         } else if (cutmix) {
-            box = cutmixBox(height, width, lambda, rng.nextInt(height), rng.nextInt(width));
+            box = cutmixBox(height, width, lambda, rng);
             lambda = correctedLambda(box, height, width);
             out = paste(images, b, channels, height, width, box);
         } else {
             out = blend(images, b, lambda);
         }
-        return new Result(out, softTargets(labels, numClasses, lambda, labelSmoothing), lambda, box);
+        double[] lambdas = new double[b];
+        java.util.Arrays.fill(lambdas, lambda);
+        return new Result(out, softTargets(labels, numClasses, lambda, labelSmoothing), lambda, box, lambdas);
+    }
+
+    /** Modes 'pair' and 'elem' (timm's {@code _mix_pair}, {@code _mix_elem}): a lambda per pair or per image. */
+    private Result perElement(float[] images, int[] labels, int channels, int height, int width, RandomGenerator rng) {
+        int b = labels.length, n = mode == MixupMode.PAIR ? b / 2 : b;
+        boolean[] cutmix = new boolean[n];
+        double[] lam = new double[n];
+        if (mixupAlpha > 0 && cutmixAlpha > 0) {
+            for (int i = 0; i < n; i++) cutmix[i] = rng.nextDouble() < switchProb;
+        } else if (cutmixAlpha > 0) {
+            java.util.Arrays.fill(cutmix, true);
+        }
+        double[] cut = new double[n], mix = new double[n];
+        for (int i = 0; i < n && cutmixAlpha > 0; i++) cut[i] = Beta.sample(rng, cutmixAlpha, cutmixAlpha);
+        for (int i = 0; i < n && mixupAlpha > 0; i++) mix[i] = Beta.sample(rng, mixupAlpha, mixupAlpha);
+        for (int i = 0; i < n; i++) lam[i] = rng.nextDouble() < prob ? (float) (cutmix[i] ? cut[i] : mix[i]) : 1.0;
+        float[] out = images.clone();
+        int per = channels * height * width;
+        for (int i = 0; i < n; i++) {
+            int j = b - 1 - i;
+            if (lam[i] == 1.0) continue;
+            if (cutmix[i]) {
+                CropBox box = cutmixBox(height, width, lam[i], rng);
+                lam[i] = correctedLambda(box, height, width);
+                copyBox(images, j * per, out, i * per, channels, height, width, box);
+                if (mode == MixupMode.PAIR) copyBox(images, i * per, out, j * per, channels, height, width, box);
+            } else {
+                float l = (float) lam[i], r = (float) (1.0 - lam[i]);
+                for (int k = 0; k < per; k++) out[i * per + k] = images[i * per + k] * l + images[j * per + k] * r;
+                if (mode == MixupMode.PAIR) {
+                    for (int k = 0; k < per; k++) out[j * per + k] = images[j * per + k] * l + images[i * per + k] * r;
+                }
+            }
+        }
+        double[] lambdas = new double[b];
+        for (int i = 0; i < b; i++) lambdas[i] = mode == MixupMode.PAIR && i >= n ? lam[b - 1 - i] : lam[i];
+        return new Result(out, softTargets(labels, numClasses, lambdas, labelSmoothing), Double.NaN, null, lambdas);
     }
 
     /**
@@ -88,12 +161,19 @@ public final class Mixup {
      * lambda * onehot(label b) + (1 - lambda) * onehot(label B-1-b), float32. Shape (B, K).
      */
     public static float[] softTargets(int[] labels, int numClasses, double lambda, double smoothing) {
+        double[] lambdas = new double[labels.length];
+        java.util.Arrays.fill(lambdas, lambda);
+        return softTargets(labels, numClasses, lambdas, smoothing);
+    }
+
+    /** As {@link #softTargets(int[], int, double, double)} with a lambda per sample (modes 'pair' and 'elem'). */
+    public static float[] softTargets(int[] labels, int numClasses, double[] lambdas, double smoothing) {
         int b = labels.length;
         double offValue = smoothing / numClasses;
         float off = (float) offValue, on = (float) (1.0 - smoothing + offValue);
-        float l = (float) lambda, r = (float) (1.0 - lambda);
         float[] out = new float[b * numClasses];
         for (int i = 0; i < b; i++) {
+            float l = (float) lambdas[i], r = (float) (1.0 - lambdas[i]);
             int mine = labels[i], theirs = labels[b - 1 - i];
             if (mine < 0 || mine >= numClasses) throw new IllegalArgumentException("label " + mine + " of sample " + i + " not in [0, " + numClasses + ")");
             for (int k = 0; k < numClasses; k++) {
@@ -102,6 +182,29 @@ public final class Mixup {
             }
         }
         return out;
+    }
+
+    /**
+     * The cutmix box: timm's {@code rand_bbox} from lambda (centre cy ~ randint(0, H), cx ~ randint(0, W)), or with
+     * cutmix min/max its {@code rand_bbox_minmax}: sides cutH ~ randint(int(H min), int(H max)), cutW likewise (upper
+     * bounds exclusive), corner top ~ randint(0, H - cutH), left ~ randint(0, W - cutW).
+     */
+    private CropBox cutmixBox(int height, int width, double lambda, RandomGenerator rng) {
+        if (cutmixMinmax == null) {
+            return cutmixBox(height, width, lambda, rng.nextInt(height), rng.nextInt(width));
+        }
+        int cutH = randint(rng, (int) (height * cutmixMinmax[0]), (int) (height * cutmixMinmax[1]));
+        int cutW = randint(rng, (int) (width * cutmixMinmax[0]), (int) (width * cutmixMinmax[1]));
+        return new CropBox(rng.nextInt(height - cutH), rng.nextInt(width - cutW), cutH, cutW);
+    }
+
+    /** numpy's randint(lo, hi): [lo, hi); an empty range is an error naming the image side's fractions. */
+    private int randint(RandomGenerator rng, int lo, int hi) {
+        if (lo >= hi) {
+            throw new IllegalArgumentException("cutmix min/max " + cutmixMinmax[0] + " " + cutmixMinmax[1] + " gives no box side between "
+                    + lo + " and " + hi + " pixels on this image");
+        }
+        return rng.nextInt(lo, hi);
     }
 
     /**
@@ -138,15 +241,19 @@ public final class Mixup {
         float[] out = images.clone();
         int per = channels * height * width;
         for (int i = 0; i < b; i++) {
-            int mine = i * per, theirs = (b - 1 - i) * per;
-            for (int c = 0; c < channels; c++) {
-                for (int y = box.top(); y < box.top() + box.height(); y++) {
-                    int row = (c * height + y) * width + box.left();
-                    System.arraycopy(images, theirs + row, out, mine + row, box.width());
-                }
-            }
+            copyBox(images, (b - 1 - i) * per, out, i * per, channels, height, width, box);
         }
         return out;
+    }
+
+    /** The box region of the (C, H, W) image at {@code from} in {@code src} written over the one at {@code to} in {@code dst}. */
+    private static void copyBox(float[] src, int from, float[] dst, int to, int channels, int height, int width, CropBox box) {
+        for (int c = 0; c < channels; c++) {
+            for (int y = box.top(); y < box.top() + box.height(); y++) {
+                int row = (c * height + y) * width + box.left();
+                System.arraycopy(src, from + row, dst, to + row, box.width());
+            }
+        }
     }
 
     private static int clip(int v, int size) {

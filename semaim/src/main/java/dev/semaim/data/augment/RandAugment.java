@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * timm's {@code rand_augment_transform} on a uint8 image (spec section 7, "rand-m9-mstd0.5-inc1").
  *
- * <p>Per image: {@code n} ops drawn uniformly with replacement from the increasing op set ({@link AugmentOp});
+ * <p>Per image: {@code n} ops drawn uniformly with replacement from the op set ({@link AugmentOp#INCREASING_SET} for
+ * {@code inc1}, {@link AugmentOp#STANDARD_SET} for {@code inc0} or no {@code inc} section, as in timm);
  * then for each op in turn: skip it when u ~ U[0,1) exceeds 0.5; else magnitude m' = N(m, mstd) clipped to
  * [0, 10] (no draw when mstd is 0), and the op at m' (which may draw a sign and an interpolation).
  */
@@ -21,7 +22,7 @@ public final class RandAugment implements Transform {
     private static final double OP_PROBABILITY = 0.5;
     private static final Pattern SECTION = Pattern.compile("([a-z]+)(\\d.*)");
 
-    private final List<AugmentOp> ops = List.of(AugmentOp.values());
+    private final List<AugmentOp> ops;
     private final int numLayers;
     private final double magnitude;
     private final double magnitudeStd;
@@ -33,10 +34,17 @@ public final class RandAugment implements Transform {
      * @param interpolation geometric resampling, or null for a random bilinear/bicubic choice per op
      */
     public RandAugment(int numLayers, double magnitude, double magnitudeStd, float[] fill, Interpolation interpolation) {
+        this(AugmentOp.INCREASING_SET, numLayers, magnitude, magnitudeStd, fill, interpolation);
+    }
+
+    /** @param ops the op set ({@link AugmentOp#INCREASING_SET} or {@link AugmentOp#STANDARD_SET}), drawn from by index */
+    public RandAugment(List<AugmentOp> ops, int numLayers, double magnitude, double magnitudeStd, float[] fill, Interpolation interpolation) {
+        if (ops.isEmpty()) throw new IllegalArgumentException("RandAugment needs at least one op");
         if (numLayers < 0 || !(magnitude >= 0 && magnitude <= AugmentOp.MAX_LEVEL) || !(magnitudeStd >= 0)) {
             throw new IllegalArgumentException("bad RandAugment(n " + numLayers + ", m " + magnitude + ", mstd " + magnitudeStd + ")");
         }
         if (fill.length == 0) throw new IllegalArgumentException("RandAugment fill needs at least one value");
+        this.ops = List.copyOf(ops);
         this.numLayers = numLayers;
         this.magnitude = magnitude;
         this.magnitudeStd = magnitudeStd;
@@ -51,12 +59,15 @@ public final class RandAugment implements Transform {
 
     /**
      * A timm config string "rand-m9-mstd0.5-inc1": sections m (magnitude, int, default 10), n (ops per image,
-     * default 2), mstd (magnitude std, default 0), inc1 (the increasing op set, the only one implemented;
-     * required). Weighted op choice ("w") is not supported.
+     * default 2), mstd (magnitude std, default 0), inc (1 = the increasing op set, 0 or absent = the standard one).
+     * Weighted op choice ("w") is not built; AutoAugment and AugMix policies are not RandAugment configs.
      */
     public static RandAugment parse(String config, float[] fill, Interpolation interpolation) {
         String[] parts = config.split("-");
-        if (!parts[0].equals("rand")) throw new IllegalArgumentException("RandAugment config '" + config + "' must start with 'rand'");
+        if (!parts[0].equals("rand")) {
+            throw new IllegalArgumentException("RandAugment config '" + config + "' must start with 'rand' (timm's rand-m9-mstd0.5-inc1 "
+                    + "form; AutoAugment and AugMix policies are not built)");
+        }
         int n = 2;
         double m = AugmentOp.MAX_LEVEL, std = 0;
         boolean increasing = false;
@@ -70,7 +81,8 @@ public final class RandAugment implements Transform {
                     case "n" -> n = Integer.parseInt(val);
                     case "mstd" -> std = Double.parseDouble(val);
                     case "inc" -> increasing = Integer.parseInt(val) != 0;
-                    default -> throw new IllegalArgumentException("unknown section '" + parts[i] + "'");
+                    case "w" -> throw new IllegalArgumentException("weighted op choice ('" + parts[i] + "') is not built; sections m, n, mstd, inc");
+                    default -> throw new IllegalArgumentException("unknown section '" + parts[i] + "' (sections m, n, mstd, inc)");
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("RandAugment config '" + config + "': bad number in '" + parts[i] + "'");
@@ -78,10 +90,12 @@ public final class RandAugment implements Transform {
                 throw new IllegalArgumentException("RandAugment config '" + config + "': " + e.getMessage());
             }
         }
-        if (!increasing) {
-            throw new IllegalArgumentException("RandAugment config '" + config + "': only the increasing op set (inc1) is implemented");
-        }
-        return new RandAugment(n, m, std, fill, interpolation);
+        return new RandAugment(increasing ? AugmentOp.INCREASING_SET : AugmentOp.STANDARD_SET, n, m, std, fill, interpolation);
+    }
+
+    /** The op set drawn from. */
+    public List<AugmentOp> ops() {
+        return ops;
     }
 
     public int numLayers() {

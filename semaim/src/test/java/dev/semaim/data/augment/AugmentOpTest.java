@@ -48,6 +48,32 @@ class AugmentOpTest {
     }
 
     @Test
+    void standardPosterizeKeepsMoreBitsAsTheMagnitudeGrows() {
+        // bits = int(9/10 * 4) = 3: v & 0xE0; magnitude 2: int(0.8) = 0 bits, everything black.
+        assertArrayEquals(new float[] {0, 96, 128, 224}, AugmentOp.POSTERIZE.apply(grey(2, 2, 31, 127, 128, 255), 9, rng(), FILL, null).data());
+        assertArrayEquals(new float[] {0, 0}, AugmentOp.POSTERIZE.apply(grey(1, 2, 127, 255), 2, rng(), FILL, null).data());
+    }
+
+    @Test
+    void standardSolarizeAtMagnitude9HasThreshold230() {
+        // threshold = int(9/10 * 256) = 230
+        assertArrayEquals(new float[] {0, 229, 25, 0}, AugmentOp.SOLARIZE.apply(grey(2, 2, 0, 229, 230, 255), 9, rng(), FILL, null).data());
+    }
+
+    @Test
+    void standardEnhancersTakeFactorFromTheMagnitudeWithoutASignDraw() {
+        Image in = new Image(new float[] {10, 200, 30, 90, 60, 250, 0, 128, 77, 5, 40, 180}, 3, 2, 2, true);
+        // m 5: factor 0.5 * 1.8 + 0.1 = 1.0, the identity; m 10: 1.9
+        assertArrayEquals(in.data(), AugmentOp.COLOR.apply(in, 5, rng(), FILL, null).data());
+        assertArrayEquals(Enhance.brightness(in, 1.9).data(), AugmentOp.BRIGHTNESS.apply(in, 10, rng(), FILL, null).data());
+        assertArrayEquals(Enhance.contrast(in, 0.1).data(), AugmentOp.CONTRAST.apply(in, 0, rng(), FILL, null).data());
+        assertArrayEquals(Enhance.sharpness(in, 1.0 + 0.9 * 1.8 - 0.9).data(), AugmentOp.SHARPNESS.apply(in, 9, rng(), FILL, null).data());
+        RandomGenerator drawn = rng();
+        AugmentOp.COLOR.apply(in, 9, drawn, FILL, null);
+        assertEquals(rng().nextLong(), drawn.nextLong()); // no draw: the stream is where it started
+    }
+
+    @Test
     void solarizeAddAtMagnitude9Adds99BelowHalf() {
         // add = int(9/10 * 110) = 99 to levels below 128, capped at 255.
         Image out = AugmentOp.SOLARIZE_ADD.apply(grey(2, 2, 0, 127, 128, 200), 9, rng(), FILL, null);

@@ -3,6 +3,7 @@ package dev.semaim.data.augment;
 import dev.semaim.data.CropBox;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -43,6 +44,71 @@ class MixupTest {
         // Two 1x1x2 images (1, 2) and (3, 4), lambda 0.25: out0 = 0.25 x0 + 0.75 x1, out1 = 0.25 x1 + 0.75 x0.
         float[] out = Mixup.blend(new float[] {1, 2, 3, 4}, 2, 0.25);
         assertArrayEquals(new float[] {2.5f, 3.5f, 1.5f, 2.5f}, out);
+    }
+
+    /** Mode 'elem': image b = lambda_b x[b] + (1 - lambda_b) x[B-1-b] of the originals, a lambda per image. */
+    @Test
+    void elemModeMixesEachImageWithItsOwnLambda() {
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8}; // four 1x1x2 images
+        Mixup m = new Mixup(0.8, 0, 1.0, 0.5, 0.0, 3, MixupMode.ELEM);
+        Mixup.Result r = m.apply(x, new int[] {0, 1, 2, 0}, 1, 1, 2, new SplittableRandom(3));
+        double[] l = r.lambdas();
+        assertEquals(4, java.util.Arrays.stream(l).distinct().count(), java.util.Arrays.toString(l));
+        for (int i = 0; i < 4; i++) {
+            int j = 3 - i;
+            float a = (float) l[i], c = (float) (1 - l[i]);
+            assertArrayEquals(new float[] {x[2 * i] * a + x[2 * j] * c, x[2 * i + 1] * a + x[2 * j + 1] * c},
+                    java.util.Arrays.copyOfRange(r.images(), 2 * i, 2 * i + 2), "image " + i);
+        }
+        assertArrayEquals(Mixup.softTargets(new int[] {0, 1, 2, 0}, 3, l, 0.0), r.targets());
+        assertEquals(1f, r.targets()[0], 1e-6f); // sample 0 (label 0) with sample 3 (label 0): class 0 is all of it
+        assertEquals((float) l[1], r.targets()[3 + 1], 1e-6f); // sample 1 (label 1) with sample 2 (label 2)
+        assertEquals((float) (1 - l[1]), r.targets()[3 + 2], 1e-6f);
+    }
+
+    /** Mode 'pair': one lambda per pair (b, B-1-b), both mixed with each other; cutmix swaps the same box both ways. */
+    @Test
+    void pairModeMixesBothImagesOfAPairWithOneLambda() {
+        float[] x = new float[4 * 16];
+        for (int i = 0; i < x.length; i++) x[i] = i / 16; // image b is all b
+        Mixup m = new Mixup(0, 1.0, 1.0, 0.5, 0.0, 4, MixupMode.PAIR);
+        Mixup.Result r = m.apply(x, new int[] {0, 1, 2, 3}, 1, 4, 4, new SplittableRandom(11));
+        double[] l = r.lambdas();
+        assertEquals(l[0], l[3]);
+        assertEquals(l[1], l[2]);
+        for (int i = 0; i < 2; i++) {
+            int j = 3 - i, mine = 0, theirs = 0;
+            for (int k = 0; k < 16; k++) {
+                float v = r.images()[i * 16 + k], w = r.images()[j * 16 + k];
+                assertTrue(v == i ? w == j : v == j && w == i, "pixel " + k + " of pair " + i);
+                mine += v == i ? 1 : 0;
+                theirs += v == j ? 1 : 0;
+            }
+            assertEquals(l[i], mine / 16.0, 1e-12, "the corrected lambda is the share kept");
+        }
+        assertNull(r.box());
+    }
+
+    /** timm's cutmix_minmax: box sides uniform in [int(H min), int(H max)), lambda the share kept; cutmix whatever the alphas. */
+    @Test
+    void cutmixMinmaxDrawsTheBoxSidesAndTakesLambdaFromTheBox() {
+        Mixup m = new Mixup(0, 0, 1.0, 0.5, 0.0, 2, MixupMode.BATCH, new double[] {0.25, 0.75});
+        float[] x = new float[2 * 16 * 16];
+        for (int i = 16 * 16; i < x.length; i++) x[i] = 1; // image 0 all 0, image 1 all 1
+        SplittableRandom rng = new SplittableRandom(2);
+        Set<Integer> sides = new java.util.TreeSet<>();
+        for (int t = 0; t < 300; t++) {
+            Mixup.Result r = m.apply(x, new int[] {0, 1}, 1, 16, 16, rng);
+            CropBox b = r.box();
+            sides.add(b.height());
+            sides.add(b.width());
+            assertTrue(b.top() + b.height() <= 16 && b.left() + b.width() <= 16, b.toString());
+            int ones = 0;
+            for (int k = 0; k < 256; k++) ones += r.images()[k] == 1 ? 1 : 0;
+            assertEquals(b.height() * b.width(), ones);
+            assertEquals(1.0 - ones / 256.0, r.lambda(), 1e-12);
+        }
+        assertEquals(Set.of(4, 5, 6, 7, 8, 9, 10, 11), sides, "int(16 * 0.25) = 4 up to int(16 * 0.75) = 12, exclusive");
     }
 
     @Test

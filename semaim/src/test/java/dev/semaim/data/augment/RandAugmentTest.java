@@ -18,14 +18,35 @@ class RandAugmentTest {
         assertEquals(9, ra.magnitude());
         assertEquals(0.5, ra.magnitudeStd());
         assertEquals(3, RandAugment.parse("rand-n3-m7-inc1").numLayers());
+        assertEquals(AugmentOp.INCREASING_SET, ra.ops());
+    }
+
+    @Test
+    void inc0OrNoIncIsTimmsStandardOpSet() {
+        assertEquals(AugmentOp.STANDARD_SET, RandAugment.parse("rand-m9-mstd0.5-inc0").ops());
+        RandAugment ra = RandAugment.parse("rand-m7-n1-mstd1");
+        assertEquals(AugmentOp.STANDARD_SET, ra.ops());
+        assertEquals(1, ra.numLayers());
+        assertEquals(7, ra.magnitude());
+        assertEquals(1.0, ra.magnitudeStd());
+        assertEquals(10, RandAugment.parse("rand").magnitude()); // timm's defaults: m 10, n 2
+        assertEquals(2, RandAugment.parse("rand").numLayers());
+        // the same 15 ops as the increasing set, with the standard posterize, solarize and enhancers
+        assertEquals(15, AugmentOp.STANDARD_SET.size());
+        assertEquals(AugmentOp.values().length, new java.util.HashSet<AugmentOp>() {{
+            addAll(AugmentOp.STANDARD_SET);
+            addAll(AugmentOp.INCREASING_SET);
+        }}.size());
     }
 
     @Test
     void rejectsUnsupportedConfigs() {
-        for (String bad : new String[] {"rand-m9-mstd0.5", "augmix-m9", "rand-m9-w0-inc1", "rand-mX-inc1", "rand-m11-inc1"}) {
+        for (String bad : new String[] {"augmix-m9", "v0", "rand-m9-w0-inc1", "rand-mX-inc1", "rand-m11-inc1", "rand-m9-p0.5"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RandAugment.parse(bad), bad);
             assertTrue(e.getMessage().contains(bad) || e.getMessage().contains("m 11"), e.getMessage());
         }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RandAugment.parse("rand-m9-w0-inc1")).getMessage()
+                .contains("weighted op choice ('w0') is not built"));
     }
 
     @Test
@@ -55,7 +76,7 @@ class RandAugmentTest {
         Image in = new Image(v, 3, 17, 17, true);
         RandAugment ra = new RandAugment(1, 9, 0, RandAugment.DEFAULT_FILL, null);
         SplittableRandom rng = new SplittableRandom(4);
-        for (AugmentOp op : AugmentOp.values()) {
+        for (AugmentOp op : AugmentOp.INCREASING_SET) {
             assertTrue(!op.apply(in, 9, new SplittableRandom(1), RandAugment.DEFAULT_FILL, null).equals(in), op.name());
         }
         int n = 3000, same = 0;

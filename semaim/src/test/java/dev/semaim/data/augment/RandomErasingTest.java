@@ -67,6 +67,52 @@ class RandomErasingTest {
         assertEquals(42f, v[0]); // the input array is not modified
     }
 
+    /** timm's 'rand' mode: one N(0, 1) colour per channel over the whole box; 'const': zeros. */
+    @Test
+    void randAndConstModesFillTheBoxWithOneValuePerChannel() {
+        float[] v = new float[3 * 100 * 100];
+        java.util.Arrays.fill(v, 42f);
+        Image in = new Image(v, 3, 100, 100, false);
+        Image rand = new RandomErasing(1.0, 0.3, 0.3, 1.0, ErasingMode.RAND, 1).apply(in, new SplittableRandom(9));
+        Image zero = new RandomErasing(1.0, 0.3, 0.3, 1.0, ErasingMode.CONST, 1).apply(in, new SplittableRandom(9));
+        Image pixel = new RandomErasing(1.0, 0.3, 0.3, 1.0).apply(in, new SplittableRandom(9));
+        for (int c = 0; c < 3; c++) {
+            java.util.Set<Float> randValues = new java.util.HashSet<>(), zeroValues = new java.util.HashSet<>();
+            int changed = 0;
+            for (int i = c * 10000; i < (c + 1) * 10000; i++) {
+                if (rand.data()[i] != 42f) {
+                    changed++;
+                    randValues.add(rand.data()[i]);
+                }
+                if (zero.data()[i] != 42f) zeroValues.add(zero.data()[i]);
+                // the same box as pixel mode: the draws before the fill are the same
+                assertEquals(pixel.data()[i] == 42f, rand.data()[i] == 42f, "channel " + c + " index " + i);
+            }
+            assertEquals(55 * 55, changed);
+            assertEquals(1, randValues.size(), "one colour per channel");
+            assertEquals(java.util.Set.of(0f), zeroValues);
+        }
+    }
+
+    /** timm's max_count: randint(1, N) boxes, each drawn with area / count. */
+    @Test
+    void recountErasesOneToNBoxesOfTheAreaShare() {
+        RandomErasing re = new RandomErasing(1.0, 0.3, 0.3, 1.0, ErasingMode.CONST, 3);
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] v = new float[100 * 100];
+        java.util.Arrays.fill(v, 1f);
+        java.util.Set<Integer> erased = new java.util.TreeSet<>();
+        for (int i = 0; i < 200; i++) {
+            int zeros = 0;
+            for (float x : re.apply(new Image(v, 1, 100, 100, false), rng).data()) zeros += x == 0f ? 1 : 0;
+            erased.add(zeros);
+        }
+        // one box of 3000 px (55x55 = 3025); two of 1500 (39x39 = 1521 each, overlapping or not); three of 1000 (32x32 = 1024)
+        assertTrue(erased.contains(3025), erased.toString());
+        assertTrue(erased.stream().allMatch(z -> z == 3025 || (z >= 1521 && z <= 2 * 1521) || (z >= 1024 && z <= 3 * 1024)), erased.toString());
+        assertTrue(erased.stream().anyMatch(z -> z != 3025), erased.toString());
+    }
+
     @Test
     void probabilityZeroReturnsTheInput() {
         Image in = new Image(new float[] {1, 2, 3, 4}, 1, 2, 2, false);

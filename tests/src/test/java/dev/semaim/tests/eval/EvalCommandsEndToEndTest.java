@@ -178,6 +178,39 @@ class EvalCommandsEndToEndTest {
         assertTrue(eval.contains("resumed from") && results(out).contains("\"epochs_trained\": 0"), eval + results(out));
     }
 
+    /**
+     * Issue 18: the official spellings run, not only parse: linear probing with --experiment writes and resumes the
+     * official file names (main_linprobe.py's {@code <model>.<experiment>.linear}); k-NN with main_knn.py's flags.
+     */
+    @Test
+    void officialFileNamesAndKnnSpellingsRun() throws Exception {
+        Path out = dir.resolve("official");
+        String[] args = with("linprobe", "--finetune", pretrained.toString(), "--batch_size", "16", "--epochs", "1", "--warmup_epochs", "0",
+                "--max_train_images", "64", "--max_eval_images", "32", "--output_dir", out.toString(), "--log_dir", out.resolve("tb").toString(),
+                "--experiment", "exp0", "--pin_mem");
+        Object[] first = exec(args);
+        assertEquals(0, first[0], first[1] + "" + first[2]);
+        assertTrue(((String) first[2]).contains("note: --pin_mem has no effect here: "), (String) first[2]);
+        String stem = "vit_tiny_patch4.exp0";
+        assertTrue(((String) first[1]).contains(out.resolve(stem + ".results.json").toString()), (String) first[1]);
+        for (String f : List.of(".linear.safetensors", ".0001.safetensors", ".log.txt", ".results.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(stem + f)), stem + f);
+        }
+        try (var events = Files.list(out.resolve("tb").resolve(stem))) {
+            assertEquals(1, events.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).count());
+        }
+        String[] more = args.clone();
+        more[Arrays.asList(more).indexOf("--epochs") + 1] = "2";
+        String second = ok(more);
+        assertTrue(second.contains("resumed from " + out.resolve(stem + ".linear.safetensors") + " at epoch 1"), second);
+        assertEquals(2, Files.readAllLines(out.resolve(stem + ".log.txt")).size());
+
+        String knn = ok(with("knn", "--pretrained_weights", pretrained.toString(), "--checkpoint_key", "state_dict",
+                "--batch_size_per_gpu", "64", "--nb_knn", "5", "10", "--max_train_images", "64", "--max_eval_images", "32",
+                "--output_dir", dir.resolve("official-knn").toString()));
+        assertTrue(knn.contains("5-NN classifier result") && knn.contains("10-NN classifier result") && !knn.contains("20-NN"), knn);
+    }
+
     @Test
     void convertRoundTripsThroughPth() throws Exception {
         Path pth = dir.resolve("ck.pth"), back = dir.resolve("back.safetensors");
