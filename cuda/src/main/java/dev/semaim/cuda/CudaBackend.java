@@ -28,6 +28,12 @@ public final class CudaBackend implements Backend {
     final Kernels kernels;
     private final CUdeviceptr indexError;
     private volatile boolean tf32 = Boolean.getBoolean("semaim.cuda.tf32");
+    /** cuBLAS, or null when it is missing, failed to start or is turned off (-Dsemaim.cuda.cublas=false). */
+    private final Cublas cublas;
+    /** Whether products go to cuBLAS (when it is there): {@link #setCublas}, for A/B runs against our kernels. */
+    private volatile boolean useCublas = true;
+    /** One line on which GEMM serves the products and why: cuBLAS's version and path, or why our kernels. */
+    private final String gemmNote;
     /** Host waits on the stream (uploads, downloads, synchronize) and their time, for the profile report. */
     private long syncs, syncNanos;
 
@@ -36,6 +42,26 @@ public final class CudaBackend implements Backend {
         allocator = new CudaAllocator(driver);
         kernels = new Kernels(driver);
         indexError = kernels.global("index", "g_index_error");
+        String[] why = new String[1];
+        cublas = openCublas(driver, why);
+        gemmNote = cublas != null ? "cuBLAS " + cublas.version + " (" + cublas.path + ")" : why[0] + "; our own GEMM kernels serve every product";
+        if (cublas == null && !why[0].startsWith("cuBLAS turned off")) System.err.println("cuda: " + gemmNote); // the one-line note
+    }
+
+    /** cuBLAS unless turned off, missing or failing to start; why not in why[0] (a sentence starting "cuBLAS"). */
+    private static Cublas openCublas(CudaDriver driver, String[] why) {
+        if (!Boolean.parseBoolean(System.getProperty("semaim.cuda.cublas", "true"))) {
+            why[0] = "cuBLAS turned off (-Dsemaim.cuda.cublas=false)";
+            return null;
+        }
+        try {
+            Cublas c = Cublas.open(driver, CublasLibraries.Places.fromSystem(), why);
+            if (c == null) why[0] = "cuBLAS not used: " + why[0];
+            return c;
+        } catch (CudaException | LinkageError | IllegalStateException e) {
+            why[0] = "cuBLAS failed to start: " + e.getMessage();
+            return null;
+        }
     }
 
     /** The backend of the process's GPU 0; throws {@link CudaException} when CUDA cannot start. */
@@ -75,6 +101,24 @@ public final class CudaBackend implements Backend {
 
     public boolean tf32() {
         return tf32;
+    }
+
+    /**
+     * Whether matrix products use cuBLAS (when it was found; the default) or our own GEMM kernels, the reference
+     * (-Dsemaim.cuda.cublas=false turns cuBLAS off for the whole process).
+     */
+    public void setCublas(boolean on) {
+        useCublas = on;
+    }
+
+    /** True when products go to cuBLAS now. */
+    public boolean cublas() {
+        return cublas != null && useCublas;
+    }
+
+    /** Which GEMM serves the products: "cuBLAS 13.0.2 (path)", or why our kernels do. */
+    public String gemm() {
+        return gemmNote;
     }
 
     @Override public String name() { return "cuda"; }
@@ -288,6 +332,10 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (nb > 1 && foldBatchIntoRows(a, b, out, batch, m, k, n)) return;
+        if (cublas()) {
+            cublasMatmul(a, b, out);
+            return;
+        }
         if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
         String fn = out.dtype() == DType.F64 ? "gemm_d" : tf32 ? "gemm_tf32" : "gemm_f";
         int gx = (n + 127) / 128, gy = (m + 127) / 128;
@@ -307,6 +355,27 @@ public final class CudaBackend implements Backend {
         Tensor o2 = out;
         while (o2.rank() > 2) o2 = o2.select(0, 0);  // batch axes are all of size 1: a view, never a copy
         reduce(ReduceOp.SUM, partial, o2.unsqueeze(0).expand(splits, m, n));
+    }
+
+    /**
+     * The product through cuBLAS ({@link GemmPlan}): an input whose last two axes have no unit stride is copied
+     * contiguous first, and an output without one is computed into a contiguous scratch and copied back.
+     */
+    private void cublasMatmul(Tensor a, Tensor b, Tensor out) {
+        Tensor ac = GemmPlan.inputFits(a) ? a : a.contiguous();
+        Tensor bc = GemmPlan.inputFits(b) ? b : b.contiguous();
+        Tensor oc = GemmPlan.outputFits(out) ? out : Tensor.empty(out.dtype(), this, out.shape());
+        java.util.List<GemmPlan.Call> calls = GemmPlan.plan(ac, bc, oc);
+        kernels.library("cublasGemmStridedBatchedEx", "cublasGemmStridedBatchedEx " + Shape.str(ac.shape()) + " x " + Shape.str(bc.shape()),
+                () -> cublas.gemm(out.dtype().name(), out.dtype().bytes, tf32, calls, address(ac), address(bc), address(oc)));
+        java.lang.ref.Reference.reachabilityFence(ac);
+        java.lang.ref.Reference.reachabilityFence(bc);
+        if (oc != out) copy(oc, out);
+    }
+
+    /** The device address of a tensor's storage (element 0, the tensor's offset not added). */
+    private static long address(Tensor t) {
+        return NativeHandles.address(((CudaStorage) t.storage()).ptr());
     }
 
     /**
@@ -491,10 +560,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public String describe() {
-        return "cuda (" + driver.deviceName + ")";
+        return "cuda (" + driver.deviceName + "; GEMM: " + (cublas() ? "cuBLAS " + cublas.version : "own kernels") + ")";
     }
 
     @Override public String toString() {
-        return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; allocator " + allocator.stats() + ")";
+        return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; GEMM: " + (cublas() ? gemmNote : "own kernels")
+                + "; allocator " + allocator.stats() + ")";
     }
 }

@@ -104,6 +104,19 @@ final class Kernels {
         return new At(t);
     }
 
+    /**
+     * Queues a library call (cuBLAS) on the stream like a launch: timed under the profile, named as the last
+     * work queued for errors that surface later, synchronised after under -Dsemaim.cuda.sync=true.
+     */
+    void library(String name, String shape, Runnable call) {
+        driver.bind();
+        if (profile != null) profile.before(name, driver.stream);
+        call.run();
+        if (profile != null) profile.after(driver.stream);
+        lastLaunch = shape;
+        if (SYNC_EACH) driver.synchronize(shape);
+    }
+
     /** The last kernel queued, for errors that surface at a later synchronisation. */
     String lastLaunch() {
         return lastLaunch;
