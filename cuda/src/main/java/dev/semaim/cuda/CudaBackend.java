@@ -3,6 +3,8 @@ package dev.semaim.cuda;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.BinaryOp;
 import dev.semaim.tensor.DType;
+import dev.semaim.tensor.FlashAttentionReference;
+import dev.semaim.tensor.OrderMask;
 import dev.semaim.tensor.RandomKind;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Shape;
@@ -536,6 +538,80 @@ public final class CudaBackend implements Backend {
         Tensor s = as(src, out.dtype());
         kernels.launch1d("index", "scatter_add_k", index.numel(), TensorDesc.of(index, "scatterAdd index"), index, dt(index),
                 TensorDesc.of(s, "scatterAdd src"), s, TensorDesc.of(out, "scatterAdd out"), out, dt(out), axis, out.size(axis), (long) index.numel());
+    }
+
+    // ------------------------------------------------------------------ fused attention (attention.cu)
+
+    /**
+     * The kernel suffix for these operands ("f_hd64": float32, head width 64), or null when attention.cu has no
+     * instantiation for them (other head widths or dtypes, mixed dtypes, an lse of another dtype): the reference then
+     * serves, through host copies.
+     */
+    private static String flashKernel(Tensor lse, int hd, Tensor... xs) {
+        DType t = xs[0].dtype();
+        for (Tensor x : xs) if (x.dtype() != t) return null;
+        if (lse.dtype() != t || !lse.isContiguous()) return null;
+        if (t == DType.F32 && (hd == 16 || hd == 32 || hd == 64)) return "f_hd" + hd;
+        if (t == DType.F64 && hd == 16) return "d_hd" + hd;
+        return null;
+    }
+
+    /** Rows a block of attention.cu streams (its Tile&lt;C, HD&gt;::ROWS): 64, or 32 when two tiles would pass 32 KB. */
+    static int flashRows(DType t, int hd) {
+        return 2 * 64 * hd * t.bytes <= 32768 ? 64 : 32;
+    }
+
+    private static int[] view3(Tensor x) {
+        return new int[] {x.stride(0), x.stride(1), x.stride(2)};
+    }
+
+    /** The mask's kernel arguments: priority pointer (moved to the GPU if elsewhere), its dtype code and (B, L) strides, masked, strict. */
+    private Object[] maskArgs(OrderMask mask) {
+        if (mask == null) return new Object[] {null, 0, 0, 0, 0, 0};
+        Tensor p = mask.priority().backend() == this ? mask.priority() : mask.priority().to(this);
+        return new Object[] {Kernels.at(p), dt(p), p.stride(0), p.stride(1), 1, mask.strict() ? 1 : 0};
+    }
+
+    private static Object[] args(Object[]... parts) {
+        java.util.List<Object> all = new java.util.ArrayList<>();
+        for (Object[] p : parts) all.addAll(java.util.Arrays.asList(p));
+        return all.toArray();
+    }
+
+    @Override public void flashAttention(Tensor q, Tensor k, Tensor v, int heads, double scale, OrderMask mask, Tensor out, Tensor lse) {
+        FlashAttentionReference.check(q, k, heads, mask);
+        int b = q.size(0), tq = q.size(1), tk = k.size(1), hd = q.size(2) / heads;
+        String fn = flashKernel(lse, hd, q, k, v, out);
+        if (fn == null || b * tq * tk == 0) {
+            Backend.super.flashAttention(q, k, v, heads, scale, mask, out, lse);
+            return;
+        }
+        int rows = flashRows(q.dtype(), hd);
+        Object sc = q.dtype() == DType.F32 ? (Object) (float) scale : (Object) scale;
+        kernels.launch("attention", "flash_forward_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v), Kernels.at(out), view3(out), Kernels.at(lse)},
+                maskArgs(mask), new Object[] {heads, tq, tk, sc}));
+    }
+
+    @Override public void flashAttentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, int heads, double scale,
+                                                 OrderMask mask, Tensor dq, Tensor dk, Tensor dv) {
+        FlashAttentionReference.check(q, k, heads, mask);
+        int b = q.size(0), tq = q.size(1), tk = k.size(1), hd = q.size(2) / heads;
+        String fn = flashKernel(lse, hd, dOut, q, k, v, out, dq, dk, dv);
+        if (fn == null || b * tq * tk == 0) {
+            Backend.super.flashAttentionBackward(dOut, q, k, v, out, lse, heads, scale, mask, dq, dk, dv);
+            return;
+        }
+        int rows = flashRows(q.dtype(), hd);
+        Object sc = q.dtype() == DType.F32 ? (Object) (float) scale : (Object) scale;
+        Tensor delta = Tensor.empty(lse.dtype(), this, b, heads, tq);             // Δ_i = Σ dOut_i·out_i, pass 1 for pass 2
+        Object[] tail = args(maskArgs(mask), new Object[] {heads, tq, tk, sc});
+        kernels.launch("attention", "flash_backward_dq_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(dOut), view3(dOut), Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v),
+                        Kernels.at(out), view3(out), Kernels.at(lse), delta, Kernels.at(dq), view3(dq)}, tail));
+        kernels.launch("attention", "flash_backward_dkdv_" + fn, (tk + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(dOut), view3(dOut), Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v),
+                        Kernels.at(lse), delta, Kernels.at(dk), view3(dk), Kernels.at(dv), view3(dv)}, tail));
     }
 
     // ------------------------------------------------------------------ the rest

@@ -20,14 +20,24 @@ public final class FlashAttentionReference {
     /** The operands as float64 arrays and their sizes. */
     private record Dims(int b, int tq, int tk, int d, int heads, int hd) {
         static Dims of(Tensor q, Tensor k, int heads, OrderMask mask) {
+            if (q.rank() != 3 || k.rank() != 3)
+                throw new IllegalArgumentException("flash attention: q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + " are not (B, T, D)");
             int d = q.size(2);
-            if (q.rank() != 3 || k.rank() != 3 || k.size(2) != d || k.size(0) != q.size(0) || d % heads != 0)
+            if ( k.size(2) != d || k.size(0) != q.size(0) || d % heads != 0)
                 throw new IllegalArgumentException("flash attention: q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + " with " + heads + " heads");
             if (mask != null && (mask.priority().size(0) != q.size(0) || mask.tokens() != q.size(1) || mask.tokens() != k.size(1)))
                 throw new IllegalArgumentException("flash attention: order mask of priority " + Shape.str(mask.priority().shape()) + " does not fit q "
                         + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + " (T must be L + 1)");
             return new Dims(q.size(0), q.size(1), k.size(1), d, heads, d / heads);
         }
+    }
+
+    /**
+     * Checks q (B, Tq, D), k (B, Tk, D) with D divisible by heads, and that an order mask has T = L + 1 tokens for
+     * both; throws naming the shapes. Fused kernels call it before launching.
+     */
+    public static void check(Tensor q, Tensor k, int heads, OrderMask mask) {
+        Dims.of(q, k, heads, mask);
     }
 
     private static double[] host(Tensor t) {
