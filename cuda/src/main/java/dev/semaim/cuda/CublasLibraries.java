@@ -17,9 +17,10 @@ import java.util.function.Predicate;
  *   <li>{@code -Dsemaim.cublas.path} (a folder), when set;</li>
  *   <li>the folders of {@code java.library.path} and {@code LD_LIBRARY_PATH};</li>
  *   <li>{@code CUDA_HOME} (else {@code CUDA_PATH}): lib64, lib, targets/x86_64-linux/lib;</li>
- *   <li>PyTorch's wheels: nvidia/cublas/lib under each site-packages folder (those of {@code PYTHONPATH},
- *       {@code VIRTUAL_ENV}, {@code CONDA_PREFIX}, ~/.local and /usr/local/lib, python3.*): where the lent CUDA 13
- *       hosts keep their only libcublas.so.13.</li>
+ *   <li>PyTorch's wheels under each site-packages folder (those of {@code PYTHONPATH}, {@code VIRTUAL_ENV},
+ *       {@code CONDA_PREFIX}, ~/.local, /usr/local, /opt/conda and /usr, python3.*): nvidia/cu13/lib (the CUDA 13
+ *       wheel "nvidia-cublas" groups its libraries there), then nvidia/cublas/lib ("nvidia-cublas-cu12"). Where the
+ *       lent CUDA 13 hosts keep their only libcublas.so.13.</li>
  * </ol>
  * A user's explicit path comes before the newest version anywhere: a CUDA 13 wheel must not override the
  * CUDA 12 toolkit a CUDA 12 driver needs. Pure over its {@link Places}, so the search is tested without CUDA.
@@ -48,7 +49,10 @@ final class CublasLibraries {
             for (String dir : split(ldLibraryPath)) f.putIfAbsent(Path.of(dir), "LD_LIBRARY_PATH");
             if (cudaHome != null && !cudaHome.isBlank())
                 for (String sub : new String[] {"lib64", "lib", "targets/x86_64-linux/lib"}) f.putIfAbsent(Path.of(cudaHome, sub), "CUDA_HOME");
-            for (Path site : sitePackages) f.putIfAbsent(site.resolve("nvidia/cublas/lib"), "PyTorch's nvidia-cublas wheel");
+            for (Path site : sitePackages) {
+                f.putIfAbsent(site.resolve("nvidia/cu13/lib"), "PyTorch's CUDA 13 nvidia wheels");
+                f.putIfAbsent(site.resolve("nvidia/cublas/lib"), "PyTorch's nvidia-cublas-cu12 wheel");
+            }
             return new Places(f);
         }
     }
@@ -91,7 +95,7 @@ final class CublasLibraries {
 
     /**
      * The site-packages folders a PyTorch install may use: PYTHONPATH entries, then python3.* under VIRTUAL_ENV,
-     * CONDA_PREFIX, ~/.local, /usr/local and /usr (site-packages and dist-packages).
+     * CONDA_PREFIX, ~/.local, /usr/local, /opt/conda and /usr (site-packages and dist-packages).
      */
     static List<Path> sitePackages(String pythonPath, String virtualEnv, String condaPrefix, String home) {
         List<Path> out = new ArrayList<>();
@@ -101,6 +105,7 @@ final class CublasLibraries {
         if (condaPrefix != null) prefixes.add(Path.of(condaPrefix));
         if (home != null) prefixes.add(Path.of(home, ".local"));
         prefixes.add(Path.of("/usr/local"));
+        prefixes.add(Path.of("/opt/conda"));
         prefixes.add(Path.of("/usr"));
         for (Path prefix : prefixes) {
             File[] pythons = prefix.resolve("lib").toFile().listFiles((d, name) -> name.startsWith("python3"));

@@ -51,9 +51,14 @@ class CublasLibrariesTest {
     }
 
     @Test
-    void pyTorchsWheelFolderIsSearchedLast() throws IOException {
+    void pyTorchsWheelFoldersAreSearchedLast() throws IOException {
         Path site = tmp.resolve("site-packages");
-        Path wheel = Files.createDirectories(site.resolve("nvidia/cublas/lib"));
+        Path cu12 = Files.createDirectories(site.resolve("nvidia/cublas/lib"));      // nvidia-cublas-cu12's layout
+        Files.createFile(cu12.resolve("libcublas.so.12"));
+        Files.createFile(cu12.resolve("libcublasLt.so.12"));
+        var cu12Only = CublasLibraries.Places.of(null, null, null, null, List.of(site));
+        assertEquals(cu12, CublasLibraries.find(cu12Only).folder());
+        Path wheel = Files.createDirectories(site.resolve("nvidia/cu13/lib"));        // CUDA 13's "nvidia-cublas": nvidia/cu13/lib
         Files.createFile(wheel.resolve("libcublas.so.13"));
         Files.createFile(wheel.resolve("libcublasLt.so.13"));
         var places = CublasLibraries.Places.of(null, null, folder("only12", 12).toString(), null, List.of(site));
@@ -78,7 +83,8 @@ class CublasLibrariesTest {
         assertNull(CublasLibraries.find(places));
         assertEquals("no libcublas.so.13 or .so.12 (with libcublasLt beside it) in /opt/x (-Dsemaim.cublas.path), /jlp (java.library.path), "
                 + "/a (LD_LIBRARY_PATH), /b (LD_LIBRARY_PATH), /usr/local/cuda/lib64 (CUDA_HOME), /usr/local/cuda/lib (CUDA_HOME), "
-                + "/usr/local/cuda/targets/x86_64-linux/lib (CUDA_HOME), /venv/site-packages/nvidia/cublas/lib (PyTorch's nvidia-cublas wheel)",
+                + "/usr/local/cuda/targets/x86_64-linux/lib (CUDA_HOME), /venv/site-packages/nvidia/cu13/lib (PyTorch's CUDA 13 nvidia wheels), "
+                + "/venv/site-packages/nvidia/cublas/lib (PyTorch's nvidia-cublas-cu12 wheel)",
                 CublasLibraries.notFound(places));
         assertTrue(CublasLibraries.notFound(CublasLibraries.Places.of(null, null, null, null, List.of())).contains("none given"));
     }
