@@ -11,9 +11,11 @@
 // query i sees patch key j iff pri[j-1] <= pri[i-1] (content stream) or pri[j-1] < pri[i-1] (strict, query
 // stream). Priorities are compared as doubles (exact for float32 priorities). masked = 0: no mask.
 //
-// T is the element type, C the compute type (float for float32, double for float64); a bf16/fp16 T with C = float
-// is a further instantiation. HD is a template parameter so rows live in registers.
+// T is the element type, C the compute type: float for float32, bf16 and fp16 (whose tiles are widened to float in
+// shared memory; lse in float), double for float64. HD is a template parameter so rows live in registers.
 #include "common.cuh"
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 // Rows a block streams per step: 64, or 32 where two tiles of HD values would pass 32 KB of shared memory.
 template <typename C, int HD> struct Tile { static const int ROWS = 2 * 64 * HD * (int) sizeof(C) <= 32768 ? 64 : 32; };
@@ -211,7 +213,8 @@ __device__ void flash_backward_dkdv(const T* g, View vg, const T* q, View vq, co
     }
 }
 
-// Entry points flash_{forward,backward_dq,backward_dkdv}_{f,d}_hd{HD}: f = float32 (C float), d = float64 (C double).
+// Entry points flash_{forward,backward_dq,backward_dkdv}_{f,d,b,h}_hd{HD}: f = float32 (C float), d = float64
+// (C double), b = bf16 and h = fp16 (C float; for the engine's BF16 and F16 dtypes).
 #define FLASH_ENTRIES(SUFFIX, T, C, HD)                                                                                                 \
     extern "C" __global__ void flash_forward_##SUFFIX##_hd##HD(const T* q, View vq, const T* k, View vk, const T* v, View vv, T* out,      \
             View vo, C* lse, const void* pri, int dtp, int spb, int sps, int masked, int strict, int heads, int tq, int tk, C scale) {  \
@@ -234,3 +237,5 @@ FLASH_ENTRIES(f, float, float, 16)
 FLASH_ENTRIES(f, float, float, 32)
 FLASH_ENTRIES(f, float, float, 64)
 FLASH_ENTRIES(d, double, double, 16)
+FLASH_ENTRIES(b, __nv_bfloat16, float, 64)
+FLASH_ENTRIES(h, __half, float, 64)

@@ -544,21 +544,32 @@ public final class CudaBackend implements Backend {
 
     /**
      * The kernel suffix for these operands ("f_hd64": float32, head width 64), or null when attention.cu has no
-     * instantiation for them (other head widths or dtypes, mixed dtypes, an lse of another dtype): the reference then
-     * serves, through host copies.
+     * instantiation for them (other head widths or dtypes, mixed dtypes, an lse not float64 for float64 operands and
+     * float32 otherwise): the reference then serves, through host copies. bf16 and fp16 are matched by the dtype's
+     * name, so they take their kernels once the engine has those dtypes.
      */
     private static String flashKernel(Tensor lse, int hd, Tensor... xs) {
         DType t = xs[0].dtype();
         for (Tensor x : xs) if (x.dtype() != t) return null;
-        if (lse.dtype() != t || !lse.isContiguous()) return null;
-        if (t == DType.F32 && (hd == 16 || hd == 32 || hd == 64)) return "f_hd" + hd;
-        if (t == DType.F64 && hd == 16) return "d_hd" + hd;
-        return null;
+        if (lse.dtype() != (t == DType.F64 ? DType.F64 : DType.F32) || !lse.isContiguous()) return null;
+        switch (t.name()) {
+            case "F32": return hd == 16 || hd == 32 || hd == 64 ? "f_hd" + hd : null;
+            case "F64": return hd == 16 ? "d_hd16" : null;
+            case "BF16": return hd == 64 ? "b_hd64" : null;
+            case "F16": return hd == 64 ? "h_hd64" : null;
+            default: return null;
+        }
     }
 
-    /** Rows a block of attention.cu streams (its Tile&lt;C, HD&gt;::ROWS): 64, or 32 when two tiles would pass 32 KB. */
+    /** Rows a block of attention.cu streams (its Tile&lt;C, HD&gt;::ROWS, C the compute type): 64, or 32 when two tiles would pass 32 KB. */
     static int flashRows(DType t, int hd) {
-        return 2 * 64 * hd * t.bytes <= 32768 ? 64 : 32;
+        int computeBytes = t == DType.F64 ? 8 : 4;
+        return 2 * 64 * hd * computeBytes <= 32768 ? 64 : 32;
+    }
+
+    /** The softmax scale in the kernels' compute type: double for float64 operands, float otherwise. */
+    private static Object flashScale(DType t, double scale) {
+        return t == DType.F64 ? (Object) scale : (Object) (float) scale;
     }
 
     private static int[] view3(Tensor x) {
@@ -587,7 +598,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         int rows = flashRows(q.dtype(), hd);
-        Object sc = q.dtype() == DType.F32 ? (Object) (float) scale : (Object) scale;
+        Object sc = flashScale(q.dtype(), scale);
         kernels.launch("attention", "flash_forward_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
                 new Object[] {Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v), Kernels.at(out), view3(out), Kernels.at(lse)},
                 maskArgs(mask), new Object[] {heads, tq, tk, sc}));
@@ -603,7 +614,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         int rows = flashRows(q.dtype(), hd);
-        Object sc = q.dtype() == DType.F32 ? (Object) (float) scale : (Object) scale;
+        Object sc = flashScale(q.dtype(), scale);
         Tensor delta = Tensor.empty(lse.dtype(), this, b, heads, tq);             // Δ_i = Σ dOut_i·out_i, pass 1 for pass 2
         Object[] tail = args(maskArgs(mask), new Object[] {heads, tq, tk, sc});
         kernels.launch("attention", "flash_backward_dq_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
