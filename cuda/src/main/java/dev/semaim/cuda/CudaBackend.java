@@ -548,7 +548,7 @@ public final class CudaBackend implements Backend {
      * float32 otherwise): the reference then serves, through host copies. bf16 and fp16 are matched by the dtype's
      * name, so they take their kernels once the engine has those dtypes.
      */
-    private static String flashKernel(Tensor lse, int hd, Tensor... xs) {
+    static String flashKernel(Tensor lse, int hd, Tensor... xs) {
         DType t = xs[0].dtype();
         for (Tensor x : xs) if (x.dtype() != t) return null;
         if (lse.dtype() != (t == DType.F64 ? DType.F64 : DType.F32) || !lse.isContiguous()) return null;

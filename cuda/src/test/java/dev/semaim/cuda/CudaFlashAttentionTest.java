@@ -8,6 +8,9 @@ import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static dev.semaim.cuda.GpuTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * attention.cu against its CPU oracle ({@link FlashAttentionReference}): forward (out, lse) and backward (dq, dk,
@@ -16,6 +19,31 @@ import static dev.semaim.cuda.GpuTestSupport.*;
  * float64; q, k, v slices of one packed qkv as in the encoder blocks.
  */
 class CudaFlashAttentionTest {
+    /**
+     * Without a GPU: the kernels CudaBackend names exist in the committed PTX, and each block's tile (its shared
+     * priority array kp holds ROWS doubles) has the row count CudaBackend launches threads for.
+     */
+    @Test
+    void theKernelsTheBackendNamesAreInThePtxWithItsTileRows() {
+        String ptx = new String(Kernels.ptx("attention"), java.nio.charset.StandardCharsets.US_ASCII);
+        Object[][] cases = {{DType.F32, 16, "ff"}, {DType.F32, 32, "ff"}, {DType.F32, 64, "ff"}, {DType.F64, 16, "dd"}};
+        for (Object[] c : cases) {
+            DType dt = (DType) c[0];
+            int hd = (Integer) c[1];
+            Tensor x = Tensor.empty(dt, CPU, 1, 2, hd), lse = Tensor.empty(dt == DType.F64 ? DType.F64 : DType.F32, CPU, 1, 1, 2);
+            String fn = CudaBackend.flashKernel(lse, hd, x, x);
+            for (String k : new String[] {"flash_forward_", "flash_backward_dq_", "flash_backward_dkdv_"})
+                assertTrue(ptx.contains(".entry " + k + fn + "("), k + fn + " is not in attention.ptx: run scripts/gpu/compile-ptx.sh");
+            var m = java.util.regex.Pattern.compile("_ZZ13flash_forwardI" + c[2] + "Li" + hd + "E\\S*E2kp\\[(\\d+)\\]").matcher(ptx);
+            assertTrue(m.find(), "flash_forward<" + c[2] + ", " + hd + ">'s kp array in the PTX");
+            assertEquals(CudaBackend.flashRows(dt, hd) * 8, Integer.parseInt(m.group(1)), dt + " hd " + hd + ": tile rows");
+        }
+        for (String k : new String[] {"b_hd64", "h_hd64"}) assertTrue(ptx.contains(".entry flash_forward_" + k + "("), k);
+        Tensor x = Tensor.empty(DType.F32, CPU, 1, 2, 48), lse = Tensor.empty(DType.F32, CPU, 1, 1, 2);
+        assertNull(CudaBackend.flashKernel(lse, 48, x, x), "head width 48 has no kernel: the reference serves");
+        assertNull(CudaBackend.flashKernel(Tensor.empty(DType.F64, CPU, 1, 1, 2), 64, Tensor.empty(DType.F32, CPU, 1, 2, 64)), "lse of another dtype");
+    }
+
     @Test
     void forwardAndBackwardMatchTheOracle() {
         CudaBackend gpu = (CudaBackend) gpu();
