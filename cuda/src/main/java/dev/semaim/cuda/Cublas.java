@@ -91,19 +91,28 @@ final class Cublas {
             return null;
         }
         driver.bind();
-        PointerByReference h = new PointerByReference();
-        CublasStatus.check(api.cublasCreate_v2(h), "cublasCreate (" + found.cublas() + ")");
-        Pointer handle = h.getValue();
-        CublasStatus.check(api.cublasSetStream_v2(handle, new Pointer(NativeHandles.address(driver.stream))), "cublasSetStream");
-        return new Cublas(api, handle, version(api), found.cublas().toString());
+        return start(api, found.cublas().toString(), NativeHandles.address(driver.stream));
     }
 
     /**
-     * Runs the planned calls for operands of the named dtype at the given device addresses (the storages' bases;
-     * calls carry element offsets): float32 computes in FP32, or on TF32 tensor cores when {@code tf32};
-     * float64 in FP64; bf16 and fp16 operands accumulate in FP32 (tensor cores), as PyTorch does.
+     * A handle of the loaded library on the context current on this thread, its work queued on {@code stream} (a
+     * CUstream's address); throws {@link CudaException} naming the call and status when cuBLAS refuses.
      */
-    synchronized void gemm(String dtype, int elementBytes, boolean tf32, java.util.List<GemmPlan.Call> calls, long a, long b, long c) {
+    static Cublas start(Api api, String path, long stream) {
+        PointerByReference h = new PointerByReference();
+        CublasStatus.check(api.cublasCreate_v2(h), "cublasCreate (" + path + ")");
+        Pointer handle = h.getValue();
+        CublasStatus.check(api.cublasSetStream_v2(handle, new Pointer(stream)), "cublasSetStream");
+        return new Cublas(api, handle, version(api), path);
+    }
+
+    /**
+     * Runs the planned calls of out = a·b for operands of the named dtype, given the device addresses of our a's, b's
+     * and out's storages (their bases; the calls carry element offsets). As {@link GemmPlan} maps them, cuBLAS's A is
+     * our b and its B our a. float32 computes in FP32, or on TF32 tensor cores when {@code tf32}; float64 in FP64;
+     * bf16 and fp16 operands accumulate in FP32 (tensor cores), as PyTorch does.
+     */
+    synchronized void gemm(String dtype, int elementBytes, boolean tf32, java.util.List<GemmPlan.Call> calls, long a, long b, long out) {
         Integer type = DATA_TYPE.get(dtype);
         if (type == null) throw new IllegalArgumentException("cuBLAS: no GEMM for dtype " + dtype);
         boolean f64 = dtype.equals("F64");
@@ -111,9 +120,9 @@ final class Cublas {
         Pointer one = f64 ? ONE_D : ONE_F, zero = f64 ? ZERO_D : ZERO_F;
         for (GemmPlan.Call x : calls) {
             int rc = api.cublasGemmStridedBatchedEx(handle, x.transA(), x.transB(), x.m(), x.n(), x.k(), one,
-                    new Pointer(a + (long) x.offsetA() * elementBytes), type, x.lda(), x.strideA(),
-                    new Pointer(b + (long) x.offsetB() * elementBytes), type, x.ldb(), x.strideB(), zero,
-                    new Pointer(c + (long) x.offsetC() * elementBytes), type, x.ldc(), x.strideC(), x.batch(), compute, GEMM_DEFAULT);
+                    new Pointer(b + (long) x.offsetA() * elementBytes), type, x.lda(), x.strideA(),      // cuBLAS's A: our b
+                    new Pointer(a + (long) x.offsetB() * elementBytes), type, x.ldb(), x.strideB(), zero, // cuBLAS's B: our a
+                    new Pointer(out + (long) x.offsetC() * elementBytes), type, x.ldc(), x.strideC(), x.batch(), compute, GEMM_DEFAULT);
             CublasStatus.check(rc, "cublasGemmStridedBatchedEx(" + dtype + (compute == COMPUTE_32F_FAST_TF32 ? " TF32" : "") + ", " + x + ")");
         }
     }
