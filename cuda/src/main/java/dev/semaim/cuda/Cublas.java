@@ -26,6 +26,8 @@ final class Cublas {
 
         int cublasGetProperty(int type, IntByReference value);
 
+        int cublasSetWorkspace_v2(Pointer handle, Pointer workspace, long workspaceSizeInBytes);
+
         int cublasGemmStridedBatchedEx(Pointer handle, int transa, int transb, int m, int n, int k, Pointer alpha,
                                        Pointer a, int aType, int lda, long strideA, Pointer b, int bType, int ldb, long strideB,
                                        Pointer beta, Pointer c, int cType, int ldc, long strideC, int batchCount,
@@ -39,6 +41,8 @@ final class Cublas {
     static final int GEMM_DEFAULT = -1;
     /** libraryPropertyType_t. */
     private static final int MAJOR_VERSION = 0, MINOR_VERSION = 1, PATCH_LEVEL = 2;
+    /** The workspace cuBLAS gets from our allocator: 32 MiB, PyTorch's default on Hopper (CUBLAS_WORKSPACE_CONFIG :4096:8). */
+    static final long WORKSPACE_BYTES = 32L << 20;
 
     /** The scalars alpha = 1, beta = 0 in host memory, as float (32F compute) and as double (64F). */
     private static final Memory ONE_F = scalar(1f), ZERO_F = scalar(0f), ONE_D = scalar(1d), ZERO_D = scalar(0d);
@@ -104,6 +108,14 @@ final class Cublas {
         Pointer handle = h.getValue();
         CublasStatus.check(api.cublasSetStream_v2(handle, new Pointer(stream)), "cublasSetStream");
         return new Cublas(api, handle, version(api), path);
+    }
+
+    /**
+     * Hands cuBLAS its workspace (device memory our allocator owns, at least {@link #WORKSPACE_BYTES}), so it never
+     * allocates behind the caching allocator's back, where a cache holding the free memory would make it fail.
+     */
+    synchronized void setWorkspace(long address, long bytes) {
+        CublasStatus.check(api.cublasSetWorkspace_v2(handle, new Pointer(address), bytes), "cublasSetWorkspace(" + bytes + " bytes)");
     }
 
     /**

@@ -32,6 +32,8 @@ public final class CudaBackend implements Backend {
     private volatile boolean tf32 = Boolean.getBoolean("semaim.cuda.tf32");
     /** cuBLAS, or null when it is missing, failed to start or is turned off (-Dsemaim.cuda.cublas=false). */
     private final Cublas cublas;
+    /** cuBLAS's workspace, held for the process (null without cuBLAS). */
+    private final CudaStorage cublasWorkspace;
     /** Whether products go to cuBLAS (when it is there): {@link #setCublas}, for A/B runs against our kernels. */
     private volatile boolean useCublas = true;
     /** One line on which GEMM serves the products and why: cuBLAS's version and path, or why our kernels. */
@@ -46,6 +48,8 @@ public final class CudaBackend implements Backend {
         indexError = kernels.global("index", "g_index_error");
         String[] why = new String[1];
         cublas = openCublas(driver, why);
+        cublasWorkspace = cublas == null ? null : new CudaStorage(this, allocator, DType.F32, (int) (Cublas.WORKSPACE_BYTES / 4));
+        if (cublas != null) cublas.setWorkspace(NativeHandles.address(cublasWorkspace.ptr()), Cublas.WORKSPACE_BYTES);
         gemmNote = cublas != null ? "cuBLAS " + cublas.version + " (" + cublas.path + ")" : why[0] + "; our own GEMM kernels serve every product";
         if (cublas == null && !why[0].startsWith("cuBLAS turned off")) System.err.println("cuda: " + gemmNote); // the one-line note
     }

@@ -79,6 +79,9 @@ class CublasBindingTest {
         assertEquals(0x4a4e41L, args[0], "the handle cublasCreate gave");
         assertEquals(0x5150L, args[1], "the backend's stream");
         assertEquals("13.0.2", cublas.version);
+        cublas.setWorkspace(0x7000_0000_0000L, Cublas.WORKSPACE_BYTES);
+        fake.fake_last_args(args);
+        assertEquals(List.of(0x4a4e41L, 0x7000_0000_0000L, 32L << 20), List.of(args[0], args[1], args[2]), "handle, workspace, its size");
 
         // x (3, 4) · Wᵀ with W (5, 4): cuBLAS's A is Wᵀ's storage with CUBLAS_OP_T, its B is x, C is out
         Tensor x = Tensor.empty(DType.F32, CPU, 3, 4), w = Tensor.empty(DType.F32, CPU, 5, 4).transpose(0, 1);

@@ -1,6 +1,7 @@
 /* A stand-in for libcublas.so.13, compiled by CublasBindingTest where a C compiler is at hand: the symbols the
  * binding calls, with cuBLAS's signatures, recording their arguments so the test can check JNA's marshalling
  * (argument order, 32- and 64-bit integers, pointers) without a GPU. Not a GEMM: it computes nothing. */
+#include <stddef.h>
 #include <stdint.h>
 
 extern int fake_lt_marker; /* defined in the stand-in libcublasLt: a real dependency, as libcublas has on libcublasLt */
@@ -27,6 +28,13 @@ int cublasCreate_v2(void **handle) {
 int cublasSetStream_v2(void *handle, void *stream) {
     last[0] = (int64_t) (intptr_t) handle;
     last[1] = (int64_t) (intptr_t) stream;
+    return 0;
+}
+
+int cublasSetWorkspace_v2(void *handle, void *workspace, size_t bytes) {
+    last[0] = (int64_t) (intptr_t) handle;
+    last[1] = (int64_t) (intptr_t) workspace;
+    last[2] = (int64_t) bytes;
     return 0;
 }
 
