@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares dist/gpu-check/, a self-contained folder that runs the GPU checks on a machine with an NVIDIA
 # GPU and driver but no Java: a jlink-ed Java 17 runtime, the project jars, JCuda (driver API natives
-# only), the JUnit console launcher with the GPU test classes, and run.sh (from scripts/gpu/run.sh). Builds with
-# `mvn package` (the jars stay in */target; nothing is installed into ~/.m2).
+# only), JNA (for cuBLAS, found on the host: in PyTorch's nvidia wheels there), the JUnit console launcher with the
+# GPU test classes, and run.sh (from scripts/gpu/run.sh). Builds with `mvn package` (the jars stay in */target;
+# nothing is installed into ~/.m2).
 #   scripts/gpu-check.sh            build here (needs the JDK 17 with jmods, Maven); GPU_CHECK_NO_BUILD=1
 #                                   packages what */target already holds (when another module is mid-edit)
 #   bash dist/gpu-check/run.sh      there: nvidia-smi, GPU op tests, GEMM and aim_base step benchmarks,
@@ -13,6 +14,7 @@ cd "$root"
 dist=dist/gpu-check
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jcuda=$(sed -n 's:.*<jcuda.version>\(.*\)</jcuda.version>.*:\1:p' pom.xml)
+jna=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' pom.xml)
 junit_platform=1.14.1
 m2="${M2_REPO:-$HOME/.m2/repository}"
 
@@ -27,6 +29,7 @@ rm -rf "$dist/lib" "$dist/test-classes"
 mkdir -p "$dist/lib" "$dist/test-classes" "$dist/syslib"
 for m in tensor autograd nn semaim cuda bench; do cp "$m/target/$m-$version.jar" "$dist/lib/"; done
 cp "$m2/org/jcuda/jcuda/$jcuda/jcuda-$jcuda.jar" "$dist/lib/"
+cp "$m2/net/java/dev/jna/jna/$jna/jna-$jna.jar" "$dist/lib/"   # cuBLAS's binding (Cublas)
 # the natives jar without the 24 MB PTX-compiler and NVRTC libraries: the backend uses the driver API only
 natives="$m2/org/jcuda/jcuda-natives/$jcuda/jcuda-natives-$jcuda-linux-x86_64.jar"
 tmp=$(mktemp -d)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
-# nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
-# aim_base pre-training step benchmark (batch 64, 224x224, FP32 with and without releasing activations and
-# gradients during the step, and TF32), a per-phase kernel profile of one step, and the PyTorch baseline.
-# Each part has its own time limit so the whole stays under about 7 minutes (a run took under 2); results and
-# logs go to $OUT (or ./gpu-out).
+# nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark (cuBLAS and our
+# kernels) beside PyTorch's on the same shapes, the masked attention unfused vs fused, the aim_base pre-training step
+# benchmark (batch 64, 224x224, FP32 with and without releasing activations and gradients during the step, with our
+# GEMM kernels instead of cuBLAS, with the fused attention, and TF32), a per-phase kernel profile of one step, and the
+# PyTorch baseline. Each part has its own time limit so the whole stays under about 10 minutes (a run before cuBLAS
+# took under 2); results and logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -17,6 +18,20 @@ java="$here/jre/bin/java"
 cp="$here/test-classes"
 for j in "$here"/lib/*.jar; do [[ $j == *junit-platform-console* ]] || cp="$cp:$j"; done
 flags=(--add-modules jdk.incubator.vector -XX:+UseParallelGC -Xss8m -Xmx24g)
+# cuBLAS: the lent CUDA 13 hosts carry libcublas.so.13 only inside PyTorch's nvidia wheels (nvidia/cu13/lib; CUDA 12's
+# wheel: nvidia/cublas/lib), in a site-packages Java may not guess: ask Python where its site-packages are
+cublas_lib=$(python3 - 2>/dev/null <<'PY' || true
+import os, site
+for s in site.getsitepackages() + [site.getusersitepackages()]:
+    for sub in ('nvidia/cu13/lib', 'nvidia/cublas/lib'):
+        d = os.path.join(s, sub)
+        if any(os.path.exists(os.path.join(d, 'libcublasLt.so.' + v)) for v in ('13', '12')):
+            print(d)
+            raise SystemExit
+PY
+)
+[[ -n $cublas_lib ]] && flags+=(-Dsemaim.cublas.path="$cublas_lib")
+echo "cuBLAS folder from PyTorch: ${cublas_lib:-none}"
 section() { echo; echo "=== $1 ($(date -u +%H:%M:%S))"; }
 
 section "nvidia-smi"
@@ -29,9 +44,17 @@ timeout 100 "$java" "${flags[@]}" -Dsemaim.cuda.sync=true -jar "$here/lib/junit-
   --details=tree --disable-banner --disable-ansi-colors --reports-dir "$out/junit"
 echo "tests exit code $?"
 
-section "GEMM benchmark"
-timeout 30 "$java" "${flags[@]}" -cp "$cp" dev.semaim.bench.CudaGemmBenchmark
+section "GEMM benchmark (cuBLAS, then our kernels)"
+timeout 45 "$java" "${flags[@]}" -cp "$cp" dev.semaim.bench.CudaGemmBenchmark
 echo "gemm exit code $?"
+
+section "PyTorch GEMM on the same shapes (scripts/torch/bench_gemm.py)"
+timeout 45 python3 "$root/scripts/torch/bench_gemm.py"
+echo "torch gemm exit code $?"
+
+section "masked attention of one aim_base block: unfused vs fused (CudaAttentionBenchmark)"
+timeout 60 "$java" "${flags[@]}" -cp "$cp" dev.semaim.bench.CudaAttentionBenchmark
+echo "attention exit code $?"
 
 section "aim_base pre-training step, batch 64, 224x224, FP32 (ours)"
 timeout 110 "$java" "${flags[@]}" -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
@@ -40,6 +63,14 @@ echo "aim step FP32 exit code $?"
 section "aim_base pre-training step, batch 64, 224x224, FP32, activations and gradients left to the collector (ours)"
 timeout 110 "$java" "${flags[@]}" -Dbench.release=false -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
 echo "aim step FP32 without release exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, FP32, our GEMM kernels (-Dsemaim.cuda.cublas=false)"
+timeout 110 "$java" "${flags[@]}" -Dsemaim.cuda.cublas=false -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step FP32 own kernels exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, FP32, fused masked attention (-Dsemaim.attention.fused=true)"
+timeout 110 "$java" "${flags[@]}" -Dsemaim.attention.fused=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step FP32 fused attention exit code $?"
 
 section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
 timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3

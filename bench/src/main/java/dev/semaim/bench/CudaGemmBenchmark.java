@@ -9,8 +9,9 @@ import java.util.Arrays;
 
 /**
  * GFLOP/s of the GPU GEMM on the matrix products of an aim_base step at batch 64 (tokens 64 x 197):
- * qkv, attention scores, MLP, and a weight gradient (transposed operand), FP32 then TF32. Median of 10 timed runs.
- * Run by scripts/gpu/run.sh on the GPU machine (see bench/README.md).
+ * qkv, attention scores, MLP, and a weight gradient (transposed operand), FP32 then TF32, through cuBLAS (when found)
+ * and through our own kernels, in one run. Median of 10 timed runs. Run by scripts/gpu/run.sh on the GPU machine (see
+ * bench/README.md); scripts/torch/bench_gemm.py times the same products in PyTorch.
  */
 public final class CudaGemmBenchmark {
     private CudaGemmBenchmark() {}
@@ -22,11 +23,16 @@ public final class CudaGemmBenchmark {
         // {batch, M, K, N, a transposed, b transposed}
         int[][] cases = {{1, t, 768, 2304, 0, 1}, {768, 197, 64, 197, 0, 1}, {1, t, 768, 3072, 0, 1}, {1, t, 3072, 768, 0, 1}, {1, 768, t, 3072, 1, 0}};
         String[] names = {"qkv x·Wᵀ", "scores q·kᵀ", "fc1 x·Wᵀ", "fc2 x·Wᵀ", "dW gᵀ·x"};
-        for (boolean tf32 : new boolean[] {false, true})
-            for (int c = 0; c < cases.length; c++) {
-                gpu.setTf32(tf32);
-                time(gpu, (tf32 ? "TF32 " : "FP32 ") + names[c], cases[c]);
-            }
+        System.out.println("GEMM: " + gpu.gemm());
+        for (boolean cublas : gpu.cublas() ? new boolean[] {true, false} : new boolean[] {false}) {
+            gpu.setCublas(cublas);
+            for (boolean tf32 : new boolean[] {false, true})
+                for (int c = 0; c < cases.length; c++) {
+                    gpu.setTf32(tf32);
+                    time(gpu, (cublas ? "cuBLAS " : "own ") + (tf32 ? "TF32 " : "FP32 ") + names[c], cases[c]);
+                }
+        }
+        gpu.setCublas(true);
         System.out.println("allocator: " + gpu.allocatorStats());
     }
 
@@ -44,7 +50,7 @@ public final class CudaGemmBenchmark {
         }
         Arrays.sort(s);
         double flops = 2.0 * b * m * n * k;
-        System.out.printf("RESULT gemm %-17s batch %4d M %5d K %5d N %5d: %.3f ms, %.0f GFLOP/s%n", name, b, m, k, n, s[5] * 1e3, flops / s[5] / 1e9);
+        System.out.printf("RESULT gemm %-24s batch %4d M %5d K %5d N %5d: %.3f ms, %.0f GFLOP/s%n", name, b, m, k, n, s[5] * 1e3, flops / s[5] / 1e9);
     }
 
     /** A (batch, rows, cols) operand, stored transposed (as a weight's Wᵀ view) when asked. */

@@ -3,6 +3,8 @@ package dev.semaim.cuda;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.BinaryOp;
 import dev.semaim.tensor.DType;
+import dev.semaim.tensor.FlashAttentionReference;
+import dev.semaim.tensor.OrderMask;
 import dev.semaim.tensor.RandomKind;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Shape;
@@ -28,6 +30,14 @@ public final class CudaBackend implements Backend {
     final Kernels kernels;
     private final CUdeviceptr indexError;
     private volatile boolean tf32 = Boolean.getBoolean("semaim.cuda.tf32");
+    /** cuBLAS, or null when it is missing, failed to start or is turned off (-Dsemaim.cuda.cublas=false). */
+    private final Cublas cublas;
+    /** cuBLAS's workspace, held for the process (null without cuBLAS). */
+    private final CudaStorage cublasWorkspace;
+    /** Whether products go to cuBLAS (when it is there): {@link #setCublas}, for A/B runs against our kernels. */
+    private volatile boolean useCublas = true;
+    /** One line on which GEMM serves the products and why: cuBLAS's version and path, or why our kernels. */
+    private final String gemmNote;
     /** Host waits on the stream (uploads, downloads, synchronize) and their time, for the profile report. */
     private long syncs, syncNanos;
 
@@ -36,6 +46,28 @@ public final class CudaBackend implements Backend {
         allocator = new CudaAllocator(driver);
         kernels = new Kernels(driver);
         indexError = kernels.global("index", "g_index_error");
+        String[] why = new String[1];
+        cublas = openCublas(driver, why);
+        cublasWorkspace = cublas == null ? null : new CudaStorage(this, allocator, DType.F32, (int) (Cublas.WORKSPACE_BYTES / 4));
+        if (cublas != null) cublas.setWorkspace(NativeHandles.address(cublasWorkspace.ptr()), Cublas.WORKSPACE_BYTES);
+        gemmNote = cublas != null ? "cuBLAS " + cublas.version + " (" + cublas.path + ")" : why[0] + "; our own GEMM kernels serve every product";
+        if (cublas == null && !why[0].startsWith("cuBLAS turned off")) System.err.println("cuda: " + gemmNote); // the one-line note
+    }
+
+    /** cuBLAS unless turned off, missing or failing to start; why not in why[0] (a sentence starting "cuBLAS"). */
+    private static Cublas openCublas(CudaDriver driver, String[] why) {
+        if (!Boolean.parseBoolean(System.getProperty("semaim.cuda.cublas", "true"))) {
+            why[0] = "cuBLAS turned off (-Dsemaim.cuda.cublas=false)";
+            return null;
+        }
+        try {
+            Cublas c = Cublas.open(driver, CublasLibraries.Places.fromSystem(), why);
+            if (c == null) why[0] = "cuBLAS not used: " + why[0];
+            return c;
+        } catch (CudaException | LinkageError | IllegalStateException e) {
+            why[0] = "cuBLAS failed to start: " + e.getMessage();
+            return null;
+        }
     }
 
     /** The backend of the process's GPU 0; throws {@link CudaException} when CUDA cannot start. */
@@ -75,6 +107,24 @@ public final class CudaBackend implements Backend {
 
     public boolean tf32() {
         return tf32;
+    }
+
+    /**
+     * Whether matrix products use cuBLAS (when it was found; the default) or our own GEMM kernels, the reference
+     * (-Dsemaim.cuda.cublas=false turns cuBLAS off for the whole process).
+     */
+    public void setCublas(boolean on) {
+        useCublas = on;
+    }
+
+    /** True when products go to cuBLAS now. */
+    public boolean cublas() {
+        return cublas != null && useCublas;
+    }
+
+    /** Which GEMM serves the products: "cuBLAS 13.0.2 (path)", or why our kernels do. */
+    public String gemm() {
+        return gemmNote;
     }
 
     @Override public String name() { return "cuda"; }
@@ -288,6 +338,10 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (nb > 1 && foldBatchIntoRows(a, b, out, batch, m, k, n)) return;
+        if (cublas()) {
+            cublasMatmul(a, b, out);
+            return;
+        }
         if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
         String fn = out.dtype() == DType.F64 ? "gemm_d" : tf32 ? "gemm_tf32" : "gemm_f";
         int gx = (n + 127) / 128, gy = (m + 127) / 128;
@@ -307,6 +361,27 @@ public final class CudaBackend implements Backend {
         Tensor o2 = out;
         while (o2.rank() > 2) o2 = o2.select(0, 0);  // batch axes are all of size 1: a view, never a copy
         reduce(ReduceOp.SUM, partial, o2.unsqueeze(0).expand(splits, m, n));
+    }
+
+    /**
+     * The product through cuBLAS ({@link GemmPlan}): an input whose last two axes have no unit stride is copied
+     * contiguous first, and an output without one is computed into a contiguous scratch and copied back.
+     */
+    private void cublasMatmul(Tensor a, Tensor b, Tensor out) {
+        Tensor ac = GemmPlan.inputFits(a) ? a : a.contiguous();
+        Tensor bc = GemmPlan.inputFits(b) ? b : b.contiguous();
+        Tensor oc = GemmPlan.outputFits(out) ? out : Tensor.empty(out.dtype(), this, out.shape());
+        java.util.List<GemmPlan.Call> calls = GemmPlan.plan(ac, bc, oc);
+        kernels.library("cublasGemmStridedBatchedEx", "cublasGemmStridedBatchedEx " + Shape.str(ac.shape()) + " x " + Shape.str(bc.shape()),
+                () -> cublas.gemm(out.dtype().name(), out.dtype().bytes, tf32, calls, address(ac), address(bc), address(oc)));
+        java.lang.ref.Reference.reachabilityFence(ac);
+        java.lang.ref.Reference.reachabilityFence(bc);
+        if (oc != out) copy(oc, out);
+    }
+
+    /** The device address of a tensor's storage (element 0, the tensor's offset not added). */
+    private static long address(Tensor t) {
+        return NativeHandles.address(((CudaStorage) t.storage()).ptr());
     }
 
     /**
@@ -469,6 +544,91 @@ public final class CudaBackend implements Backend {
                 TensorDesc.of(s, "scatterAdd src"), s, TensorDesc.of(out, "scatterAdd out"), out, dt(out), axis, out.size(axis), (long) index.numel());
     }
 
+    // ------------------------------------------------------------------ fused attention (attention.cu)
+
+    /**
+     * The kernel suffix for these operands ("f_hd64": float32, head width 64), or null when attention.cu has no
+     * instantiation for them (other head widths or dtypes, mixed dtypes, an lse not float64 for float64 operands and
+     * float32 otherwise): the reference then serves, through host copies. bf16 and fp16 are matched by the dtype's
+     * name, so they take their kernels once the engine has those dtypes.
+     */
+    static String flashKernel(Tensor lse, int hd, Tensor... xs) {
+        DType t = xs[0].dtype();
+        for (Tensor x : xs) if (x.dtype() != t) return null;
+        if (lse.dtype() != (t == DType.F64 ? DType.F64 : DType.F32) || !lse.isContiguous()) return null;
+        switch (t.name()) {
+            case "F32": return hd == 16 || hd == 32 || hd == 64 ? "f_hd" + hd : null;
+            case "F64": return hd == 16 ? "d_hd16" : null;
+            case "BF16": return hd == 64 ? "b_hd64" : null;
+            case "F16": return hd == 64 ? "h_hd64" : null;
+            default: return null;
+        }
+    }
+
+    /** Rows a block of attention.cu streams (its Tile&lt;C, HD&gt;::ROWS, C the compute type): 64, or 32 when two tiles would pass 32 KB. */
+    static int flashRows(DType t, int hd) {
+        int computeBytes = t == DType.F64 ? 8 : 4;
+        return 2 * 64 * hd * computeBytes <= 32768 ? 64 : 32;
+    }
+
+    /** The softmax scale in the kernels' compute type: double for float64 operands, float otherwise. */
+    private static Object flashScale(DType t, double scale) {
+        return t == DType.F64 ? (Object) scale : (Object) (float) scale;
+    }
+
+    private static int[] view3(Tensor x) {
+        return new int[] {x.stride(0), x.stride(1), x.stride(2)};
+    }
+
+    /** The mask's kernel arguments: priority pointer (moved to the GPU if elsewhere), its dtype code and (B, L) strides, masked, strict. */
+    private Object[] maskArgs(OrderMask mask) {
+        if (mask == null) return new Object[] {null, 0, 0, 0, 0, 0};
+        Tensor p = mask.priority().backend() == this ? mask.priority() : mask.priority().to(this);
+        return new Object[] {Kernels.at(p), dt(p), p.stride(0), p.stride(1), 1, mask.strict() ? 1 : 0};
+    }
+
+    private static Object[] args(Object[]... parts) {
+        java.util.List<Object> all = new java.util.ArrayList<>();
+        for (Object[] p : parts) all.addAll(java.util.Arrays.asList(p));
+        return all.toArray();
+    }
+
+    @Override public void flashAttention(Tensor q, Tensor k, Tensor v, int heads, double scale, OrderMask mask, Tensor out, Tensor lse) {
+        FlashAttentionReference.check(q, k, heads, mask);
+        int b = q.size(0), tq = q.size(1), tk = k.size(1), hd = q.size(2) / heads;
+        String fn = flashKernel(lse, hd, q, k, v, out);
+        if (fn == null || b * tq * tk == 0) {
+            Backend.super.flashAttention(q, k, v, heads, scale, mask, out, lse);
+            return;
+        }
+        int rows = flashRows(q.dtype(), hd);
+        Object sc = flashScale(q.dtype(), scale);
+        kernels.launch("attention", "flash_forward_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v), Kernels.at(out), view3(out), Kernels.at(lse)},
+                maskArgs(mask), new Object[] {heads, tq, tk, sc}));
+    }
+
+    @Override public void flashAttentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, int heads, double scale,
+                                                 OrderMask mask, Tensor dq, Tensor dk, Tensor dv) {
+        FlashAttentionReference.check(q, k, heads, mask);
+        int b = q.size(0), tq = q.size(1), tk = k.size(1), hd = q.size(2) / heads;
+        String fn = flashKernel(lse, hd, dOut, q, k, v, out, dq, dk, dv);
+        if (fn == null || b * tq * tk == 0) {
+            Backend.super.flashAttentionBackward(dOut, q, k, v, out, lse, heads, scale, mask, dq, dk, dv);
+            return;
+        }
+        int rows = flashRows(q.dtype(), hd);
+        Object sc = flashScale(q.dtype(), scale);
+        Tensor delta = Tensor.empty(lse.dtype(), this, b, heads, tq);             // Δ_i = Σ dOut_i·out_i, pass 1 for pass 2
+        Object[] tail = args(maskArgs(mask), new Object[] {heads, tq, tk, sc});
+        kernels.launch("attention", "flash_backward_dq_" + fn, (tq + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(dOut), view3(dOut), Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v),
+                        Kernels.at(out), view3(out), Kernels.at(lse), delta, Kernels.at(dq), view3(dq)}, tail));
+        kernels.launch("attention", "flash_backward_dkdv_" + fn, (tk + rows - 1) / rows, heads, b, rows, 1, 1, args(
+                new Object[] {Kernels.at(dOut), view3(dOut), Kernels.at(q), view3(q), Kernels.at(k), view3(k), Kernels.at(v), view3(v),
+                        Kernels.at(lse), delta, Kernels.at(dk), view3(dk), Kernels.at(dv), view3(dv)}, tail));
+    }
+
     // ------------------------------------------------------------------ the rest
 
     @Override public void depthwiseConv2d(Tensor x, Tensor w, int padding, Tensor out) {
@@ -491,10 +651,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public String describe() {
-        return "cuda (" + driver.deviceName + ")";
+        return "cuda (" + driver.deviceName + "; GEMM: " + (cublas() ? "cuBLAS " + cublas.version : "own kernels") + ")";
     }
 
     @Override public String toString() {
-        return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; allocator " + allocator.stats() + ")";
+        return "cuda (" + driver.deviceName + (tf32 ? ", TF32 matmul" : "") + "; GEMM: " + (cublas() ? gemmNote : "own kernels")
+                + "; allocator " + allocator.stats() + ")";
     }
 }

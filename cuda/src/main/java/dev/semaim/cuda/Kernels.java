@@ -18,13 +18,13 @@ import java.util.Map;
  * The PTX modules (resources dev/semaim/cuda/*.ptx, compiled from cuda/src/main/cuda by
  * scripts/gpu/compile-ptx.sh) and kernel launches. Launch arguments are given as Java values: a
  * {@link Tensor} passes its storage's base pointer (null tensor: null pointer; the tensor stays
- * reachable until the launch is queued), {@link #at} a pointer to a tensor's first element, int[] a Desc, Integer/Long/Double the matching scalar.
+ * reachable until the launch is queued), {@link #at} a pointer to a tensor's first element, int[] a Desc (or any struct of ints), Integer/Long/Float/Double the matching scalar.
  * With -Dsemaim.cuda.sync=true every launch is followed by a synchronisation, so an asynchronous fault
  * is reported against the kernel that caused it; with -Dsemaim.cuda.profile=true launches are timed
  * ({@link KernelProfile}, reported at each {@link CudaBackend#synchronize()}).
  */
 final class Kernels {
-    static final String[] MODULES = {"elementwise", "reduce", "gemm", "softmax", "layernorm", "index", "conv", "random", "adamw"};
+    static final String[] MODULES = {"elementwise", "reduce", "gemm", "softmax", "layernorm", "index", "conv", "random", "adamw", "attention"};
     private static final boolean SYNC_EACH = Boolean.getBoolean("semaim.cuda.sync");
     /** Non-null under -Dsemaim.cuda.profile=true. */
     final KernelProfile profile = Boolean.getBoolean("semaim.cuda.profile") ? new KernelProfile() : null;
@@ -104,6 +104,19 @@ final class Kernels {
         return new At(t);
     }
 
+    /**
+     * Queues a library call (cuBLAS) on the stream like a launch: timed under the profile, named as the last
+     * work queued for errors that surface later, synchronised after under -Dsemaim.cuda.sync=true.
+     */
+    void library(String name, String shape, Runnable call) {
+        driver.bind();
+        if (profile != null) profile.before(name, driver.stream);
+        call.run();
+        if (profile != null) profile.after(driver.stream);
+        lastLaunch = shape;
+        if (SYNC_EACH) driver.synchronize(shape);
+    }
+
     /** The last kernel queued, for errors that surface at a later synchronisation. */
     String lastLaunch() {
         return lastLaunch;
@@ -120,6 +133,7 @@ final class Kernels {
         if (a instanceof Integer) return Pointer.to(new int[] {(Integer) a});
         if (a instanceof Long) return Pointer.to(new long[] {(Long) a});
         if (a instanceof Double) return Pointer.to(new double[] {(Double) a});
+        if (a instanceof Float) return Pointer.to(new float[] {(Float) a});
         if (a instanceof CUdeviceptr) return Pointer.to((CUdeviceptr) a);
         throw new IllegalArgumentException("cuda: unsupported kernel argument " + a.getClass().getName());
     }

@@ -4,6 +4,7 @@ import dev.semaim.autograd.GradMode;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.Parameter;
+import dev.semaim.nn.layers.AttentionMask;
 import dev.semaim.nn.layers.Block;
 import dev.semaim.nn.layers.Init;
 import dev.semaim.nn.layers.LayerNorm;
@@ -13,6 +14,7 @@ import dev.semaim.nn.layers.ModuleList;
 import dev.semaim.nn.layers.PatchEmbed;
 import dev.semaim.nn.layers.PosEmbed;
 import dev.semaim.nn.layers.QueryBlock;
+import dev.semaim.tensor.OrderMask;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
@@ -45,6 +47,12 @@ public final class AimViT extends Module {
     public final GaussianBlur gaussianBlur;
     private final UnaryOperator<Var> head;
     private FeatureTeacher teacher;
+    /**
+     * Whether the masked pass runs the fused attention (the order masks built on the fly, no (B, 1, T, T) masks and
+     * no T x T scores kept) instead of the unfused attention with materialised masks, its oracle. Off by default until
+     * measured on a device; -Dsemaim.attention.fused=true turns it on, as {@link #setFusedAttention} does.
+     */
+    private boolean fusedAttention = Boolean.getBoolean("semaim.attention.fused");
 
     /** Builds the model and initialises it per §2.7 with draws from {@code rng}. */
     public AimViT(AimConfig config, Rng rng) {
@@ -190,6 +198,11 @@ public final class AimViT extends Module {
      * "norm" (norm(g)); all (B, T, D). For inspection (semaim audit); the result is the same.
      */
     public Var predict(Tensor images, Tensor maskH, Tensor maskG, BiConsumer<String, Var> tap) {
+        return predictMasked(images, AttentionMask.additive(maskH), AttentionMask.additive(maskG), tap);
+    }
+
+    /** As {@link #predict(Tensor, Tensor, Tensor, BiConsumer)} under any masks (order masks: the fused attention). */
+    public Var predictMasked(Tensor images, AttentionMask maskH, AttentionMask maskG, BiConsumer<String, Var> tap) {
         checkImages(images);
         BiConsumer<String, Var> show = tap == null ? (name, v) -> { } : tap;
         Var h = embed(images);                                                  // h: (B, T, D)
@@ -198,17 +211,26 @@ public final class AimViT extends Module {
         Var g = posEmbed.var().expand(b, t, config.embedDim());                 // g: (B, T, D) = pos
         int step = config.step();
         for (int i = 0; i < blocks.size(); i++) {
-            h = blocks.get(i).forward(h, maskH);                                // h: (B, T, D)
+            h = blocks.get(i).forwardMasked(h, maskH);                                // h: (B, T, D)
             show.accept("blocks." + i, h);
             if ((i + 1) % step == 0) {
                 int j = (i + 1) / step - 1;
-                g = queryBlocks.get(j).forward(g, h, maskG);                    // g: (B, T, D)
+                g = queryBlocks.get(j).forwardMasked(g, h, maskG);                    // g: (B, T, D)
                 show.accept("query_blocks." + j, g);
             }
         }
         Var normed = norm.forward(g);                                           // (B, T, D)
         show.accept("norm", normed);
         return head.apply(normed);                                              // (B, T, K)
+    }
+
+    /** Turns the fused attention of the masked pass on or off (see the field); the values are the same either way. */
+    public void setFusedAttention(boolean on) {
+        fusedAttention = on;
+    }
+
+    public boolean fusedAttention() {
+        return fusedAttention;
     }
 
     /** Loss, per-patch loss map and prediction for images (B, C, H, W) under the order priority (B, L). */
@@ -224,8 +246,9 @@ public final class AimViT extends Module {
             throw new IllegalArgumentException("AimViT: priority " + Shape.str(priority.shape()) + " is not (" + b + ", " + l + ")");
         // the masks, the target and their temporaries are the step's (the attention backward reads the probabilities,
         // the loss's backward the prediction only): the caller's scope ends them
-        Tensor maskH = Masks.content(priority), maskG = Masks.query(priority);       // (B, 1, T, T) each
-        Var pred = predict(images, maskH, maskG, tap);                               // pred: (B, T, K)
+        Var pred = fusedAttention                                                    // pred: (B, T, K)
+                ? predictMasked(images, AttentionMask.order(OrderMask.content(priority)), AttentionMask.order(OrderMask.query(priority)), tap)
+                : predict(images, Masks.content(priority), Masks.query(priority), tap);   // masks (B, 1, T, T) each
         Var patches = pred.narrow(1, 1, l);                                          // patches: (B, L, K)
         ReconstructionLoss.Result r;
         if (config.pixelTarget()) {

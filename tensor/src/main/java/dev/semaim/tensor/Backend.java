@@ -128,6 +128,26 @@ public interface Backend {
     }
 
     /**
+     * Fused multi-head attention, flash-attention style: out (B, Tq, D) = softmax(q_h·k_hᵀ·scale + mask)·v_h as
+     * {@link #attention}, with the mask an {@link OrderMask} built on the fly from the priorities (null: none), and
+     * lse (B, H, Tq) (float32, or float64 for float64 inputs) the log-sum-exp of each score row, all the backward
+     * needs: no mask tensor and no (B, H, Tq, Tk) scores or probabilities. Default: {@link FlashAttentionReference}.
+     */
+    default void flashAttention(Tensor q, Tensor k, Tensor v, int heads, double scale, OrderMask mask, Tensor out, Tensor lse) {
+        FlashAttentionReference.forward(q, k, v, heads, scale, mask, FlashAttentionReference.TILE, FlashAttentionReference.TILE, out, lse);
+    }
+
+    /**
+     * Gradients dq, dk, dv (overwritten; any views) of {@link #flashAttention} from dOut (B, Tq, D), its out and lse,
+     * the score tiles recomputed. Default: {@link FlashAttentionReference}.
+     */
+    default void flashAttentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, int heads, double scale,
+                                        OrderMask mask, Tensor dq, Tensor dk, Tensor dv) {
+        FlashAttentionReference.backward(dOut, q, k, v, out, lse, heads, scale, mask, FlashAttentionReference.TILE,
+                FlashAttentionReference.TILE, dq, dk, dv);
+    }
+
+    /**
      * Fills out (contiguous) with random numbers: element i uses counter value {@code counter + i} of the
      * counter-based generator {@link Philox}, so results do not depend on threads or devices.
      */

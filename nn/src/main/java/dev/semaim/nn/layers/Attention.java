@@ -33,8 +33,13 @@ public final class Attention extends Module {
 
     /** As {@link #forwardWithProbs(Var, Tensor)} with residual (B, T, D) or null added to the output (fused into proj). */
     public MultiHeadAttention.Result forwardWithProbs(Var x, Tensor mask, Var residual) {
+        return forwardMaskedWithProbs(x, AttentionMask.additive(mask), residual);
+    }
+
+    /** As {@link #forwardWithProbs(Var, Tensor, Var)} under any {@link AttentionMask} (an order mask: fused, no probabilities). */
+    public MultiHeadAttention.Result forwardMaskedWithProbs(Var x, AttentionMask mask, Var residual) {
         Var projected = qkv.forward(x);                                                   // qkv: (B, T, 3D)
-        MultiHeadAttention.Result r = MultiHeadAttention.attendPacked(projected, heads, mask);
+        MultiHeadAttention.Result r = MultiHeadAttention.attendPackedMasked(projected, heads, mask);
         Var out = proj.forward(r.out(), residual);                                        // out: (B, T, D)
         return new MultiHeadAttention.Result(out, r.probs());
     }

@@ -44,7 +44,7 @@ public final class Block extends Module {
      */
     public WithProbs forwardWithProbs(Var h, Tensor mask) {
         try (TensorScope scope = TensorScope.open()) {
-            WithProbs r = compute(h, mask);
+            WithProbs r = compute(h, AttentionMask.additive(mask));
             scope.keep(r.out().data(), r.probs().data());
             return r;
         }
@@ -52,6 +52,11 @@ public final class Block extends Module {
 
     /** h: (B, T, D) → (B, T, D); as {@link #forwardWithProbs}, the probabilities gone with the block unless a graph holds them. */
     public Var forward(Var h, Tensor mask) {
+        return forwardMasked(h, AttentionMask.additive(mask));
+    }
+
+    /** As {@link #forward(Var, Tensor)} under any {@link AttentionMask} (an order mask: the fused attention). */
+    public Var forwardMasked(Var h, AttentionMask mask) {
         try (TensorScope scope = TensorScope.open()) {
             Var out = compute(h, mask).out();
             scope.keep(out.data());
@@ -59,18 +64,18 @@ public final class Block extends Module {
         }
     }
 
-    private WithProbs compute(Var h, Tensor mask) {
+    private WithProbs compute(Var h, AttentionMask mask) {
         return dropPath.isIdentity() ? fused(h, mask) : composed(h, mask);
     }
 
     /** The residual adds fused into the proj and fc2 products: same values, two sums fewer kept. */
-    private WithProbs fused(Var h, Tensor mask) {
-        MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask, h); // a.out: y (B, T, D)
+    private WithProbs fused(Var h, AttentionMask mask) {
+        MultiHeadAttention.Result a = attn.forwardMaskedWithProbs(norm1.forward(h), mask, h); // a.out: y (B, T, D)
         return new WithProbs(mlp.forward(norm2.forward(a.out()), a.out()), a.probs());
     }
 
-    private WithProbs composed(Var h, Tensor mask) {
-        MultiHeadAttention.Result a = attn.forwardWithProbs(norm1.forward(h), mask); // a.out: (B, T, D)
+    private WithProbs composed(Var h, AttentionMask mask) {
+        MultiHeadAttention.Result a = attn.forwardMaskedWithProbs(norm1.forward(h), mask, null); // a.out: (B, T, D)
         Var y = Arithmetic.add(h, dropPath.forward(a.out()));                      // y: (B, T, D)
         Var out = Arithmetic.add(y, dropPath.forward(mlp.forward(norm2.forward(y)))); // out: (B, T, D)
         return new WithProbs(out, a.probs());

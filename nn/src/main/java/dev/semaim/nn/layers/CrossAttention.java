@@ -34,7 +34,12 @@ public final class CrossAttention extends Module {
 
     /** As {@link #forward(Var, Var, Tensor)} with residual (B, Tq, D) or null added to the output (fused into proj). */
     public Var forward(Var queries, Var content, Tensor mask, Var residual) {
-        MultiHeadAttention.Result r = MultiHeadAttention.attend(q.forward(queries), k.forward(content), v.forward(content), heads, mask);
+        return forwardMasked(queries, content, AttentionMask.additive(mask), residual);
+    }
+
+    /** As {@link #forward(Var, Var, Tensor, Var)} under any {@link AttentionMask} (an order mask: the fused attention). */
+    public Var forwardMasked(Var queries, Var content, AttentionMask mask, Var residual) {
+        MultiHeadAttention.Result r = MultiHeadAttention.attendMasked(q.forward(queries), k.forward(content), v.forward(content), heads, mask);
         return proj.forward(r.out(), residual); // (B, Tq, D)
     }
 }

@@ -1,5 +1,6 @@
 package dev.semaim.nn.layers;
 
+import dev.semaim.autograd.FlashAttention;
 import dev.semaim.autograd.ScaledAttention;
 import dev.semaim.autograd.Var;
 import dev.semaim.tensor.Shape;
@@ -13,7 +14,10 @@ import dev.semaim.tensor.Tensor;
 public final class MultiHeadAttention {
     private MultiHeadAttention() {}
 
-    /** The joined output (B, Tq, D) and the post-softmax probabilities (B, H, Tq, Tk), a constant (no gradient flows through it). */
+    /**
+     * The joined output (B, Tq, D) and the post-softmax probabilities (B, H, Tq, Tk), a constant (no gradient flows
+     * through it); null probabilities from the fused attention, which never forms them.
+     */
     public record Result(Var out, Var probs) {}
 
     /**
@@ -38,6 +42,22 @@ public final class MultiHeadAttention {
         if (mask != null) checkMask(mask, b, t, t);
         ScaledAttention.Result r = ScaledAttention.attendPacked(qkv, heads, Math.pow(d / heads, -0.5), mask);
         return new Result(r.out(), Var.constant(r.probs()));
+    }
+
+    /** As {@link #attend(Var, Var, Var, int, Tensor)} under any {@link AttentionMask}: an order mask runs the fused attention. */
+    public static Result attendMasked(Var q, Var k, Var v, int heads, AttentionMask mask) {
+        if (!mask.fused()) return attend(q, k, v, heads, mask.additive());
+        int d = q.size(2);
+        if (d % heads != 0) throw new IllegalArgumentException("attention: width " + d + " is not divisible by " + heads + " heads");
+        return new Result(FlashAttention.attend(q, k, v, heads, Math.pow(d / heads, -0.5), mask.order()), null);
+    }
+
+    /** As {@link #attendPacked(Var, int, Tensor)} under any {@link AttentionMask}: an order mask runs the fused attention. */
+    public static Result attendPackedMasked(Var qkv, int heads, AttentionMask mask) {
+        if (!mask.fused()) return attendPacked(qkv, heads, mask.additive());
+        int d = qkv.size(2) / 3;
+        if (d % heads != 0) throw new IllegalArgumentException("attention: width " + d + " is not divisible by " + heads + " heads");
+        return new Result(FlashAttention.attendPacked(qkv, heads, Math.pow(d / heads, -0.5), mask.order()), null);
     }
 
     private static void checkMask(Tensor mask, int b, int tq, int tk) {

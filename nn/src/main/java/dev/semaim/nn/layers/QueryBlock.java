@@ -40,6 +40,11 @@ public final class QueryBlock extends Module {
      * In a scope of its own, as {@link Block#forwardWithProbs}.
      */
     public Var forward(Var g, Var h, Tensor mask) {
+        return forwardMasked(g, h, AttentionMask.additive(mask));
+    }
+
+    /** As {@link #forward(Var, Var, Tensor)} under any {@link AttentionMask} (an order mask: the fused attention). */
+    public Var forwardMasked(Var g, Var h, AttentionMask mask) {
         try (TensorScope scope = TensorScope.open()) {
             Var out = compute(g, h, mask);
             scope.keep(out.data());
@@ -47,13 +52,13 @@ public final class QueryBlock extends Module {
         }
     }
 
-    private Var compute(Var g, Var h, Tensor mask) {
+    private Var compute(Var g, Var h, AttentionMask mask) {
         if (dropPath.isIdentity()) {
             // the residual adds fused into the proj and fc2 products: same values, two sums fewer kept
-            Var a = attn.forward(norm1.forward(g), norm1.forward(h), mask, g);                         // a: (B, Tq, D)
+            Var a = attn.forwardMasked(norm1.forward(g), norm1.forward(h), mask, g);                         // a: (B, Tq, D)
             return mlp.forward(norm2.forward(a), a);
         }
-        Var a = Arithmetic.add(g, dropPath.forward(attn.forward(norm1.forward(g), norm1.forward(h), mask))); // a: (B, Tq, D)
+        Var a = Arithmetic.add(g, dropPath.forward(attn.forwardMasked(norm1.forward(g), norm1.forward(h), mask, null))); // a: (B, Tq, D)
         return Arithmetic.add(a, dropPath.forward(mlp.forward(norm2.forward(a))));                          // (B, Tq, D)
     }
 }
