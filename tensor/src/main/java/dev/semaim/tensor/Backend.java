@@ -32,7 +32,10 @@ public interface Backend {
     /** A storage holding a copy of a host array (float[], double[], int[] or long[]). */
     Storage upload(Object hostArray);
 
-    /** Copies {@code src} (any strides) in row-major order into a host array of its dtype. */
+    /**
+     * Copies {@code src} (any strides) in row-major order into a host array of its dtype (float[], double[], int[],
+     * long[], or a short[] of the bits of BF16 and F16).
+     */
     void download(Tensor src, Object hostArray);
 
     /** dst = src elementwise (equal shapes, any strides, dtype conversion allowed). */
