@@ -69,8 +69,9 @@ public final class CudaBackend implements Backend {
      * Whether float32 matrix products use TF32 tensor cores (10-bit mantissa operands, float accumulation),
      * like PyTorch's allow_tf32; off by default, or as -Dsemaim.cuda.tf32 says.
      */
-    public void setTf32(boolean on) {
+    @Override public boolean setTf32(boolean on) {
         tf32 = on;
+        return true;
     }
 
     public boolean tf32() {

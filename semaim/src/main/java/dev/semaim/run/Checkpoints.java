@@ -2,7 +2,9 @@ package dev.semaim.run;
 
 import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Json;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.tensor.Tensor;
 
@@ -25,10 +27,31 @@ public final class Checkpoints {
     public static final String OPTIMIZER_PREFIX = "optimizer.";
     static final String FORMAT_KEY = "format";
     static final String FORMAT = "semaim-pretrain-1";
+    /** Metadata key of the loss scaler's state (JSON of PyTorch's GradScaler.state_dict()), the official checkpoint's key. */
+    public static final String LOSS_SCALER = "loss_scaler";
 
     /** A checkpoint read back. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
                          Map<String, String> metadata) {
+        /**
+         * The loss scaler saved with a float16 run (PyTorch's state keys), or null when the checkpoint has none (a
+         * float32 or bfloat16 run, or one written before mixed precision); malformed state names the file.
+         */
+        public GradScaler lossScaler() {
+            String json = metadata.get(LOSS_SCALER);
+            if (json == null) {
+                return null;
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> state = (Map<String, ?>) Json.parse(json);
+                return GradScaler.fromState(state);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + ": '" + LOSS_SCALER + "' " + json + " is not a loss scaler state: "
+                        + e.getMessage(), e);
+            }
+        }
+
         /**
          * Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a
          * mismatch names the file. Non-finite weights are refused: training on from them diverges at once, and the

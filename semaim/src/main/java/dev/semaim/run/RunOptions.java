@@ -22,7 +22,10 @@ public abstract class RunOptions {
     public Path logDir;
     public long seed;
     public Device device;
-    public Precision precision;
+    /** Mixed precision ({@code --amp}, alias {@code --precision}; {@code --not_use_fp16} sets {@code off}). */
+    public Precision amp;
+    /** Float32 products on TF32 tensor cores where the device has them ({@code --tf32}). */
+    public boolean tf32;
     public int numWorkers;
 
     public int batchSize;
@@ -71,7 +74,8 @@ public abstract class RunOptions {
      * Declares {@code --data_path} ({@code dataHelp} says which layouts the command reads; the command says why it is
      * required), {@code --output_dir}
      * ({@code outputHelp}: what it receives), {@code --log_dir}, {@code --seed} ({@code seedHelp}: what it seeds),
-     * {@code --batch_size}, {@code --num_workers}, {@code --device} and {@code --precision}.
+     * {@code --batch_size}, {@code --num_workers}, {@code --device}, {@code --amp} (alias {@code --precision}) with the
+     * official {@code --not_use_fp16}, and {@code --tf32}.
      */
     protected static <O extends RunOptions> void declareRun(Schema<O> s, String dataHelp, String outputHelp, String seedHelp,
                                                             String batchSize, String batchHelp) {
@@ -85,8 +89,18 @@ public abstract class RunOptions {
         s.add("seed", ValueType.longInteger(0), "0", seedHelp, o -> o.seed, (o, v) -> o.seed = v);
         s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
         s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
-        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
-                o -> o.precision, (o, v) -> o.precision = v);
+        s.add("amp", ValueType.choice(Precision.class), "auto",
+                "mixed precision: off (float32), bf16, or fp16 with dynamic loss scaling; auto = off on the CPU, bf16 on a GPU",
+                o -> o.amp, (o, v) -> o.amp = v).alias("precision");
+        s.add("not_use_fp16", ValueType.toggle(), null, "train in float32 (the official switch; the same as --amp off)",
+                o -> o.amp == Precision.OFF, (o, v) -> {
+                    if (v) {
+                        o.amp = Precision.OFF;
+                    }
+                }).unrecorded().excludes("amp");
+        s.add("tf32", ValueType.toggle(), null,
+                "float32 products on TF32 tensor cores (GPU; PyTorch's allow_tf32; -Dsemaim.cuda.tf32=true does the same)",
+                o -> o.tf32, (o, v) -> o.tf32 = v);
         declareDistributed(s);
     }
 
@@ -136,6 +150,17 @@ public abstract class RunOptions {
         s.add("log_every_steps", ValueType.integer(0).metavar("N"), "0",
                 "also a JSON line in log.txt every N iterations (loss, lr, gradient norm, images/s; 0 = per epoch only)",
                 o -> o.logEverySteps, (o, v) -> o.logEverySteps = v).unrecorded();
+    }
+
+    /**
+     * The 16-bit type the training forward autocasts to on {@code backend} (null = float32), after applying
+     * {@code --tf32} to it; {@code note} gets a line when a flag asks for what the backend does not have.
+     */
+    public dev.semaim.tensor.DType precisionOn(dev.semaim.tensor.Backend backend, java.util.function.Consumer<String> note) {
+        if (tf32 && !backend.setTf32(true)) {
+            note.accept("--tf32 has no effect on " + backend.name() + " (no TF32 tensor cores): products stay float32");
+        }
+        return amp.autocastType(backend);
     }
 
     /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */

@@ -1,26 +1,46 @@
 package dev.semaim.train;
 
+import dev.semaim.autograd.Autocast;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.run.GradientUpdate;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
 /**
- * One pre-training iteration in the reference's order (spec section 4.2): order pass without gradients
- * (inside {@link AimViT#priority}) -> masked training forward -> loss -> {@link GradientUpdate} (backward scaled by
- * 1/accum_iter; on the last micro-batch of an accumulation group: clip (if set) -> optimizer step -> zero grad).
+ * One pre-training iteration in the reference's order (spec section 4.2): order pass without gradients, in float32
+ * (inside {@link AimViT#priority}) -> masked training forward and loss, under {@link Autocast} when the run is in mixed
+ * precision -> {@link GradientUpdate} (backward scaled by 1/accum_iter, and by the loss scale in float16; on the last
+ * micro-batch of an accumulation group: unscale -> clip (if set) -> optimizer step (skipped on an overflow) -> zero grad).
  * The caller sets the learning rate per iteration and owns the loop, the data and the checkpoints.
  */
 public final class PretrainStep {
     private final AimViT model;
     private final GradientUpdate gradientUpdate;
+    /** BF16 or F16 for a mixed-precision forward, null for float32. */
+    private final DType autocast;
 
-    /** @param clipGrad global gradient-norm limit, NaN = no clipping */
+    /** A float32 step. @param clipGrad global gradient-norm limit, NaN = no clipping */
     public PretrainStep(AimViT model, Optimizer optimizer, double clipGrad, int accumIter) {
+        this(model, optimizer, clipGrad, accumIter, null, null);
+    }
+
+    /**
+     * A step whose training forward autocasts to {@code autocast} (BF16, F16, or null for float32), with loss scaling
+     * by {@code scaler} (null = none; float16 wants one).
+     */
+    public PretrainStep(AimViT model, Optimizer optimizer, double clipGrad, int accumIter, DType autocast, GradScaler scaler) {
         this.model = model;
-        this.gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), clipGrad, accumIter);
+        this.autocast = autocast;
+        this.gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), clipGrad, accumIter, scaler);
+    }
+
+    /** The 16-bit type of the training forward (null = float32): what a feature teacher runs in, inside {@link Autocast#enable}. */
+    public DType autocast() {
+        return autocast;
     }
 
     /**
@@ -32,8 +52,11 @@ public final class PretrainStep {
      * @return the batch loss; when it is not finite nothing is back-propagated or stepped
      */
     public double run(Tensor images, Rng rng, double lr, boolean update) {
-        Tensor priority = model.priority(images, rng); // (B, L), no gradient
-        AimOutput out = model.forward(images, priority);
+        Tensor priority = model.priority(images, rng); // (B, L), no gradient, float32 (outside autocast, spec 4.2)
+        AimOutput out;
+        try (Autocast.Scope s = Autocast.enable(autocast)) {
+            out = model.forward(images, priority);
+        }
         return gradientUpdate.apply(out.loss(), lr, update);
     }
 

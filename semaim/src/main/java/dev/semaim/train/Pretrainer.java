@@ -6,6 +6,7 @@ import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
@@ -22,6 +23,7 @@ import dev.semaim.run.StepListener;
 import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
@@ -120,7 +122,8 @@ public final class Pretrainer {
             AimViT model = new AimViT(config, new Rng(o.seed));
             Optimizer optimizer = new AdamW(ParamGroups.weightDecay(model, o.weightDecay), BETA1, BETA2, ADAM_EPS);
             LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
-            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter);
+            DType autocast = o.precisionOn(backend, progress::note);
+            GradScaler scaler = autocast == DType.F16 ? new GradScaler() : null;
 
             progress.message(String.format(Locale.ROOT, "data: %s, %d images; %d iterations per epoch", data.description(),
                     data.dataset().size(), iters));
@@ -139,6 +142,10 @@ public final class Pretrainer {
             }
             if (ck != null) {
                 ck.restore(model, optimizer);
+                GradScaler saved = ck.lossScaler();
+                if (scaler != null && saved != null) {
+                    scaler = saved;
+                }
                 state = ck.state();
                 if (seed != o.seed) {
                     progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
@@ -149,6 +156,9 @@ public final class Pretrainer {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
                 }
             }
+            progress.message(autocast == null ? "precision: float32" : "precision: " + (autocast == DType.BF16 ? "bf16" : "fp16")
+                    + " autocast, float32 master weights" + (scaler == null ? "" : String.format(Locale.ROOT, ", loss scale %.0f", scaler.scale())));
+            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, autocast, scaler);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
@@ -158,6 +168,7 @@ public final class Pretrainer {
                     .onStep(stepListener)
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)
+                    .lossScaler(scaler)
                     .onMetrics(new TensorBoardLog(o.logDir == null ? o.outputDir : o.logDir));
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {
                 if (b.channels() != o.inChans) {

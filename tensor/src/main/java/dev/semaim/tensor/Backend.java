@@ -144,6 +144,14 @@ public interface Backend {
     void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                double weightDecay, double bc1, double bc2);
 
+    /**
+     * Lets float32 matrix products use TF32 tensor cores (10-bit fraction operands, float32 accumulation; PyTorch's
+     * {@code allow_tf32}), or forbids it. Returns whether this backend has them; the default has none and ignores it.
+     */
+    default boolean setTf32(boolean allowed) {
+        return false;
+    }
+
     /** Blocks until all queued work has finished (no-op on the CPU). */
     default void synchronize() {}
 }
