@@ -34,18 +34,20 @@ public final class Checkpoints {
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state,
                          Map<String, String> metadata) {
         /**
-         * The loss scaler saved with a float16 run (PyTorch's state keys), or null when the checkpoint has none (a
-         * float32 or bfloat16 run, or one written before mixed precision); malformed state names the file.
+         * Gives {@code scaler} (when not null) the loss scaler state saved with a float16 run (PyTorch's keys); a
+         * checkpoint without one (a float32 or bfloat16 run, or one written before mixed precision) leaves it as it is.
+         * Malformed state names the file. Returns whether a state was loaded.
          */
-        public GradScaler lossScaler() {
+        public boolean restoreLossScaler(GradScaler scaler) {
             String json = metadata.get(LOSS_SCALER);
-            if (json == null) {
-                return null;
+            if (scaler == null || json == null) {
+                return false;
             }
             try {
                 @SuppressWarnings("unchecked")
                 Map<String, ?> state = (Map<String, ?>) Json.parse(json);
-                return GradScaler.fromState(state);
+                scaler.load(state);
+                return true;
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("checkpoint " + path + ": '" + LOSS_SCALER + "' " + json + " is not a loss scaler state: "
                         + e.getMessage(), e);

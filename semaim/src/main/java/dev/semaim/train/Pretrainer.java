@@ -142,10 +142,7 @@ public final class Pretrainer {
             }
             if (ck != null) {
                 ck.restore(model, optimizer);
-                GradScaler saved = ck.lossScaler();
-                if (scaler != null && saved != null) {
-                    scaler = saved;
-                }
+                ck.restoreLossScaler(scaler);
                 state = ck.state();
                 if (seed != o.seed) {
                     progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");

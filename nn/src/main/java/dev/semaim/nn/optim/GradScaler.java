@@ -21,9 +21,9 @@ public final class GradScaler {
     public static final double BACKOFF_FACTOR = 0.5;
     public static final int GROWTH_INTERVAL = 2000;
 
-    private final double growthFactor;
-    private final double backoffFactor;
-    private final int growthInterval;
+    private double growthFactor;
+    private double backoffFactor;
+    private int growthInterval;
     private double scale;
     /** Finite steps since the last change of the scale (PyTorch's {@code _growth_tracker}). */
     private int growthTracker;
@@ -88,14 +88,17 @@ public final class GradScaler {
     }
 
     /**
-     * A scaler in the state {@link #state} wrote (PyTorch's {@code load_state_dict}); a missing or malformed key is an
-     * {@link IllegalArgumentException} naming it.
+     * Takes the state {@link #state} wrote (PyTorch's {@code load_state_dict}); a missing or malformed key is an
+     * {@link IllegalArgumentException} naming it, and leaves this scaler as it was.
      */
-    public static GradScaler fromState(Map<String, ?> state) {
+    public void load(Map<String, ?> state) {
         GradScaler s = new GradScaler(number(state, "scale"), number(state, "growth_factor"), number(state, "backoff_factor"),
-                (int) number(state, "growth_interval"));
-        s.growthTracker = (int) number(state, "_growth_tracker");
-        return s;
+                (int) number(state, "growth_interval")); // checks the values
+        scale = s.scale;
+        growthFactor = s.growthFactor;
+        backoffFactor = s.backoffFactor;
+        growthInterval = s.growthInterval;
+        growthTracker = (int) number(state, "_growth_tracker");
     }
 
     private static double number(Map<String, ?> state, String key) {

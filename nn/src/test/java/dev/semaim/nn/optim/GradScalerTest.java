@@ -59,9 +59,11 @@ class GradScalerTest {
         assertEquals(List.of("scale", "growth_factor", "backoff_factor", "growth_interval", "_growth_tracker"), List.copyOf(state.keySet()));
         assertEquals(32768.0, state.get("scale"));
         assertEquals(2, state.get("_growth_tracker"));
-        GradScaler back = GradScaler.fromState(state);
+        GradScaler back = new GradScaler();
+        back.load(state);
         assertEquals(s.state(), back.state());
         assertEquals("loss scaler state has no number 'scale' (got null)",
-                assertThrows(IllegalArgumentException.class, () -> GradScaler.fromState(Map.of())).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> back.load(Map.of())).getMessage());
+        assertEquals(s.state(), back.state(), "a failed load changes nothing");
     }
 }
