@@ -136,6 +136,12 @@ class PretrainerTest {
         r = TinyRun.run(o, -1);
         assertTrue(r.output().contains("loss scale 1024"), r.output());
         assertTrue(Safetensors.read(latest).metadata().get(Checkpoints.LOSS_SCALER).contains("\"_growth_tracker\": 9"));
+
+        meta.put(Checkpoints.LOSS_SCALER, "{\"scale\": \"big\"}");
+        Safetensors.write(latest, Safetensors.read(latest).tensors(), meta);
+        o.epochs = 3;
+        String e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage();
+        assertTrue(e.startsWith("checkpoint " + latest + ": 'loss_scaler' {\"scale\": \"big\"} is not a loss scaler state"), e);
     }
 
     /**
