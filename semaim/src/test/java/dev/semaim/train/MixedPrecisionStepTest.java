@@ -51,10 +51,11 @@ class MixedPrecisionStepTest {
     @Test
     void bf16AndFp16StepsFollowTheFloat32Step() {
         Run fp32 = train(null, null);
-        // bfloat16 keeps 8 significant bits, float16 11: relative loss differences well inside a few units of each
-        check("bf16", fp32, train(DType.BF16, null), 0.03);
+        // bfloat16 keeps 8 significant bits (one unit 2^-8 = 3.9e-3), float16 11 (4.9e-4): measured (AMD EPYC, 2026-12-06)
+        // at most 1.3e-3 and 5.2e-5 relative over the 4 steps, tested at a few units of each type
+        check("bf16", fp32, train(DType.BF16, null), 0.01);
         GradScaler scaler = new GradScaler();
-        check("fp16", fp32, train(DType.F16, scaler), 0.005);
+        check("fp16", fp32, train(DType.F16, scaler), 0.001);
         assertEquals(GradScaler.INIT_SCALE, scaler.scale(), "no overflow in these steps: the scale stays at 65536");
     }
 
