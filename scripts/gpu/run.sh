@@ -2,8 +2,9 @@
 # Runs on the GPU machine from the repository root (copied into dist/gpu-check/ by scripts/gpu-check.sh):
 # nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark, the
 # aim_base pre-training step benchmark (batch 64, 224x224, FP32 with and without releasing activations and
-# gradients during the step, and TF32), a per-phase kernel profile of one step, and the PyTorch baseline.
-# Each part has its own time limit so the whole stays under about 7 minutes (a run took under 2); results and
+# gradients during the step, TF32, and bf16 and fp16 autocast), a per-phase kernel profile of one step, and the
+# PyTorch baseline. Each part has its own time limit (about 12 minutes in all; a run before the autocast parts took
+# under 2); results and
 # logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +45,14 @@ echo "aim step FP32 without release exit code $?"
 section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
 timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
 echo "aim step TF32 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, bf16 autocast (ours; products through float32 copies until cuBLAS)"
+timeout 80 "$java" "${flags[@]}" -Dbench.amp=bf16 -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step bf16 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, fp16 autocast with loss scaling (ours)"
+timeout 80 "$java" "${flags[@]}" -Dbench.amp=fp16 -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step fp16 exit code $?"
 
 section "kernel profile of one FP32 step by phase (-Dsemaim.cuda.profile=true -Dbench.phases=true)"
 timeout 60 "$java" "${flags[@]}" -Dsemaim.cuda.profile=true -Dbench.phases=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 1 \
