@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HalfKernelsTest {
     private static final long SEED = 2026_12_06L;
 
-    /** Seeded values (B, ...) exactly representable in dtype. */
+    /** Seeded normal values of the given shape, rounded to dtype. */
     private static Tensor values(Rng rng, DType dtype, int... shape) {
         return Tensor.randn(rng, DType.F32, shape).to(dtype);
     }
