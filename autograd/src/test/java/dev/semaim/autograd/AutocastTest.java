@@ -104,4 +104,31 @@ class AutocastTest {
         for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], 0, "element " + i);
         assertEquals(x, Conversion.to(x, DType.F32), "a conversion to the same type is the input itself");
     }
+
+    /**
+     * Finite differences in float64 through a widening conversion: L(x) = Σ w·to(x, F64)² for float32 x, perturbed by
+     * h = 2^-8 in float64 (the central difference of a quadratic is exact), equals the
+     * autograd gradient 2·w·x converted back to float32.
+     */
+    @Test
+    void wideningConversionPassesAFloat64FiniteDifferenceCheck() {
+        Rng rng = new Rng(SEED);
+        float[] x0 = Tensor.randn(rng, DType.F32, 6).toFloatArray();
+        double[] w = Tensor.randn(rng, DType.F64, 6).toDoubleArray();
+        Var x = Var.leaf(Tensor.of(x0, 6), true);
+        Var wide = Conversion.to(x, DType.F64);
+        Arithmetic.mul(Arithmetic.mul(wide, wide), Var.constant(Tensor.of(w, 6))).sum().backward();
+        float[] analytic = x.grad().toFloatArray();
+        float h = 0x1p-8f;
+        for (int i = 0; i < 6; i++) {
+            double up = 0, down = 0;
+            for (int j = 0; j < 6; j++) {
+                double xu = j == i ? (double) x0[j] + h : x0[j], xd = j == i ? (double) x0[j] - h : x0[j];
+                up += w[j] * xu * xu;
+                down += w[j] * xd * xd;
+            }
+            double numeric = (up - down) / (2 * h);
+            assertEquals((float) numeric, analytic[i], 1e-6 * (1 + Math.abs(numeric)), "element " + i + " (seed " + SEED + ")");
+        }
+    }
 }

@@ -28,6 +28,7 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.DType;
@@ -108,6 +109,7 @@ public final class Finetune {
         DType autocast = o.precisionOn(backend, progress::note); // the training forward's; the held-out passes stay float32
         GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter,
                 autocast == DType.F16 ? new GradScaler() : null);
+        progress.message(RunOptions.precisionLine(autocast, gradientUpdate.scaler()));
 
         progress.message(splits.describe());
         progress.message(String.format(Locale.ROOT, "model: %s, %s, %d classes; %,d trainable parameters", spec.describe(),

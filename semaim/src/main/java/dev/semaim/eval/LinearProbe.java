@@ -18,6 +18,7 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.DType;
@@ -79,6 +80,7 @@ public final class LinearProbe {
         DType autocast = o.precisionOn(backend, progress::note); // the training forward's; the held-out passes stay float32
         GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), Double.NaN, o.accumIter,
                 autocast == DType.F16 ? new GradScaler() : null);
+        progress.message(RunOptions.precisionLine(autocast, gradientUpdate.scaler()));
         EpochLoop.Step step = (b, epoch, it, lr, update) -> {
             Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
             Var loss;

@@ -1,11 +1,16 @@
 package dev.semaim.run;
 
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.settings.Device;
 import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.DType;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The settings every run shares, pre-training ({@code PretrainOptions}) and the evaluation protocols alike, named after
@@ -156,11 +161,20 @@ public abstract class RunOptions {
      * The 16-bit type the training forward autocasts to on {@code backend} (null = float32), after applying
      * {@code --tf32} to it; {@code note} gets a line when a flag asks for what the backend does not have.
      */
-    public dev.semaim.tensor.DType precisionOn(dev.semaim.tensor.Backend backend, java.util.function.Consumer<String> note) {
+    public DType precisionOn(Backend backend, Consumer<String> note) {
         if (tf32 && !backend.setTf32(true)) {
             note.accept("--tf32 has no effect on " + backend.name() + " (no TF32 tensor cores): products stay float32");
         }
         return amp.autocastType(backend);
+    }
+
+    /** The run's line about its number format, e.g. "precision: fp16 autocast, float32 master weights, loss scale 65536". */
+    public static String precisionLine(DType autocast, GradScaler scaler) {
+        if (autocast == null) {
+            return "precision: float32";
+        }
+        return "precision: " + (autocast == DType.BF16 ? "bf16" : "fp16") + " autocast, float32 master weights"
+                + (scaler == null ? "" : String.format(Locale.ROOT, ", loss scale %.0f", scaler.scale()));
     }
 
     /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */

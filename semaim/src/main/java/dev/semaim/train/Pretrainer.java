@@ -19,6 +19,7 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.run.StepListener;
 import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.TrainingState;
@@ -153,8 +154,7 @@ public final class Pretrainer {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
                 }
             }
-            progress.message(autocast == null ? "precision: float32" : "precision: " + (autocast == DType.BF16 ? "bf16" : "fp16")
-                    + " autocast, float32 master weights" + (scaler == null ? "" : String.format(Locale.ROOT, ", loss scale %.0f", scaler.scale())));
+            progress.message(RunOptions.precisionLine(autocast, scaler));
             PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, autocast, scaler);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
