@@ -3,9 +3,9 @@
 # nvidia-smi, the GPU op tests (cuda module + the tiny AimViT GPU-vs-CPU step), the GEMM benchmark (cuBLAS and our
 # kernels) beside PyTorch's on the same shapes, the masked attention unfused vs fused, the aim_base pre-training step
 # benchmark (batch 64, 224x224, FP32 with and without releasing activations and gradients during the step, with our
-# GEMM kernels instead of cuBLAS, with the fused attention, and TF32), a per-phase kernel profile of one step, and the
-# PyTorch baseline. Each part has its own time limit so the whole stays under about 10 minutes (a run before cuBLAS
-# took under 2); results and logs go to $OUT (or ./gpu-out).
+# GEMM kernels instead of cuBLAS, with the fused attention, TF32, and bf16 and fp16 autocast), a per-phase kernel
+# profile of one step, and the PyTorch baseline. Each part has its own time limit; together they exceed one 10-minute
+# device command, so run the parts in two calls (see the part names below). Results and logs go to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -75,6 +75,14 @@ echo "aim step FP32 fused attention exit code $?"
 section "aim_base pre-training step, batch 64, 224x224, TF32 matmuls (ours)"
 timeout 70 "$java" "${flags[@]}" -Dsemaim.cuda.tf32=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
 echo "aim step TF32 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, bf16 autocast (ours; products through float32 copies until cuBLAS)"
+timeout 80 "$java" "${flags[@]}" -Dbench.amp=bf16 -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step bf16 exit code $?"
+
+section "aim_base pre-training step, batch 64, 224x224, fp16 autocast with loss scaling (ours)"
+timeout 80 "$java" "${flags[@]}" -Dbench.amp=fp16 -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 3
+echo "aim step fp16 exit code $?"
 
 section "kernel profile of one FP32 step by phase (-Dsemaim.cuda.profile=true -Dbench.phases=true)"
 timeout 60 "$java" "${flags[@]}" -Dsemaim.cuda.profile=true -Dbench.phases=true -cp "$cp" dev.semaim.tests.gpu.AimStepBenchmark cuda aim_base 64 224 1 \

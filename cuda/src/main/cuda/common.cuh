@@ -34,11 +34,47 @@ __device__ __forceinline__ long long desc_offset(const Desc& d, long long li) {
     return off;
 }
 
+// The 16-bit float types as bits, the arithmetic of dev.semaim.tensor.HalfFloats (HalfFloatsTest pins it to PyTorch):
+// narrowing rounds to nearest even, overflows to infinity, keeps float16 subnormals; a NaN becomes bfloat16 0xffff
+// and float16 0x7e00 with its sign. Widening is exact (a float16 NaN comes out quiet).
+__device__ __forceinline__ float bf16_to_f(unsigned short h) { return __uint_as_float(((unsigned int) h) << 16); }
+
+__device__ __forceinline__ unsigned short f_to_bf16(float f) {
+    unsigned int x = __float_as_uint(f);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return 0xffffu;
+    return (unsigned short) ((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+
+__device__ __forceinline__ float f16_to_f(unsigned short h) {
+    unsigned int sign = ((unsigned int) h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+    if (e == 0x1fu) return __uint_as_float(sign | (m ? 0x7fc00000u : 0x7f800000u) | (m << 13));
+    if (e != 0) return __uint_as_float(sign | ((e + 112u) << 23) | (m << 13));
+    float v = (float) m * 5.9604644775390625e-8f;  // m * 2^-24, exact
+    return sign ? -v : v;
+}
+
+__device__ __forceinline__ unsigned short f_to_f16(float f) {
+    unsigned int x = __float_as_uint(f), sign = (x >> 16) & 0x8000u, a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (unsigned short) (sign | 0x7e00u);
+    if (a >= 0x477ff000u) return (unsigned short) (sign | 0x7c00u);
+    if (a >= 0x38800000u) {
+        unsigned int m = a - 0x38000000u;
+        return (unsigned short) (sign | ((m + 0xfffu + ((m >> 13) & 1u)) >> 13));
+    }
+    if (a < 0x33000000u) return (unsigned short) sign;
+    unsigned int e = a >> 23, m = (a & 0x7fffffu) | 0x800000u, shift = 126u - e;
+    unsigned int q = m >> shift, rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    if (rem > half || (rem == half && (q & 1u))) q++;
+    return (unsigned short) (sign | q);
+}
+
 __device__ __forceinline__ double load_d(const void* p, int dt, long long k) {
     switch (dt) {
         case DT_F32: return ((const float*) p)[k];
         case DT_F64: return ((const double*) p)[k];
         case DT_I32: return ((const int*) p)[k];
+        case DT_BF16: return bf16_to_f(((const unsigned short*) p)[k]);
+        case DT_F16: return f16_to_f(((const unsigned short*) p)[k]);
         default: return (double) ((const long long*) p)[k];
     }
 }
@@ -53,12 +89,14 @@ template <> __device__ __forceinline__ float load_as<float>(const void* p, int d
 template <> __device__ __forceinline__ double load_as<double>(const void* p, int dt, long long k) { return load_d(p, dt, k); }
 
 // Stores a value converted to dt; integer targets truncate toward zero like Java's (long) cast, with
-// NaN giving 0 and out-of-range values saturating, as Java does.
+// NaN giving 0 and out-of-range values saturating, as Java does; the 16-bit float types round through float32.
 template <typename C>
 __device__ __forceinline__ void store_as(void* p, int dt, long long k, C v) {
     switch (dt) {
         case DT_F32: ((float*) p)[k] = (float) v; break;
         case DT_F64: ((double*) p)[k] = (double) v; break;
+        case DT_BF16: ((unsigned short*) p)[k] = f_to_bf16((float) v); break;
+        case DT_F16: ((unsigned short*) p)[k] = f_to_f16((float) v); break;
         case DT_I32: ((int*) p)[k] = v != v ? 0 : (int) fmax(-2147483648.0, fmin(2147483647.0, (double) v)); break;
         default: ((long long*) p)[k] = v != v ? 0 : (long long) fmax(-9.2233720368547758e18, fmin(9.2233720368547758e18, (double) v)); break;
     }

@@ -8,6 +8,8 @@
 #define DT_F64 1
 #define DT_I32 2
 #define DT_I64 3
+#define DT_BF16 4
+#define DT_F16 5
 
 // dev.semaim.tensor.UnaryOp
 #define U_NEG 0

@@ -44,8 +44,9 @@ public final class Arithmetic {
         return Var.of("mul", a.data().mul(c), g -> a.accumulate(g.mul(c)), a);
     }
 
-    /** a^p for a constant exponent. */
-    public static Var pow(Var a, double p) {
+    /** a^p for a constant exponent; in F32 under {@link Autocast}. */
+    public static Var pow(Var input, double p) {
+        Var a = Autocast.forFloat32(input);
         return Var.of("pow", a.data().pow(p), g -> a.accumulate(g.mul(a.data().pow(p - 1)).mul(p)), a);
     }
 }

@@ -6,12 +6,16 @@ import dev.semaim.tensor.Tensor;
 public final class Elementwise {
     private Elementwise() {}
 
-    public static Var exp(Var x) {
+    /** e^x; in F32 under {@link Autocast}. */
+    public static Var exp(Var input) {
+        Var x = Autocast.forFloat32(input);
         Tensor y = x.data().exp();
         return Var.of("exp", y, g -> x.accumulate(g.mul(y)), x);
     }
 
-    public static Var log(Var x) {
+    /** ln x; in F32 under {@link Autocast}. */
+    public static Var log(Var input) {
+        Var x = Autocast.forFloat32(input);
         return Var.of("log", x.data().log(), g -> x.accumulate(g.div(x.data())), x);
     }
 
@@ -20,7 +24,9 @@ public final class Elementwise {
         return Var.of("sqrt", y, g -> x.accumulate(g.div(y).mul(0.5)), x);
     }
 
-    public static Var rsqrt(Var x) {
+    /** 1/sqrt(x); in F32 under {@link Autocast}. */
+    public static Var rsqrt(Var input) {
+        Var x = Autocast.forFloat32(input);
         Tensor y = x.data().rsqrt();
         // d x^-1/2 = -1/2 x^-3/2 = -1/2 y³
         return Var.of("rsqrt", y, g -> x.accumulate(g.mul(y.mul(y).mul(y)).mul(-0.5)), x);

@@ -22,8 +22,18 @@ public final class FusedMlp {
         return apply(x, w1, b1, w2, b2, null);
     }
 
-    /** residual + MLP(x), the residual add done in place on the output (as {@link LinearAlgebra#linear(Var, Var, Var, Var)}). */
+    /**
+     * residual + MLP(x), the residual add done in place on the output (as {@link LinearAlgebra#linear(Var, Var, Var, Var)}).
+     * Under {@link Autocast} both products, GELU and the biases are in its 16-bit type, and a wider residual is added
+     * after, in the residual's type.
+     */
     public static Var apply(Var x, Var w1, Var b1, Var w2, Var b2, Var residual) {
+        if (Autocast.separateResidual(residual)) return Arithmetic.add(residual, apply(x, w1, b1, w2, b2, null));
+        return mlp(Autocast.forProduct(x), Autocast.forProduct(w1), Autocast.forProduct(b1), Autocast.forProduct(w2),
+                Autocast.forProduct(b2), residual);
+    }
+
+    private static Var mlp(Var x, Var w1, Var b1, Var w2, Var b2, Var residual) {
         int in = w1.size(1), hidden = w1.size(0), out = w2.size(0);
         if (x.size(-1) != in || w2.size(1) != hidden)
             throw new IllegalArgumentException("mlp: input " + Shape.str(x.shape()) + ", fc1 weight " + Shape.str(w1.shape())

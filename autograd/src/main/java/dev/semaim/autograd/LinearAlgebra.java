@@ -11,7 +11,8 @@ public final class LinearAlgebra {
      * a (..., M, K) · b (..., K, N) with broadcast batch axes (1-D operands are not supported here:
      * unsqueeze them). dA = dC · Bᵀ, dB = Aᵀ · dC, each summed over the axes it was broadcast along.
      */
-    public static Var matmul(Var a, Var b) {
+    public static Var matmul(Var left, Var right) {
+        Var a = Autocast.forProduct(left), b = Autocast.forProduct(right);
         if (a.rank() < 2 || b.rank() < 2)
             throw new IllegalArgumentException("matmul: operands need rank >= 2, got " + a.data() + " and " + b.data());
         return Var.of("matmul", a.data().matmul(b.data()), g -> {
@@ -28,9 +29,15 @@ public final class LinearAlgebra {
     /**
      * residual + (x · Wᵀ + b): a pre-norm block's residual add done in place on the product (no separate sum
      * kept through the step; the same values as {@code Arithmetic.add(residual, linear(x, w, b))}). residual has
-     * the output's shape, or is null.
+     * the output's shape, or is null. Under {@link Autocast} the product is in its 16-bit type, and a wider residual
+     * is added after it, in the residual's type.
      */
     public static Var linear(Var x, Var w, Var b, Var residual) {
+        if (Autocast.separateResidual(residual)) return Arithmetic.add(residual, linear(x, w, b, null));
+        return affineOp(Autocast.forProduct(x), Autocast.forProduct(w), Autocast.forProduct(b), residual);
+    }
+
+    private static Var affineOp(Var x, Var w, Var b, Var residual) {
         int in = w.size(1);
         if (x.size(-1) != in)
             throw new IllegalArgumentException("linear: input " + dev.semaim.tensor.Shape.str(x.shape()) + " does not end in " + in + " (weight " + dev.semaim.tensor.Shape.str(w.shape()) + ")");

@@ -6,8 +6,12 @@ import dev.semaim.tensor.Tensor;
 public final class Normalization {
     private Normalization() {}
 
-    /** (x - mean) / sqrt(var + eps) · w + b over the last axis (biased variance); w and b may be null. */
-    public static Var layerNorm(Var x, Var w, Var b, double eps) {
+    /**
+     * (x - mean) / sqrt(var + eps) · w + b over the last axis (biased variance); w and b may be null. In F32 under
+     * {@link Autocast}.
+     */
+    public static Var layerNorm(Var input, Var weight, Var bias, double eps) {
+        Var x = Autocast.forFloat32(input), w = Autocast.forFloat32(weight), b = Autocast.forFloat32(bias);
         // a view (the query stream's positions broadcast over the batch) is copied once, this op's own: the fast
         // kernels want each row in one run, and the backward reads the same copy
         Tensor xd = x.data().isContiguous() ? x.data() : x.data().contiguous();

@@ -14,7 +14,9 @@ public final class Reductions {
         return s;
     }
 
-    public static Var sum(Var x, boolean keepdim, int... axes) {
+    /** Sum over axes (all when none); in F32 under {@link Autocast}. */
+    public static Var sum(Var input, boolean keepdim, int... axes) {
+        Var x = Autocast.forFloat32(input);
         int[] shape = x.shape(), kept = keptShape(shape, axes);
         return Var.of("sum", x.data().sum(keepdim, axes), g -> x.accumulate(g.reshape(kept).expand(shape)), x);
     }

@@ -13,8 +13,12 @@ public final class ScaledAttention {
     /** The output (B, Tq, D) and the probabilities (B, H, Tq, Tk), which carry no gradient. */
     public record Result(Var out, Tensor probs) {}
 
-    /** q (B, Tq, D), k and v (B, Tk, D); mask null or additive (B or 1, 1, Tq, Tk), broadcast over heads. */
-    public static Result attend(Var q, Var k, Var v, int heads, double scale, Tensor mask) {
+    /**
+     * q (B, Tq, D), k and v (B, Tk, D); mask null or additive (B or 1, 1, Tq, Tk), broadcast over heads. Under
+     * {@link Autocast} q, k and v are cast to its 16-bit type and the output and probabilities have that type.
+     */
+    public static Result attend(Var query, Var key, Var value, int heads, double scale, Tensor mask) {
+        Var q = Autocast.forProduct(query), k = Autocast.forProduct(key), v = Autocast.forProduct(value);
         Tensor.AttentionResult r = q.data().attention(k.data(), v.data(), heads, scale, mask);
         Var out = Var.of("attention", r.out(), Var.saved(r.probs()), g -> {
             Tensor[] d = q.data().attentionBackward(g, k.data(), v.data(), r.probs(), heads, scale); // dq, dk, dv
@@ -29,7 +33,8 @@ public final class ScaledAttention {
      * Self-attention on one fused projection qkv (B, T, 3D) = [q | k | v] along the features: the backward writes
      * dq, dk, dv straight into one (B, T, 3D) gradient (no zero-padded per-slice gradients to sum).
      */
-    public static Result attendPacked(Var qkv, int heads, double scale, Tensor mask) {
+    public static Result attendPacked(Var packed, int heads, double scale, Tensor mask) {
+        Var qkv = Autocast.forProduct(packed);
         if (qkv.rank() != 3 || qkv.size(2) % 3 != 0)
             throw new IllegalArgumentException("attention: packed qkv " + dev.semaim.tensor.Shape.str(qkv.shape()) + " is not (B, T, 3D)");
         int d = qkv.size(2) / 3;

@@ -6,12 +6,16 @@ import dev.semaim.tensor.Tensor;
 public final class Softmax {
     private Softmax() {}
 
-    public static Var softmax(Var x, int axis) {
+    /** Softmax along axis; in F32 under {@link Autocast}. */
+    public static Var softmax(Var input, int axis) {
+        Var x = Autocast.forFloat32(input);
         Tensor y = x.data().softmax(axis);
         return Var.of("softmax", y, g -> x.accumulate(y.softmaxBackward(g, axis, false)), x);
     }
 
-    public static Var logSoftmax(Var x, int axis) {
+    /** Log-softmax along axis; in F32 under {@link Autocast}. */
+    public static Var logSoftmax(Var input, int axis) {
+        Var x = Autocast.forFloat32(input);
         Tensor y = x.data().logSoftmax(axis);
         return Var.of("logSoftmax", y, g -> x.accumulate(y.softmaxBackward(g, axis, true)), x);
     }

@@ -101,8 +101,9 @@ public final class CudaBackend implements Backend {
      * Whether float32 matrix products use TF32 tensor cores (10-bit mantissa operands, float accumulation),
      * like PyTorch's allow_tf32; off by default, or as -Dsemaim.cuda.tf32 says.
      */
-    public void setTf32(boolean on) {
+    @Override public boolean setTf32(boolean on) {
         tf32 = on;
+        return true;
     }
 
     public boolean tf32() {
@@ -163,8 +164,8 @@ public final class CudaBackend implements Backend {
 
     @Override public void download(Tensor src, Object host) {
         DType want = host instanceof float[] ? DType.F32 : host instanceof double[] ? DType.F64 : host instanceof int[] ? DType.I32
-                : host instanceof long[] ? DType.I64 : null;
-        if (want == null) throw new IllegalArgumentException("download: not a float[], double[], int[] or long[]");
+                : host instanceof long[] ? DType.I64 : host instanceof short[] && src.dtype().isHalf() ? src.dtype() : null;
+        if (want == null) throw new IllegalArgumentException("download: not a float[], double[], int[], long[] (or short[] for BF16/F16) for " + src);
         int n = src.numel();
         if (java.lang.reflect.Array.getLength(host) != n)
             throw new IllegalArgumentException("download: host array of " + java.lang.reflect.Array.getLength(host) + " for " + src);
@@ -173,7 +174,7 @@ public final class CudaBackend implements Backend {
         if (c != src) copy(src, c);
         sync("download");
         Pointer dst = want == DType.F32 ? Pointer.to((float[]) host) : want == DType.F64 ? Pointer.to((double[]) host)
-                : want == DType.I32 ? Pointer.to((int[]) host) : Pointer.to((long[]) host);
+                : want == DType.I32 ? Pointer.to((int[]) host) : want == DType.I64 ? Pointer.to((long[]) host) : Pointer.to((short[]) host);
         CUdeviceptr from = ((CudaStorage) c.storage()).ptr().withByteOffset((long) c.offset() * want.bytes);
         CudaDriver.check(JCudaDriver.cuMemcpyDtoH(dst, from, (long) n * want.bytes), "cuMemcpyDtoH(" + src + ")");
     }
@@ -326,6 +327,18 @@ public final class CudaBackend implements Backend {
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
         if (a.dtype() != out.dtype() || b.dtype() != out.dtype() || !out.dtype().floating)
             throw new IllegalArgumentException("matmul on cuda: operands must share a floating dtype, got " + a + ", " + b + ", " + out);
+        if (out.dtype().isHalf() && !cublas()) {
+            halfMatmul(a, b, out);
+            return;
+        }
+        product(a, b, out, tf32);
+    }
+
+    /**
+     * out = a · b: through cuBLAS where it is loaded (every floating dtype; F32 on TF32 tensor cores when
+     * {@code tensorCores}), else our kernels for F32 (TF32 likewise) or F64 operands.
+     */
+    private void product(Tensor a, Tensor b, Tensor out, boolean tensorCores) {
         int r = out.rank(), m = a.size(-2), k = a.size(-1), n = b.size(-1);
         int[] batch = java.util.Arrays.copyOf(out.shape(), r - 2);
         int[][] bd = TensorDesc.coalesced(batch, new int[][] {java.util.Arrays.copyOf(a.strides(), r - 2),
@@ -337,13 +350,13 @@ public final class CudaBackend implements Backend {
             fill(out, 0);
             return;
         }
-        if (nb > 1 && foldBatchIntoRows(a, b, out, batch, m, k, n)) return;
+        if (nb > 1 && foldBatchIntoRows(a, b, out, batch, m, k, n, tensorCores)) return;
         if (cublas()) {
-            cublasMatmul(a, b, out);
+            cublasMatmul(a, b, out, tensorCores);
             return;
         }
         if (nb > 65535) throw new IllegalArgumentException("matmul on cuda: " + nb + " batch matrices exceed the grid limit 65535 (" + out + ")");
-        String fn = out.dtype() == DType.F64 ? "gemm_d" : tf32 ? "gemm_tf32" : "gemm_f";
+        String fn = out.dtype() == DType.F64 ? "gemm_d" : tensorCores ? "gemm_tf32" : "gemm_f";
         int gx = (n + 127) / 128, gy = (m + 127) / 128;
         int splits = nb == 1 ? splitsFor(gx * gy, k) : 1;
         if (splits == 1) {
@@ -367,13 +380,13 @@ public final class CudaBackend implements Backend {
      * The product through cuBLAS ({@link GemmPlan}): an input whose last two axes have no unit stride is copied
      * contiguous first, and an output without one is computed into a contiguous scratch and copied back.
      */
-    private void cublasMatmul(Tensor a, Tensor b, Tensor out) {
+    private void cublasMatmul(Tensor a, Tensor b, Tensor out, boolean tensorCores) {
         Tensor ac = GemmPlan.inputFits(a) ? a : a.contiguous();
         Tensor bc = GemmPlan.inputFits(b) ? b : b.contiguous();
         Tensor oc = GemmPlan.outputFits(out) ? out : Tensor.empty(out.dtype(), this, out.shape());
         java.util.List<GemmPlan.Call> calls = GemmPlan.plan(ac, bc, oc);
         kernels.library("cublasGemmStridedBatchedEx", "cublasGemmStridedBatchedEx " + Shape.str(ac.shape()) + " x " + Shape.str(bc.shape()),
-                () -> cublas.gemm(out.dtype().name(), out.dtype().bytes, tf32, calls, address(ac), address(bc), address(oc)));
+                () -> cublas.gemm(out.dtype().name(), out.dtype().bytes, tensorCores, calls, address(ac), address(bc), address(oc)));
         java.lang.ref.Reference.reachabilityFence(ac);
         java.lang.ref.Reference.reachabilityFence(bc);
         if (oc != out) copy(oc, out);
@@ -385,11 +398,23 @@ public final class CudaBackend implements Backend {
     }
 
     /**
+     * A BF16 or F16 product as the CPU reference computes it: exact products of the 16-bit operands accumulated in
+     * float32, rounded once on store. The operands widen to float32 copies and the product runs on the TF32 kernel,
+     * which is exact for them (TF32 keeps 10 fraction bits, as many as float16 has and more than bfloat16's 7). A
+     * stand-in with two float32 copies where cuBLAS, which takes 16-bit operands directly, is missing.
+     */
+    private void halfMatmul(Tensor a, Tensor b, Tensor out) {
+        Tensor out32 = Tensor.empty(DType.F32, this, out.shape());
+        product(a.to(DType.F32), b.to(DType.F32), out32, true);
+        copy(out32, out);
+    }
+
+    /**
      * x (..., M, K) · W (K, N) with W broadcast over the batch (a linear layer) is one (batch·M, K) · (K, N)
      * product when x's and out's batch axes merge with their row axis: one GEMM of tall tiles instead of
      * many of M rows (M = 197 tokens fills 2 tiles of 128 at 77%). False when the layout does not allow it.
      */
-    private boolean foldBatchIntoRows(Tensor a, Tensor b, Tensor out, int[] batch, int m, int k, int n) {
+    private boolean foldBatchIntoRows(Tensor a, Tensor b, Tensor out, int[] batch, int m, int k, int n, boolean tensorCores) {
         int r = batch.length;
         for (int i = 0; i < r; i++) if (b.stride(i) != 0 && batch[i] > 1) return false;
         int[] rows = java.util.Arrays.copyOf(batch, r + 1);
@@ -400,8 +425,8 @@ public final class CudaBackend implements Backend {
         int all = Shape.numel(rows), sa = d[0][2 + TensorDesc.MAX_RANK], so = d[1][2 + TensorDesc.MAX_RANK];
         Tensor b2 = b;
         while (b2.rank() > 2) b2 = b2.select(0, 0);
-        matmul(new Tensor(a.storage(), new int[] {all, k}, new int[] {sa, a.stride(-1)}, a.offset()), b2,
-                new Tensor(out.storage(), new int[] {all, n}, new int[] {so, out.stride(-1)}, out.offset()));
+        product(new Tensor(a.storage(), new int[] {all, k}, new int[] {sa, a.stride(-1)}, a.offset()), b2,
+                new Tensor(out.storage(), new int[] {all, n}, new int[] {so, out.stride(-1)}, out.offset()), tensorCores);
         return true;
     }
 
@@ -523,7 +548,18 @@ public final class CudaBackend implements Backend {
                 dt(x), axis, x.size(axis), index, dt(index), index.stride(0), index.offset(), (long) out.numel());
     }
 
+    /** out (BF16 or F16) += what {@code add} adds into a float32 copy of it: the device has no 16-bit atomics here. */
+    private void viaFloat32(Tensor out, java.util.function.Consumer<Tensor> add) {
+        Tensor o32 = out.to(DType.F32);
+        add.accept(o32);
+        copy(o32, out);
+    }
+
     @Override public void indexAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        if (out.dtype().isHalf()) {
+            viaFloat32(out, o32 -> indexAdd(o32, axis, index, src));
+            return;
+        }
         requireIndex("indexAdd", index);
         Tensor s = as(src, out.dtype());
         kernels.launch1d("index", "index_add_k", s.numel(), TensorDesc.of(s, "indexAdd src"), s, TensorDesc.of(out, "indexAdd out"), out,
@@ -538,6 +574,10 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public void scatterAdd(Tensor out, int axis, Tensor index, Tensor src) {
+        if (out.dtype().isHalf()) {
+            viaFloat32(out, o32 -> scatterAdd(o32, axis, index, src));
+            return;
+        }
         requireIndex("scatterAdd", index);
         Tensor s = as(src, out.dtype());
         kernels.launch1d("index", "scatter_add_k", index.numel(), TensorDesc.of(index, "scatterAdd index"), index, dt(index),

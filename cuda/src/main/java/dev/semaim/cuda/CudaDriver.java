@@ -2,6 +2,7 @@ package dev.semaim.cuda;
 
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
@@ -36,9 +37,30 @@ final class CudaDriver {
         int len = 0;
         while (len < name.length && name[len] != 0) len++;
         deviceName = new String(name, 0, len, StandardCharsets.US_ASCII);
+        int[] major = new int[1], minor = new int[1];
+        check(JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+                "cuDeviceGetAttribute(compute capability major)");
+        check(JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+                "cuDeviceGetAttribute(compute capability minor)");
+        String tooOld = unsupported(deviceName, major[0], minor[0]);
+        if (tooOld != null) throw new CudaException(tooOld);
         long[] total = new long[1];
         check(JCudaDriver.cuDeviceTotalMem(total, device), "cuDeviceTotalMem");
         totalMemory = total[0];
+    }
+
+    /** The compute capability the committed PTX targets (scripts/gpu/compile-ptx.sh: -arch=compute_80). */
+    static final int MIN_MAJOR = 8;
+
+    /**
+     * Why a GPU of compute capability major.minor cannot run the kernels, naming it and the requirement, or null when
+     * it can: the PTX targets compute_80, which the driver cannot JIT-compile for an older GPU.
+     */
+    static String unsupported(String deviceName, int major, int minor) {
+        if (major >= MIN_MAJOR) return null;
+        return "the GPU '" + deviceName + "' has compute capability " + major + "." + minor + "; the kernels of this build are PTX for "
+                + "compute capability " + MIN_MAJOR + ".0 and newer (Ampere: A100, RTX 30xx, and later); rebuild the PTX with "
+                + "scripts/gpu/compile-ptx.sh for an older -arch (untested), or run on the CPU (--device cpu)";
     }
 
     private static final class Holder {

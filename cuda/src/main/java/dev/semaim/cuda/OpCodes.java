@@ -72,7 +72,8 @@ final class OpCodes {
     }
 
     static final Codes<DType> DTYPE = new Codes<>(DType.class, "DT_", Map.ofEntries(
-            entry(DType.F32, 0), entry(DType.F64, 1), entry(DType.I32, 2), entry(DType.I64, 3)));
+            entry(DType.F32, 0), entry(DType.F64, 1), entry(DType.I32, 2), entry(DType.I64, 3), entry(DType.BF16, 4),
+            entry(DType.F16, 5)));
 
     static final Codes<UnaryOp> UNARY = new Codes<>(UnaryOp.class, "U_", Map.ofEntries(
             entry(UnaryOp.NEG, 0), entry(UnaryOp.EXP, 1), entry(UnaryOp.LOG, 2), entry(UnaryOp.SQRT, 3),

@@ -30,4 +30,14 @@ class CudaProviderTest {
             assertEquals("no plug-in backend is available (cuda: " + why + ")", auto.reason(), "and says why");
         }
     }
+
+    @Test
+    void aGpuOlderThanThePtxTargetIsNamedWithTheRequirement() {
+        assertEquals(null, CudaDriver.unsupported("NVIDIA A100-SXM4-80GB", 8, 0));
+        assertEquals(null, CudaDriver.unsupported("NVIDIA H200", 9, 0));
+        String m = CudaDriver.unsupported("Tesla V100-SXM2-16GB", 7, 0);
+        assertTrue(m.startsWith("the GPU 'Tesla V100-SXM2-16GB' has compute capability 7.0; the kernels of this build are PTX for "
+                + "compute capability 8.0 and newer"), m);
+        assertTrue(m.contains("--device cpu"), m);
+    }
 }

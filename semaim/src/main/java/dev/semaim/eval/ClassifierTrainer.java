@@ -8,6 +8,7 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.EpochLoop;
+import dev.semaim.run.GradientUpdate;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.TensorBoardLog;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -42,20 +42,23 @@ final class ClassifierTrainer {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final EpochLoop.Step step;
-    private final DoubleSupplier gradientNorm;
+    private final GradientUpdate update;
     private final Supplier<Accuracy> evaluate;
     private final ProgressLine progress;
 
-    /** @param gradientNorm the global gradient norm of the step's last optimizer step (log.txt, TensorBoard) */
+    /**
+     * @param update the step's gradient update: its last global gradient norm and its loss scaler (float16) go to
+     *               log.txt and TensorBoard, the scaler's state into the checkpoints and back on resume
+     */
     ClassifierTrainer(String protocol, EvalOptions o, Module model, Optimizer optimizer, LrSchedule schedule, EpochLoop.Step step,
-                      DoubleSupplier gradientNorm, Supplier<Accuracy> evaluate, ProgressLine progress) {
+                      GradientUpdate update, Supplier<Accuracy> evaluate, ProgressLine progress) {
         this.protocol = protocol;
         this.o = o;
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.step = step;
-        this.gradientNorm = gradientNorm;
+        this.update = update;
         this.evaluate = evaluate;
         this.progress = progress;
     }
@@ -134,6 +137,7 @@ final class ClassifierTrainer {
                     + " checkpoint, not a " + protocol + " one (use --finetune for pre-trained weights)");
         }
         ck.restore(model, optimizer);
+        ck.restoreLossScaler(update.scaler());
         if (o.startEpoch != 0) {
             progress.note("--start_epoch " + o.startEpoch + " ignored: the run continues from its checkpoint " + file);
         }
@@ -150,7 +154,8 @@ final class ClassifierTrainer {
         EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)
                 .checkpointEvery(o.saveEveryEpochs, 0)
                 .epochHooks(heldOut)
-                .gradientNorm(gradientNorm)
+                .gradientNorm(update::lastNorm)
+                .lossScaler(update.scaler())
                 .onMetrics(new TensorBoardLog(o.files().tensorBoardFolder()))
                 .run(loader, iters, start, null, step);
         if (heldOut.last == null) { // resumed after the last epoch: evaluate what was loaded

@@ -1,5 +1,6 @@
 package dev.semaim.eval;
 
+import dev.semaim.autograd.Autocast;
 import dev.semaim.autograd.Losses;
 import dev.semaim.autograd.Var;
 import dev.semaim.data.Compose;
@@ -18,6 +19,7 @@ import dev.semaim.data.augment.RandAugment;
 import dev.semaim.data.augment.RandomErasing;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
@@ -28,8 +30,10 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
@@ -112,7 +116,10 @@ public final class Finetune {
         }
         Mixup mixup = mixupActive ? new Mixup(o.mixup, o.cutmix, o.mixupProb, o.mixupSwitchProb, o.smoothing, o.nbClasses, o.mixupMode,
                 o.cutmixMinmax) : null;
-        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter);
+        DType autocast = o.precisionOn(backend, progress::note); // the training forward's; the held-out passes stay float32
+        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), o.clipGrad, o.accumIter,
+                autocast == DType.F16 ? new GradScaler() : null);
+        progress.message(RunOptions.precisionLine(autocast, gradientUpdate.scaler()));
 
         progress.message(splits.describe());
         progress.message(String.format(Locale.ROOT, "model: %s, %s, %d classes; %,d trainable parameters", spec.describe(),
@@ -125,21 +132,23 @@ public final class Finetune {
             Tensor images;
             Var logits;
             Var loss;
-            if (mixup != null) {
-                Mixup.Result m = mixup.apply(b, new SplittableRandom(iterationSeed(o.seed, epoch, it)));
-                images = Tensor.of(backend, m.images(), b.size(), b.channels(), b.height(), b.width());
-                logits = model.forward(images);
-                loss = Losses.softTargetCrossEntropy(logits, Tensor.of(backend, m.targets(), b.size(), o.nbClasses));
-            } else {
-                images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
-                logits = model.forward(images);
-                loss = o.smoothing > 0
-                        ? Losses.softTargetCrossEntropy(logits, Tensor.of(backend, Mixup.softTargets(b.labels(), o.nbClasses, 1.0, o.smoothing), b.size(), o.nbClasses))
-                        : Losses.crossEntropy(logits, Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
+            try (Autocast.Scope s = Autocast.enable(autocast)) {
+                if (mixup != null) {
+                    Mixup.Result m = mixup.apply(b, new SplittableRandom(iterationSeed(o.seed, epoch, it)));
+                    images = Tensor.of(backend, m.images(), b.size(), b.channels(), b.height(), b.width());
+                    logits = model.forward(images);
+                    loss = Losses.softTargetCrossEntropy(logits, Tensor.of(backend, m.targets(), b.size(), o.nbClasses));
+                } else {
+                    images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width());
+                    logits = model.forward(images);
+                    loss = o.smoothing > 0
+                            ? Losses.softTargetCrossEntropy(logits, Tensor.of(backend, Mixup.softTargets(b.labels(), o.nbClasses, 1.0, o.smoothing), b.size(), o.nbClasses))
+                            : Losses.crossEntropy(logits, Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
+                }
             }
             return gradientUpdate.apply(loss, lr, update);
         };
-        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate::lastNorm,
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
         ClassifierTrainer.Outcome out = trainer.fit(train, () -> trainTransform(o, data.train().mean(), data.train().std()), log);
         return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);

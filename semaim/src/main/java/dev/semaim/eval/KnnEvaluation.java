@@ -9,6 +9,7 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.settings.Precision;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
@@ -68,6 +69,9 @@ public final class KnnEvaluation {
             progress.message("no --finetune: k-NN of the random initialisation");
         }
         model.eval();
+        if (o.precisionOn(backend, progress::note) != null && o.amp != Precision.AUTO) {
+            progress.note("--amp " + o.amp + " applies to training; the k-NN features are computed in float32");
+        }
         Transform eval = splits.evalTransform(o);
         progress.message(splits.describe() + String.format(Locale.ROOT, "; %s, %s feature", spec.describe(),
                 o.globalPool ? "global-pool" : "cls-token"));

@@ -1,11 +1,13 @@
 package dev.semaim.eval;
 
+import dev.semaim.autograd.Autocast;
 import dev.semaim.autograd.Losses;
 import dev.semaim.autograd.Var;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.data.Transforms;
 import dev.semaim.model.VisionTransformer;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
@@ -16,8 +18,10 @@ import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
@@ -74,13 +78,19 @@ public final class LinearProbe {
                 o.blr, o.absoluteLr(), o.effectiveBatch(), MOMENTUM));
 
         // no clipping; the head's gradient norm is measured for the logs
-        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), Double.NaN, o.accumIter);
+        DType autocast = o.precisionOn(backend, progress::note); // the training forward's; the held-out passes stay float32
+        GradientUpdate gradientUpdate = new GradientUpdate(optimizer, model.trainableParameters().values(), Double.NaN, o.accumIter,
+                autocast == DType.F16 ? new GradScaler() : null);
+        progress.message(RunOptions.precisionLine(autocast, gradientUpdate.scaler()));
         EpochLoop.Step step = (b, epoch, it, lr, update) -> {
             Tensor images = Tensor.of(backend, b.images(), b.size(), b.channels(), b.height(), b.width()); // (B, C, H, W)
-            Var loss = Losses.crossEntropy(model.forward(images), Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
+            Var loss;
+            try (Autocast.Scope s = Autocast.enable(autocast)) {
+                loss = Losses.crossEntropy(model.forward(images), Tensor.of(backend, Accuracy.toLong(b.labels()), b.size()));
+            }
             return gradientUpdate.apply(loss, lr, update);
         };
-        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate::lastNorm,
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate,
                 () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
         ClassifierTrainer.Outcome out = trainer.fit(train, () -> Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()), log);
         return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);

@@ -2,7 +2,9 @@ package dev.semaim.run;
 
 import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Json;
 import dev.semaim.nn.io.Safetensors;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.tensor.Tensor;
 
@@ -27,10 +29,33 @@ public final class Checkpoints {
     public static final String EMA_PREFIX = "ema.";
     static final String FORMAT_KEY = "format";
     static final String FORMAT = "semaim-pretrain-1";
+    /** Metadata key of the loss scaler's state (JSON of PyTorch's GradScaler.state_dict()), the official checkpoint's key. */
+    public static final String LOSS_SCALER = "loss_scaler";
 
     /** A checkpoint read back; {@code ema} holds the EMA copy's weights (names without {@link #EMA_PREFIX}), empty when none. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> ema, TrainingState state,
                          Map<String, String> metadata) {
+        /**
+         * Gives {@code scaler} (when not null) the loss scaler state saved with a float16 run (PyTorch's keys); a
+         * checkpoint without one (a float32 or bfloat16 run, or one written before mixed precision) leaves it as it is.
+         * Malformed state names the file. Returns whether a state was loaded.
+         */
+        public boolean restoreLossScaler(GradScaler scaler) {
+            String json = metadata.get(LOSS_SCALER);
+            if (scaler == null || json == null) {
+                return false;
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> state = (Map<String, ?>) Json.parse(json);
+                scaler.load(state);
+                return true;
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + ": '" + LOSS_SCALER + "' " + json + " is not a loss scaler state: "
+                        + e.getMessage(), e);
+            }
+        }
+
         /**
          * Loads the weights strictly into {@code targetModel} and the optimizer state into {@code targetOptimizer}; a
          * mismatch names the file. Non-finite weights are refused: training on from them diverges at once, and the

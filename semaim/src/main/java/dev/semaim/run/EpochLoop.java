@@ -4,6 +4,8 @@ import dev.semaim.data.Batch;
 import dev.semaim.data.DataLoader;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.StateDict;
+import dev.semaim.nn.io.Json;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.tensor.Tensor;
@@ -113,6 +115,7 @@ public final class EpochLoop {
     private final List<MetricsListener> metrics = new ArrayList<>();
     private StopSignals stopSignals;
     private Module ema;
+    private GradScaler lossScaler;
 
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
@@ -198,6 +201,15 @@ public final class EpochLoop {
         return this;
     }
 
+    /**
+     * The float16 run's loss scaler: its scale is logged (log.txt {@code fp16_scaler}, TensorBoard {@code fp16_scaler})
+     * and its state saved in every checkpoint ({@link Checkpoints#LOSS_SCALER}).
+     */
+    public EpochLoop lossScaler(GradScaler s) {
+        this.lossScaler = s;
+        return this;
+    }
+
     /** Adds a listener for every iteration's numbers and every epoch's log line (after the step and epoch listeners). */
     public EpochLoop onMetrics(MetricsListener l) {
         this.metrics.add(l);
@@ -270,7 +282,7 @@ public final class EpochLoop {
                 double imagesPerSecond = done * (double) o.batchSize / epochSeconds;
                 progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr, imagesPerSecond, eta);
                 double norm = update ? gradientNorm.getAsDouble() : Double.NaN;
-                if (!Double.isNaN(norm)) {
+                if (Double.isFinite(norm)) { // an overflowed float16 step (skipped) has an infinite or NaN norm
                     normSum += norm;
                     norms++;
                 }
@@ -282,7 +294,7 @@ public final class EpochLoop {
                 }
                 stepListener.onStep(epoch, it, loss, lr);
                 MetricsListener.Iteration stats = new MetricsListener.Iteration(epoch, it, (long) epoch * iters + it, loss, lr,
-                        update, norm, imagesPerSecond);
+                        update, norm, imagesPerSecond, lossScaler == null ? Double.NaN : lossScaler.scale());
                 for (MetricsListener m : metrics) {
                     m.onIteration(stats);
                 }
@@ -321,6 +333,9 @@ public final class EpochLoop {
                 line.put("n_parameters", parameters);
                 line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
                 line.put("optimizer_steps", optimizerSteps);
+                if (lossScaler != null) {
+                    line.put("fp16_scaler", lossScaler.scale());
+                }
                 log.append(line);
                 epochListener.onEpoch(epoch, log.file());
                 for (MetricsListener m : metrics) {
@@ -355,10 +370,13 @@ public final class EpochLoop {
         line.put("step", s.step());
         line.put("train_loss", s.loss());
         line.put("train_lr", s.lr());
-        if (!Double.isNaN(s.gradNorm())) {
+        if (Double.isFinite(s.gradNorm())) {
             line.put("train_total_norm", s.gradNorm());
         }
         line.put("images_per_s", s.imagesPerSecond());
+        if (!Double.isNaN(s.lossScale())) {
+            line.put("fp16_scaler", s.lossScale());
+        }
         return line;
     }
 
@@ -378,7 +396,12 @@ public final class EpochLoop {
         if (nonFinite != null) {
             throw new NonFiniteLossException("the weights became non-finite (" + nonFinite + ")", epoch, iter, lastGood);
         }
-        Checkpoints.save(file, model, optimizer, state, checkpointMetadata, ema);
+        Map<String, String> meta = checkpointMetadata;
+        if (lossScaler != null) {
+            meta = new LinkedHashMap<>(checkpointMetadata);
+            meta.put(Checkpoints.LOSS_SCALER, Json.object(lossScaler.state()));
+        }
+        Checkpoints.save(file, model, optimizer, state, meta, ema);
         return file;
     }
 }

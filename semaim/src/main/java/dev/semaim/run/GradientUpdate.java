@@ -3,6 +3,7 @@ package dev.semaim.run;
 import dev.semaim.autograd.Var;
 import dev.semaim.nn.Parameter;
 import dev.semaim.nn.optim.GradClip;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.Optimizer;
 
 import java.util.Collection;
@@ -18,12 +19,19 @@ import java.util.List;
  * <p>The global gradient norm is measured on every optimizer step, clipped or not (as the official code's loss scaler
  * does): one pass over the gradients, small beside the backward that made them. It goes to log.txt
  * ({@code train_total_norm}) and TensorBoard ({@code grad_norm}).
+ *
+ * <p>With a {@link GradScaler} (float16 training) the backward starts from loss x scale / accum_iter; on the last
+ * micro-batch the gradients are unscaled, the norm measured (infinite or NaN when they overflowed, as PyTorch's), the
+ * step skipped when they overflowed, and the scale updated: PyTorch's {@code scaler.scale(loss).backward();
+ * scaler.unscale_(optimizer); clip_grad_norm_; scaler.step(optimizer); scaler.update()}.
  */
 public final class GradientUpdate {
     private final Optimizer optimizer;
     private final List<Parameter> trainable;
     private final double clipGrad;
     private final int accumIter;
+    /** Null without loss scaling (float32 and bfloat16 runs). */
+    private final GradScaler scaler;
     private double lastNorm = Double.NaN;
 
     /**
@@ -31,6 +39,12 @@ public final class GradientUpdate {
      * @param clipGrad  global gradient-norm limit, NaN = no clipping
      */
     public GradientUpdate(Optimizer optimizer, Collection<Parameter> trainable, double clipGrad, int accumIter) {
+        this(optimizer, trainable, clipGrad, accumIter, null);
+    }
+
+    /** As above, with loss scaling by {@code scaler} (null = none). */
+    public GradientUpdate(Optimizer optimizer, Collection<Parameter> trainable, double clipGrad, int accumIter, GradScaler scaler) {
+        this.scaler = scaler;
         this.optimizer = optimizer;
         this.trainable = List.copyOf(trainable);
         this.clipGrad = clipGrad;
@@ -47,13 +61,25 @@ public final class GradientUpdate {
         if (!Double.isFinite(value)) {
             return value;
         }
-        (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backwardAndRelease(loss);
+        double factor = (scaler == null ? 1.0 : scaler.scale()) / accumIter;
+        (factor == 1 ? loss : loss.mul(factor)).backwardAndRelease(loss);
         if (update) {
+            boolean overflow = scaler != null && scaler.unscale(trainable);
             lastNorm = Double.isNaN(clipGrad) ? GradClip.globalNorm(trainable) : GradClip.clipGlobalNorm(trainable, clipGrad);
-            optimizer.step(lr);
+            if (!overflow) {
+                optimizer.step(lr);
+            }
+            if (scaler != null) {
+                scaler.update(overflow);
+            }
             optimizer.zeroGrad();
         }
         return value;
+    }
+
+    /** The loss scaler, or null without loss scaling. */
+    public GradScaler scaler() {
+        return scaler;
     }
 
     /** The global gradient norm (before clipping) of the last optimizer step; NaN before the first. */

@@ -21,9 +21,10 @@ public interface MetricsListener {
      * @param gradNorm        global L2 norm of the gradients before clipping when {@code update}; NaN otherwise, or
      *                        when the protocol does not measure it
      * @param imagesPerSecond the epoch's training throughput so far
+     * @param lossScale       the float16 loss scale after the iteration (NaN without loss scaling)
      */
     record Iteration(int epoch, int iter, long step, double loss, double lr, boolean update, double gradNorm,
-                     double imagesPerSecond) {
+                     double imagesPerSecond, double lossScale) {
     }
 
     void onIteration(Iteration it) throws IOException;

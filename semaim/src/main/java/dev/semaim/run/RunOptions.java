@@ -1,10 +1,13 @@
 package dev.semaim.run;
 
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.settings.Device;
 import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.Setting;
 import dev.semaim.settings.ValueType;
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.DType;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,7 +32,10 @@ public abstract class RunOptions {
     public String experiment;
     public long seed;
     public Device device;
-    public Precision precision;
+    /** Mixed precision ({@code --amp}, alias {@code --precision}; {@code --not_use_fp16} sets {@code off}). */
+    public Precision amp;
+    /** Float32 products on TF32 tensor cores where the device has them ({@code --tf32}). */
+    public boolean tf32;
     public int numWorkers;
 
     public int batchSize;
@@ -93,8 +99,9 @@ public abstract class RunOptions {
      * Declares {@code --data_path} ({@code dataHelp} says which layouts the command reads; the command says why it is
      * required), {@code --output_dir}
      * ({@code outputHelp}: what it receives), {@code --log_dir}, {@code --experiment}, {@code --seed} ({@code seedHelp}:
-     * what it seeds), {@code --batch_size}, {@code --num_workers}, {@code --device} and {@code --precision}, the official
-     * flags that have no effect here ({@code --pin_mem}, {@code --no_pin_mem}, {@code --dist_backend}) and the distributed ones.
+     * what it seeds), {@code --batch_size}, {@code --num_workers}, {@code --device}, {@code --amp} (alias {@code --precision})
+     * with the official {@code --not_use_fp16}, {@code --tf32}, the official flags that have no effect here
+     * ({@code --pin_mem}, {@code --no_pin_mem}, {@code --dist_backend}) and the distributed ones.
      */
     protected static <O extends RunOptions> void declareRun(Schema<O> s, String dataHelp, String outputHelp, String seedHelp,
                                                             String batchSize, String batchHelp) {
@@ -114,8 +121,18 @@ public abstract class RunOptions {
         s.add("seed", ValueType.longInteger(0), "0", seedHelp, o -> o.seed, (o, v) -> o.seed = v);
         s.add("num_workers", ValueType.integer(0), "2", "data loading threads", o -> o.numWorkers, (o, v) -> o.numWorkers = v).unrecorded();
         s.add("device", ValueType.choice(Device.class), "cpu", "compute backend", o -> o.device, (o, v) -> o.device = v);
-        s.add("precision", ValueType.choice(Precision.class), "fp32", "number format (fp16/bf16 are not supported yet)",
-                o -> o.precision, (o, v) -> o.precision = v);
+        s.add("amp", ValueType.choice(Precision.class), "auto",
+                "mixed precision: off (float32), bf16, or fp16 with dynamic loss scaling; auto = off on the CPU, bf16 on a GPU",
+                o -> o.amp, (o, v) -> o.amp = v).alias("precision");
+        s.add("not_use_fp16", ValueType.toggle(), null, "train in float32 (the official switch; the same as --amp off)",
+                o -> o.amp == Precision.OFF, (o, v) -> {
+                    if (v) {
+                        o.amp = Precision.OFF;
+                    }
+                }).unrecorded().excludes("amp");
+        s.add("tf32", ValueType.toggle(), null,
+                "float32 products on TF32 tensor cores (GPU; PyTorch's allow_tf32; -Dsemaim.cuda.tf32=true does the same)",
+                o -> o.tf32, (o, v) -> o.tf32 = v);
         String pinned = "the data loader's batches are Java arrays, copied to the device by the backend; there is no pinned memory to ask for";
         declareNoEffect(s, "pin_mem", ValueType.toggle(), null, "the official DataLoader's pin_memory switch", pinned);
         declareNoEffect(s, "no_pin_mem", ValueType.toggle(), null, "the official switch that turns --pin_mem off", pinned);
@@ -224,6 +241,26 @@ public abstract class RunOptions {
 
     private static String plain(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /**
+     * The 16-bit type the training forward autocasts to on {@code backend} (null = float32), after applying
+     * {@code --tf32} to it; {@code note} gets a line when a flag asks for what the backend does not have.
+     */
+    public DType precisionOn(Backend backend, Consumer<String> note) {
+        if (tf32 && !backend.setTf32(true)) {
+            note.accept("--tf32 has no effect on " + backend.name() + " (no TF32 tensor cores): products stay float32");
+        }
+        return amp.autocastType(backend);
+    }
+
+    /** The run's line about its number format, e.g. "precision: fp16 autocast, float32 master weights, loss scale 65536". */
+    public static String precisionLine(DType autocast, GradScaler scaler) {
+        if (autocast == null) {
+            return "precision: float32";
+        }
+        return "precision: " + (autocast == DType.BF16 ? "bf16" : "fp16") + " autocast, float32 master weights"
+                + (scaler == null ? "" : String.format(Locale.ROOT, ", loss scale %.0f", scaler.scale()));
     }
 
     /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */

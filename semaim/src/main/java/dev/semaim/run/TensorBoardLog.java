@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The run's TensorBoard scalars in an {@link EventFile} beside log.txt, with the official code's tags: per optimizer
- * step {@code loss}, {@code lr}, {@code grad_norm} (SemAIM's {@code engine_pretrain}) and {@code images_per_s}, at the
+ * step {@code loss}, {@code lr}, {@code grad_norm}, with float16 loss scaling {@code fp16_scaler} (SemAIM's
+ * {@code engine_pretrain}) and {@code images_per_s}, at the
  * run's iteration index; per epoch, for fine-tuning and linear probing, {@code perf/test_acc1}, {@code perf/test_acc5}
  * and {@code perf/test_loss} (MAE's {@code main_finetune}) at the epoch. Like the official writer it records only the
  * last micro-batch of each accumulation group, where the optimizer steps.
@@ -38,6 +39,9 @@ public final class TensorBoardLog implements MetricsListener {
         events.scalar("lr", it.step(), it.lr());
         if (!Double.isNaN(it.gradNorm())) {
             events.scalar("grad_norm", it.step(), it.gradNorm());
+        }
+        if (!Double.isNaN(it.lossScale())) {
+            events.scalar("fp16_scaler", it.step(), it.lossScale());
         }
         events.scalar("images_per_s", it.step(), it.imagesPerSecond());
     }

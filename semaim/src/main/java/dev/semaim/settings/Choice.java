@@ -16,6 +16,11 @@ public interface Choice {
         return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Spellings the command line also accepts for this constant (older or official names); none by default. */
+    default List<String> otherSpellings() {
+        return List.of();
+    }
+
     /** Why this choice cannot be used yet (a whole sentence naming what is missing), or null when it can. */
     default String unavailable() {
         return null;
@@ -27,7 +32,7 @@ public interface Choice {
      */
     static <E extends Enum<E> & Choice> E parse(Class<E> type, String text) {
         for (E e : type.getEnumConstants()) {
-            if (e.spelling().equals(text)) {
+            if (e.spelling().equals(text) || e.otherSpellings().contains(text)) {
                 if (e.unavailable() != null) {
                     throw new IllegalArgumentException("'" + text + "' " + e.unavailable());
                 }

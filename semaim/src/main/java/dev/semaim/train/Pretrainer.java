@@ -10,6 +10,7 @@ import dev.semaim.model.FeatureTarget;
 import dev.semaim.model.ModelEma;
 import dev.semaim.model.ViTTeacher;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
@@ -23,10 +24,12 @@ import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFiles;
 import dev.semaim.run.RunFolder;
+import dev.semaim.run.RunOptions;
 import dev.semaim.run.StepListener;
 import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.TrainingState;
 import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 
@@ -156,6 +159,8 @@ public final class Pretrainer {
             AimViT model = new AimViT(config, new Rng(o.seed));
             Optimizer optimizer = new AdamW(ParamGroups.weightDecay(model, o.weightDecay), BETA1, BETA2, ADAM_EPS);
             LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
+            DType autocast = o.precisionOn(backend, progress::note);
+            GradScaler scaler = autocast == DType.F16 ? new GradScaler() : null;
 
             progress.message(String.format(Locale.ROOT, "data: %s, %d images; %d iterations per epoch", data.description(),
                     data.dataset().size(), iters));
@@ -174,6 +179,7 @@ public final class Pretrainer {
             }
             if (ck != null) {
                 ck.restore(model, optimizer);
+                ck.restoreLossScaler(scaler);
                 state = ck.state();
                 if (seed != o.seed) {
                     progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
@@ -199,7 +205,8 @@ public final class Pretrainer {
                 progress.message(String.format(Locale.ROOT, "EMA of the model: decay %.5f this epoch (0.999 rising to 0.9999 at epoch 100)%s",
                         ModelEma.decayAt(state.epoch()), o.predictFeature == FeatureTarget.EMA ? "; it gives the target and the order map" : "; it gives the order map"));
             }
-            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, ema);
+            progress.message(RunOptions.precisionLine(autocast, scaler));
+            PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, ema, autocast, scaler);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
@@ -209,6 +216,7 @@ public final class Pretrainer {
                     .onStep(stepListener)
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)
+                    .lossScaler(scaler)
                     .onMetrics(new TensorBoardLog(files.tensorBoardFolder()))
                     .saveEma(ema == null ? null : ema.module());
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {

@@ -97,10 +97,10 @@ class EventFileTest {
     @Test
     void tensorBoardLogWritesTheOfficialTags() throws IOException {
         TensorBoardLog log = new TensorBoardLog(dir);
-        log.onIteration(new MetricsListener.Iteration(0, 0, 0, 2.5, 1e-4, false, Double.NaN, 80));
+        log.onIteration(new MetricsListener.Iteration(0, 0, 0, 2.5, 1e-4, false, Double.NaN, 80, Double.NaN));
         assertNull(log.file(), "micro-batches that do not step the optimizer are not written (as the official code)");
-        log.onIteration(new MetricsListener.Iteration(0, 1, 1, 2.25, 2e-4, true, 3.5, 81));
-        log.onIteration(new MetricsListener.Iteration(0, 3, 3, 2.0, 3e-4, true, Double.NaN, 82)); // norm not measured
+        log.onIteration(new MetricsListener.Iteration(0, 1, 1, 2.25, 2e-4, true, 3.5, 81, Double.NaN));
+        log.onIteration(new MetricsListener.Iteration(0, 3, 3, 2.0, 3e-4, true, Double.NaN, 82, Double.NaN)); // norm not measured
         log.onEpoch(0, Map.of("train_loss", 2.0, "epoch", 0)); // pre-training: no held-out fields
         log.onEpoch(1, Map.of("test_acc1", 55.5, "test_acc5", 90.25, "test_loss", 1.125, "epoch", 1));
         List<TfEventsReader.Event> events = TfEventsReader.read(log.file());

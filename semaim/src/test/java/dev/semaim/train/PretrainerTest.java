@@ -1,29 +1,27 @@
 package dev.semaim.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
-import java.util.LinkedHashMap;
-
-import java.util.Map;
-
-import dev.semaim.tensor.Tensor;
-
-import dev.semaim.io.TorchCheckpoint;
-
 import dev.semaim.data.TrainingData;
+import dev.semaim.io.TorchCheckpoint;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.NonFiniteLossException;
+import dev.semaim.run.TfEventsReader;
 import dev.semaim.settings.Precision;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,6 +103,45 @@ class PretrainerTest {
         String log = Files.readString(dir.resolve("log.txt"));
         assertTrue(log.startsWith("{\"train_loss\": ") && log.contains("\"epoch\": 0") && log.contains("\"images_per_s\": "), log);
         assertTrue(r.output().contains("effective batch size: 16") && r.output().contains("actual lr: 2.00e-03"), r.output());
+    }
+
+    /**
+     * --amp fp16: the loss scale is logged (log.txt and TensorBoard, tag fp16_scaler) and saved in the checkpoint as the
+     * official loss_scaler state, and a resumed run continues with the saved scale (here one edited to 1024).
+     */
+    @Test
+    void fp16RunLogsSavesAndRestoresItsLossScale() throws Exception {
+        PretrainOptions o = oneEpoch(2);
+        o.amp = Precision.FP16;
+        TinyRun r = TinyRun.run(o, -1);
+        assertTrue(r.output().contains("precision: fp16 autocast, float32 master weights, loss scale 65536"), r.output());
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        Safetensors.File f = Safetensors.read(latest);
+        assertEquals("{\"scale\": 65536.0, \"growth_factor\": 2.0, \"backoff_factor\": 0.5, \"growth_interval\": 2000, "
+                + "\"_growth_tracker\": 2}", f.metadata().get(Checkpoints.LOSS_SCALER));
+        assertEquals(DType.F32, f.get("blocks.0.attn.qkv.weight").dtype(), "float32 master weights");
+        assertTrue(Files.readString(dir.resolve("log.txt")).contains("\"fp16_scaler\": 65536.0"));
+        List<TfEventsReader.Scalar> scalars = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path e : files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).toList())
+                for (TfEventsReader.Event ev : TfEventsReader.read(e)) scalars.addAll(ev.scalars());
+        }
+        assertTrue(scalars.contains(new TfEventsReader.Scalar("fp16_scaler", 65536f)), scalars.toString());
+
+        Map<String, String> meta = new LinkedHashMap<>(f.metadata());
+        meta.put(Checkpoints.LOSS_SCALER, "{\"scale\": 1024.0, \"growth_factor\": 2.0, \"backoff_factor\": 0.5, \"growth_interval\": 2000, "
+                + "\"_growth_tracker\": 7}");
+        Safetensors.write(latest, f.tensors(), meta);
+        o.epochs = 2;
+        r = TinyRun.run(o, -1);
+        assertTrue(r.output().contains("loss scale 1024"), r.output());
+        assertTrue(Safetensors.read(latest).metadata().get(Checkpoints.LOSS_SCALER).contains("\"_growth_tracker\": 9"));
+
+        meta.put(Checkpoints.LOSS_SCALER, "{\"scale\": \"big\"}");
+        Safetensors.write(latest, Safetensors.read(latest).tensors(), meta);
+        o.epochs = 3;
+        String e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage();
+        assertTrue(e.startsWith("checkpoint " + latest + ": 'loss_scaler' {\"scale\": \"big\"} is not a loss scaler state"), e);
     }
 
     /**
@@ -229,9 +266,6 @@ class PretrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::validate);
         assertTrue(e.getMessage().startsWith("--input_size 18"), e.getMessage());
         o.inputSize = 16;
-        o.precision = Precision.FP16;
-        assertEquals("--precision must be one of fp32, got fp16", assertThrows(IllegalArgumentException.class, o::validate).getMessage());
-        o.precision = Precision.FP32;
         o.dataPath = null;
         assertTrue(assertThrows(IllegalArgumentException.class, o::validate).getMessage().startsWith("--data_path is required"));
         o.dataPath = TrainingData.EMBEDDED;

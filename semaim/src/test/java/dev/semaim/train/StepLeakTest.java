@@ -5,6 +5,7 @@ import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.DType;
@@ -56,6 +57,17 @@ class StepLeakTest {
         PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8), 3.0, 1);
         Rng order = new Rng(2);
         assertNoLeaks("pre-training (attention_center order)", data -> step.run(images(data), order.fork(1), 1e-4, true));
+    }
+
+    @Test
+    void aMixedPrecisionStepLeavesNothingToTheCollector() throws InterruptedException {
+        AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(28).patchSize(4).inChans(1).embedDim(64).depth(2).numHeads(2)
+                .queryDepth(1).gaussianKernelSize(5).gaussianSigma(1).build();
+        AimViT model = new AimViT(c, new Rng(6));
+        PretrainStep step = new PretrainStep(model, new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8), 3.0, 1, null,
+                DType.F16, new GradScaler());
+        Rng order = new Rng(7);
+        assertNoLeaks("pre-training under fp16 autocast with loss scaling", data -> step.run(images(data), order.fork(3), 1e-4, true));
     }
 
     @Test

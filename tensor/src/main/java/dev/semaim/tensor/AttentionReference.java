@@ -22,9 +22,10 @@ public final class AttentionReference {
     public static void forward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor mask, Tensor out, Tensor probs) {
         Tensor scores = heads(q, heads).matmul(heads(k, heads).transpose(2, 3)).mul(scale); // scores: (B, H, Tq, Tk)
         if (mask != null) scores = scores.add(mask);
-        Tensor p = scores.softmax(3);
-        probs.copyFrom(p);
-        join(p.matmul(heads(v, heads)), out);                                                // (B, H, Tq, hd) → out
+        probs.copyFrom(scores.softmax(3));
+        // the product reads probs as stored: with BF16/F16 operands the probabilities are rounded to that type first,
+        // as autocast does between an fp32 softmax and the low-precision product (equal to the softmax in F32)
+        join(probs.matmul(heads(v, heads)), out);                                            // (B, H, Tq, hd) → out
     }
 
     /** dq (B, Tq, D), dk, dv (B, Tk, D) (any views, overwritten) from the output gradient dOut (B, Tq, D) and the forward's probs. */

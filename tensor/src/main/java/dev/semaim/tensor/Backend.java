@@ -32,7 +32,10 @@ public interface Backend {
     /** A storage holding a copy of a host array (float[], double[], int[] or long[]). */
     Storage upload(Object hostArray);
 
-    /** Copies {@code src} (any strides) in row-major order into a host array of its dtype. */
+    /**
+     * Copies {@code src} (any strides) in row-major order into a host array of its dtype (float[], double[], int[],
+     * long[], or a short[] of the bits of BF16 and F16).
+     */
     void download(Tensor src, Object hostArray);
 
     /** dst = src elementwise (equal shapes, any strides, dtype conversion allowed). */
@@ -160,6 +163,14 @@ public interface Backend {
      */
     void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                double weightDecay, double bc1, double bc2);
+
+    /**
+     * Lets float32 matrix products use TF32 tensor cores (10-bit fraction operands, float32 accumulation; PyTorch's
+     * {@code allow_tf32}), or forbids it. Returns whether this backend has them; the default has none and ignores it.
+     */
+    default boolean setTf32(boolean allowed) {
+        return false;
+    }
 
     /** Blocks until all queued work has finished (no-op on the CPU). */
     default void synchronize() {}

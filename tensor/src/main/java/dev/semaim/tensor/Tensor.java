@@ -324,20 +324,22 @@ public final class Tensor {
     /** This tensor on another backend (itself when already there). */
     public Tensor to(Backend target) {
         if (target == backend()) return this;
+        if (dtype().isHalf()) return to(DType.F32).to(target).to(dtype()); // exact both ways; upload takes no bits
         Object host = toArray();
         return of(target, host, shape);
     }
 
     // ---------------------------------------------------------------- host access
 
-    /** Elements in row-major order as a new host array of the dtype's Java type. */
+    /** Elements in row-major order as a new host array of the dtype's Java type (a short[] of bits for BF16 and F16). */
     public Object toArray() {
         Object host;
         switch (dtype()) {
             case F32: host = new float[numel()]; break;
             case F64: host = new double[numel()]; break;
             case I32: host = new int[numel()]; break;
-            default: host = new long[numel()]; break;
+            case I64: host = new long[numel()]; break;
+            default: host = new short[numel()]; break;
         }
         backend().download(this, host);
         return host;
@@ -379,9 +381,16 @@ public final class Tensor {
         return binary(op, full(v, dtype(), backend()));
     }
 
+    /**
+     * The dtype of an op on this and o (PyTorch's promotion): the wider float type (F16 &lt; F32 &lt; F64, BF16 &lt;
+     * F32; BF16 with F16 gives F32), a float type over an integer one, I64 for two integer types.
+     */
     private DType resultType(String op, Tensor o) {
         if (dtype() == o.dtype()) return dtype();
-        if (dtype().floating && o.dtype().floating) return DType.F64;
+        if (dtype().floating && o.dtype().floating) {
+            if (dtype() == DType.F64 || o.dtype() == DType.F64) return DType.F64;
+            return DType.F32;                                   // F32 with a half type, or BF16 with F16
+        }
         if (dtype().floating) return dtype();
         if (o.dtype().floating) return o.dtype();
         return DType.I64;

@@ -1,5 +1,6 @@
 package dev.semaim.nn.io;
 
+import dev.semaim.tensor.HalfFloats;
 import dev.semaim.tensor.Shape;
 import dev.semaim.tensor.Tensor;
 
@@ -73,12 +74,12 @@ public record RawTensor(String dtype, int[] shape, byte[] data) {
             case "I64" -> b.asLongBuffer().get((long[]) (host = new long[n]));
             case "F16" -> {
                 float[] f = new float[n];
-                for (int i = 0; i < n; i++) f[i] = halfToFloat(b.getShort(2 * i));
+                for (int i = 0; i < n; i++) f[i] = HalfFloats.fromF16(b.getShort(2 * i));
                 host = f;
             }
-            case "BF16" -> { // the top 16 bits of a float32
+            case "BF16" -> {
                 float[] f = new float[n];
-                for (int i = 0; i < n; i++) f[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+                for (int i = 0; i < n; i++) f[i] = HalfFloats.fromBf16(b.getShort(2 * i));
                 host = f;
             }
             case "I16" -> {
@@ -98,17 +99,6 @@ public record RawTensor(String dtype, int[] shape, byte[] data) {
             }
         }
         return Tensor.of(host, shape);
-    }
-
-    /** IEEE binary16 to binary32 (exact: every half value is a float). */
-    public static float halfToFloat(short h) {
-        int bits = h & 0xffff, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
-        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        if (exp == 0) {
-            float v = mant * 0x1p-24f; // subnormal
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     @Override

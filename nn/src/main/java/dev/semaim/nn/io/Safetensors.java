@@ -229,11 +229,6 @@ public final class Safetensors {
         return new RawTensor(e.dtype, e.shape, buf.array());
     }
 
-    /** IEEE binary16 to binary32 (exact: every half value is a float); see {@link RawTensor#halfToFloat}. */
-    public static float halfToFloat(short h) {
-        return RawTensor.halfToFloat(h);
-    }
-
     private static ByteBuffer readFully(FileChannel ch, long position, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         while (buf.hasRemaining()) {
@@ -336,7 +331,8 @@ public final class Safetensors {
                 case F32: buf.asFloatBuffer().put((float[]) host, from, count); break;
                 case F64: buf.asDoubleBuffer().put((double[]) host, from, count); break;
                 case I32: buf.asIntBuffer().put((int[]) host, from, count); break;
-                default: buf.asLongBuffer().put((long[]) host, from, count); break;
+                case I64: buf.asLongBuffer().put((long[]) host, from, count); break;
+                default: buf.asShortBuffer().put((short[]) host, from, count); break; // BF16, F16: their bits
             }
             buf.limit(count * elementBytes);
             writeFully(ch, buf);

@@ -58,6 +58,24 @@ class SafetensorsTest {
     }
 
     @Test
+    void bf16AndF16TensorsAreWrittenAsTheirBitsAndReadBackWidened() {
+        Tensor x = Tensor.of(new float[] {1.00390625f, -3.5f, 65504f, 0x1p-24f}, 2, 2);
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("b", x.to(DType.BF16));
+        in.put("h", x.to(DType.F16).transpose(0, 1)); // a view: written in row-major order
+        Path p = dir.resolve("half.safetensors");
+        Safetensors.write(p, in, Map.of());
+        Safetensors.RawFile raw = Safetensors.readRaw(p);
+        assertEquals("BF16", raw.tensors().get("b").dtype());
+        ByteBuffer b = ByteBuffer.wrap(raw.tensors().get("h").data()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(dev.semaim.tensor.HalfFloats.toF16(1.00390625f), b.getShort(0));
+        assertEquals(dev.semaim.tensor.HalfFloats.toF16(65504f), b.getShort(2), "the transposed view's second element");
+        Safetensors.File f = Safetensors.read(p);
+        assertArrayEquals(in.get("b").toFloatArray(), f.get("b").toFloatArray());
+        assertArrayEquals(in.get("h").toFloatArray(), f.get("h").toFloatArray());
+    }
+
+    @Test
     void emptyTensorsMayShareAnOffsetWithTheirNeighbours() throws IOException {
         Path p = raw("empties", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"

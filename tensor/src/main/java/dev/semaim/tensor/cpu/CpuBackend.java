@@ -61,7 +61,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void download(Tensor src, Object hostArray) {
-        Tensor dst = new Tensor(new CpuStorage(hostArray), src.shape(), dev.semaim.tensor.Shape.contiguousStrides(src.shape()), 0);
+        CpuStorage host = hostArray instanceof short[] ? new CpuStorage(src.dtype(), (short[]) hostArray) : new CpuStorage(hostArray);
+        Tensor dst = new Tensor(host, src.shape(), dev.semaim.tensor.Shape.contiguousStrides(src.shape()), 0);
         copy(src, dst);
     }
 

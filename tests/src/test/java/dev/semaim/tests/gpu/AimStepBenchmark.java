@@ -1,10 +1,13 @@
 package dev.semaim.tests.gpu;
 
+import dev.semaim.autograd.Autocast;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.AdamW;
+import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.ParamGroups;
+import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.DType;
@@ -23,10 +26,18 @@ import java.util.Arrays;
  * priority, forward and backward phases (with -Dsemaim.cuda.profile=true each wait prints a kernel profile).
  * Like the training loop, the step releases activations during the backward and gradients after the update;
  * -Dbench.release=false keeps them for the collector instead (plain backward and zero grad), for comparison.
+ * -Dbench.amp=bf16 or fp16 runs the forward under autocast and the update as the training loops do under {@code --amp}
+ * ({@link GradientUpdate}: float32 master weights, fp16 with PyTorch's loss scaling; it also measures the gradient norm).
  */
 public final class AimStepBenchmark {
     private static final boolean PHASES = Boolean.getBoolean("bench.phases");
     private static final boolean RELEASE = Boolean.parseBoolean(System.getProperty("bench.release", "true"));
+    /** The forward's 16-bit type under -Dbench.amp=bf16|fp16; null (float32) otherwise. */
+    private static final DType AMP = switch (System.getProperty("bench.amp", "off")) {
+        case "bf16" -> DType.BF16;
+        case "fp16" -> DType.F16;
+        default -> null;
+    };
 
     private AimStepBenchmark() {}
 
@@ -61,6 +72,8 @@ public final class AimStepBenchmark {
     private static void run(Backend backend, String name, AimConfig config, int batch, int steps) {
         AimViT model = new AimViT(config, new Rng(0));
         AdamW opt = new AdamW(ParamGroups.weightDecay(model, 0.05), 0.9, 0.95, 1e-8);
+        GradientUpdate update = new GradientUpdate(opt, model.trainableParameters().values(), Double.NaN, 1,
+                AMP == DType.F16 ? new GradScaler() : null);
         Rng rng = new Rng(1);
         Tensor images = Tensor.randn(rng, DType.F32, batch, config.inChans(), config.imgSize(), config.imgSize());
         double[] secs = new double[steps];
@@ -71,14 +84,21 @@ public final class AimStepBenchmark {
             try (TensorScope step = RELEASE ? TensorScope.open() : null) {
                 Tensor priority = model.priority(images, rng);
                 phase(backend, "priority (order pass)");
-                AimOutput out = model.forward(images, priority);
+                AimOutput out;
+                try (Autocast.Scope amp = Autocast.enable(AMP)) {
+                    out = model.forward(images, priority);
+                }
                 phase(backend, "forward");
-                if (RELEASE) out.loss().backwardAndRelease();
-                else out.loss().backward();
-                phase(backend, "backward");
-                opt.step(1.5e-4);
-                opt.zeroGrad();
-                loss = out.loss().item();
+                if (AMP != null) {
+                    loss = update.apply(out.loss(), 1.5e-4, true); // backward, unscale, step, zero grad
+                } else {
+                    if (RELEASE) out.loss().backwardAndRelease();
+                    else out.loss().backward();
+                    phase(backend, "backward");
+                    opt.step(1.5e-4);
+                    opt.zeroGrad();
+                    loss = out.loss().item();
+                }
             }
             backend.synchronize();
             double dt = (System.nanoTime() - t0) / 1e9;
@@ -88,8 +108,8 @@ public final class AimStepBenchmark {
         double[] sorted = secs.clone();
         Arrays.sort(sorted);
         double median = sorted[steps / 2];
-        System.out.printf("RESULT device=%s config=%s batch=%d img=%d release=%b median_step_s=%.4f images_per_s=%.2f%n",
-                backend.name(), name, batch, config.imgSize(), RELEASE, median, batch / median);
+        System.out.printf("RESULT device=%s config=%s batch=%d img=%d release=%b amp=%s median_step_s=%.4f images_per_s=%.2f%n",
+                backend.name(), name, batch, config.imgSize(), RELEASE, System.getProperty("bench.amp", "off"), median, batch / median);
         System.out.println("backend state: " + backend);
     }
 }
