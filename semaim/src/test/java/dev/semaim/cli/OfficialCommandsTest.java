@@ -101,7 +101,7 @@ class OfficialCommandsTest {
                     "model", "checkpoint_key", "patch_size", "avgpool_patchtokens", "global_pool", "dump_features", "load_features",
                     "num_workers", "dist_url", "dist_backend", "dist_on_itp", "local_rank", "data_path", "method"));
     /** Official flags that other issue-18 branches declare (see {@link #OFFICIAL_FLAGS}). */
-    static final Set<String> ELSEWHERE = Set.of("not_use_fp16", "dump_features", "load_features");
+    static final Set<String> ELSEWHERE = Set.of("dump_features", "load_features");
 
     private static final Map<String, Schema<?>> SCHEMAS = Map.of("pretrain", PretrainOptions.SCHEMA, "finetune", EvalOptions.FINETUNE,
             "linprobe", EvalOptions.LINPROBE, "knn", EvalOptions.KNN);
