@@ -61,6 +61,10 @@ public final class EvalOptions extends RunOptions {
     public int[] knnK;
     public double temperature;
     public int knnChunks;
+    /** Folder to write the normalised features and labels to once extracted (main_knn.py's --dump_features); null = none. */
+    public Path dumpFeatures;
+    /** Folder to read them from instead of running a model (main_knn.py's --load_features); null = extract. */
+    public Path loadFeatures;
 
     /** {@code semaim finetune}: end-to-end fine-tuning, the README recipe (spec section 7). */
     public static final Schema<EvalOptions> FINETUNE = finetune();
@@ -92,7 +96,7 @@ public final class EvalOptions extends RunOptions {
 
     /** Checks every setting of the protocol, the architecture and (for the training protocols) the lr schedule; messages name the flag. */
     public void validate() {
-        protocol.validate(this);
+        protocol.validate(this, name -> loadFeatures == null || !name.equals("data_path")); // a features dump needs no data
         try {
             vitSpec();
         } catch (IllegalArgumentException e) {
@@ -155,6 +159,12 @@ public final class EvalOptions extends RunOptions {
                 o -> o.temperature, (o, v) -> o.temperature = v).unrecorded();
         s.add("chunks", ValueType.integer(1), "100", "the held-out features are compared in this many chunks (memory)",
                 o -> o.knnChunks, (o, v) -> o.knnChunks = v).unrecorded();
+        s.add("dump_features", ValueType.path().metavar("DIR"), null, "write the L2-normalised features and the labels of both "
+                + "splits, once extracted, to DIR/" + KnnDump.describeFiles() + " (main_knn.py's dumps, as safetensors)",
+                o -> o.dumpFeatures, (o, v) -> o.dumpFeatures = v).unrecorded().excludes("load_features");
+        s.add("load_features", ValueType.path().metavar("DIR"), null, "vote with the features and labels of DIR/"
+                + KnnDump.describeFiles() + " (as --dump_features writes them) instead of running a model; --data_path "
+                + "and the model flags are then unused", o -> o.loadFeatures, (o, v) -> o.loadFeatures = v).unrecorded();
         return s;
     }
 
