@@ -55,8 +55,8 @@ public final class Knn {
      * The accuracy for every k of {@code ks} from features whose rows are already L2-normalised: per block of
      * {@code chunk} test rows, the (chunk, N) cosine similarities, the max(k) nearest training rows selected once on
      * the features' backend ({@link Tensor#topk}: only (chunk, max k) values and indices leave it), and each k's vote
-     * over the first k of them (the nearest first, equal similarities by lower training index). Memory: the bank
-     * (N, D) transposed once, and one (chunk, N) block at a time.
+     * over the first k of them (the nearest first, equal similarities by lower training index). Memory: the bank as
+     * given (the products read it through a transposed view, no copy) and one (chunk, N) block at a time.
      */
     public static Results classifyNormalized(Tensor trainUnit, int[] trainLabels, Tensor testUnit, int[] testLabels,
                                              int numClasses, int[] ks, double temperature, int chunk) {
@@ -76,33 +76,31 @@ public final class Knn {
         int[] top1 = new int[kk.length], top5 = new int[kk.length];
         double[] votes = new double[numClasses];
         long productNanos = 0, selectionNanos = 0;
-        try (TensorScope all = TensorScope.open()) {
-            Tensor trainT = trainUnit.transpose(0, 1).contiguous(); // (D, N)
-            for (int start = 0; start < m; start += chunk) {
-                int rows = Math.min(chunk, m - start);
-                float[] sim;
-                long[] idx;
-                try (TensorScope block = TensorScope.open()) {    // the (rows, N) block goes at the chunk's end
-                    long t0 = System.nanoTime();
-                    Tensor sims = testUnit.narrow(0, start, rows).matmul(trainT); // (rows, N)
-                    sims.backend().synchronize();
-                    long t1 = System.nanoTime();
-                    Tensor[] top = sims.topk(maxK, true);                      // values, indices: (rows, maxK)
-                    sim = top[0].toFloatArray();
-                    idx = top[1].toLongArray();
-                    productNanos += t1 - t0;
-                    selectionNanos += System.nanoTime() - t1;
-                }
-                for (int r = 0; r < rows; r++) {
-                    Arrays.fill(votes, 0);
-                    int truth = testLabels[start + r], next = 0;
-                    for (int j = 0; j < maxK; j++) {
-                        votes[trainLabels[(int) idx[r * maxK + j]]] += Math.exp(sim[r * maxK + j] / temperature);
-                        for (; next < byK.length && kk[byK[next]] == j + 1; next++) { // the votes of k = j + 1 are complete
-                            int better = classesAbove(votes, truth);
-                            top1[byK[next]] += better == 0 ? 1 : 0;
-                            top5[byK[next]] += better < 5 ? 1 : 0;
-                        }
+        Tensor trainT = trainUnit.transpose(0, 1); // (D, N), a view: the products read the bank's rows as they are
+        for (int start = 0; start < m; start += chunk) {
+            int rows = Math.min(chunk, m - start);
+            float[] sim;
+            long[] idx;
+            try (TensorScope block = TensorScope.open()) {    // the (rows, N) block goes at the chunk's end
+                long t0 = System.nanoTime();
+                Tensor sims = testUnit.narrow(0, start, rows).matmul(trainT); // (rows, N)
+                sims.backend().synchronize();
+                long t1 = System.nanoTime();
+                Tensor[] top = sims.topk(maxK, true);                      // values, indices: (rows, maxK)
+                sim = top[0].toFloatArray();
+                idx = top[1].toLongArray();
+                productNanos += t1 - t0;
+                selectionNanos += System.nanoTime() - t1;
+            }
+            for (int r = 0; r < rows; r++) {
+                Arrays.fill(votes, 0);
+                int truth = testLabels[start + r], next = 0;
+                for (int j = 0; j < maxK; j++) {
+                    votes[trainLabels[(int) idx[r * maxK + j]]] += Math.exp(sim[r * maxK + j] / temperature);
+                    for (; next < byK.length && kk[byK[next]] == j + 1; next++) { // the votes of k = j + 1 are complete
+                        int better = classesAbove(votes, truth);
+                        top1[byK[next]] += better == 0 ? 1 : 0;
+                        top5[byK[next]] += better < 5 ? 1 : 0;
                     }
                 }
             }

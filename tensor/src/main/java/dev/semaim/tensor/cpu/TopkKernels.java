@@ -3,6 +3,10 @@ package dev.semaim.tensor.cpu;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TopkReference;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -12,12 +16,14 @@ import java.util.Arrays;
  * <p>Each candidate is one {@code long}: the float's order key (its bits turned into an int that orders as
  * {@link Float#compare}, negated for the smallest) in the high half and {@code 0xFFFFFFFF - index} in the low
  * half, so a larger long is a better candidate and equal values rank by lower index. A row keeps its k best in
- * a min-heap of such longs (one comparison per element against the worst kept: no boxing, no full sort); when
+ * a min-heap of such longs (whole vectors below the worst kept skipped at once: no boxing, no full sort); when
  * k is a large part of the row (argsort) the row's longs are sorted instead.
  */
 final class TopkKernels {
     private TopkKernels() {}
 
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
     /** Rows per parallel task, so that one task is worth a hand-off (~10 µs) even for short rows. */
     private static final int GRAIN = 1 << 14;
 
@@ -62,12 +68,31 @@ final class TopkKernels {
         return (int) (0xFFFFFFFFL - (candidate & 0xFFFFFFFFL));
     }
 
-    /** The k best candidates of the row, ascending, in heap[0..k). */
+    /**
+     * The k best candidates of the row, ascending, in heap[0..k). Past the first k, whole vectors of values strictly
+     * worse than the worst kept (as floats: below it for the largest, above it for the smallest) are skipped with one
+     * comparison; a vector with any other value (one as good, a NaN, a zero of the other sign) goes element by element.
+     */
     private static void selectRow(float[] in, int base, int n, int k, boolean largest, long[] heap) {
         for (int i = 0; i < k; i++) heap[i] = candidate(in[base + i], i, largest);
         for (int i = k / 2 - 1; i >= 0; i--) siftDown(heap, k, i);
+        VectorOperators.Comparison worse = largest ? VectorOperators.LT : VectorOperators.GT;
         long worst = heap[0];
-        for (int i = k; i < n; i++) {
+        float worstValue = in[base + index(worst)];
+        int i = k;
+        for (; i <= n - V; i += V) {
+            if (FloatVector.fromArray(S, in, base + i).compare(worse, worstValue).allTrue()) continue;
+            for (int j = i; j < i + V; j++) {
+                long c = candidate(in[base + j], j, largest);
+                if (c > worst) {
+                    heap[0] = c;
+                    siftDown(heap, k, 0);
+                    worst = heap[0];
+                    worstValue = in[base + index(worst)];
+                }
+            }
+        }
+        for (; i < n; i++) {
             long c = candidate(in[base + i], i, largest);
             if (c > worst) {
                 heap[0] = c;
