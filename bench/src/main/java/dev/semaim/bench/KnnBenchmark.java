@@ -24,14 +24,17 @@ import java.util.Locale;
  * KnnBenchmark dump DIR [runs] [device]                          a --dump_features folder, k = 10, 20, 30, 100 chunks
  * KnnBenchmark synthetic QUERIES BANK WIDTH CHUNK [runs] [device] random clustered unit features, k = 10, 20, 100, 200
  * </pre>
- * Both print every run and the median of {@code runs} (default 3). {@code synthetic} is ImageNet's k-NN shape scaled
+ * Both print every run (wall seconds and the process's CPU-seconds, the steadier figure on a shared machine) and the
+ * median of {@code runs} (default 3). {@code synthetic} is ImageNet's k-NN shape scaled
  * to fit in memory (the bank and its transposed copy, one (CHUNK, BANK) block: about 2 x BANK x WIDTH x 4 bytes
  * + CHUNK x BANK x 4): it also extrapolates the medians
  * linearly to 50,000 queries against 1.28 million training features (products and selection both grow as queries x
- * bank), and times the reference full sort ({@link TopkReference}, the selection before issue 23) on a few rows.
+ * bank). Both also time the reference full sort ({@link TopkReference}, the selection before issue 23) on a few rows.
  */
 public final class KnnBenchmark {
     private static final int[] DUMP_KS = {10, 20, 30}, SYNTHETIC_KS = {10, 20, 100, 200};
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private static final int CLASSES = 1000, IMAGENET_QUERIES = 50_000, IMAGENET_BANK = 1_281_167;
     /** Noise per coordinate around a class centre of unit-variance coordinates: most neighbours are of other classes. */
     private static final double NOISE = 4;
@@ -54,7 +57,9 @@ public final class KnnBenchmark {
             KnnFeatures[] f = KnnDump.read(Path.of(args[1]), backend);
             int chunk = (f[1].labels().length + 99) / 100; // --chunks 100, the default
             int classes = 1 + Math.max(Arrays.stream(f[0].labels()).max().getAsInt(), Arrays.stream(f[1].labels()).max().getAsInt());
-            time(f[0].features(), f[0].labels(), f[1].features(), f[1].labels(), classes, DUMP_KS, chunk, runs, 1, 1);
+            Tensor train = f[0].features(), test = f[1].features();
+            double[] median = time(train, f[0].labels(), test, f[1].labels(), classes, DUMP_KS, chunk, runs, 1, 1);
+            referenceSort(train, test, Math.min(20, test.size(0)), test.size(0), train.size(0), 30, median[1]);
         } else {
             int queries = Integer.parseInt(args[1]), bank = Integer.parseInt(args[2]), width = Integer.parseInt(args[3]);
             int chunk = Integer.parseInt(args[4]);
@@ -64,7 +69,8 @@ public final class KnnBenchmark {
             Tensor train = clustered(rng, centres, trainLabels, backend), test = clustered(rng, centres, testLabels, backend);
             double[] median = time(train, trainLabels, test, testLabels, CLASSES, SYNTHETIC_KS, chunk, runs,
                     (double) IMAGENET_QUERIES / queries, (double) IMAGENET_BANK / bank);
-            referenceSort(train, test, Math.min(4, queries), median[1] * IMAGENET_QUERIES / queries * IMAGENET_BANK / bank);
+            referenceSort(train, test, Math.min(4, queries), IMAGENET_QUERIES, IMAGENET_BANK, 200,
+                    median[1] * IMAGENET_QUERIES / queries * IMAGENET_BANK / bank);
         }
     }
 
@@ -73,23 +79,24 @@ public final class KnnBenchmark {
                                  int runs, double queryScale, double bankScale) {
         System.out.printf(Locale.ROOT, "bank (%d, %d), queries %d, chunk %d rows, k %s%n", train.size(0), train.size(1), test.size(0),
                 chunk, Arrays.toString(ks));
-        double[] total = new double[runs], products = new double[runs], selection = new double[runs];
+        double[] total = new double[runs], products = new double[runs], selection = new double[runs], cpu = new double[runs];
         for (int r = 0; r < runs; r++) {
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = PROCESS.getProcessCpuTime();
             Knn.Results res;
             try (TensorScope scope = TensorScope.open()) {
                 res = Knn.classifyNormalized(train, trainLabels, test, testLabels, classes, ks, 0.07, chunk);
             }
             total[r] = (System.nanoTime() - t0) / 1e9;
+            cpu[r] = (PROCESS.getProcessCpuTime() - c0) / 1e9;
             products[r] = res.productSeconds();
             selection[r] = res.selectionSeconds();
             StringBuilder acc = new StringBuilder();
             for (KnnResult k : res.byK()) acc.append(String.format(Locale.ROOT, " %d-NN %.2f/%.2f", k.k(), k.top1(), k.top5()));
-            System.out.printf(Locale.ROOT, "run %d: %.3f s (products %.3f s, selection %.3f s, votes %.3f s);%s%n", r + 1, total[r],
-                    products[r], selection[r], total[r] - products[r] - selection[r], acc);
+            System.out.printf(Locale.ROOT, "run %d: %.3f s (products %.3f s, selection %.3f s, votes %.3f s; %.1f CPU-s);%s%n", r + 1,
+                    total[r], products[r], selection[r], total[r] - products[r] - selection[r], cpu[r], acc);
         }
         double t = median(total), p = median(products), s = median(selection);
-        System.out.printf(Locale.ROOT, "median of %d: %.3f s (products %.3f s, selection %.3f s)%n", runs, t, p, s);
+        System.out.printf(Locale.ROOT, "median of %d: %.3f s (products %.3f s, selection %.3f s; %.1f CPU-s)%n", runs, t, p, s, median(cpu));
         if (queryScale != 1 || bankScale != 1) {
             double f = queryScale * bankScale;
             System.out.printf(Locale.ROOT, "extrapolated to %d queries x %d bank: %.0f s (products %.0f s, selection %.0f s, "
@@ -99,18 +106,22 @@ public final class KnnBenchmark {
         return new double[] {p, s};
     }
 
-    /** The reference full sort of {@code rows} similarity rows (the selection before issue 23), extrapolated as above. */
-    private static void referenceSort(Tensor train, Tensor test, int rows, double selectionNow) {
+    /**
+     * The reference full sort ({@link TopkReference}: the selection before issue 23, once per k) of {@code rows}
+     * similarity rows, per row, extrapolated to {@code queries} rows of a {@code bank} of that size, against the
+     * selection measured now ({@code selectionNow} seconds at that size, once for every k).
+     */
+    private static void referenceSort(Tensor train, Tensor test, int rows, int queries, int bank, int k, double selectionNow) {
         try (TensorScope scope = TensorScope.open()) {
             Tensor sims = test.narrow(0, 0, rows).matmul(train.transpose(0, 1)); // (rows, bank)
-            Tensor values = Tensor.empty(DType.F32, sims.backend(), rows, 200), indices = Tensor.empty(DType.I64, sims.backend(), rows, 200);
+            Tensor values = Tensor.empty(DType.F32, sims.backend(), rows, k), indices = Tensor.empty(DType.I64, sims.backend(), rows, k);
             long t0 = System.nanoTime();
-            TopkReference.topk(sims, 200, true, values, indices);
+            TopkReference.topk(sims, k, true, values, indices);
             double perRow = (System.nanoTime() - t0) / 1e9 / rows;
-            double extrapolated = perRow * IMAGENET_QUERIES * IMAGENET_BANK / train.size(0);
+            double extrapolated = perRow * queries * bank / train.size(0);
             System.out.printf(Locale.ROOT, "reference full sort: %.3f s per row of %d; extrapolated to %d x %d: %.0f s (%.1f h) per k "
-                    + "searched, %.0f x the selection%n", perRow, train.size(0), IMAGENET_QUERIES, IMAGENET_BANK, extrapolated,
-                    extrapolated / 3600, extrapolated / selectionNow);
+                    + "searched, %.0f x the selection of all k%n", perRow, train.size(0), queries, bank, extrapolated, extrapolated / 3600,
+                    extrapolated / selectionNow);
         }
     }
 
