@@ -118,6 +118,11 @@ class EvalCommandsEndToEndTest {
         assertEquals(knnResults(first), knnResults(second));
         assertTrue(results(again).contains("features loaded from " + dump), results(again));
 
+        // rows that are not unit length (a dump written without normalising) are normalised, with a note
+        Safetensors.write(dump.resolve("trainfeat.safetensors"), Map.of("features", trainfeat.mul(3)), null);
+        String scaled = ok("knn", "--load_features", dump.toString(), "--output_dir", dir.resolve("knn-scaled").toString());
+        assertTrue(scaled.contains("--load_features: the training rows are not L2-normalised (a row of norm ") && scaled.contains("normalising them"), scaled);
+
         Files.delete(dump.resolve("testlabels.safetensors"));
         Object[] r = exec("knn", "--load_features", dump.toString(), "--output_dir", again.toString());
         assertEquals(2, r[0], r[1] + "" + r[2]);
