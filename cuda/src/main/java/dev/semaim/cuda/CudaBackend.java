@@ -322,6 +322,22 @@ public final class CudaBackend implements Backend {
         kernels.launch1d("reduce", "arg_reduce_k", rows, max ? 1 : 0, d[0], x, dt(x), x.stride(axis), x.size(axis), d[1], out, rows);
     }
 
+    /**
+     * float32: one block per row selects on the device (topk.cu), so only the (rows, k) results ever leave it;
+     * other dtypes: the host reference.
+     */
+    @Override public void topk(Tensor x, int k, boolean largest, Tensor values, Tensor indices) {
+        if (x.dtype() != DType.F32) {
+            Backend.super.topk(x, k, largest, values, indices);
+            return;
+        }
+        int n = x.size(-1), rows = x.numel() / n;
+        Tensor rowsOfX = x.isContiguous() ? x : x.contiguous();
+        Tensor scratch = Tensor.empty(DType.I64, this, rows, k); // the k winners of each row as 64-bit candidates
+        kernels.launch("topk", "topk_f", Math.min(rows, 1 << 16), 1, 1, 256, 1, 1,
+                Kernels.at(rowsOfX), n, k, largest ? 1 : 0, (long) rows, Kernels.at(scratch), Kernels.at(values), Kernels.at(indices));
+    }
+
     // ------------------------------------------------------------------ matmul
 
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {

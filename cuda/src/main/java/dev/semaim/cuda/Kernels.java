@@ -24,7 +24,7 @@ import java.util.Map;
  * ({@link KernelProfile}, reported at each {@link CudaBackend#synchronize()}).
  */
 final class Kernels {
-    static final String[] MODULES = {"elementwise", "reduce", "gemm", "softmax", "layernorm", "index", "conv", "random", "adamw", "attention"};
+    static final String[] MODULES = {"elementwise", "reduce", "gemm", "softmax", "layernorm", "index", "conv", "random", "adamw", "attention", "topk"};
     private static final boolean SYNC_EACH = Boolean.getBoolean("semaim.cuda.sync");
     /** Non-null under -Dsemaim.cuda.profile=true. */
     final KernelProfile profile = Boolean.getBoolean("semaim.cuda.profile") ? new KernelProfile() : null;

@@ -78,6 +78,10 @@ public final class EvalOptions extends RunOptions {
     public int[] knnK;
     public double temperature;
     public int knnChunks;
+    /** Folder to write the normalised features and labels to once extracted (main_knn.py's --dump_features); null = none. */
+    public Path dumpFeatures;
+    /** Folder to read them from instead of running a model (main_knn.py's --load_features); null = extract. */
+    public Path loadFeatures;
 
     /** {@code semaim finetune}: end-to-end fine-tuning, the README recipe (spec section 7). */
     public static final Schema<EvalOptions> FINETUNE = finetune();
@@ -109,7 +113,7 @@ public final class EvalOptions extends RunOptions {
 
     /** Checks every setting of the protocol, the architecture and (for the training protocols) the lr schedule; messages name the flag. */
     public void validate() {
-        protocol.validate(this);
+        protocol.validate(this, name -> loadFeatures == null || !name.equals("data_path")); // a features dump needs no data
         try {
             vitSpec();
         } catch (IllegalArgumentException e) {
@@ -217,6 +221,12 @@ public final class EvalOptions extends RunOptions {
                 "DINO's feature choice (0 cls token, 1 mean patch token, 2 both)",
                 "the official main_knn.py ignores it too; --global_pool (mean patch token) or --cls_token chooses the feature");
         declareNoEffect(s, "method", ValueType.text().metavar("NAME"), "moco", "the official method name", "the official main_knn.py never reads it");
+        s.add("dump_features", ValueType.path().metavar("DIR"), null, "write the L2-normalised features and the labels of both "
+                + "splits, once extracted, to DIR/" + KnnDump.describeFiles() + " (main_knn.py's dumps, as safetensors)",
+                o -> o.dumpFeatures, (o, v) -> o.dumpFeatures = v).unrecorded().excludes("load_features");
+        s.add("load_features", ValueType.path().metavar("DIR"), null, "vote with the features and labels of DIR/"
+                + KnnDump.describeFiles() + " (as --dump_features writes them) instead of running a model; --data_path "
+                + "and the model flags are then unused", o -> o.loadFeatures, (o, v) -> o.loadFeatures = v).unrecorded();
         return s;
     }
 

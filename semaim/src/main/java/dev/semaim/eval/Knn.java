@@ -1,17 +1,17 @@
 package dev.semaim.eval;
 
 import dev.semaim.tensor.Tensor;
+import dev.semaim.tensor.TensorScope;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * Weighted k-nearest-neighbour classification of frozen features (spec section 9, the DINO protocol):
  * rows are L2-normalised, each test feature takes the k train features of highest cosine similarity, each
  * neighbour votes for its class with weight exp(similarity / T), and the classes are ranked by their summed
  * votes (ties: lower class index first). The test set is processed {@code chunk} rows at a time so that only a
- * (chunk, N) similarity block is ever held.
+ * (chunk, N) similarity block is ever held; the nearest max(k) are selected once per block, and every smaller k
+ * votes with a prefix of them.
  */
 public final class Knn {
     /** F.normalize's eps: rows are divided by max(norm, eps). */
@@ -25,63 +25,122 @@ public final class Knn {
         return x.div(x.norm(true, 1).maximum(NORM_EPS));
     }
 
+    /** One k of {@link #classify(Tensor, int[], Tensor, int[], int, int[], double, int)}. */
+    public static KnnResult classify(Tensor trainFeatures, int[] trainLabels, Tensor testFeatures, int[] testLabels,
+                                     int numClasses, int k, double temperature, int chunk) {
+        return classify(trainFeatures, trainLabels, testFeatures, testLabels, numClasses, new int[] {k}, temperature, chunk).byK()[0];
+    }
+
     /**
+     * Normalises both sets' rows ({@link #l2Normalize}), then {@link #classifyNormalized}.
+     *
      * @param trainFeatures (N, D), not necessarily normalised
      * @param trainLabels   N class indices in [0, numClasses)
      * @param testFeatures  (M, D)
      * @param testLabels    M class indices
-     * @param k             neighbours (clamped to N)
+     * @param ks            neighbour counts (each clamped to N)
      * @param temperature   vote temperature T (0.07 in the recipe)
      * @param chunk         test rows per similarity block
      */
-    public static KnnResult classify(Tensor trainFeatures, int[] trainLabels, Tensor testFeatures, int[] testLabels,
-                                     int numClasses, int k, double temperature, int chunk) {
-        check("train", trainFeatures, trainLabels, numClasses);
-        check("test", testFeatures, testLabels, numClasses);
-        if (trainFeatures.size(1) != testFeatures.size(1)) {
-            throw new IllegalArgumentException("k-NN: train features have width " + trainFeatures.size(1)
-                    + " but test features " + testFeatures.size(1));
+    public static Results classify(Tensor trainFeatures, int[] trainLabels, Tensor testFeatures, int[] testLabels,
+                                   int numClasses, int[] ks, double temperature, int chunk) {
+        checkShapes(trainFeatures, testFeatures);
+        try (TensorScope normalized = TensorScope.open()) { // the normalised copies go once voted
+            return classifyNormalized(l2Normalize(trainFeatures), trainLabels, l2Normalize(testFeatures), testLabels, numClasses,
+                    ks, temperature, chunk);
         }
-        if (k < 1 || !(temperature > 0) || chunk < 1) {
-            throw new IllegalArgumentException("k-NN: need k >= 1, T > 0, chunk >= 1; got k " + k + ", T " + temperature + ", chunk " + chunk);
+    }
+
+    /**
+     * The accuracy for every k of {@code ks} from features whose rows are already L2-normalised: per block of
+     * {@code chunk} test rows, the (chunk, N) cosine similarities, the max(k) nearest training rows selected once on
+     * the features' backend ({@link Tensor#topk}: only (chunk, max k) values and indices leave it), and each k's vote
+     * over the first k of them (the nearest first, equal similarities by lower training index). Memory: the bank as
+     * given (the products read it through a transposed view, no copy) and one (chunk, N) block at a time.
+     */
+    public static Results classifyNormalized(Tensor trainUnit, int[] trainLabels, Tensor testUnit, int[] testLabels,
+                                             int numClasses, int[] ks, double temperature, int chunk) {
+        check("train", trainUnit, trainLabels, numClasses);
+        check("test", testUnit, testLabels, numClasses);
+        checkShapes(trainUnit, testUnit);
+        if (ks.length == 0 || Arrays.stream(ks).min().getAsInt() < 1 || !(temperature > 0) || chunk < 1) {
+            throw new IllegalArgumentException("k-NN: need every k >= 1, T > 0, chunk >= 1; got k " + Arrays.toString(ks)
+                    + ", T " + temperature + ", chunk " + chunk);
         }
-        int n = trainFeatures.size(0), m = testFeatures.size(0), kk = Math.min(k, n);
-        Tensor trainT = l2Normalize(trainFeatures).transpose(0, 1).contiguous(); // (D, N)
-        Tensor test = l2Normalize(testFeatures);                                 // (M, D)
-        int top1 = 0, top5 = 0;
+        int n = trainUnit.size(0), m = testUnit.size(0);
+        int[] kk = Arrays.stream(ks).map(k -> Math.min(k, n)).toArray();
+        int maxK = Arrays.stream(kk).max().getAsInt();
+        Integer[] byK = new Integer[kk.length];                  // the requests, smallest k first
+        Arrays.setAll(byK, i -> i);
+        Arrays.sort(byK, (a, b) -> Integer.compare(kk[a], kk[b]));
+        int[] top1 = new int[kk.length], top5 = new int[kk.length];
         double[] votes = new double[numClasses];
+        long productNanos = 0, selectionNanos = 0;
+        Tensor trainT = trainUnit.transpose(0, 1); // (D, N), a view: the products read the bank's rows as they are
         for (int start = 0; start < m; start += chunk) {
             int rows = Math.min(chunk, m - start);
-            Tensor sims = test.narrow(0, start, rows).matmul(trainT); // (rows, N)
-            Tensor[] top = sims.topk(kk, true);                       // values, indices: (rows, kk)
-            float[] sim = top[0].toFloatArray();
-            long[] idx = top[1].toLongArray();
+            float[] sim;
+            long[] idx;
+            try (TensorScope block = TensorScope.open()) {    // the (rows, N) block goes at the chunk's end
+                long t0 = System.nanoTime();
+                Tensor sims = testUnit.narrow(0, start, rows).matmul(trainT); // (rows, N)
+                sims.backend().synchronize();
+                long t1 = System.nanoTime();
+                Tensor[] top = sims.topk(maxK, true);                      // values, indices: (rows, maxK)
+                sim = top[0].toFloatArray();
+                idx = top[1].toLongArray();
+                productNanos += t1 - t0;
+                selectionNanos += System.nanoTime() - t1;
+            }
             for (int r = 0; r < rows; r++) {
                 Arrays.fill(votes, 0);
-                for (int j = 0; j < kk; j++) {
-                    votes[trainLabels[(int) idx[r * kk + j]]] += Math.exp(sim[r * kk + j] / temperature);
-                }
-                int[] ranked = rank(votes);
-                int truth = testLabels[start + r];
-                if (ranked[0] == truth) {
-                    top1++;
-                }
-                for (int c = 0; c < Math.min(5, numClasses); c++) {
-                    if (ranked[c] == truth) {
-                        top5++;
-                        break;
+                int truth = testLabels[start + r], next = 0;
+                for (int j = 0; j < maxK; j++) {
+                    votes[trainLabels[(int) idx[r * maxK + j]]] += Math.exp(sim[r * maxK + j] / temperature);
+                    for (; next < byK.length && kk[byK[next]] == j + 1; next++) { // the votes of k = j + 1 are complete
+                        int better = classesAbove(votes, truth);
+                        top1[byK[next]] += better == 0 ? 1 : 0;
+                        top5[byK[next]] += better < 5 ? 1 : 0;
                     }
                 }
             }
         }
-        return new KnnResult(100.0 * top1 / m, 100.0 * top5 / m, kk, temperature, m);
+        KnnResult[] results = new KnnResult[kk.length];
+        for (int i = 0; i < kk.length; i++) {
+            results[i] = new KnnResult(100.0 * top1[i] / m, 100.0 * top5[i] / m, kk[i], temperature, m);
+        }
+        return new Results(results, productNanos / 1e9, selectionNanos / 1e9);
     }
 
-    /** Class indices by descending votes, ties by ascending index. */
-    private static int[] rank(double[] votes) {
-        return IntStream.range(0, votes.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(c -> -votes[c]).thenComparingInt(c -> c))
-                .mapToInt(Integer::intValue).toArray();
+    /**
+     * The accuracy for each requested k (in the order asked), and where the time went: the similarity products
+     * and the selection of the nearest (with the download of the (rows, max k) results), in seconds.
+     */
+    public record Results(KnnResult[] byK, double productSeconds, double selectionSeconds) {
+    }
+
+    /**
+     * How many classes rank above {@code truth} when classes are ranked by descending votes, ties by ascending class
+     * index: 0 is a top-1 hit, below 5 a top-5 hit.
+     */
+    private static int classesAbove(double[] votes, int truth) {
+        double v = votes[truth];
+        int above = 0;
+        for (int c = 0; c < votes.length; c++) {
+            above += votes[c] > v || (votes[c] == v && c < truth) ? 1 : 0;
+        }
+        return above;
+    }
+
+    private static void checkShapes(Tensor train, Tensor test) {
+        if (train.rank() != 2 || test.rank() != 2) {
+            throw new IllegalArgumentException("k-NN: features must be (N, D), got train " + Arrays.toString(train.shape())
+                    + " and test " + Arrays.toString(test.shape()));
+        }
+        if (train.size(1) != test.size(1)) {
+            throw new IllegalArgumentException("k-NN: train features have width " + train.size(1)
+                    + " but test features " + test.size(1));
+        }
     }
 
     private static void check(String which, Tensor features, int[] labels, int numClasses) {

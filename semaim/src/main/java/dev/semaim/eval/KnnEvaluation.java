@@ -18,6 +18,7 @@ import dev.semaim.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +27,10 @@ import java.util.Map;
  * The k-NN protocol (spec section 9): a ViT without head (global pool -> fresh fc_norm by default, or cls
  * after norm) with pre-trained weights; features of the training split and of the HELD-OUT split with the
  * evaluation pipeline (Resize(size/0.875) + CenterCrop), L2-normalised; weighted vote of the k nearest
- * (cosine) training features with weight exp(sim / T) for every k of {@link EvalOptions#knnK}; top-1/top-5.
- * The test set is processed in {@link EvalOptions#knnChunks} chunks (memory (M / chunks) x N).
+ * (cosine) training features with weight exp(sim / T) for every k of {@link EvalOptions#knnK} (the max(k) nearest
+ * selected once); top-1/top-5. The test set is processed in {@link EvalOptions#knnChunks} chunks (memory (M / chunks) x N).
+ * {@code --dump_features DIR} writes the normalised features and labels ({@link KnnDump}); {@code --load_features DIR}
+ * votes with them and runs no model.
  *
  * <p>Checkpoint/resume: each split's features are saved to {@code <output_dir>/features-<split>.safetensors}
  * once extracted, tagged with the settings that produced them; a rerun with the same settings reuses them.
@@ -35,6 +38,8 @@ import java.util.Map;
 public final class KnnEvaluation {
     static final String PROTOCOL = "knn";
     private static final int REPORT_EVERY_IMAGES = 2000;
+    /** How far from 1 the norm of a loaded feature row may be and still count as normalised (float32 rounding is ~1e-7). */
+    private static final double UNIT_TOLERANCE = 1e-3;
 
     private KnnEvaluation() {
     }
@@ -44,8 +49,8 @@ public final class KnnEvaluation {
     }
 
     public static Outcome run(EvalOptions o, ProgressLine progress) throws IOException {
-        if (o.dataPath == null || o.dataPath.isBlank()) {
-            throw new IllegalArgumentException("--data_path is required");
+        if (o.loadFeatures == null && (o.dataPath == null || o.dataPath.isBlank())) {
+            throw new IllegalArgumentException("--data_path is required (or --load_features DIR)");
         }
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
@@ -57,6 +62,53 @@ public final class KnnEvaluation {
 
     private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
+        Splits s = o.loadFeatures != null ? load(o, backend, progress) : extract(o, backend, progress);
+        KnnFeatures tr = s.train(), te = s.test();
+
+        int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
+        long t0 = System.nanoTime();
+        Knn.Results results = Knn.classifyNormalized(tr.features(), tr.labels(), te.features(), te.labels(), s.classes(), o.knnK,
+                o.temperature, chunk);
+        double voteSeconds = (System.nanoTime() - t0) / 1e9;
+        progress.message(String.format(Locale.ROOT, "k-NN of %d held-out against %d training features: %.1f s (similarities %.1f s, "
+                        + "selection of the %d nearest %.1f s)", te.labels().length, tr.labels().length, voteSeconds,
+                results.productSeconds(), Arrays.stream(o.knnK).max().getAsInt(), results.selectionSeconds()));
+        Map<Integer, KnnResult> byK = new LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("protocol", PROTOCOL);
+        JsonLinesLog log = JsonLinesLog.of(o.files());
+        for (int i = 0; i < o.knnK.length; i++) {
+            int k = o.knnK[i];
+            KnnResult r = results.byK()[i];
+            byK.put(k, r);
+            progress.message(String.format(Locale.ROOT, "%d-NN classifier result: Top1: %.2f, Top5: %.2f", k, r.top1(), r.top5()));
+            fields.put("knn" + k + "_top1", r.top1());
+            fields.put("knn" + k + "_top5", r.top5());
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("k", k);
+            line.put("temperature", o.temperature);
+            line.put("top1", r.top1());
+            line.put("top5", r.top5());
+            line.put("eval_images", r.testCount());
+            log.append(line);
+        }
+        fields.put("temperature", o.temperature);
+        fields.put("train_images", tr.labels().length);
+        fields.put("eval_images", te.labels().length);
+        fields.put("eval_split", s.heldOut());
+        fields.put("knn_seconds", voteSeconds);
+        fields.put("seconds", (System.nanoTime() - start) / 1e9);
+        fields.putAll(o.asMap());
+        RunResults.write(o.files().results(), fields);
+        return new Outcome(byK, fields);
+    }
+
+    /** Both splits' L2-normalised features and labels, the number of classes, and what the held-out split is. */
+    private record Splits(KnnFeatures train, KnnFeatures test, int classes, String heldOut) {
+    }
+
+    /** The features of the model on both splits (reused from an earlier run when there), normalised, dumped when asked. */
+    private static Splits extract(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
         BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress);
         EvalData data = splits.data();
@@ -81,37 +133,41 @@ public final class KnnEvaluation {
         if (o.finetune != null) { // a checkpoint rewritten under the same name must not reuse old features
             tag.put("weights", Files.size(o.finetune) + " bytes, modified " + Files.getLastModifiedTime(o.finetune));
         }
-        KnnFeatures tr = features("train", model, train, eval, o, backend, tag, progress);
-        KnnFeatures te = features("val", model, val, eval, o, backend, tag, progress);
-
-        int classes = data.train().dataset().numClasses();
-        int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
-        Map<Integer, KnnResult> byK = new LinkedHashMap<>();
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("protocol", PROTOCOL);
-        JsonLinesLog log = JsonLinesLog.of(o.files());
-        for (int k : o.knnK) {
-            KnnResult r = Knn.classify(tr.features(), tr.labels(), te.features(), te.labels(), classes, k, o.temperature, chunk);
-            byK.put(k, r);
-            progress.message(String.format(Locale.ROOT, "%d-NN classifier result: Top1: %.2f, Top5: %.2f", k, r.top1(), r.top5()));
-            fields.put("knn" + k + "_top1", r.top1());
-            fields.put("knn" + k + "_top5", r.top5());
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("k", k);
-            line.put("temperature", o.temperature);
-            line.put("top1", r.top1());
-            line.put("top5", r.top5());
-            line.put("eval_images", r.testCount());
-            log.append(line);
+        KnnFeatures tr = normalized(features("train", model, train, eval, o, backend, tag, progress));
+        KnnFeatures te = normalized(features("val", model, val, eval, o, backend, tag, progress));
+        if (o.dumpFeatures != null) {
+            KnnDump.write(o.dumpFeatures, tr, te);
+            progress.message("features and labels dumped to " + o.dumpFeatures.resolve(KnnDump.describeFiles()));
         }
-        fields.put("temperature", o.temperature);
-        fields.put("train_images", tr.labels().length);
-        fields.put("eval_images", te.labels().length);
-        fields.put("eval_split", data.heldOutDescription());
-        fields.put("seconds", (System.nanoTime() - start) / 1e9);
-        fields.putAll(o.asMap());
-        RunResults.write(o.files().results(), fields);
-        return new Outcome(byK, fields);
+        return new Splits(tr, te, data.train().dataset().numClasses(), data.heldOutDescription());
+    }
+
+    private static KnnFeatures normalized(KnnFeatures f) {
+        return new KnnFeatures(Knn.l2Normalize(f.features()), f.labels());
+    }
+
+    /**
+     * The splits of a --dump_features folder. Rows of unit length (or zero) are used as they are, as main_knn.py uses
+     * its dumps, so the vote is the one of the run that wrote them; other rows are normalised first, with a note.
+     * Classes: the largest label + 1 (classes above it could never outrank a true label: their vote is 0).
+     */
+    private static Splits load(EvalOptions o, Backend backend, ProgressLine progress) {
+        KnnFeatures[] f = KnnDump.read(o.loadFeatures, backend);
+        for (int s = 0; s < 2; s++) {
+            float[] norms = f[s].features().norm(true, 1).toFloatArray();
+            for (float n : norms) {
+                if (n != 0 && Math.abs(n - 1) > UNIT_TOLERANCE) {
+                    progress.message("--load_features: the " + (s == 0 ? "training" : "held-out") + " rows are not L2-normalised "
+                            + "(a row of norm " + n + "): normalising them");
+                    f[s] = normalized(f[s]);
+                    break;
+                }
+            }
+        }
+        int classes = 1 + Math.max(Arrays.stream(f[0].labels()).max().getAsInt(), Arrays.stream(f[1].labels()).max().getAsInt());
+        progress.message(String.format(Locale.ROOT, "features of %d training and %d held-out images (width %d, %d classes) from %s",
+                f[0].labels().length, f[1].labels().length, f[0].features().size(1), classes, o.loadFeatures));
+        return new Splits(f[0], f[1], classes, "features loaded from " + o.loadFeatures);
     }
 
     /** The split's features: read back from a previous run with the same settings, else extracted and saved. */

@@ -222,8 +222,15 @@ public final class Schema<O> {
 
     /** Checks every setting of options built in code: required ones set, each value in its declared range. */
     public void validate(O options) {
+        validate(options, name -> true);
+    }
+
+    /** As {@link #validate(Object)}, for the settings whose names {@code which} accepts (a flag that another makes moot). */
+    public void validate(O options, java.util.function.Predicate<String> which) {
         for (Setting<O, ?> s : settings) {
-            s.validate(options);
+            if (which.test(s.name())) {
+                s.validate(options);
+            }
         }
     }
 

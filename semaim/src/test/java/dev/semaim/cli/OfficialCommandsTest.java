@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,9 +76,7 @@ class OfficialCommandsTest {
             """;
 
     /**
-     * The flags of the four official scripts (their argparse declarations), by script. The ones another branch
-     * declares (precision: --not_use_fp16; saved k-NN features: --dump_features, --load_features) are in
-     * {@link #ELSEWHERE} until those branches are merged.
+     * The flags of the four official scripts (their argparse declarations), by script.
      */
     static final Map<String, List<String>> OFFICIAL_FLAGS = Map.of(
             "pretrain", List.of("batch_size", "epochs", "accum_iter", "model", "input_size", "query_depth", "share_weight",
@@ -100,8 +97,6 @@ class OfficialCommandsTest {
             "knn", List.of("input_size", "batch_size_per_gpu", "nb_knn", "nb_classes", "temperature", "pretrained_weights", "use_cuda",
                     "model", "checkpoint_key", "patch_size", "avgpool_patchtokens", "global_pool", "dump_features", "load_features",
                     "num_workers", "dist_url", "dist_backend", "dist_on_itp", "local_rank", "data_path", "method"));
-    /** Official flags that other issue-18 branches declare (see {@link #OFFICIAL_FLAGS}). */
-    static final Set<String> ELSEWHERE = Set.of("dump_features", "load_features");
 
     private static final Map<String, Schema<?>> SCHEMAS = Map.of("pretrain", PretrainOptions.SCHEMA, "finetune", EvalOptions.FINETUNE,
             "linprobe", EvalOptions.LINPROBE, "knn", EvalOptions.KNN);
@@ -232,14 +227,12 @@ class OfficialCommandsTest {
         assertEquals(Path.of("./output_dir", "results.json"), o.files().results());
     }
 
-    /** A guard for later changes: every official flag stays declared (the other branches' flags once they are merged). */
+    /** A guard for later changes: every official flag stays declared. */
     @Test
     void everyOfficialFlagIsDeclared() {
         OFFICIAL_FLAGS.forEach((command, flags) -> {
             for (String flag : flags) {
-                if (!ELSEWHERE.contains(flag)) {
-                    SCHEMAS.get(command).setting(flag); // throws "no setting --x for command"
-                }
+                SCHEMAS.get(command).setting(flag); // throws "no setting --x for command"
             }
         });
     }

@@ -97,6 +97,70 @@ class KnnTest {
         }
     }
 
+    /**
+     * The vote as it was before issue 23, for one k: the same normalised float32 similarities, every row fully sorted
+     * (stable, descending: equal similarities by lower training index), the classes ranked by a boxed sort.
+     */
+    private static double[] beforeIssue23(Tensor train, int[] trainLabels, Tensor test, int[] testLabels, int classes, int k, double t) {
+        int n = train.size(0), m = test.size(0);
+        float[] sims = Knn.l2Normalize(test).matmul(Knn.l2Normalize(train).transpose(0, 1).contiguous()).toFloatArray();
+        int top1 = 0, top5 = 0;
+        for (int q = 0; q < m; q++) {
+            int base = q * n;
+            Integer[] order = new Integer[n];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, (a, b) -> Double.compare(sims[base + b], sims[base + a]));
+            double[] votes = new double[classes];
+            for (int j = 0; j < Math.min(k, n); j++) {
+                votes[trainLabels[order[j]]] += Math.exp(sims[base + order[j]] / t);
+            }
+            Integer[] ranked = new Integer[classes];
+            Arrays.setAll(ranked, c -> c);
+            Arrays.sort(ranked, java.util.Comparator.<Integer>comparingDouble(c -> -votes[c]).thenComparingInt(c -> c));
+            top1 += ranked[0] == testLabels[q] ? 1 : 0;
+            for (int c = 0; c < Math.min(5, classes); c++) {
+                if (ranked[c] == testLabels[q]) {
+                    top5++;
+                    break;
+                }
+            }
+        }
+        return new double[] {100.0 * top1 / m, 100.0 * top5 / m};
+    }
+
+    /**
+     * Issue 23: every k from one selection of the max(k) nearest equals the old per-k search exactly, on features with
+     * many exact ties (duplicated training rows under different labels, quantised coordinates), for any chunking.
+     */
+    @Test
+    void everyKFromOneSelectionEqualsTheOldPerKSearch() {
+        for (long seed = 1; seed <= 4; seed++) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            int classes = 2 + rng.nextInt(12), d = 2 + rng.nextInt(6), n = 30 + rng.nextInt(200), m = 5 + rng.nextInt(60);
+            float[] train = new float[n * d], test = new float[m * d];
+            for (int i = 0; i < train.length; i++) {
+                train[i] = rng.nextInt(5) - 2;  // few distinct directions: equal similarities everywhere
+            }
+            for (int i = 0; i < test.length; i++) {
+                test[i] = rng.nextInt(5) - 2;
+            }
+            int[] trainLabels = rng.ints(n, 0, classes).toArray(), testLabels = rng.ints(m, 0, classes).toArray();
+            int[] ks = {1 + rng.nextInt(n + 5), 1, 1 + rng.nextInt(20), n + 3, 7};
+            Tensor tr = Tensor.of(train, n, d), te = Tensor.of(test, m, d);
+            for (int chunk : new int[] {1, 6, 1000}) {
+                Knn.Results all = Knn.classify(tr, trainLabels, te, testLabels, classes, ks, 0.07, chunk);
+                for (int i = 0; i < ks.length; i++) {
+                    double[] want = beforeIssue23(tr, trainLabels, te, testLabels, classes, ks[i], 0.07);
+                    KnnResult got = all.byK()[i];
+                    String where = "seed " + seed + ", classes " + classes + ", train (" + n + ", " + d + "), test " + m + ", k " + ks[i]
+                            + " of " + Arrays.toString(ks) + ", chunk " + chunk;
+                    assertArrayEquals(want, new double[] {got.top1(), got.top5()}, 0, where);
+                    assertEquals(Math.min(ks[i], n), got.k(), where);
+                }
+            }
+        }
+    }
+
     @Test
     void separatedClustersAreClassifiedPerfectlyAndScaleDoesNotMatter() {
         float[][] train = {{1, 0}, {2, 0.1f}, {0, 1}, {0.1f, 3}};

@@ -62,6 +62,15 @@ public interface Backend {
     void argReduce(boolean max, Tensor x, int axis, Tensor out);
 
     /**
+     * The k largest (or smallest) along the last axis, best first: values (..., k) in x's dtype and indices (..., k)
+     * I64, both contiguous, from x (..., n), 0 &lt;= k &lt;= n. Order: {@link TopkReference} (values by
+     * {@link Double#compare}, equal values by lower index). Default: {@link TopkReference}, through host copies.
+     */
+    default void topk(Tensor x, int k, boolean largest, Tensor values, Tensor indices) {
+        TopkReference.topk(x, k, largest, values, indices);
+    }
+
+    /**
      * Σ x² over every element of x, accumulated in float64: a gradient norm without a float64 copy of the gradient.
      * Default: the composition through a float64 copy.
      */

@@ -790,33 +790,32 @@ public final class Tensor {
                     + " (want an integer index of the same rank, no larger off the axis" + (src == null ? "" : " nor than the source") + ")");
     }
 
-    // ---------------------------------------------------------------- sorting (on the host)
+    // ---------------------------------------------------------------- sorting and selection
 
-    /** Indices (I64) that sort along the last axis; stable; descending when asked. */
+    /** Indices (I64) that sort along the last axis; stable (equal values keep their order); descending when asked. */
     public Tensor argsort(boolean descending) {
-        int n = size(-1), rows = numel() / Math.max(1, n);
-        double[] v = contiguous().toDoubleArray();
-        long[] idx = new long[numel()];
-        Integer[] order = new Integer[n];
-        for (int r = 0; r < rows; r++) {
-            final int base = r * n;
-            for (int i = 0; i < n; i++) order[i] = i;
-            Arrays.sort(order, (x, y) -> descending ? Double.compare(v[base + y], v[base + x]) : Double.compare(v[base + x], v[base + y]));
-            for (int i = 0; i < n; i++) idx[base + i] = order[i];
-        }
-        return of(backend(), idx, shape);
+        return topk(size(-1), descending)[1];
     }
 
     /** Values sorted along the last axis. */
     public Tensor sort(boolean descending) {
-        return gather(rank() - 1, argsort(descending));
+        return topk(size(-1), descending)[0];
     }
 
-    /** The k largest (or smallest) along the last axis, in order: {values, indices (I64)}. */
+    /**
+     * The k largest (or smallest) along the last axis, best first: {values (..., k), indices (..., k) I64}. Equal
+     * values come by lower index; NaN counts as above +infinity (as {@link Double#compare}). A selection on the
+     * tensor's backend ({@link Backend#topk}): the (..., n) input never leaves the device.
+     */
     public Tensor[] topk(int k, boolean largest) {
-        if (k > size(-1)) throw new IllegalArgumentException("topk: k = " + k + " exceeds axis size " + size(-1));
-        Tensor idx = argsort(largest).narrow(-1, 0, k).contiguous();
-        return new Tensor[] {gather(rank() - 1, idx), idx};
+        if (rank() == 0 || k < 0 || k > size(-1))
+            throw new IllegalArgumentException("topk: k = " + k + " is outside 0.." + (rank() == 0 ? 0 : size(-1))
+                    + " for a tensor of shape " + Shape.str(shape) + " (selection along the last axis)");
+        int[] outShape = shape.clone();
+        outShape[rank() - 1] = k;
+        Tensor values = empty(dtype(), backend(), outShape), indices = empty(DType.I64, backend(), outShape);
+        if (values.numel() > 0) backend().topk(this, k, largest, values, indices);
+        return new Tensor[] {values, indices};
     }
 
     // ---------------------------------------------------------------- image layout

@@ -112,6 +112,13 @@ public final class CpuBackend implements Backend {
         KernelProfile.timed(Kind.OTHER, 0, label("argReduce", x), () -> ReferenceKernels.argReduce(max, x, axis, out));
     }
 
+    @Override public void topk(Tensor x, int k, boolean largest, Tensor values, Tensor indices) {
+        KernelProfile.timed(Kind.OTHER, 0, label("topk", x), () -> {
+            if (fast(x)) TopkKernels.topk(x.isContiguous() ? x : x.contiguous(), k, largest, values, indices);
+            else Backend.super.topk(x, k, largest, values, indices);
+        });
+    }
+
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
         KernelProfile.timed(out.rank() > 2 ? Kind.ATTENTION : Kind.GEMM, 2L * out.numel() * a.size(-1), label("matmul", a, b), () -> {
             if (!fast(a, b, out)) {

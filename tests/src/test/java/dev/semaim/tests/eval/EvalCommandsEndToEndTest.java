@@ -89,6 +89,46 @@ class EvalCommandsEndToEndTest {
         assertEquals(3 * 2, Files.readAllLines(out.resolve("log.txt")).size());
     }
 
+    /** The result lines of a k-NN run ("10-NN classifier result: Top1: ..., Top5: ..."), in order. */
+    private static List<String> knnResults(String output) {
+        return output.lines().filter(l -> l.contains("-NN classifier result")).map(l -> l.substring(l.indexOf(l.trim()))).toList();
+    }
+
+    /**
+     * Issue 23: --dump_features writes main_knn.py's four dumps (as safetensors, rows normalised); --load_features votes
+     * with them, without data or a model, and gives the same accuracies to the last digit; a missing file is named.
+     */
+    @Test
+    void knnDumpsFeaturesAndVotesAgainFromTheDump() throws Exception {
+        Path dump = dir.resolve("knn-dump"), out = dir.resolve("knn-dumping"), again = dir.resolve("knn-loaded");
+        String first = ok(with("knn", "--finetune", pretrained.toString(), "--max_train_images", "120", "--max_eval_images", "50",
+                "--output_dir", out.toString(), "--nb_knn", "30,1,10", "--dump_features", dump.toString()));
+        for (String name : new String[] {"trainfeat", "testfeat", "trainlabels", "testlabels"}) {
+            assertTrue(Files.isRegularFile(dump.resolve(name + ".safetensors")), name + " in " + first);
+        }
+        Tensor trainfeat = Safetensors.read(dump.resolve("trainfeat.safetensors")).get("trainfeat");
+        assertArrayEquals(new int[] {120, 32}, trainfeat.shape());
+        float[] norms = trainfeat.norm(true, 1).toFloatArray();
+        for (float n : norms) assertEquals(1.0, n, 1e-5, "dumped rows are L2-normalised");
+        assertArrayEquals(new int[] {50}, Safetensors.read(dump.resolve("testlabels.safetensors")).get("testlabels").shape());
+
+        String second = ok("knn", "--load_features", dump.toString(), "--output_dir", again.toString(), "--nb_knn", "30,1,10");
+        assertTrue(second.contains("features of 120 training and 50 held-out images (width 32, 10 classes) from " + dump), second);
+        assertEquals(3, knnResults(first).size(), first);
+        assertEquals(knnResults(first), knnResults(second));
+        assertTrue(results(again).contains("features loaded from " + dump), results(again));
+
+        // rows that are not unit length (a dump written without normalising) are normalised, with a note
+        Safetensors.write(dump.resolve("trainfeat.safetensors"), Map.of("features", trainfeat.mul(3)), null);
+        String scaled = ok("knn", "--load_features", dump.toString(), "--output_dir", dir.resolve("knn-scaled").toString());
+        assertTrue(scaled.contains("--load_features: the training rows are not L2-normalised (a row of norm ") && scaled.contains("normalising them"), scaled);
+
+        Files.delete(dump.resolve("testlabels.safetensors"));
+        Object[] r = exec("knn", "--load_features", dump.toString(), "--output_dir", again.toString());
+        assertEquals(2, r[0], r[1] + "" + r[2]);
+        assertTrue(((String) r[2]).contains("--load_features: " + dump.resolve("testlabels.safetensors") + " is missing"), (String) r[2]);
+    }
+
     /**
      * Issue 17 item 2: k-NN given a checkpoint of another width kept random weights for every mismatched tensor, exited 0
      * and wrote results.json naming the checkpoint. Now one line naming both architectures, before the data is read.
