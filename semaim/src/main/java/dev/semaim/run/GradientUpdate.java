@@ -25,6 +25,7 @@ public final class GradientUpdate {
     private final double clipGrad;
     private final int accumIter;
     private double lastNorm = Double.NaN;
+    private GradientSync sync = GradientSync.NONE;
 
     /**
      * @param trainable the parameters whose global gradient norm is measured and clipped
@@ -35,6 +36,12 @@ public final class GradientUpdate {
         this.trainable = List.copyOf(trainable);
         this.clipGrad = clipGrad;
         this.accumIter = accumIter;
+    }
+
+    /** Makes the gradients the same on every process before each optimizer step (data-parallel runs). */
+    public GradientUpdate syncGradients(GradientSync s) {
+        this.sync = s;
+        return this;
     }
 
     /**
@@ -49,6 +56,7 @@ public final class GradientUpdate {
         }
         (accumIter == 1 ? loss : loss.mul(1.0 / accumIter)).backwardAndRelease(loss);
         if (update) {
+            sync.beforeStep();
             lastNorm = Double.isNaN(clipGrad) ? GradClip.globalNorm(trainable) : GradClip.clipGlobalNorm(trainable, clipGrad);
             optimizer.step(lr);
             optimizer.zeroGrad();

@@ -3,6 +3,7 @@ package dev.semaim.train;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.run.GradientSync;
 import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
@@ -35,6 +36,12 @@ public final class PretrainStep {
         Tensor priority = model.priority(images, rng); // (B, L), no gradient
         AimOutput out = model.forward(images, priority);
         return gradientUpdate.apply(out.loss(), lr, update);
+    }
+
+    /** Averages the gradients over the processes before each optimizer step (data-parallel runs). */
+    public PretrainStep syncGradients(GradientSync s) {
+        gradientUpdate.syncGradients(s);
+        return this;
     }
 
     /** The global gradient norm (before clipping) of the last optimizer step; NaN before the first. */

@@ -1,0 +1,45 @@
+package dev.semaim.dist;
+
+import dev.semaim.run.RunOptions;
+import dev.semaim.tensor.Backend;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Opens the run's {@link Communicator}: a run of one process gets {@link SingleProcess} (no native code loads); a run
+ * of several gets the engine for its tensors, NCCL for a GPU backend and Open MPI for the CPU, from the {@code dist}
+ * module through {@link CommunicatorProvider}.
+ */
+public final class Distributed {
+    private Distributed() {
+    }
+
+    /** The launch of this process, from the environment and the official flags of {@code o}. */
+    public static Launch launch(RunOptions o) {
+        return Launch.detect(System.getenv(), o.worldSize, o.localRank, o.distUrl, o.distOnItp);
+    }
+
+    /** Joins the run {@code launch} describes with tensors on {@code backend}. */
+    public static Communicator open(Launch launch, Backend backend, Duration timeout) {
+        if (launch.size() == 1) {
+            return SingleProcess.INSTANCE;
+        }
+        String engine = backend.name().equals("cuda") ? "nccl" : "mpi";
+        if (engine.equals("mpi") && !launch.launcher().mpi()) {
+            throw new IllegalArgumentException(launch.launcher().description + " launches need GPUs (NCCL, --device cuda); "
+                    + "start CPU processes with mpirun -np " + launch.size() + " (or srun) instead");
+        }
+        List<String> found = new ArrayList<>();
+        for (CommunicatorProvider p : ServiceLoader.load(CommunicatorProvider.class)) {
+            if (p.name().equals(engine)) {
+                return p.open(launch, backend, timeout);
+            }
+            found.add(p.name());
+        }
+        throw new IllegalStateException("a run of " + launch.size() + " processes on " + backend.name() + " needs the " + engine
+                + " engine of the dist module, which is not on the class path (engines found: " + (found.isEmpty() ? "none" : String.join(", ", found)) + ")");
+    }
+}
