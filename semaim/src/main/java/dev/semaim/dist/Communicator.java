@@ -11,7 +11,7 @@ import dev.semaim.tensor.Tensor;
  * than its timeout for the other processes reports it and ends the process ({@link Watchdog}), so a dead rank cannot
  * make the others hang.
  *
- * <p>Implementations: {@link SingleProcess} (world size 1, no native code), and the engines of the {@code dist} module
+ * <p>Implementations: {@link SingleProcess} (world size 1, no native code), and the engines of the {@code distributed} module
  * ({@code mpi}, {@code nccl}) found through {@link CommunicatorProvider}.
  */
 public interface Communicator extends AutoCloseable {

@@ -5,7 +5,7 @@ import dev.semaim.tensor.Backend;
 import java.time.Duration;
 
 /**
- * An engine behind {@link Communicator}, registered as a {@link java.util.ServiceLoader} service by the {@code dist}
+ * An engine behind {@link Communicator}, registered as a {@link java.util.ServiceLoader} service by the {@code distributed}
  * module ({@code mpi} for CPU tensors, {@code nccl} for GPU tensors); only runs of more than one process look for one.
  */
 public interface CommunicatorProvider {

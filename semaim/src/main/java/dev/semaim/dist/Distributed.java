@@ -10,7 +10,7 @@ import java.util.ServiceLoader;
 
 /**
  * Opens the run's {@link Communicator}: a run of one process gets {@link SingleProcess} (no native code loads); a run
- * of several gets the engine for its tensors, NCCL for a GPU backend and Open MPI for the CPU, from the {@code dist}
+ * of several gets the engine for its tensors, NCCL for a GPU backend and Open MPI for the CPU, from the {@code distributed}
  * module through {@link CommunicatorProvider}.
  */
 public final class Distributed {
@@ -40,6 +40,6 @@ public final class Distributed {
             found.add(p.name());
         }
         throw new IllegalStateException("a run of " + launch.size() + " processes on " + backend.name() + " needs the " + engine
-                + " engine of the dist module, which is not on the class path (engines found: " + (found.isEmpty() ? "none" : String.join(", ", found)) + ")");
+                + " engine of the distributed module, which is not on the class path (engines found: " + (found.isEmpty() ? "none" : String.join(", ", found)) + ")");
     }
 }
