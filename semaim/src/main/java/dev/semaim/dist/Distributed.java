@@ -1,6 +1,5 @@
 package dev.semaim.dist;
 
-import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 
 import java.time.Duration;
@@ -15,11 +14,6 @@ import java.util.ServiceLoader;
  */
 public final class Distributed {
     private Distributed() {
-    }
-
-    /** The launch of this process, from the environment and the official flags of {@code o}. */
-    public static Launch launch(RunOptions o) {
-        return Launch.detect(System.getenv(), o.worldSize, o.localRank, o.distUrl, o.distOnItp);
     }
 
     /** Joins the run {@code launch} describes with tensors on {@code backend}. */

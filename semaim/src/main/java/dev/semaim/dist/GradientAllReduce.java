@@ -59,6 +59,11 @@ public final class GradientAllReduce implements GradientSync {
     }
 
     @Override
+    public double loss(double local) {
+        return comm.mean(local);
+    }
+
+    @Override
     public void beforeStep() {
         long t0 = System.nanoTime();
         Tensor previous = null;

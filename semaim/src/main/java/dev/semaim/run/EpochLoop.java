@@ -112,6 +112,7 @@ public final class EpochLoop {
     private DoubleSupplier gradientNorm = () -> Double.NaN;
     private final List<MetricsListener> metrics = new ArrayList<>();
     private StopSignals stopSignals;
+    private boolean writesOutputs = true;
 
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
@@ -167,6 +168,15 @@ public final class EpochLoop {
      */
     public EpochLoop stopOn(StopSignals s) {
         this.stopSignals = s;
+        return this;
+    }
+
+    /**
+     * Without outputs this process writes no log.txt line, metrics or checkpoint and calls no epoch listener: a rank
+     * other than 0 of a data-parallel run, whose weights are rank 0's.
+     */
+    public EpochLoop writesOutputs(boolean on) {
+        this.writesOutputs = on;
         return this;
     }
 
@@ -277,9 +287,9 @@ public final class EpochLoop {
                 MetricsListener.Iteration stats = new MetricsListener.Iteration(epoch, it, (long) epoch * iters + it, loss, lr,
                         update, norm, imagesPerSecond);
                 for (MetricsListener m : metrics) {
-                    m.onIteration(stats);
+                    if (writesOutputs) m.onIteration(stats);
                 }
-                if (o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
+                if (writesOutputs && o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
                     log.append(iterationLine(stats));
                 }
                 if (stop.requested() && it + 1 < iters) {
@@ -314,10 +324,12 @@ public final class EpochLoop {
                 line.put("n_parameters", parameters);
                 line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
                 line.put("optimizer_steps", optimizerSteps);
-                log.append(line);
-                epochListener.onEpoch(epoch, log.file());
-                for (MetricsListener m : metrics) {
-                    m.onEpoch(epoch, line);
+                if (writesOutputs) {
+                    log.append(line);
+                    epochListener.onEpoch(epoch, log.file());
+                    for (MetricsListener m : metrics) {
+                        m.onEpoch(epoch, line);
+                    }
                 }
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
@@ -360,6 +372,9 @@ public final class EpochLoop {
      * run stops naming {@code lastGood}, the last checkpoint this run wrote or resumed from (both known finite).
      */
     private Path save(String name, TrainingState state, int epoch, int iter, Path lastGood) {
+        if (!writesOutputs) {
+            return lastGood;
+        }
         Map<String, Tensor> weights = StateDict.of(model);
         boolean suspect = false;
         try (TensorScope scope = TensorScope.open()) { // the sums' buffers

@@ -47,10 +47,10 @@ public final class GradientUpdate {
     /**
      * Back-propagates {@code loss} and, when {@code update}, steps with {@code lr}.
      *
-     * @return the batch loss (before the 1/accum_iter scaling)
+     * @return the batch loss (before the 1/accum_iter scaling; the mean over the processes in a data-parallel run)
      */
     public double apply(Var loss, double lr, boolean update) {
-        double value = loss.item();
+        double value = sync.loss(loss.item());
         if (!Double.isFinite(value)) {
             return value;
         }
