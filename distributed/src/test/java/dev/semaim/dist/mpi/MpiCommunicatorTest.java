@@ -18,7 +18,7 @@ class MpiCommunicatorTest {
     @Test
     void collectivesOfTwoProcesses() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
-        Process p = mpirun.start("collectives", 2, CollectivesMain.class.getName(), List.of());
+        Process p = mpirun.start("collectives", 2, null, CollectivesMain.class.getName(), List.of());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "mpirun did not end in 60 s: " + mpirun.output("collectives"));
         String out = mpirun.output("collectives");
         assertEquals(0, p.exitValue(), out);

@@ -33,10 +33,12 @@ final class Mpirun {
         return null;
     }
 
-    Process start(String name, int processes, String mainClass, List<String> args) throws IOException {
+    /** Starts the run; {@code wrapper} (may be null) is a script each rank runs with the java command as its arguments. */
+    Process start(String name, int processes, Path wrapper, String mainClass, List<String> args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(require(), "--oversubscribe", "-np", String.valueOf(processes),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+        List<String> cmd = new ArrayList<>(List.of(require(), "--oversubscribe", "-np", String.valueOf(processes)));
+        if (wrapper != null) cmd.add(wrapper.toString());
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
                 "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
