@@ -27,7 +27,8 @@ final class CudaDriver {
         int[] count = new int[1];
         check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
         if (count[0] == 0) throw new CudaException("the CUDA driver reports no GPU");
-        check(JCudaDriver.cuDeviceGet(device, 0), "cuDeviceGet(0)");
+        int ordinal = deviceOrdinal() % count[0];
+        check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         bind();
         check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
@@ -39,6 +40,14 @@ final class CudaDriver {
         long[] total = new long[1];
         check(JCudaDriver.cuDeviceTotalMem(total, device), "cuDeviceTotalMem");
         totalMemory = total[0];
+    }
+
+    /**
+     * The device this process uses: -Dsemaim.cuda.device (a data-parallel run sets it to the local rank), else 0;
+     * taken modulo the visible devices, so a launcher that shows each process only its own GPU works too.
+     */
+    static int deviceOrdinal() {
+        return Math.max(0, Integer.getInteger("semaim.cuda.device", 0));
     }
 
     private static final class Holder {

@@ -16,6 +16,16 @@ public final class Distributed {
     private Distributed() {
     }
 
+    /**
+     * Points the CUDA backend at this process's GPU (its local rank; -Dsemaim.cuda.device wins), before the backend
+     * starts; a run of one process keeps device 0.
+     */
+    public static void selectDevice(Launch launch) {
+        if (launch.size() > 1 && System.getProperty("semaim.cuda.device") == null) {
+            System.setProperty("semaim.cuda.device", String.valueOf(launch.localRank()));
+        }
+    }
+
     /** Joins the run {@code launch} describes with tensors on {@code backend}. */
     public static Communicator open(Launch launch, Backend backend, Duration timeout) {
         if (launch.size() == 1) {

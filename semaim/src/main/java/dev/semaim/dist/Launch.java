@@ -10,7 +10,8 @@ import java.util.Map;
  *   <li>a PMI launcher (MPICH's or Intel MPI's {@code mpiexec}): {@code PMI_RANK/PMI_SIZE}, {@code MPI_LOCALRANKID};</li>
  *   <li>Slurm's {@code srun}: {@code SLURM_PROCID/SLURM_NTASKS/SLURM_LOCALID} (within a job step, {@code SLURM_STEP_ID});</li>
  *   <li>torchrun / {@code torch.distributed.launch}: {@code RANK/WORLD_SIZE/LOCAL_RANK} and the rendezvous
- *       {@code MASTER_ADDR:MASTER_PORT} (or {@code --dist_url tcp://HOST:PORT}).</li>
+ *       {@code MASTER_ADDR:MASTER_PORT} (MASTER_PORT + 1 under torchrun itself, whose agent holds MASTER_PORT; or
+ *       {@code --dist_url tcp://HOST:PORT}).</li>
  * </ul>
  * Without any of them the run is one process ({@link #SINGLE}). The official flags come on top: {@code --world_size}
  * must agree with the launcher when it is set above 1, {@code --local_rank} overrides the local rank.
@@ -66,8 +67,10 @@ public record Launch(int rank, int size, int localRank, Launcher launcher, Strin
         } else if (env.containsKey("SLURM_STEP_ID") && env.containsKey("SLURM_NTASKS") && env.containsKey("SLURM_PROCID")) {
             l = fromEnv(env, "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", Launcher.SLURM, null);
         } else if (env.containsKey("WORLD_SIZE") && env.containsKey("RANK")) {
+            // torchrun's agent holds MASTER_PORT for its own store (TORCHELASTIC_RUN_ID is set): the next port is ours
             String at = url.startsWith("tcp://") ? url.substring("tcp://".length())
-                    : env.containsKey("MASTER_ADDR") && env.containsKey("MASTER_PORT") ? env.get("MASTER_ADDR") + ":" + env.get("MASTER_PORT") : null;
+                    : env.containsKey("MASTER_ADDR") && env.containsKey("MASTER_PORT")
+                    ? env.get("MASTER_ADDR") + ":" + (number(env, "MASTER_PORT", 0) + (env.containsKey("TORCHELASTIC_RUN_ID") ? 1 : 0)) : null;
             l = fromEnv(env, "RANK", "WORLD_SIZE", "LOCAL_RANK", Launcher.TORCHRUN, at);
             if (l.size > 1 && at == null) {
                 throw new IllegalArgumentException("RANK and WORLD_SIZE are set but MASTER_ADDR/MASTER_PORT are not (nor --dist_url tcp://HOST:PORT): the processes cannot meet");

@@ -102,6 +102,11 @@ public final class EvalOptions extends RunOptions {
             checkSchedule();
         }
         checkDistributed();
+        if (worldSize > 1) {
+            String command = protocol == KNN ? "knn" : protocol == FINETUNE ? "finetune" : "linprobe";
+            throw new IllegalArgumentException(command + " runs in one process (" + worldSize + " were started): data-parallel evaluation "
+                    + "(--dist_eval) is not built yet; run it without mpirun/srun/torchrun");
+        }
     }
 
     /** The recorded settings by flag name, for results.json and checkpoint metadata. */

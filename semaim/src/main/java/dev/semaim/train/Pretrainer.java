@@ -89,6 +89,7 @@ public final class Pretrainer {
     public PretrainResult run() throws IOException {
         o.validate();
         Launch launch = o.launch();
+        Distributed.selectDevice(launch);
         if (launch.rank() != 0) {
             progress = ProgressLine.silent();
             return OnDevice.run(o.device, progress::note, backend -> train(backend, launch));
