@@ -1,7 +1,6 @@
 package dev.semaim.dist;
 
 import dev.semaim.nn.Parameter;
-import dev.semaim.run.GradientSync;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.Tensor;

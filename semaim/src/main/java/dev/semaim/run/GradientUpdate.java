@@ -1,6 +1,7 @@
 package dev.semaim.run;
 
 import dev.semaim.autograd.Var;
+import dev.semaim.dist.GradientSync;
 import dev.semaim.nn.Parameter;
 import dev.semaim.nn.optim.GradClip;
 import dev.semaim.nn.optim.Optimizer;

@@ -1,9 +1,9 @@
 package dev.semaim.train;
 
+import dev.semaim.dist.GradientSync;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
 import dev.semaim.nn.optim.Optimizer;
-import dev.semaim.run.GradientSync;
 import dev.semaim.run.GradientUpdate;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;

@@ -1,4 +1,4 @@
-package dev.semaim.run;
+package dev.semaim.dist;
 
 /**
  * What makes the accumulated gradients the same on every process before the optimizer step (data-parallel training:
