@@ -102,10 +102,9 @@ public final class EvalOptions extends RunOptions {
             checkSchedule();
         }
         checkDistributed();
-        if (worldSize > 1) {
-            String command = protocol == KNN ? "knn" : protocol == FINETUNE ? "finetune" : "linprobe";
-            throw new IllegalArgumentException(command + " runs in one process (" + worldSize + " were started): data-parallel evaluation "
-                    + "(--dist_eval) is not built yet; run it without mpirun/srun/torchrun");
+        if (worldSize > 1 && protocol != KNN) {
+            throw new IllegalArgumentException((protocol == FINETUNE ? "finetune" : "linprobe") + " runs in one process (" + worldSize
+                    + " were started): data-parallel fine-tuning and linear probing are not built yet; run it without mpirun/srun/torchrun");
         }
     }
 

@@ -2,6 +2,9 @@ package dev.semaim.eval;
 
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
+import dev.semaim.dist.Communicator;
+import dev.semaim.dist.Distributed;
+import dev.semaim.dist.Launch;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.io.Json;
@@ -17,6 +20,7 @@ import dev.semaim.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +31,9 @@ import java.util.Map;
  * evaluation pipeline (Resize(size/0.875) + CenterCrop), L2-normalised; weighted vote of the k nearest
  * (cosine) training features with weight exp(sim / T) for every k of {@link EvalOptions#knnK}; top-1/top-5.
  * The test set is processed in {@link EvalOptions#knnChunks} chunks (memory (M / chunks) x N).
+ *
+ * <p>Several processes (mpirun, srun): each extracts its share of every split and the shares are gathered
+ * ({@link GatheredFeatures}); rank 0 classifies and writes, the others are silent.
  *
  * <p>Checkpoint/resume: each split's features are saved to {@code <output_dir>/features-<split>.safetensors}
  * once extracted, tagged with the settings that produced them; a rerun with the same settings reuses them.
@@ -49,12 +56,25 @@ public final class KnnEvaluation {
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
+        Launch launch = o.launch();
+        if (launch.rank() != 0) { // a process of a multi-process run: extracts its share, rank 0 reports and writes
+            ProgressLine silent = ProgressLine.silent();
+            return OnDevice.run(o.device, silent::note, backend -> evaluate(o, backend, silent, launch));
+        }
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress));
+            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress, launch));
         }
     }
 
-    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
+    /** Joins the run (one process: alone), evaluates, and leaves the run after a clean end. */
+    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Launch launch) throws IOException {
+        Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
+        Outcome outcome = evaluate(o, backend, progress, comm);
+        comm.close();
+        return outcome;
+    }
+
+    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Communicator comm) throws IOException {
         long start = System.nanoTime();
         BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress);
@@ -77,8 +97,11 @@ public final class KnnEvaluation {
         if (o.finetune != null) { // a checkpoint rewritten under the same name must not reuse old features
             tag.put("weights", Files.size(o.finetune) + " bytes, modified " + Files.getLastModifiedTime(o.finetune));
         }
-        KnnFeatures tr = features("train", model, train, eval, o, backend, tag, progress);
-        KnnFeatures te = features("val", model, val, eval, o, backend, tag, progress);
+        KnnFeatures tr = features("train", model, train, eval, o, backend, tag, progress, comm);
+        KnnFeatures te = features("val", model, val, eval, o, backend, tag, progress, comm);
+        if (comm.rank() != 0) {
+            return new Outcome(Map.of(), Map.of()); // rank 0 classifies and writes
+        }
 
         int classes = data.train().dataset().numClasses();
         int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
@@ -112,9 +135,9 @@ public final class KnnEvaluation {
 
     /** The split's features: read back from a previous run with the same settings, else extracted and saved. */
     private static KnnFeatures features(String split, VisionTransformer model, Dataset dataset, Transform eval, EvalOptions o,
-                                        Backend backend, Map<String, String> tag, ProgressLine progress) throws IOException {
+                                        Backend backend, Map<String, String> tag, ProgressLine progress, Communicator comm) throws IOException {
         Path file = o.outputDir.resolve("features-" + split + ".safetensors");
-        if (Files.isRegularFile(file)) {
+        if (comm.size() == 1 && Files.isRegularFile(file)) { // several processes extract afresh: no rank may skip the gather
             Safetensors.File f = Safetensors.read(file);
             if (tag.equals(f.metadata()) && f.tensors().containsKey("labels")) {
                 long[] l = f.tensors().get("labels").toLongArray();
@@ -131,7 +154,7 @@ public final class KnnEvaluation {
         int[] next = {REPORT_EVERY_IMAGES};
         KnnFeatures kf;
         try {
-            kf = KnnFeatures.extract(model::features, dataset, eval, o.batchSize, 0, backend, done -> {
+            kf = GatheredFeatures.extract(comm, model::features, dataset, eval, o.batchSize, backend, done -> {
                 if (done >= next[0] || done == dataset.size()) {
                     double s = (System.nanoTime() - t0) / 1e9;
                     progress.message(String.format(Locale.ROOT, "%s features: %d/%d images, %.0f img/s, ETA %s", split, done,
@@ -142,6 +165,9 @@ public final class KnnEvaluation {
         } catch (KnnFeatures.NonFinite e) { // say which split and which weights
             throw new IllegalStateException(split + " split: " + e.getMessage()
                     + (o.finetune == null ? "" : " (weights " + o.finetune + ")"), e);
+        }
+        if (comm.rank() != 0) {
+            return kf;
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("features", kf.features().to(DType.F32));
