@@ -6,7 +6,7 @@ import jcuda.Pointer;
 
 /**
  * The raw CUDA handles of the backend, for libraries bound outside JCuda (NCCL through JNA in the distributed
- * module): the one stream every kernel is queued on, and a tensor's device address. Work queued on {@link #stream()}
+ * module): the one stream every kernel is queued on, and a tensor's device address. Work queued on {@link #stream(CudaBackend)}
  * is ordered with the backend's kernels.
  */
 public final class CudaHandles {
