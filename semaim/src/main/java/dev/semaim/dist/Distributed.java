@@ -26,13 +26,18 @@ public final class Distributed {
         }
     }
 
-    /** Joins the run {@code launch} describes with tensors on {@code backend}. */
+    /**
+     * Joins the run {@code launch} describes with tensors on {@code backend}. {@code -Dsemaim.dist.engine=mpi|nccl}
+     * takes that engine even for one process (MPI as a singleton), so the engine, its set-up and the gradient buckets can
+     * be timed at world size 1 (the device checks).
+     */
     public static Communicator open(Launch launch, Backend backend, Duration timeout) {
-        if (launch.size() == 1) {
+        String forced = System.getProperty("semaim.dist.engine");
+        if (launch.size() == 1 && forced == null) {
             return SingleProcess.INSTANCE;
         }
-        String engine = backend.name().equals("cuda") ? "nccl" : "mpi";
-        if (engine.equals("mpi") && !launch.launcher().mpi()) {
+        String engine = forced != null ? forced : backend.name().equals("cuda") ? "nccl" : "mpi";
+        if (engine.equals("mpi") && launch.size() > 1 && !launch.launcher().mpi()) {
             throw new IllegalArgumentException(launch.launcher().description + " launches need GPUs (NCCL, --device cuda); "
                     + "start CPU processes with mpirun -np " + launch.size() + " (or srun) instead");
         }

@@ -7,6 +7,7 @@ import dev.semaim.dist.Distributed;
 import dev.semaim.dist.GradientAllReduce;
 import dev.semaim.dist.Launch;
 import dev.semaim.dist.RankAgreement;
+import dev.semaim.dist.SingleProcess;
 import dev.semaim.data.TrainingData;
 import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
@@ -105,7 +106,7 @@ public final class Pretrainer {
      */
     private PretrainResult train(Backend backend, Launch launch) throws IOException {
         Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
-        if (comm.size() > 1) {
+        if (comm != SingleProcess.INSTANCE) {
             progress.message(launch.describe() + "; collectives on " + comm.engine());
         }
         PretrainResult r = train(backend, comm);
@@ -174,7 +175,7 @@ public final class Pretrainer {
             Optimizer optimizer = new AdamW(ParamGroups.weightDecay(model, o.weightDecay), BETA1, BETA2, ADAM_EPS);
             LrSchedule schedule = LrSchedule.warmupCosine(o.absoluteLr(), o.minLr, o.warmupEpochs, o.epochs);
             PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter);
-            if (comm.size() > 1) {
+            if (comm != SingleProcess.INSTANCE) { // several processes, or an engine forced for one (-Dsemaim.dist.engine)
                 step.syncGradients(new GradientAllReduce(comm, model.trainableParameters().values(), GradientAllReduce.DEFAULT_BUCKET_BYTES));
             }
 

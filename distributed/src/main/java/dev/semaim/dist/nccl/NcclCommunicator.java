@@ -34,7 +34,10 @@ final class NcclCommunicator implements Communicator {
         this.size = launch.size();
         this.nccl = Nccl.load();
         byte[] id;
-        if (launch.launcher().mpi()) {
+        if (size == 1) { // one process (-Dsemaim.dist.engine=nccl): no one to hand the id to
+            bootstrap = null;
+            id = bytes(nccl.uniqueId());
+        } else if (launch.launcher().mpi()) {
             bootstrap = MpiProvider.bootstrap(launch, timeout);
             id = broadcastOverMpi(rank == 0 ? bytes(nccl.uniqueId()) : new byte[Nccl.UNIQUE_ID_BYTES]);
         } else {

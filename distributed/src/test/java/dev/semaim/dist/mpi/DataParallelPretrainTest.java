@@ -143,6 +143,25 @@ class DataParallelPretrainTest {
         System.out.printf("the run ended %.1f s after a rank was killed%n", seconds);
     }
 
+    /** -Dsemaim.dist.engine=mpi: one process through the engine and the gradient buckets (MPI as a singleton). */
+    @Test
+    void oneProcessCanBeForcedThroughTheEngine() throws Exception {
+        Mpirun.require();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Dsemaim.dist.engine=mpi", "-cp", cp, Main.class.getName()));
+        cmd.addAll(flags(16, 1, 2, dir.resolve("forced")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("forced.out").toFile());
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the forced run did not end in 120 s");
+        String out = Files.readString(dir.resolve("forced.out"));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("rank 0 of 1 (local rank 0), started by one process; collectives on mpi"), out);
+        assertTrue(out.contains("done: 1 epochs, 2 optimizer steps"), out);
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
