@@ -55,9 +55,10 @@ SEMAIM_JAVA_OPTS=-XshowSettings:properties "$semaim" help > /dev/null 2> "$tmp/e
 sed -n '/^    java.class.path = /,/^    [a-z]/p' "$tmp/err" | sed -e 's/^ *java.class.path = //' -e 's/^ *//' | grep -v ' = ' > "$tmp/cp"
 outside=$(grep -v "^$root/" "$tmp/cp")
 missing=""
-for m in tensor autograd nn semaim cuda; do grep -qx "$root/$m/target/classes" "$tmp/cp" || missing+=" $m"; done
+for m in tensor autograd nn semaim cuda distributed; do grep -qx "$root/$m/target/classes" "$tmp/cp" || missing+=" $m"; done
 grep -q "^$root/semaim/target/lib/imageio-jpeg-.*\.jar$" "$tmp/cp" || missing+=" imageio-jpeg"
 grep -q "^$root/cuda/target/lib/jcuda-.*\.jar$" "$tmp/cp" || missing+=" jcuda"
+grep -q "^$root/distributed/target/lib/jna-.*\.jar$" "$tmp/cp" || missing+=" jna"
 if [[ -s "$tmp/cp" && -z "$outside" && -z "$missing" ]]; then pass "the class path is this checkout's ($(wc -l < "$tmp/cp") entries)"
 else fail "the class path is this checkout's" "outside: ${outside:-none}; missing:${missing:- none}"; fi
 

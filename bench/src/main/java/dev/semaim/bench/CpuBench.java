@@ -54,15 +54,18 @@ public final class CpuBench {
     }
 
     /** One step of the configured work on fresh inputs. */
-    private interface Step {
+    interface Step {
         void run(Tensor images, Tensor labels);
     }
 
-    /** A configuration's model and its step; inputs are (B, C, img, img) images and (B) labels of {@code classes}. */
-    private record Workload(Module model, Step step, int img, int chans, int classes) {}
+    /**
+     * A configuration's model, its step and the step's backward-and-update (where a data-parallel run hooks its
+     * gradient all-reduce); inputs are (B, C, img, img) images and (B) labels of {@code classes}.
+     */
+    record Workload(Module model, Step step, GradientUpdate update, int img, int chans, int classes) {}
 
     /** Builds a configuration (see the class comment) for train or infer at the given patch size. */
-    private static Workload workload(String config, boolean train, int patch) {
+    static Workload workload(String config, boolean train, int patch) {
         boolean small = !config.equals("vit-s");
         int img = small ? 28 : 224, chans = small ? 1 : 3, classes = small ? 10 : 1000;
         Rng rng = new Rng(0);
@@ -76,7 +79,7 @@ public final class CpuBench {
                         vit.forward(x);
                     }
                 };
-                return new Workload(vit, step, img, chans, classes);
+                return new Workload(vit, step, update, img, chans, classes);
             }
             case "aim-t1" -> {
                 AimConfig c = AimConfig.aimTiny().toBuilder().imgSize(img).patchSize(patch).inChans(chans).build();
@@ -88,7 +91,7 @@ public final class CpuBench {
                         aim.forward(x, aim.priority(x, orderRng));
                     }
                 };
-                return new Workload(aim, step, img, chans, classes);
+                return new Workload(aim, step, update, img, chans, classes);
             }
             default -> throw new IllegalArgumentException("CpuBench: unknown configuration '" + config + "' (vit-t1, aim-t1, vit-s)");
         }
@@ -110,7 +113,7 @@ public final class CpuBench {
     }
 
     /** Fresh random inputs: images (B, C, img, img) and labels (B). */
-    private static Tensor[] inputs(Workload w, int batch, Rng data) {
+    static Tensor[] inputs(Workload w, int batch, Rng data) {
         Tensor images = Tensor.randn(data, DType.F32, batch, w.chans(), w.img(), w.img());
         long[] y = new long[batch];
         for (int j = 0; j < batch; j++) y[j] = data.nextInt(w.classes());
@@ -186,7 +189,7 @@ public final class CpuBench {
         }
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         double[] sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }

@@ -70,7 +70,7 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** The backend of the process's GPU 0; throws {@link CudaException} when CUDA cannot start. */
+    /** The backend of the process's GPU (0, or -Dsemaim.cuda.device); throws {@link CudaException} when CUDA cannot start. */
     public static CudaBackend get() {
         CudaBackend b = instance;
         if (b == null) {

@@ -28,7 +28,8 @@ final class CudaDriver {
         int[] count = new int[1];
         check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
         if (count[0] == 0) throw new CudaException("the CUDA driver reports no GPU");
-        check(JCudaDriver.cuDeviceGet(device, 0), "cuDeviceGet(0)");
+        int ordinal = deviceOrdinal() % count[0];
+        check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         bind();
         check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
@@ -61,6 +62,14 @@ final class CudaDriver {
         return "the GPU '" + deviceName + "' has compute capability " + major + "." + minor + "; the kernels of this build are PTX for "
                 + "compute capability " + MIN_MAJOR + ".0 and newer (Ampere: A100, RTX 30xx, and later); rebuild the PTX with "
                 + "scripts/gpu/compile-ptx.sh for an older -arch (untested), or run on the CPU (--device cpu)";
+    }
+
+    /**
+     * The device this process uses: -Dsemaim.cuda.device (a data-parallel run sets it to the local rank), else 0;
+     * taken modulo the visible devices, so a launcher that shows each process only its own GPU works too.
+     */
+    static int deviceOrdinal() {
+        return Math.max(0, Integer.getInteger("semaim.cuda.device", 0));
     }
 
     private static final class Holder {

@@ -16,6 +16,9 @@ public final class KnnCommand extends FlagCommand<EvalOptions> {
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         KnnEvaluation.run(o, ProgressLine.forTerminal(out, err, 1));
+        if (o.launch().rank() != 0) { // rank 0 reports for the run
+            return 0;
+        }
         out.println("done: results in " + o.files().results());
         return 0;
     }

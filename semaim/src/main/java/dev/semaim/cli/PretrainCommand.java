@@ -23,6 +23,9 @@ public final class PretrainCommand extends FlagCommand<PretrainOptions> {
     int run(PretrainOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         PretrainResult r = new Pretrainer(o, ProgressLine.forTerminal(out, err, o.printEvery)).onEpoch(CURVES).run();
+        if (o.launch().rank() != 0) { // rank 0 reports for the run
+            return 0;
+        }
         if (Double.isNaN(r.imagesPerSecond())) { // no step ran: the checkpoint had every epoch already (no NaN loss and rate)
             out.printf(Locale.ROOT, "done: nothing to train, all %d epochs were done already (%d optimizer steps)%s%n", r.nextEpoch(),
                     r.optimizerSteps(), r.lastCheckpoint() == null ? "" : "; checkpoint " + r.lastCheckpoint());

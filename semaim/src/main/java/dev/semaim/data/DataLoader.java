@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Batches a {@link Dataset} through a {@link Transform} with background workers (torch {@code DataLoader}).
  *
  * <p>Determinism: the epoch's sample order is a Fisher-Yates shuffle seeded with {@code seed + epoch} (or the
- * identity without shuffling), and sample {@code index} of epoch {@code e} is transformed with an RNG seeded by
+ * identity without shuffling, or a {@link DistributedSampler}'s share), and sample {@code index} of epoch {@code e} is transformed with an RNG seeded by
  * {@link #sampleSeed(long, int, int)}. Output therefore depends only on (seed, epoch) and not on the worker
  * count or timing, and {@link #epoch(int, int)} resumes mid-epoch with exactly the batches a full run would
  * have produced from that point.
@@ -33,6 +33,7 @@ public final class DataLoader implements AutoCloseable {
     private final boolean dropLast;
     private final int prefetch;
     private final long seed;
+    private final DistributedSampler sampler;
     private final ExecutorService workers;
     private volatile boolean closed;
 
@@ -48,6 +49,7 @@ public final class DataLoader implements AutoCloseable {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.seed = b.seed;
+        this.sampler = b.sampler;
         AtomicInteger n = new AtomicInteger();
         this.workers = b.workers == 0 ? null : Executors.newFixedThreadPool(b.workers, r -> {
             Thread t = new Thread(r, "semaim-data-" + n.incrementAndGet());
@@ -68,14 +70,22 @@ public final class DataLoader implements AutoCloseable {
         return batchSize;
     }
 
-    /** Batches per epoch: floor(n / B) with drop-last, else ceil(n / B). */
+    /** Samples an epoch visits: the data set's, or this process's share with a {@link DistributedSampler}. */
+    public int samplesPerEpoch() {
+        return sampler == null ? dataset.size() : sampler.samplesPerRank();
+    }
+
+    /** Batches per epoch: floor(n / B) with drop-last, else ceil(n / B), n = {@link #samplesPerEpoch()}. */
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = samplesPerEpoch();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Dataset indices in the order epoch {@code epoch} visits them. */
+    /** Dataset indices in the order epoch {@code epoch} visits them (this process's share with a sampler). */
     public int[] order(int epoch) {
+        if (sampler != null) {
+            return sampler.indices(epoch);
+        }
         int n = dataset.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -228,6 +238,7 @@ public final class DataLoader implements AutoCloseable {
         private int workers;
         private int prefetch = -1;
         private long seed;
+        private DistributedSampler sampler;
 
         private Builder(Dataset dataset) {
             this.dataset = dataset;
@@ -241,6 +252,8 @@ public final class DataLoader implements AutoCloseable {
         /** Maximum batches in flight ahead of the consumer (torch: prefetch_factor x workers). */
         public Builder prefetch(int batches) { this.prefetch = batches; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
+        /** The epoch's order from {@code s} instead of the shuffle (data-parallel runs: this process's share). */
+        public Builder sampler(DistributedSampler s) { this.sampler = s; return this; }
 
         public DataLoader build() {
             if (prefetch == -1) {

@@ -2,6 +2,9 @@ package dev.semaim.eval;
 
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
+import dev.semaim.dist.Communicator;
+import dev.semaim.dist.Distributed;
+import dev.semaim.dist.Launch;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.io.Json;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +35,9 @@ import java.util.Map;
  * selected once); top-1/top-5. The test set is processed in {@link EvalOptions#knnChunks} chunks (memory (M / chunks) x N).
  * {@code --dump_features DIR} writes the normalised features and labels ({@link KnnDump}); {@code --load_features DIR}
  * votes with them and runs no model.
+ *
+ * <p>Several processes (mpirun, srun): each extracts its share of every split and the shares are gathered
+ * ({@link GatheredFeatures}); rank 0 classifies and writes, the others are silent.
  *
  * <p>Checkpoint/resume: each split's features are saved to {@code <output_dir>/features-<split>.safetensors}
  * once extracted, tagged with the settings that produced them; a rerun with the same settings reuses them.
@@ -55,16 +62,31 @@ public final class KnnEvaluation {
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
+        Launch launch = o.launch();
+        if (launch.rank() != 0) { // a process of a multi-process run: extracts its share, rank 0 reports and writes
+            ProgressLine silent = ProgressLine.silent();
+            return OnDevice.run(o.device, silent::note, backend -> evaluate(o, backend, silent, launch));
+        }
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress));
+            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress, launch));
         }
     }
 
-    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
-        long start = System.nanoTime();
-        Splits s = o.loadFeatures != null ? load(o, backend, progress) : extract(o, backend, progress);
-        KnnFeatures tr = s.train(), te = s.test();
+    /** Joins the run (one process: alone), evaluates, and leaves the run after a clean end. */
+    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Launch launch) throws IOException {
+        Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
+        Outcome outcome = evaluate(o, backend, progress, comm);
+        comm.close();
+        return outcome;
+    }
 
+    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Communicator comm) throws IOException {
+        long start = System.nanoTime();
+        Splits s = o.loadFeatures != null ? load(o, backend, progress) : extract(o, backend, progress, comm);
+        if (comm.rank() != 0) {
+            return new Outcome(Map.of(), Map.of()); // rank 0 classifies and writes
+        }
+        KnnFeatures tr = s.train(), te = s.test();
         int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
         long t0 = System.nanoTime();
         Knn.Results results = Knn.classifyNormalized(tr.features(), tr.labels(), te.features(), te.labels(), s.classes(), o.knnK,
@@ -108,7 +130,7 @@ public final class KnnEvaluation {
     }
 
     /** The features of the model on both splits (reused from an earlier run when there), normalised, dumped when asked. */
-    private static Splits extract(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
+    private static Splits extract(EvalOptions o, Backend backend, ProgressLine progress, Communicator comm) throws IOException {
         BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress);
         EvalData data = splits.data();
@@ -133,9 +155,9 @@ public final class KnnEvaluation {
         if (o.finetune != null) { // a checkpoint rewritten under the same name must not reuse old features
             tag.put("weights", Files.size(o.finetune) + " bytes, modified " + Files.getLastModifiedTime(o.finetune));
         }
-        KnnFeatures tr = normalized(features("train", model, train, eval, o, backend, tag, progress));
-        KnnFeatures te = normalized(features("val", model, val, eval, o, backend, tag, progress));
-        if (o.dumpFeatures != null) {
+        KnnFeatures tr = normalized(features("train", model, train, eval, o, backend, tag, progress, comm));
+        KnnFeatures te = normalized(features("val", model, val, eval, o, backend, tag, progress, comm));
+        if (o.dumpFeatures != null && comm.rank() == 0) {
             KnnDump.write(o.dumpFeatures, tr, te);
             progress.message("features and labels dumped to " + o.dumpFeatures.resolve(KnnDump.describeFiles()));
         }
@@ -172,9 +194,9 @@ public final class KnnEvaluation {
 
     /** The split's features: read back from a previous run with the same settings, else extracted and saved. */
     private static KnnFeatures features(String split, VisionTransformer model, Dataset dataset, Transform eval, EvalOptions o,
-                                        Backend backend, Map<String, String> tag, ProgressLine progress) throws IOException {
+                                        Backend backend, Map<String, String> tag, ProgressLine progress, Communicator comm) throws IOException {
         Path file = o.outputDir.resolve("features-" + split + ".safetensors");
-        if (Files.isRegularFile(file)) {
+        if (comm.size() == 1 && Files.isRegularFile(file)) { // several processes extract afresh: no rank may skip the gather
             Safetensors.File f = Safetensors.read(file);
             if (tag.equals(f.metadata()) && f.tensors().containsKey("labels")) {
                 long[] l = f.tensors().get("labels").toLongArray();
@@ -191,7 +213,7 @@ public final class KnnEvaluation {
         int[] next = {REPORT_EVERY_IMAGES};
         KnnFeatures kf;
         try {
-            kf = KnnFeatures.extract(model::features, dataset, eval, o.batchSize, 0, backend, done -> {
+            kf = GatheredFeatures.extract(comm, model::features, dataset, eval, o.batchSize, backend, done -> {
                 if (done >= next[0] || done == dataset.size()) {
                     double s = (System.nanoTime() - t0) / 1e9;
                     progress.message(String.format(Locale.ROOT, "%s features: %d/%d images, %.0f img/s, ETA %s", split, done,
@@ -202,6 +224,9 @@ public final class KnnEvaluation {
         } catch (KnnFeatures.NonFinite e) { // say which split and which weights
             throw new IllegalStateException(split + " split: " + e.getMessage()
                     + (o.finetune == null ? "" : " (weights " + o.finetune + ")"), e);
+        }
+        if (comm.rank() != 0) {
+            return kf;
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("features", kf.features().to(DType.F32));

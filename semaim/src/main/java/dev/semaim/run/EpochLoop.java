@@ -116,6 +116,7 @@ public final class EpochLoop {
     private StopSignals stopSignals;
     private Module ema;
     private GradScaler lossScaler;
+    private boolean writesOutputs = true;
 
     /**
      * A loop over {@code o.epochs} epochs of batches of {@code o.batchSize}, accumulating {@code o.accumIter}
@@ -177,6 +178,15 @@ public final class EpochLoop {
     /** Also saves this EMA copy's weights in every checkpoint, under {@link Checkpoints#EMA_PREFIX}. */
     public EpochLoop saveEma(Module emaCopy) {
         this.ema = emaCopy;
+        return this;
+    }
+
+    /**
+     * Without outputs this process writes no log.txt line, metrics or checkpoint and calls no epoch listener: a rank
+     * other than 0 of a data-parallel run, whose weights are rank 0's.
+     */
+    public EpochLoop writesOutputs(boolean on) {
+        this.writesOutputs = on;
         return this;
     }
 
@@ -296,9 +306,9 @@ public final class EpochLoop {
                 MetricsListener.Iteration stats = new MetricsListener.Iteration(epoch, it, (long) epoch * iters + it, loss, lr,
                         update, norm, imagesPerSecond, lossScaler == null ? Double.NaN : lossScaler.scale());
                 for (MetricsListener m : metrics) {
-                    m.onIteration(stats);
+                    if (writesOutputs) m.onIteration(stats);
                 }
-                if (o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
+                if (writesOutputs && o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
                     log.append(iterationLine(stats));
                 }
                 if (stop.requested() && it + 1 < iters) {
@@ -336,10 +346,12 @@ public final class EpochLoop {
                 if (lossScaler != null) {
                     line.put("fp16_scaler", lossScaler.scale());
                 }
-                log.append(line);
-                epochListener.onEpoch(epoch, log.file());
-                for (MetricsListener m : metrics) {
-                    m.onEpoch(epoch, line);
+                if (writesOutputs) {
+                    log.append(line);
+                    epochListener.onEpoch(epoch, log.file());
+                    for (MetricsListener m : metrics) {
+                        m.onEpoch(epoch, line);
+                    }
                 }
             }
             TrainingState next = new TrainingState(epoch + 1, 0, optimizerSteps, seed, 0);
@@ -385,6 +397,9 @@ public final class EpochLoop {
      * run stops naming {@code lastGood}, the last checkpoint this run wrote or resumed from (both known finite).
      */
     private Path save(Path file, TrainingState state, int epoch, int iter, Path lastGood) {
+        if (!writesOutputs) {
+            return lastGood;
+        }
         Map<String, Tensor> weights = StateDict.of(model);
         boolean suspect = false;
         try (TensorScope scope = TensorScope.open()) { // the sums' buffers

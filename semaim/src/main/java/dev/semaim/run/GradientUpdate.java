@@ -1,6 +1,7 @@
 package dev.semaim.run;
 
 import dev.semaim.autograd.Var;
+import dev.semaim.dist.GradientSync;
 import dev.semaim.nn.Parameter;
 import dev.semaim.nn.optim.GradClip;
 import dev.semaim.nn.optim.GradScaler;
@@ -33,6 +34,7 @@ public final class GradientUpdate {
     /** Null without loss scaling (float32 and bfloat16 runs). */
     private final GradScaler scaler;
     private double lastNorm = Double.NaN;
+    private GradientSync sync = GradientSync.NONE;
 
     /**
      * @param trainable the parameters whose global gradient norm is measured and clipped
@@ -51,19 +53,26 @@ public final class GradientUpdate {
         this.accumIter = accumIter;
     }
 
+    /** Makes the gradients the same on every process before each optimizer step (data-parallel runs). */
+    public GradientUpdate syncGradients(GradientSync s) {
+        this.sync = s;
+        return this;
+    }
+
     /**
      * Back-propagates {@code loss} and, when {@code update}, steps with {@code lr}.
      *
-     * @return the batch loss (before the 1/accum_iter scaling)
+     * @return the batch loss (before the 1/accum_iter scaling; the mean over the processes in a data-parallel run)
      */
     public double apply(Var loss, double lr, boolean update) {
-        double value = loss.item();
+        double value = sync.loss(loss.item());
         if (!Double.isFinite(value)) {
             return value;
         }
         double factor = (scaler == null ? 1.0 : scaler.scale()) / accumIter;
         (factor == 1 ? loss : loss.mul(factor)).backwardAndRelease(loss);
         if (update) {
+            sync.beforeStep();
             boolean overflow = scaler != null && scaler.unscale(trainable);
             lastNorm = Double.isNaN(clipGrad) ? GradClip.globalNorm(trainable) : GradClip.clipGlobalNorm(trainable, clipGrad);
             if (!overflow) {

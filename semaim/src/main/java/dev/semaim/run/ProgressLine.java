@@ -33,6 +33,12 @@ public final class ProgressLine {
         this.lastDraw = System.nanoTime() - REDRAW_NANOS; // the first update draws
     }
 
+    /** Prints nothing: the processes of a data-parallel run other than rank 0 (the official code's non-master ranks). */
+    public static ProgressLine silent() {
+        PrintStream nowhere = new PrintStream(java.io.OutputStream.nullOutputStream());
+        return new ProgressLine(nowhere, nowhere, false, Integer.MAX_VALUE);
+    }
+
     /** Interactive when a console is attached and stdout is that console. */
     public static ProgressLine forTerminal(PrintStream out, PrintStream err, int printEvery) {
         return new ProgressLine(out, err, System.console() != null && out == System.out, printEvery);

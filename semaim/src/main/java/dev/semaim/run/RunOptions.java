@@ -1,6 +1,7 @@
 package dev.semaim.run;
 
 import dev.semaim.nn.optim.GradScaler;
+import dev.semaim.dist.Launch;
 import dev.semaim.settings.Device;
 import dev.semaim.settings.Precision;
 import dev.semaim.settings.Schema;
@@ -73,6 +74,8 @@ public abstract class RunOptions {
     public boolean distOnItp;
     /** Evaluate on every process's share of the held-out split and gather (the official {@code --dist_eval}). */
     public boolean distEval;
+    /** Seconds a process waits for the others in a collective before it reports a dead rank and ends. */
+    public int distTimeout;
 
     /**
      * The values of the official flags accepted without effect here ({@code --pin_mem}, {@code --dist_backend}, ...), by
@@ -80,9 +83,9 @@ public abstract class RunOptions {
      */
     public final Map<String, Object> noEffect = new LinkedHashMap<>();
 
-    /** Effective batch = batch x accumulation steps (one process). */
+    /** Effective batch = batch (per process) x accumulation steps x processes, as the official recipe counts it. */
     public int effectiveBatch() {
-        return batchSize * accumIter;
+        return batchSize * accumIter * Math.max(1, worldSize);
     }
 
     /** The absolute peak lr: {@link #lr} if set, else blr x effective batch / 256. */
@@ -159,11 +162,12 @@ public abstract class RunOptions {
 
     /**
      * Declares the official distributed flags ({@code --world_size --local_rank --dist_url --dist_on_itp --dist_eval}), so
-     * the published commands and {@code torch.distributed.launch}'s {@code --local_rank=N} parse; see
-     * {@link #checkDistributed} for what runs today.
+     * the published commands and {@code torch.distributed.launch}'s {@code --local_rank=N} parse, and {@code --dist_timeout};
+     * see {@link #checkDistributed}.
      */
     private static <O extends RunOptions> void declareDistributed(Schema<O> s) {
-        s.add("world_size", ValueType.integer(1).metavar("N"), "1", "number of processes of the run (multi-process runs: issue 21)",
+        s.add("world_size", ValueType.integer(1).metavar("N"), "1",
+                "number of processes of the run; the launcher's (mpirun, srun, torchrun) when 1; see docs/DISTRIBUTED.md",
                 o -> o.worldSize, (o, v) -> o.worldSize = v).unrecorded();
         s.add("local_rank", ValueType.integer(-1).metavar("N"), "-1", "this process's GPU on its node, as torch.distributed.launch passes it",
                 o -> o.localRank, (o, v) -> o.localRank = v).unrecorded();
@@ -173,6 +177,9 @@ public abstract class RunOptions {
                 o -> o.distOnItp, (o, v) -> o.distOnItp = v).unrecorded();
         s.add("dist_eval", ValueType.toggle(), null, "split the held-out set across the processes and gather the results (one process: no effect)",
                 o -> o.distEval, (o, v) -> o.distEval = v).unrecorded();
+        s.add("dist_timeout", ValueType.integer(1).metavar("S"), "1800",
+                "seconds a process waits for the others in a collective before it reports a dead rank and ends (exit 1)",
+                o -> o.distTimeout, (o, v) -> o.distTimeout = v).unrecorded();
     }
 
     /**
@@ -263,11 +270,18 @@ public abstract class RunOptions {
                 + (scaler == null ? "" : String.format(Locale.ROOT, ", loss scale %.0f", scaler.scale()));
     }
 
-    /** A run of more than one process is refused until the distributed engine lands (issue 21); the message names the flag. */
+    /**
+     * Reads this process's place in the run from the launcher's environment and the official flags
+     * ({@link Launch#detect}) and sets {@link #worldSize} to the run's size; a flag that contradicts the launcher is an
+     * error naming it.
+     */
     protected void checkDistributed() {
-        if (worldSize > 1) {
-            throw new IllegalArgumentException("--world_size " + worldSize + ": multi-process runs are not built yet; run one process (--world_size 1)");
-        }
+        worldSize = launch().size();
+    }
+
+    /** This process's place in the run (rank 0 of 1 without a launcher). */
+    public Launch launch() {
+        return Launch.detect(System.getenv(), worldSize, localRank, distUrl, distOnItp);
     }
 
     /**

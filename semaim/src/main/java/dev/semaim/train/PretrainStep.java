@@ -1,6 +1,7 @@
 package dev.semaim.train;
 
 import dev.semaim.autograd.Autocast;
+import dev.semaim.dist.GradientSync;
 import dev.semaim.model.AimOutput;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.FeatureTarget;
@@ -80,6 +81,12 @@ public final class PretrainStep {
         double loss = gradientUpdate.apply(out.loss(), lr, update);
         if (ema != null && update && Double.isFinite(loss)) ema.update(model, ModelEma.decayAt(epoch));
         return loss;
+    }
+
+    /** Averages the gradients over the processes before each optimizer step (data-parallel runs). */
+    public PretrainStep syncGradients(GradientSync s) {
+        gradientUpdate.syncGradients(s);
+        return this;
     }
 
     /** The global gradient norm (before clipping) of the last optimizer step; NaN before the first. */

@@ -1,6 +1,13 @@
 package dev.semaim.train;
 
 import dev.semaim.data.DataLoader;
+import dev.semaim.data.DistributedSampler;
+import dev.semaim.dist.Communicator;
+import dev.semaim.dist.Distributed;
+import dev.semaim.dist.GradientAllReduce;
+import dev.semaim.dist.Launch;
+import dev.semaim.dist.RankAgreement;
+import dev.semaim.dist.SingleProcess;
 import dev.semaim.data.TrainingData;
 import dev.semaim.io.TeacherFile;
 import dev.semaim.io.WeightFiles;
@@ -35,6 +42,7 @@ import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -57,7 +65,7 @@ public final class Pretrainer {
     static final double ADAM_EPS = 1e-8;
 
     private final PretrainOptions o;
-    private final ProgressLine progress;
+    private ProgressLine progress;
     private StepListener stepListener = (epoch, iter, loss, lr) -> { };
     private EpochListener epochListener = (epoch, log) -> { };
 
@@ -83,11 +91,56 @@ public final class Pretrainer {
         return new Rng(seed).fork(((long) epoch << 32) | iter);
     }
 
+    /**
+     * Trains. In a data-parallel run (several processes, docs/DISTRIBUTED.md) every process calls this with the same
+     * flags; rank 0 alone holds the run's folders and writes the outputs and prints, the others are silent.
+     */
     public PretrainResult run() throws IOException {
         o.validate();
-        o.clampWarmup(progress::note);
+        Launch launch = o.launch();
+        Distributed.selectDevice(launch);
+        if (launch.rank() != 0) {
+            progress = ProgressLine.silent();
+        }
+        o.clampWarmup(progress::note); // on every process: the recorded settings must agree
+        if (launch.rank() != 0) {
+            return OnDevice.run(o.device, progress::note, backend -> train(backend, launch));
+        }
         try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, this::train);
+            return OnDevice.run(o.device, progress::note, backend -> train(backend, launch));
+        }
+    }
+
+    /**
+     * Joins the run, trains, and leaves the run only after a clean end: a process that fails exits without
+     * finalising, which makes mpirun (or the others' --dist_timeout) end the other processes.
+     */
+    private PretrainResult train(Backend backend, Launch launch) throws IOException {
+        Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
+        if (comm != SingleProcess.INSTANCE) {
+            progress.message(launch.describe() + "; collectives on " + comm.engine());
+        }
+        PretrainResult r = train(backend, comm);
+        comm.close();
+        return r;
+    }
+
+    /**
+     * Checks that every process has the same flags, data, world size and checkpoint (an error naming the difference),
+     * then gives every process rank 0's weights, as PyTorch's DistributedDataParallel does at construction.
+     */
+    private void agree(Communicator comm, TrainingData.Source data, Path resumeFrom, TrainingState state, AimViT model) {
+        if (comm.size() == 1) {
+            return;
+        }
+        Map<String, String> facts = new LinkedHashMap<>();
+        o.asMap().forEach((flag, value) -> facts.put("--" + flag, String.valueOf(value)));
+        facts.put("the world size", String.valueOf(comm.size()));
+        facts.put("the data", data.dataset().size() + " images of " + data.description());
+        facts.put("the checkpoint", resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + state);
+        RankAgreement.check(comm, facts);
+        for (Tensor t : StateDict.of(model).values()) {
+            if (t.dtype() == dev.semaim.tensor.DType.F32) comm.broadcast(t, 0);
         }
     }
 
@@ -136,8 +189,8 @@ public final class Pretrainer {
         return t;
     }
 
-    /** Trains in the run's folders, which {@link #run()} holds. */
-    private PretrainResult train(Backend backend) throws IOException {
+    /** Trains in the run's folders, which {@link #run()} holds (rank 0). */
+    private PretrainResult train(Backend backend, Communicator comm) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
         ViTTeacher teacher = o.predictFeature.usesTeacher() ? loadTeacher() : null;
@@ -148,9 +201,12 @@ public final class Pretrainer {
         // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
         long seed = ck == null ? o.seed : ck.state().seed();
         JsonLinesLog log = JsonLinesLog.of(files);
+        // PyTorch's DistributedSampler(shuffle=True, seed) as the official main_pretrain.py uses at every world size:
+        // a global batch of w processes x B is the same images as one batch of w x B of a single process
+        DistributedSampler shard = new DistributedSampler(data.dataset().size(), comm.size(), comm.rank(), true, seed, false);
 
         try (DataLoader loader = DataLoader.builder(data.dataset()).transform(data.pretrainTransform(o.inputSize))
-                .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(seed).build()) {
+                .batchSize(o.batchSize).sampler(shard).dropLast(true).workers(o.numWorkers).seed(seed).build()) {
             int iters = o.maxStepsPerEpoch > 0 ? Math.min(o.maxStepsPerEpoch, loader.batchesPerEpoch()) : loader.batchesPerEpoch();
             if (iters == 0) {
                 throw new IllegalArgumentException("--data_path " + o.dataPath + " holds " + data.dataset().size()
@@ -162,8 +218,8 @@ public final class Pretrainer {
             DType autocast = o.precisionOn(backend, progress::note);
             GradScaler scaler = autocast == DType.F16 ? new GradScaler() : null;
 
-            progress.message(String.format(Locale.ROOT, "data: %s, %d images; %d iterations per epoch", data.description(),
-                    data.dataset().size(), iters));
+            progress.message(String.format(Locale.ROOT, "data: %s, %d images; %d iterations per epoch%s", data.description(),
+                    data.dataset().size(), iters, comm.size() > 1 ? " on each of " + comm.size() + " processes (" + shard.samplesPerRank() + " images each)" : ""));
             progress.message(String.format(Locale.ROOT, "model: %s %dx%dx%d patch %d, width %d, depth %d, heads %d, query depth %d; %,d trainable parameters",
                     o.model, config.inChans(), config.imgSize(), config.imgSize(), config.patchSize(), config.embedDim(),
                     config.depth(), config.numHeads(), config.queryDepth(), model.parameterCount(true)));
@@ -193,6 +249,7 @@ public final class Pretrainer {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
                 }
             }
+            agree(comm, data, resumeFrom, state, model); // before the EMA copies the weights: rank 0's, broadcast
             ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)
             if (ema != null && ck != null && !ck.restoreEma(ema.module())) {
                 progress.note("checkpoint " + resumeFrom + " holds no ema.* weights: the EMA starts from its model weights");
@@ -207,6 +264,9 @@ public final class Pretrainer {
             }
             progress.message(RunOptions.precisionLine(autocast, scaler));
             PretrainStep step = new PretrainStep(model, optimizer, o.clipGrad, o.accumIter, ema, autocast, scaler);
+            if (comm != SingleProcess.INSTANCE) { // several processes, or an engine forced for one (-Dsemaim.dist.engine)
+                step.syncGradients(new GradientAllReduce(comm, model.trainableParameters().values(), GradientAllReduce.DEFAULT_BUCKET_BYTES));
+            }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
@@ -217,8 +277,11 @@ public final class Pretrainer {
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)
                     .lossScaler(scaler)
-                    .onMetrics(new TensorBoardLog(files.tensorBoardFolder()))
-                    .saveEma(ema == null ? null : ema.module());
+                    .saveEma(ema == null ? null : ema.module())
+                    .writesOutputs(comm.rank() == 0);
+            if (comm.rank() == 0) {
+                loop.onMetrics(new TensorBoardLog(files.tensorBoardFolder()));
+            }
             EpochLoop.End end = loop.run(loader, iters, state, lastCheckpoint, (b, epoch, it, lr, update) -> {
                 if (b.channels() != o.inChans) {
                     throw new IllegalArgumentException("--in_chans " + o.inChans + " but the images of --data_path " + o.dataPath
