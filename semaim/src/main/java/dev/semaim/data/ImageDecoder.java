@@ -2,6 +2,8 @@ package dev.semaim.data;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +16,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG (baseline, progressive, CMYK/YCCK via the TwelveMonkeys ImageIO plugin) and PNG files into
@@ -56,19 +60,84 @@ public final class ImageDecoder {
     }
 
     public Image decode(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return decode(in, file.toString());
-        }
-    }
-
-    public Image decode(byte[] bytes, String name) throws IOException {
-        return decode(new ByteArrayInputStream(bytes), name);
+        return decode(Files.readAllBytes(file), file.toString());
     }
 
     /** Decodes the first image of the stream; {@code name} is used in error messages. */
     public Image decode(InputStream stream, String name) throws IOException {
+        return decode(stream.readAllBytes(), name);
+    }
+
+    /**
+     * Decodes the first image in {@code bytes}; {@code name} is used in error messages. A JPEG goes to the JDK's
+     * own reader first (libjpeg; on Debian the system libjpeg-turbo, the library PIL uses), which skips the
+     * TwelveMonkeys plugin's Java-side parsing; what that reader cannot do as well as the plugin (CMYK/YCCK, an
+     * embedded ICC profile that is not sRGB, any error) takes the general path of {@link #decodeWithPlugins}, so
+     * the pixels are those of the general path either way ({@code ImageDecoderTest.jdkJpegPathMatchesPluginPath}).
+     */
+    public Image decode(byte[] bytes, String name) throws IOException {
+        if (bytes.length > 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8) {
+            Image fast = decodeJpegWithJdkReader(bytes, name);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return decodeWithPlugins(bytes, name);
+    }
+
+    /** The JDK's JPEG reader ("com.sun.imageio.plugins.jpeg"), or null where this JDK has none. */
+    private static final ImageReaderSpi JDK_JPEG = jdkJpegReader();
+
+    private static ImageReaderSpi jdkJpegReader() {
+        Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName("jpeg");
+        while (it.hasNext()) {
+            ImageReader r = it.next();
+            ImageReaderSpi spi = r.getOriginatingProvider();
+            r.dispose();
+            if (spi != null && spi.getClass().getName().startsWith("com.sun.imageio.plugins.jpeg.")) {
+                return spi;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The JDK reader's decoding, when it gives 8-bit sRGB or grey pixels without trouble; null otherwise (the
+     * caller then takes the general path). Truncation is an error here as there.
+     */
+    private Image decodeJpegWithJdkReader(byte[] bytes, String name) throws IOException {
+        if (JDK_JPEG == null) {
+            return null;
+        }
         BufferedImage img;
-        try (ImageInputStream in = ImageIO.createImageInputStream(stream)) {
+        List<String> truncation = new ArrayList<>();
+        ImageReader reader = JDK_JPEG.createReaderInstance();
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (TRUNCATION.matcher(warning).find()) {
+                    truncation.add(warning);
+                }
+            });
+            reader.setInput(in, true, true);
+            img = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } finally {
+            reader.dispose();
+        }
+        if (!truncation.isEmpty()) {
+            throw new IOException("truncated image " + name + ": " + String.join("; ", truncation));
+        }
+        int type = img.getType();
+        boolean plain = (type == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB())
+                || (type == BufferedImage.TYPE_BYTE_GRAY && img.getColorModel().getComponentSize(0) == 8);
+        return plain ? toImage(img, grey) : null;
+    }
+
+    /** Decodes with whichever ImageIO reader claims the data (TwelveMonkeys for JPEG, the JDK's for PNG). */
+    Image decodeWithPlugins(byte[] bytes, String name) throws IOException {
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new IOException("not a readable image (unknown or corrupt format): " + name);
@@ -121,6 +190,30 @@ public final class ImageDecoder {
             return grey == Grey.KEEP ? img1 : img1.replicateChannels(3);
         }
         float[] data = new float[3 * plane];
+        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB()
+                && img.getRaster().getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1
+                && img.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel sm
+                && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w && buffer.getOffset() == 0
+                && img.getRaster().getSampleModelTranslateX() == 0 && img.getRaster().getSampleModelTranslateY() == 0) {
+            // The bytes getRGB would give (an sRGB colour model converts nothing), read without a call per pixel.
+            deinterleaveBgr(buffer.getData(), data, plane);
+            return new Image(data, 3, h, w, true);
+        }
+        return toImageViaRgb(img, data, h, w);
+    }
+
+    /** Interleaved B,G,R bytes to the R, G and B planes of {@code data} (CHW). */
+    private static void deinterleaveBgr(byte[] bgr, float[] data, int plane) {
+        for (int i = 0, j = 0; i < plane; i++, j += 3) {
+            data[i] = bgr[j + 2] & 0xff;
+            data[plane + i] = bgr[j + 1] & 0xff;
+            data[2 * plane + i] = bgr[j] & 0xff;
+        }
+    }
+
+    /** Any other colour image through {@link BufferedImage#getRGB} (sRGB, colour-managed). The reference path. */
+    static Image toImageViaRgb(BufferedImage img, float[] data, int h, int w) {
+        int plane = h * w;
         int[] argb = new int[w];
         for (int y = 0; y < h; y++) {
             img.getRGB(0, y, w, 1, argb, 0, w);
