@@ -16,7 +16,7 @@ package dev.semaim.data;
  */
 public final class BicubicResampler {
     /** PIL's PRECISION_BITS = 32 - 8 - 2. */
-    private static final int PRECISION_BITS = 22;
+    static final int PRECISION_BITS = 22;
     private static final double A = -0.5;
     private static final double SUPPORT = 2.0;
 
@@ -85,8 +85,8 @@ public final class BicubicResampler {
      * {@link #resizeReference} on the cropped image. Same arithmetic (22-bit weights, round and clip after each
      * pass, horizontal pass first), in another loop order: the box is first transposed to (C, x, y) ints, so that
      * the horizontal pass runs along y over contiguous memory with one weight per loop, and the vertical pass
-     * along x over the rows of the intermediate; both inner loops are plain int multiply-adds, which C2
-     * vectorises. Where a side keeps its size PIL skips that pass, and so does this.
+     * along x over the rows of the intermediate; both inner loops are multiply-adds of whole lines
+     * ({@link LevelLines}, Vector API). Where a side keeps its size PIL skips that pass, and so does this.
      */
     static int[] resizeLevels(Image in, CropBox box, int outHeight, int outWidth) {
         checkTarget(outHeight, outWidth);
@@ -115,10 +115,11 @@ public final class BicubicResampler {
                 for (int ox = 0; ox < outWidth; ox++) {
                     java.util.Arrays.fill(acc, 0, bh, 1 << (PRECISION_BITS - 1));
                     for (int j = 0; j < taps.count[ox]; j++) {
-                        multiplyAdd(acc, transposed, (ch * bw + taps.first[ox] + j) * bh, k[ox][j], bh);
+                        LevelLines.multiplyAdd(acc, transposed, (ch * bw + taps.first[ox] + j) * bh, k[ox][j], bh);
                     }
+                    LevelLines.clip(acc, bh);
                     for (int y = 0, o = ch * bh * outWidth + ox; y < bh; y++, o += outWidth) {
-                        tmp[o] = clip8(acc[y]);
+                        tmp[o] = acc[y];
                     }
                 }
             }
@@ -141,11 +142,10 @@ public final class BicubicResampler {
                 for (int oy = 0; oy < outHeight; oy++) {
                     java.util.Arrays.fill(acc, 0, outWidth, 1 << (PRECISION_BITS - 1));
                     for (int j = 0; j < taps.count[oy]; j++) {
-                        multiplyAdd(acc, tmp, (ch * bh + taps.first[oy] + j) * outWidth, k[oy][j], outWidth);
+                        LevelLines.multiplyAdd(acc, tmp, (ch * bh + taps.first[oy] + j) * outWidth, k[oy][j], outWidth);
                     }
-                    for (int x = 0, o = (ch * outHeight + oy) * outWidth; x < outWidth; x++) {
-                        out[o + x] = clip8(acc[x]);
-                    }
+                    LevelLines.clip(acc, outWidth);
+                    System.arraycopy(acc, 0, out, (ch * outHeight + oy) * outWidth, outWidth);
                 }
             }
         } else {
@@ -154,15 +154,8 @@ public final class BicubicResampler {
         return out;
     }
 
-    /** {@code acc[i] += src[from + i] * weight} for i in [0, n). Shape: one line of n levels. */
-    private static void multiplyAdd(int[] acc, int[] src, int from, int weight, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] += src[from + i] * weight;
-        }
-    }
-
     /** PIL clip8: the fixed-point sum (rounding offset included) to a level 0..255. */
-    private static int clip8(int sum) {
+    static int clip8(int sum) {
         return Math.min(Math.max(sum >> PRECISION_BITS, 0), 255);
     }
 

@@ -135,4 +135,27 @@ class ResizeTest {
             assertArrayEquals(expected, BicubicResampler.resize(img, box, oh, ow).data(), "seed " + seed);
         }
     }
+
+    /** The Vector API line loops against their scalar references, exactly, on seeded lines of every length 0..70. */
+    @Test
+    void vectorLevelLinesMatchScalar() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int n = 0; n <= 70; n++) {
+            int from = rng.nextInt(5), weight = rng.nextInt(-(1 << 21), 1 << 23);
+            int[] src = new int[from + n], acc = new int[n];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = rng.nextInt(256);
+            }
+            for (int i = 0; i < n; i++) {
+                acc[i] = rng.nextInt(-(1 << 29), 1 << 30);
+            }
+            int[] expected = acc.clone(), actual = acc.clone();
+            LevelLines.multiplyAddScalar(expected, src, from, weight, n);
+            VectorLevelLines.multiplyAdd(actual, src, from, weight, n);
+            assertArrayEquals(expected, actual, "multiplyAdd, n " + n + ", from " + from + ", weight " + weight);
+            LevelLines.clipScalar(expected, n);
+            VectorLevelLines.clip(actual, n);
+            assertArrayEquals(expected, actual, "clip, n " + n);
+        }
+    }
 }
