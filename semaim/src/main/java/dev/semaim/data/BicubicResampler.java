@@ -95,17 +95,13 @@ public final class BicubicResampler {
         if (!in.isUint8() || top < 0 || left < 0 || bh <= 0 || bw <= 0 || top + bh > h || left + bw > w) {
             throw new IllegalArgumentException("resizeLevels needs a uint8 image and a box inside it, got " + in + " and " + box);
         }
-        float[] src = in.data();
         // tmp: the horizontal pass's result, (C, bh, outWidth).
         int[] tmp = scratch(0, c * bh * outWidth);
         if (outWidth != bw) {
             int[] transposed = scratch(1, c * bw * bh);  // (C, bw, bh)
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < bh; y++) {
-                    int from = (ch * h + top + y) * w + left, to = ch * bw * bh + y;
-                    for (int x = 0; x < bw; x++) {
-                        transposed[to + x * bh] = (int) src[from + x];
-                    }
+                    in.rowLevels(ch, top + y, left, bw, transposed, ch * bw * bh + y, bh);
                 }
             }
             Taps taps = Taps.of(bw, outWidth);
@@ -126,10 +122,7 @@ public final class BicubicResampler {
         } else {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < bh; y++) {
-                    int from = (ch * h + top + y) * w + left, to = (ch * bh + y) * outWidth;
-                    for (int x = 0; x < bw; x++) {
-                        tmp[to + x] = (int) src[from + x];
-                    }
+                    in.rowLevels(ch, top + y, left, bw, tmp, (ch * bh + y) * outWidth, 1);
                 }
             }
         }

@@ -174,8 +174,12 @@ public final class ImageDecoder {
         int h = img.getHeight(), w = img.getWidth(), plane = h * w;
         boolean isGrey = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         if (isGrey) {
-            Raster raster = img.getRaster();
             int bits = img.getColorModel().getComponentSize(0);
+            if (bits == 8 && img.getRaster().getNumBands() == 1 && packedBytes(img, 1) != null) {
+                int[] offsets = new int[grey == Grey.KEEP ? 1 : 3];
+                return Image.ofPackedLevels(packedBytes(img, 1), 1, offsets, h, w);
+            }
+            Raster raster = img.getRaster();
             // 16-bit greys are scaled to 8 bits like a uint8 conversion would: round(v * 255 / 65535).
             double toByte = 255.0 / ((1 << bits) - 1);
             float[] data = new float[plane];
@@ -189,26 +193,27 @@ public final class ImageDecoder {
             Image img1 = new Image(data, 1, h, w, true);
             return grey == Grey.KEEP ? img1 : img1.replicateChannels(3);
         }
-        float[] data = new float[3 * plane];
         if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB()
-                && img.getRaster().getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1
-                && img.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel sm
-                && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w && buffer.getOffset() == 0
-                && img.getRaster().getSampleModelTranslateX() == 0 && img.getRaster().getSampleModelTranslateY() == 0) {
-            // The bytes getRGB would give (an sRGB colour model converts nothing), read without a call per pixel.
-            deinterleaveBgr(buffer.getData(), data, plane);
-            return new Image(data, 3, h, w, true);
+                && packedBytes(img, 3) != null) {
+            // The bytes getRGB would give (an sRGB colour model converts nothing), kept as they are: B, G, R.
+            return Image.ofPackedLevels(packedBytes(img, 3), 3, new int[] {2, 1, 0}, h, w);
         }
-        return toImageViaRgb(img, data, h, w);
+        return toImageViaRgb(img, new float[3 * plane], h, w);
     }
 
-    /** Interleaved B,G,R bytes to the R, G and B planes of {@code data} (CHW). */
-    private static void deinterleaveBgr(byte[] bgr, float[] data, int plane) {
-        for (int i = 0, j = 0; i < plane; i++, j += 3) {
-            data[i] = bgr[j + 2] & 0xff;
-            data[plane + i] = bgr[j + 1] & 0xff;
-            data[2 * plane + i] = bgr[j] & 0xff;
+    /**
+     * The raster's bytes when they are exactly {@code h * w} pixels of {@code stride} interleaved bytes from offset
+     * 0, row after row (what the JDK reader allocates); null for any other layout.
+     */
+    private static byte[] packedBytes(BufferedImage img, int stride) {
+        Raster r = img.getRaster();
+        if (r.getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+                && r.getSampleModel() instanceof PixelInterleavedSampleModel sm && sm.getPixelStride() == stride
+                && sm.getScanlineStride() == stride * img.getWidth() && r.getSampleModelTranslateX() == 0
+                && r.getSampleModelTranslateY() == 0 && r.getParent() == null) {
+            return buffer.getData();
         }
+        return null;
     }
 
     /** Any other colour image through {@link BufferedImage#getRGB} (sRGB, colour-managed). The reference path. */

@@ -107,6 +107,23 @@ class ResizeTest {
     }
 
     /**
+     * The same levels as a packed image ({@link Image#ofPackedLevels}): pixels of c + 1 bytes (one unused), the
+     * channels stored in reverse order, as a decoder's BGR raster stores RGB.
+     */
+    static Image packed(Image img) {
+        int c = img.channels(), stride = c + 1, plane = img.height() * img.width();
+        byte[] bytes = new byte[plane * stride];
+        int[] offsets = new int[c];
+        for (int ch = 0; ch < c; ch++) {
+            offsets[ch] = c - 1 - ch;
+            for (int i = 0; i < plane; i++) {
+                bytes[i * stride + offsets[ch]] = (byte) img.data()[ch * plane + i];
+            }
+        }
+        return Image.ofPackedLevels(bytes, stride, offsets, img.height(), img.width());
+    }
+
+    /**
      * The fast path ({@code resizeLevels}: transposed box, vectorisable loops, no cropped copy) against the plain
      * per-pixel passes on the cropped image, exactly: seeded random images and boxes, down- and upscaling, sides
      * kept (a pass skipped), 1 and 3 channels.
@@ -133,6 +150,9 @@ class ResizeTest {
             assertEquals(0, bad, "seed " + seed + ": image " + img + ", box " + box + " -> " + oh + "x" + ow + ": "
                     + bad + " levels differ, largest difference " + worst);
             assertArrayEquals(expected, BicubicResampler.resize(img, box, oh, ow).data(), "seed " + seed);
+            Image packed = packed(img);
+            assertEquals(img, packed, "seed " + seed + ": packed levels read back");
+            assertArrayEquals(actual, BicubicResampler.resizeLevels(packed, box, oh, ow), "seed " + seed + ", packed");
         }
     }
 

@@ -10,7 +10,7 @@ class ResizedCropFlipNormalizeTest {
     /**
      * The fused pre-training transform gives bit-identical images to its composed steps (RandomResizedCrop,
      * HorizontalFlip, ToTensor, Normalize) from the same seed: both flips, scale ranges that down- and upscale,
-     * and boxes that fall back to the central crop; 3 channels with per-channel statistics, 1 with broadcast ones.
+     * and boxes that fall back to the central crop; float-backed and packed images; 3 channels with per-channel statistics, 1 with broadcast ones.
      */
     @Test
     void matchesComposedStepsExactly() {
@@ -27,6 +27,7 @@ class ResizedCropFlipNormalizeTest {
             Image expected = fused.steps().apply(img, new SplittableRandom(1000 + seed));
             Image actual = fused.apply(img, new SplittableRandom(1000 + seed));
             assertEquals(expected, actual, "seed " + seed + ", " + img + ", crop size " + crops[seed % 3].size());
+            assertEquals(expected, fused.apply(ResizeTest.packed(img), new SplittableRandom(1000 + seed)), "seed " + seed + ", packed");
         }
     }
 
