@@ -12,7 +12,7 @@
 #       512 ImageNet-like 500x375 JPEGs of quality 90, about 95 KB each, in 4 classes)
 # Prints per epoch lines, then a table: steady images/s (median over the epochs after the first, all rounds), the
 # first epoch's images/s (JIT warm-up), CPU-ms per image of the whole process (workers included), the ratio to
-# torchvision, and the time split (ms per image, one thread, warm): read, decode, crop/resize(+flip), normalise,
+# torchvision, and the time split (CPU-ms per image, one thread, warm): read, decode, crop/resize(+flip), normalise,
 # collate.
 # Needs: Java 17, Maven (compiles offline under nice, installs nothing), Debian's torchvision for /usr/bin/python3:
 #   apt-get install -y python3-torchvision     (torchvision 0.14.1, PIL 9.4 with libjpeg-turbo, numpy)
@@ -112,7 +112,7 @@ for w in sorted(runs):
         print(f'| {w} | {label} | {statistics.median(s):.1f} ({min(s):.0f}-{max(s):.0f}) | {first:.1f} | {1e3 * cpu:.2f} '
               f'| {statistics.median(s) / tv:.2f} |')
 print()
-print('time split, ms per image (one thread, after the epochs; medians over runs):')
+print('time split, CPU-ms per image (one thread, after the epochs; medians over runs):')
 for label in ('ours', 'base', 'torchvision'):
     gs = [group(r['split_ms']) for w in runs for r in runs[w].get(label, [])]
     if gs:

@@ -4,8 +4,9 @@ statistics), shuffled, as dev.semaim.bench.LoaderBenchmark measures ours; same R
 
 Per epoch: wall seconds, images/s and CPU-seconds per image of the main process and its workers (the workers are
 reaped at each epoch's end, so RUSAGE_CHILDREN holds them). Then the time split of --split samples built one by
-one in this process: read (the file's bytes), decode (PIL open + convert("RGB"), torchvision's pil_loader), each
-transform step by name, collate (default_collate of a batch), in milliseconds per image.
+one in this process with one torch thread (as in a worker): read (the file's bytes), decode (PIL open +
+convert("RGB"), torchvision's pil_loader), each transform step by name, collate (default_collate of a batch), in
+CPU-milliseconds of this thread per image (CPU time, so that other processes on a shared machine inflate it less).
 
 Needs Debian's python3-torchvision (apt-get install -y python3-torchvision: torchvision 0.14.1, PIL 9.4). Run with
 /usr/bin/python3. Usage: bench_loader.py ROOT [--workers 1] [--batch 64] [--epochs 5] [--split 128] [--size 224]
@@ -57,32 +58,33 @@ def main():
         cpi.append(cpu / n)
         print(f"torchvision epoch {e}: {n} images in {s:.3f} s, {n / s:.1f} images/s, "
               f"{1e3 * cpu / n:.2f} CPU-ms per image (checksum {checksum:.3f})", flush=True)
+    torch.set_num_threads(1)
     names = ["read", "decode"] + [type(t).__name__ for t in steps] + ["collate"]
     acc = dict.fromkeys(names, 0.0)
     n = min(a.split, len(ds))
     pending = []
     for i in range(n):
         path = ds.samples[i][0]
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         with open(path, "rb") as f:
             data = f.read()
-        t1 = time.perf_counter()
+        t1 = time.thread_time()
         img = Image.open(io.BytesIO(data)).convert("RGB")
-        t2 = time.perf_counter()
+        t2 = time.thread_time()
         acc["read"] += t1 - t0
         acc["decode"] += t2 - t1
         for t in steps:
-            s0 = time.perf_counter()
+            s0 = time.thread_time()
             img = t(img)
-            acc[type(t).__name__] += time.perf_counter() - s0
+            acc[type(t).__name__] += time.thread_time() - s0
         pending.append((img, 0))
         if len(pending) == a.batch or i == n - 1:
-            c0 = time.perf_counter()
+            c0 = time.thread_time()
             default_collate(pending)
-            acc["collate"] += time.perf_counter() - c0
+            acc["collate"] += time.thread_time() - c0
             pending = []
     split = {k: 1e3 * v / n for k, v in acc.items()}
-    print("torchvision split, ms per image: " + ", ".join(f"{k} {v:.3f}" for k, v in split.items()))
+    print("torchvision split, CPU-ms per image: " + ", ".join(f"{k} {v:.3f}" for k, v in split.items()))
     print("RESULT " + json.dumps({"side": "torchvision", "workers": a.workers, "batch": a.batch, "size": a.size,
                                   "images": len(ds), "images_per_s": ips, "cpu_s_per_image": cpi, "split_ms": split,
                                   "cpus": os.cpu_count(), "torch": torch.__version__,

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * <p>Prints one line per epoch (wall seconds, images/s, CPU-seconds of the whole process per image) and then the
  * time split of {@code split} samples built one by one on the main thread after the epochs (JIT warm): read
  * (the file's bytes), decode, then each step of the transform by name, then collate (the copy into the batch
- * array), in milliseconds per image. The last line, {@code RESULT {json}}, carries everything for the script.
+ * array), in CPU-milliseconds of that thread per image (CPU time rather than wall time, so that other processes
+ * on a shared machine inflate it less). The last line, {@code RESULT {json}}, carries everything for the script.
  *
  * <p>Usage: {@code LoaderBenchmark ROOT [workers 1] [batch 64] [epochs 5] [split 128] [size 224]}.
  */
@@ -72,7 +73,7 @@ public final class LoaderBenchmark {
             }
         }
         Map<String, Double> splitMs = split(dataset, decoder, transform, Math.min(split, dataset.size()), batch);
-        System.out.println("ours split, ms per image: " + splitMs.entrySet().stream()
+        System.out.println("ours split, CPU-ms per image: " + splitMs.entrySet().stream()
                 .map(x -> String.format(Locale.ROOT, "%s %.3f", x.getKey(), x.getValue())).collect(Collectors.joining(", ")));
         System.out.println("RESULT " + json(workers, batch, size, dataset.size(), imagesPerS, cpuPerImage, splitMs));
     }
@@ -81,6 +82,7 @@ public final class LoaderBenchmark {
     private static Map<String, Double> split(ImageFolderDataset dataset, ImageDecoder decoder, Transform transform,
                                              int n, int batch) throws Exception {
         List<Transform> steps = transform instanceof Compose c ? c.steps() : List.of(transform);
+        java.lang.management.ThreadMXBean clock = ManagementFactory.getThreadMXBean();
         Map<String, Long> nanos = new LinkedHashMap<>();
         nanos.put("read", 0L);
         nanos.put("decode", 0L);
@@ -90,26 +92,26 @@ public final class LoaderBenchmark {
         nanos.put("collate", 0L);
         float[] batchArray = null;
         for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
+            long t0 = clock.getCurrentThreadCpuTime();
             byte[] bytes = Files.readAllBytes(dataset.file(i));
-            long t1 = System.nanoTime();
+            long t1 = clock.getCurrentThreadCpuTime();
             Image img = decoder.decode(bytes, dataset.file(i).toString());
-            long t2 = System.nanoTime();
+            long t2 = clock.getCurrentThreadCpuTime();
             nanos.merge("read", t1 - t0, Long::sum);
             nanos.merge("decode", t2 - t1, Long::sum);
             SplittableRandom rng = new SplittableRandom(DataLoader.sampleSeed(0, 0, i));
             for (Transform t : steps) {
-                long s0 = System.nanoTime();
+                long s0 = clock.getCurrentThreadCpuTime();
                 img = t.apply(img, rng);
-                nanos.merge(t.getClass().getSimpleName(), System.nanoTime() - s0, Long::sum);
+                nanos.merge(t.getClass().getSimpleName(), clock.getCurrentThreadCpuTime() - s0, Long::sum);
             }
-            long c0 = System.nanoTime();
+            long c0 = clock.getCurrentThreadCpuTime();
             int per = img.data().length;
             if (batchArray == null) {
                 batchArray = new float[batch * per];
             }
             System.arraycopy(img.data(), 0, batchArray, (i % batch) * per, per);
-            nanos.merge("collate", System.nanoTime() - c0, Long::sum);
+            nanos.merge("collate", clock.getCurrentThreadCpuTime() - c0, Long::sum);
         }
         Map<String, Double> ms = new LinkedHashMap<>();
         nanos.forEach((k, v) -> ms.put(k, v / 1e6 / n));
