@@ -48,10 +48,7 @@ public final class ResizedCropFlipNormalize implements Transform {
             float m = mean[mean.length == 1 ? 0 : ch], s = std[std.length == 1 ? 0 : ch];
             for (int y = 0; y < size; y++) {
                 int row = (ch * size + y) * size;
-                for (int x = 0; x < size; x++) {
-                    // ToTensor's v / 255f, then Normalize's (x - mean) / std, as those steps compute them.
-                    out[row + (flip ? size - 1 - x : x)] = (levels[row + x] / 255f - m) / s;
-                }
+                LevelLines.normalise(levels, row, out, row, size, m, s, flip);
             }
         }
         return new Image(out, c, size, size, false);

@@ -1,7 +1,9 @@
 package dev.semaim.data;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,6 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLevelLines {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Lane i takes lane L - 1 - i: a vector mirrored. */
+    private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(F, i -> F.length() - 1 - i);
     private static final int SHIFT = BicubicResampler.PRECISION_BITS;
 
     private VectorLevelLines() {
@@ -34,5 +39,23 @@ final class VectorLevelLines {
         for (; i < n; i++) {
             acc[i] = BicubicResampler.clip8(acc[i]);
         }
+    }
+
+    static void normalise(int[] levels, int from, float[] out, int to, int n, float mean, float std, boolean mirror) {
+        int i = 0;
+        if (F.length() == S.length()) {
+            for (int end = S.loopBound(n); i < end; i += S.length()) {
+                // Exact: levels 0..255 convert to float without rounding; then the scalar path's / 255f, - mean, / std.
+                FloatVector v = ((FloatVector) IntVector.fromArray(S, levels, from + i).convert(VectorOperators.I2F, 0))
+                        .div(255f).sub(mean).div(std);
+                if (mirror) {
+                    v.rearrange(REVERSE).intoArray(out, to + n - i - F.length());
+                } else {
+                    v.intoArray(out, to + i);
+                }
+            }
+        }
+        // the tail: its n - i levels fill the first n - i places of a mirrored row, the last of a plain one
+        LevelLines.normaliseScalar(levels, from + i, out, mirror ? to : to + i, n - i, mean, std, mirror);
     }
 }

@@ -156,7 +156,7 @@ class ResizeTest {
         }
     }
 
-    /** The Vector API line loops against their scalar references, exactly, on seeded lines of every length 0..70. */
+    /** The Vector API line loops (multiply-add, clip, normalise) against their scalar references, exactly, on seeded lines of every length 0..70. */
     @Test
     void vectorLevelLinesMatchScalar() {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
@@ -176,6 +176,12 @@ class ResizeTest {
             LevelLines.clipScalar(expected, n);
             VectorLevelLines.clip(actual, n);
             assertArrayEquals(expected, actual, "clip, n " + n);
+            for (boolean mirror : new boolean[] {false, true}) {
+                float[] want = new float[n + 3], got = new float[n + 3];
+                LevelLines.normaliseScalar(expected, 0, want, 2, n, 0.485f, 0.229f, mirror);
+                VectorLevelLines.normalise(expected, 0, got, 2, n, 0.485f, 0.229f, mirror);
+                assertArrayEquals(want, got, "normalise, n " + n + ", mirror " + mirror);
+            }
         }
     }
 }
