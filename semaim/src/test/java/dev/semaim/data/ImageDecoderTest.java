@@ -171,4 +171,41 @@ class ImageDecoderTest {
         }
         assertEquals(decoder.decodeWithPlugins(cmyk, "cmyk-blocks.jpg"), decoder.decode(cmyk, "cmyk-blocks.jpg"));
     }
+
+    /**
+     * Against Pillow 9.4 (Debian; fixtures from scripts/torch/make_decode_fixtures.py): a 48x40 noisy JPEG written by
+     * PIL decodes to exactly PIL's {@code convert("RGB")} levels (the JDK reader runs the same libjpeg-turbo), and
+     * the crop (top 5, left 7, 30x33) resized to 24x24 bicubic, as RandomResizedCrop does it, read straight from the
+     * decoded packed bytes, gives exactly PIL's {@code crop().resize(BICUBIC)}.
+     */
+    @Test
+    void jpegAndResizedCropMatchPillow() throws IOException {
+        byte[] jpeg = resource("pil-noise-48x40.jpg");
+        Image img = new ImageDecoder().decode(jpeg, "pil-noise-48x40.jpg");
+        assertLevels(resource("pil-noise-48x40.rgb"), img, "decoded");
+        assertLevels(resource("pil-noise-48x40-crop-5-7-30-33-to-24.rgb"),
+                BicubicResampler.resize(img, new CropBox(5, 7, 30, 33), 24, 24), "resized crop");
+    }
+
+    private byte[] resource(String name) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** {@code rgb}: Pillow's row-major RGB bytes of an image of {@code img}'s shape. */
+    private static void assertLevels(byte[] rgb, Image img, String what) {
+        assertEquals(rgb.length, 3 * img.height() * img.width(), what + ": size");
+        int bad = 0, worst = 0;
+        for (int y = 0; y < img.height(); y++) {
+            for (int x = 0; x < img.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    int d = Math.abs((rgb[(y * img.width() + x) * 3 + c] & 0xff) - (int) img.get(c, y, x));
+                    bad += d == 0 ? 0 : 1;
+                    worst = Math.max(worst, d);
+                }
+            }
+        }
+        assertEquals(0, bad, what + " " + img + ": " + bad + " levels differ from Pillow's, largest difference " + worst);
+    }
 }
