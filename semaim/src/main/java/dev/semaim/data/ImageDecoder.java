@@ -2,6 +2,8 @@ package dev.semaim.data;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +16,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG (baseline, progressive, CMYK/YCCK via the TwelveMonkeys ImageIO plugin) and PNG files into
@@ -56,19 +60,84 @@ public final class ImageDecoder {
     }
 
     public Image decode(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return decode(in, file.toString());
-        }
-    }
-
-    public Image decode(byte[] bytes, String name) throws IOException {
-        return decode(new ByteArrayInputStream(bytes), name);
+        return decode(Files.readAllBytes(file), file.toString());
     }
 
     /** Decodes the first image of the stream; {@code name} is used in error messages. */
     public Image decode(InputStream stream, String name) throws IOException {
+        return decode(stream.readAllBytes(), name);
+    }
+
+    /**
+     * Decodes the first image in {@code bytes}; {@code name} is used in error messages. A JPEG goes to the JDK's
+     * own reader first (libjpeg; on Debian the system libjpeg-turbo, the library PIL uses), which skips the
+     * TwelveMonkeys plugin's Java-side parsing; what that reader cannot do as well as the plugin (CMYK/YCCK, an
+     * embedded ICC profile that is not sRGB, any error) takes the general path of {@link #decodeWithPlugins}, so
+     * the pixels are those of the general path either way ({@code ImageDecoderTest.jdkJpegPathMatchesPluginPath}).
+     */
+    public Image decode(byte[] bytes, String name) throws IOException {
+        if (bytes.length > 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8) {
+            Image fast = decodeJpegWithJdkReader(bytes, name);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return decodeWithPlugins(bytes, name);
+    }
+
+    /** The JDK's JPEG reader ("com.sun.imageio.plugins.jpeg"), or null where this JDK has none. */
+    private static final ImageReaderSpi JDK_JPEG = jdkJpegReader();
+
+    private static ImageReaderSpi jdkJpegReader() {
+        Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName("jpeg");
+        while (it.hasNext()) {
+            ImageReader r = it.next();
+            ImageReaderSpi spi = r.getOriginatingProvider();
+            r.dispose();
+            if (spi != null && spi.getClass().getName().startsWith("com.sun.imageio.plugins.jpeg.")) {
+                return spi;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The JDK reader's decoding, when it gives 8-bit sRGB or grey pixels without trouble; null otherwise (the
+     * caller then takes the general path). Truncation is an error here as there.
+     */
+    private Image decodeJpegWithJdkReader(byte[] bytes, String name) throws IOException {
+        if (JDK_JPEG == null) {
+            return null;
+        }
         BufferedImage img;
-        try (ImageInputStream in = ImageIO.createImageInputStream(stream)) {
+        List<String> truncation = new ArrayList<>();
+        ImageReader reader = JDK_JPEG.createReaderInstance();
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (TRUNCATION.matcher(warning).find()) {
+                    truncation.add(warning);
+                }
+            });
+            reader.setInput(in, true, true);
+            img = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } finally {
+            reader.dispose();
+        }
+        if (!truncation.isEmpty()) {
+            throw new IOException("truncated image " + name + ": " + String.join("; ", truncation));
+        }
+        int type = img.getType();
+        boolean plain = (type == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB())
+                || (type == BufferedImage.TYPE_BYTE_GRAY && img.getColorModel().getComponentSize(0) == 8);
+        return plain ? toImage(img, grey) : null;
+    }
+
+    /** Decodes with whichever ImageIO reader claims the data (TwelveMonkeys for JPEG, the JDK's for PNG). */
+    Image decodeWithPlugins(byte[] bytes, String name) throws IOException {
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new IOException("not a readable image (unknown or corrupt format): " + name);
@@ -105,8 +174,12 @@ public final class ImageDecoder {
         int h = img.getHeight(), w = img.getWidth(), plane = h * w;
         boolean isGrey = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         if (isGrey) {
-            Raster raster = img.getRaster();
             int bits = img.getColorModel().getComponentSize(0);
+            if (bits == 8 && img.getRaster().getNumBands() == 1 && packedBytes(img, 1) != null) {
+                int[] offsets = new int[grey == Grey.KEEP ? 1 : 3];
+                return Image.ofPackedLevels(packedBytes(img, 1), 1, offsets, h, w);
+            }
+            Raster raster = img.getRaster();
             // 16-bit greys are scaled to 8 bits like a uint8 conversion would: round(v * 255 / 65535).
             double toByte = 255.0 / ((1 << bits) - 1);
             float[] data = new float[plane];
@@ -120,7 +193,32 @@ public final class ImageDecoder {
             Image img1 = new Image(data, 1, h, w, true);
             return grey == Grey.KEEP ? img1 : img1.replicateChannels(3);
         }
-        float[] data = new float[3 * plane];
+        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB()
+                && packedBytes(img, 3) != null) {
+            // The bytes getRGB would give (an sRGB colour model converts nothing), kept as they are: B, G, R.
+            return Image.ofPackedLevels(packedBytes(img, 3), 3, new int[] {2, 1, 0}, h, w);
+        }
+        return toImageViaRgb(img, new float[3 * plane], h, w);
+    }
+
+    /**
+     * The raster's bytes when they are exactly {@code h * w} pixels of {@code stride} interleaved bytes from offset
+     * 0, row after row (what the JDK reader allocates); null for any other layout.
+     */
+    private static byte[] packedBytes(BufferedImage img, int stride) {
+        Raster r = img.getRaster();
+        if (r.getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+                && r.getSampleModel() instanceof PixelInterleavedSampleModel sm && sm.getPixelStride() == stride
+                && sm.getScanlineStride() == stride * img.getWidth() && r.getSampleModelTranslateX() == 0
+                && r.getSampleModelTranslateY() == 0 && r.getParent() == null) {
+            return buffer.getData();
+        }
+        return null;
+    }
+
+    /** Any other colour image through {@link BufferedImage#getRGB} (sRGB, colour-managed). The reference path. */
+    static Image toImageViaRgb(BufferedImage img, float[] data, int h, int w) {
+        int plane = h * w;
         int[] argb = new int[w];
         for (int y = 0; y < h; y++) {
             img.getRGB(0, y, w, 1, argb, 0, w);

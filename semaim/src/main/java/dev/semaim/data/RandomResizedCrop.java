@@ -32,6 +32,11 @@ public final class RandomResizedCrop implements Transform {
         this.maxRatio = maxRatio;
     }
 
+    /** The output side. */
+    public int size() {
+        return size;
+    }
+
     /**
      * torchvision {@code RandomResizedCrop.get_params}. Per attempt (at most 10) draws, in order:
      * scale ~ U(minScale, maxScale), log-ratio ~ U(log minRatio, log maxRatio); w = round(sqrt(area*ratio)),
@@ -81,6 +86,6 @@ public final class RandomResizedCrop implements Transform {
     @Override
     public Image apply(Image image, RandomGenerator rng) {
         CropBox b = box(image.height(), image.width(), rng);
-        return BicubicResampler.resize(b.applyTo(image), size, size);
+        return BicubicResampler.resize(image, b, size, size);
     }
 }

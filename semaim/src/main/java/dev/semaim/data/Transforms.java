@@ -16,11 +16,11 @@ public final class Transforms {
 
     /**
      * Pre-training (spec 6): RandomResizedCrop(size, scale (0.2, 1.0), ratio (3/4, 4/3), bicubic) ->
-     * HorizontalFlip(0.5) -> ToTensor -> Normalize(mean, std).
+     * HorizontalFlip(0.5) -> ToTensor -> Normalize(mean, std), fused into one pass ({@link ResizedCropFlipNormalize},
+     * identical output).
      */
     public static Transform pretrain(int size, float[] mean, float[] std) {
-        return new Compose(new RandomResizedCrop(size, 0.2, 1.0, 3.0 / 4.0, 4.0 / 3.0), new HorizontalFlip(0.5),
-                new ToTensor(), new Normalize(mean, std));
+        return new ResizedCropFlipNormalize(new RandomResizedCrop(size, 0.2, 1.0, 3.0 / 4.0, 4.0 / 3.0), 0.5, mean, std);
     }
 
     /** Evaluation (spec 7, 9): Resize(int(size / 0.875), bicubic) -> CenterCrop(size) -> ToTensor -> Normalize. */

@@ -114,4 +114,98 @@ class ImageDecoderTest {
         e = assertThrows(IOException.class, () -> new ImageDecoder().decode(cut, "cut.jpg"));
         assertTrue(e.getMessage().contains("cut.jpg"), e.getMessage());
     }
+
+    /** A seeded noisy picture (edges and texture, so that chroma subsampling and the IDCT matter), w x h. */
+    static BufferedImage noisy(int w, int h, int type, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        BufferedImage img = new BufferedImage(w, h, type);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int r = (x * 255 / w + rng.nextInt(60)) & 0xff, g = ((x ^ y) * 7 + rng.nextInt(40)) & 0xff;
+                img.setRGB(x, y, r << 16 | g << 8 | (y * 255 / h));
+            }
+        }
+        return img;
+    }
+
+    static byte[] jpeg(BufferedImage img, boolean progressive) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.9f);
+        if (progressive) {
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        }
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bo)) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(img, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return bo.toByteArray();
+    }
+
+    /**
+     * The fast JPEG path (the JDK's reader, raster bytes read directly) gives exactly the pixels of the general
+     * path (the first registered reader, TwelveMonkeys, then {@code getRGB} pixel by pixel): colour 4:2:0 and
+     * progressive, odd sizes, grey; and the CMYK fixture, which only the general path reads, is unchanged.
+     */
+    @Test
+    void jdkJpegPathMatchesPluginPath() throws IOException {
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Grey.KEEP);
+        for (int seed = 0; seed < 4; seed++) {
+            int w = 37 + 29 * seed, h = 23 + 17 * seed;
+            boolean grey = seed == 3;
+            byte[] bytes = jpeg(noisy(w, h, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR, seed), seed == 2);
+            BufferedImage reference = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            Image expected = grey ? ImageDecoder.toImage(reference, ImageDecoder.Grey.KEEP)
+                    : ImageDecoder.toImageViaRgb(reference, new float[3 * w * h], h, w);
+            Image actual = decoder.decode(bytes, "noisy" + seed + ".jpg");
+            assertEquals(expected, actual, "seed " + seed + ", " + w + "x" + h + (grey ? " grey" : " colour")
+                    + (seed == 2 ? " progressive" : ""));
+        }
+        byte[] cmyk;
+        try (InputStream in = getClass().getResourceAsStream("cmyk-blocks.jpg")) {
+            cmyk = in.readAllBytes();
+        }
+        assertEquals(decoder.decodeWithPlugins(cmyk, "cmyk-blocks.jpg"), decoder.decode(cmyk, "cmyk-blocks.jpg"));
+    }
+
+    /**
+     * Against Pillow 9.4 (Debian; fixtures from scripts/torch/make_decode_fixtures.py): a 48x40 noisy JPEG written by
+     * PIL decodes to exactly PIL's {@code convert("RGB")} levels (the JDK reader runs the same libjpeg-turbo), and
+     * the crop (top 5, left 7, 30x33) resized to 24x24 bicubic, as RandomResizedCrop does it, read straight from the
+     * decoded packed bytes, gives exactly PIL's {@code crop().resize(BICUBIC)}.
+     */
+    @Test
+    void jpegAndResizedCropMatchPillow() throws IOException {
+        byte[] jpeg = resource("pil-noise-48x40.jpg");
+        Image img = new ImageDecoder().decode(jpeg, "pil-noise-48x40.jpg");
+        assertLevels(resource("pil-noise-48x40.rgb"), img, "decoded");
+        assertLevels(resource("pil-noise-48x40-crop-5-7-30-33-to-24.rgb"),
+                BicubicResampler.resize(img, new CropBox(5, 7, 30, 33), 24, 24), "resized crop");
+    }
+
+    private byte[] resource(String name) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** {@code rgb}: Pillow's row-major RGB bytes of an image of {@code img}'s shape. */
+    private static void assertLevels(byte[] rgb, Image img, String what) {
+        assertEquals(rgb.length, 3 * img.height() * img.width(), what + ": size");
+        int bad = 0, worst = 0;
+        for (int y = 0; y < img.height(); y++) {
+            for (int x = 0; x < img.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    int d = Math.abs((rgb[(y * img.width() + x) * 3 + c] & 0xff) - (int) img.get(c, y, x));
+                    bad += d == 0 ? 0 : 1;
+                    worst = Math.max(worst, d);
+                }
+            }
+        }
+        assertEquals(0, bad, what + " " + img + ": " + bad + " levels differ from Pillow's, largest difference " + worst);
+    }
 }
