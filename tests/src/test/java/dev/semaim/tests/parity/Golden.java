@@ -1,7 +1,10 @@
 package dev.semaim.tests.parity;
 
+import dev.semaim.model.AimOutput;
+import dev.semaim.model.AimViT;
 import dev.semaim.nn.LoadReport;
 import dev.semaim.nn.Module;
+import dev.semaim.nn.Parameter;
 import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.tensor.Shape;
@@ -49,6 +52,25 @@ public final class Golden {
         tensors.forEach((k, t) -> { if (k.startsWith(prefix)) source.put(k.substring(prefix.length()), t); });
         LoadReport r = StateDict.load(m, source, true);
         assertTrue(r.clean(), file + ": " + r);
+    }
+
+    /**
+     * One AimViT training step against the tensors under {@code p}: its prediction, loss map and loss ({@code rtol},
+     * {@code atol}), then, after back-propagating the loss, the gradient of every trainable parameter
+     * ({@code p + "grad." + name}; {@code gradRtol}, {@code gradAtol}), and no gradient in the fixture that the model lacks.
+     */
+    public void assertStep(String p, AimViT model, AimOutput out, double rtol, double atol, double gradRtol, double gradAtol) {
+        assertClose(p + "pred", get(p + "pred"), out.pred().data(), rtol, atol);
+        assertClose(p + "loss_map", get(p + "loss_map"), out.lossMap(), rtol, atol);
+        assertClose(p + "loss", get(p + "loss"), out.loss().data(), rtol, 0);
+        out.loss().backward();
+        int grads = 0;
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            if (!e.getValue().trainable()) continue;
+            assertClose(p + "grad." + e.getKey(), get(p + "grad." + e.getKey()), e.getValue().grad(), gradRtol, gradAtol);
+            grads++;
+        }
+        assertEquals(tensors.keySet().stream().filter(k -> k.startsWith(p + "grad.")).count(), grads, file + ": gradients under " + p);
     }
 
     /** |a − e| ≤ atol + rtol·|e| elementwise; a failure names the tensor, its shape, the worst index and values. */

@@ -105,16 +105,6 @@ class SemaimStarParityTest {
         Tensor priority = model.priority(input, G.get("noise"), null, mapModel);
         Golden.assertClose(p + "priority", G.get(p + "priority"), priority, 0, 0);
         AimOutput out = model.forward(input, priority);
-        Golden.assertClose(p + "pred", G.get(p + "pred"), out.pred().data(), RTOL, ATOL);
-        Golden.assertClose(p + "loss_map", G.get(p + "loss_map"), out.lossMap(), RTOL, ATOL);
-        Golden.assertClose(p + "loss", G.get(p + "loss"), out.loss().data(), RTOL, 0);
-        out.loss().backward();
-        int grads = 0;
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-            if (!e.getValue().trainable()) continue;
-            Golden.assertClose(p + "grad." + e.getKey(), G.get(p + "grad." + e.getKey()), e.getValue().grad(), RTOL, GRAD_ATOL);
-            grads++;
-        }
-        assertEquals(G.tensors.keySet().stream().filter(k -> k.startsWith(p + "grad.")).count(), grads);
+        G.assertStep(p, model, out, RTOL, ATOL, RTOL, GRAD_ATOL);
     }
 }

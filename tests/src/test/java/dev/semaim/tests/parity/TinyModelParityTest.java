@@ -9,12 +9,10 @@ import dev.semaim.model.Masks;
 import dev.semaim.model.OrderMaps;
 import dev.semaim.model.OrderType;
 import dev.semaim.model.PredictionHeadType;
-import dev.semaim.nn.Parameter;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,18 +74,7 @@ class TinyModelParityTest {
         Golden.assertClose(p + "target", G.get(p + "target"), model.target(input), RTOL, ATOL);
 
         AimOutput out = model.forward(input, priority);
-        Golden.assertClose(p + "pred", G.get(p + "pred"), out.pred().data(), RTOL, ATOL);
-        Golden.assertClose(p + "loss_map", G.get(p + "loss_map"), out.lossMap(), RTOL, ATOL);
-        Golden.assertClose(p + "loss", G.get(p + "loss"), out.loss().data(), RTOL, 0);
-
-        out.loss().backward();
-        int grads = 0;
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-            if (!e.getValue().trainable()) continue;
-            Golden.assertClose(p + "grad." + e.getKey(), G.get(p + "grad." + e.getKey()), e.getValue().grad(), GRAD_RTOL, GRAD_ATOL);
-            grads++;
-        }
-        assertEquals(G.tensors.keySet().stream().filter(k -> k.startsWith(p + "grad.")).count(), grads);
+        G.assertStep(p, model, out, RTOL, ATOL, GRAD_RTOL, GRAD_ATOL);
         assertEquals(null, model.posEmbed.grad(), "the frozen pos_embed gets no gradient");
     }
 }
