@@ -17,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * op(A), read in place (only a partial last row panel is packed, zero-padded). Transposes are
  * absorbed by B packing and by the strides A is read with. Large calls split C into slabs that
  * pool threads compute independently (own packing buffers, disjoint output); small calls run on the
- * calling thread; {@link #sgemmBatched} parallelises over the batch.
+ * calling thread; {@link #sgemmBatched} parallelises over the batch. The vector width, the register tiles and the
+ * block sizes come from {@link KernelConfig}, which picks them for the CPU it runs on; each call takes the 8×3-vector
+ * tile where the CPU has 32 vector registers and the shape does not pad much more on it, else the 6×2 one.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
