@@ -170,19 +170,6 @@ public final class Gemm {
         }
 
         /**
-         * The 8 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
-         * (M = N = 50 at 16 floats a vector: 56 × 96 against 54 × 64): its kernel is faster per FMA, but not by
-         * what it loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
-         */
-        private static boolean wideTile(int M, int N) {
-            if (!KernelConfig.WIDE_TILE) return false;
-            if (!KernelConfig.NARROW_TILE) return true;
-            long wide = (long) roundUp(M, MR_WIDE) * roundUp(N, NR_WIDE);
-            long narrow = (long) roundUp(M, MR_NARROW) * roundUp(N, NR_NARROW);
-            return wide * 10 <= narrow * 11;
-        }
-
-        /**
          * Splits C into independent slabs, one pool task each, every task packing its own operands:
          * no barrier inside the call. Slabs cut the larger of M and N, because every extra slab
          * re-packs the other operand (K·N floats for a row slab, M·K for a column slab), an overhead
@@ -389,6 +376,19 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * The 8 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
+     * (M = N = 50 at 16 floats a vector: 56 × 96 against 54 × 64): its kernel is faster per FMA, but not by
+     * what it loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
+     */
+    static boolean wideTile(int M, int N) {
+        if (!KernelConfig.WIDE_TILE) return false;
+        if (!KernelConfig.NARROW_TILE) return true;
+        long wide = (long) roundUp(M, MR_WIDE) * roundUp(N, NR_WIDE);
+        long narrow = (long) roundUp(M, MR_NARROW) * roundUp(N, NR_NARROW);
+        return wide * 10 <= narrow * 11;
     }
 
     /**
