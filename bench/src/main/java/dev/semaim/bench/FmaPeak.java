@@ -67,7 +67,7 @@ public final class FmaPeak {
     }
 
     /**
-     * BURST steps of 12 independent chains acc = acc·x + y (x < 1: the chains converge to y/(1-x), no overflow,
+     * BURST steps of 12 independent chains acc = acc·x + y (x below 1: the chains converge to y/(1-x), no overflow,
      * no denormals); the sum lands in {@code lanes}, so the work is observable.
      */
     private static void burst(float[] lanes) {
