@@ -11,7 +11,9 @@
 # scripts/bench-classpath.sh), /usr/bin/python3 with PyTorch (Debian python3-torch, with libopenblas0-openmp).
 # Each run is its own process (peak resident memory per configuration); both sides use 2 threads
 # (torch.set_num_threads(2), CpuThreads' default = the 2 cores). Set CLASSPATH_OVERRIDE to run classes
-# compiled elsewhere; JAVA_OPTS adds JVM flags. Prints a table of medians and ratios at the end.
+# compiled elsewhere; JAVA_OPTS adds JVM flags. Prints a table of medians and ratios at the end, the GEMM FLOPs/s of
+# both sides as a fraction of the FMA peak our side probes beside its timed steps (dev.semaim.bench.FmaPeak), and
+# the kernel configuration chosen for the CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=1
@@ -105,8 +107,11 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     runs[(r['config'], r['mode'], r['batch'], r['patch'])][r['side']].append(r)
 print()
-print('| configuration | ours images/s | PyTorch images/s | ratio | ours / PyTorch CPU-s per step | ours / PyTorch GFLOP/s (peak 228) | ours / PyTorch peak MiB |')
-print('|---|---|---|---|---|---|---|')
+kernels = {x.get('kernels') for s in runs.values() for x in s.get('ours', []) if x.get('kernels')}
+for k in sorted(kernels):
+    print('kernels:', k)
+print('| configuration | ours images/s | PyTorch images/s | ratio | ours / PyTorch CPU-s per step | FMA peak GFLOP/s | ours / PyTorch GEMM GFLOP/s (of peak) | ours / PyTorch peak MiB |')
+print('|---|---|---|---|---|---|---|---|')
 def med(rs, k):
     v = [x[k] for x in rs if k in x]
     return statistics.median(v) if v else float('nan')
@@ -115,11 +120,12 @@ for key, sides in runs.items():
     oi, ti = med(o, 'images_per_s'), med(t, 'images_per_s')
     flops = med(o, 'flops')  # the same products on both sides: our count of one step
     og, tg = flops / med(o, 'median_step_s') / 1e9, flops / med(t, 'median_step_s') / 1e9
+    peak = med(o, 'fma_peak_gflops')  # probed by our side, beside its timed steps, in the same round as PyTorch's run
     om = max((x['peak_rss_mib'] for x in o), default=float('nan'))
     tm = max((x['peak_rss_mib'] for x in t), default=float('nan'))
     name = f'{key[0]} {key[1]} batch {key[2]} patch {key[3]}'
     print(f'| {name} | {oi:.2f} | {ti:.2f} | {oi / ti:.2f} | {med(o, "median_cpu_s"):.2f} / {med(t, "median_cpu_s"):.2f} '
-          f'| {og:.1f} ({og / 228:.0%}) / {tg:.1f} ({tg / 228:.0%}) | {om:.0f} / {tm:.0f} |')
+          f'| {peak:.1f} | {og:.1f} ({og / peak:.0%}) / {tg:.1f} ({tg / peak:.0%}) | {om:.0f} / {tm:.0f} |')
 print()
 print('time split of one profiled step, seconds (ours / PyTorch):')
 for key, sides in runs.items():

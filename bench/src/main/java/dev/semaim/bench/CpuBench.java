@@ -16,6 +16,7 @@ import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
 import dev.semaim.tensor.cpu.CpuThreads;
+import dev.semaim.tensor.cpu.KernelConfig;
 import dev.semaim.tensor.cpu.KernelProfile;
 
 import java.io.IOException;
@@ -42,7 +43,9 @@ import java.util.Map;
  * </ul>
  * Mode {@code infer} is the no-grad forward (for aim-t1: order pass + forward + loss). Prints per-step times,
  * then one line {@code RESULT {json}} with the median step, images/s, GFLOP/s (products counted by
- * {@link KernelProfile} in one profiled step after the timed ones), peak resident memory (VmHWM) and, with
+ * {@link KernelProfile} in one profiled step after the timed ones) and its fraction of the machine's FMA peak
+ * ({@link FmaPeak}, probed for 200 ms before each timed step; the median), the kernel configuration
+ * ({@link KernelConfig#describe}), peak resident memory (VmHWM) and, with
  * {@code -Dsemaim.profile=true}, the profiled step's time per op class (and with
  * {@code -Dsemaim.profile.detail=true} its costliest calls).
  *
@@ -50,6 +53,9 @@ import java.util.Map;
  * size of the 28x28 configurations (token-count scaling).
  */
 public final class CpuBench {
+    /** Length of one FMA peak probe ({@link FmaPeak}), run before each timed step. */
+    private static final int PEAK_PROBE_MS = 200;
+
     private CpuBench() {
     }
 
@@ -154,12 +160,15 @@ public final class CpuBench {
         System.out.printf(Locale.ROOT, "ours %s %s: batch %d, %dx%dx%d patch %d, %,d parameters, %d warm-up + %d timed steps, java %s, %d threads%n",
                 config, args[1], batch, img, img, chans, patch, model.parameterCount(true), warmup, timed,
                 System.getProperty("java.version"), CpuThreads.threads());
+        System.out.println("kernels: " + KernelConfig.describe());
+        for (int i = 0; i < 10; i++) FmaPeak.measure(PEAK_PROBE_MS); // compiles the probe
         Rng data = new Rng(1);
-        List<Double> seconds = new ArrayList<>(), cpuSeconds = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>(), cpuSeconds = new ArrayList<>(), peaks = new ArrayList<>();
         double dataSeconds = 0;
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < warmup + timed + 1; i++) {
             boolean profiled = i == warmup + timed;
+            if (i >= warmup && !profiled) peaks.add(FmaPeak.measure(PEAK_PROBE_MS)[0]); // the roof, beside each timed step
             double ds;
             long gc0, cpu0, alloc0, t0;
             try (TensorScope scope = TensorScope.open()) { // as a training loop's step: its buffers, the batch too, go at its end
@@ -176,7 +185,7 @@ public final class CpuBench {
             double s = (System.nanoTime() - t0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9, gc = (gcMillis() - gc0) / 1e3;
             double allocGb = (allocatedBytes() - alloc0) / 1e9;
             if (profiled) {
-                report(config, args[1], batch, patch, seconds, cpuSeconds, s, gc, allocGb, dataSeconds / timed);
+                report(config, args[1], batch, patch, seconds, cpuSeconds, peaks, s, gc, allocGb, dataSeconds / timed);
                 return;
             }
             System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, %.3f CPU-s, GC %.3f s%n", i, i < warmup ? " (warm-up)" : "",
@@ -210,7 +219,7 @@ public final class CpuBench {
     }
 
     private static void report(String config, String mode, int batch, int patch, List<Double> seconds, List<Double> cpuSeconds,
-                               double profiledSeconds, double gcSeconds, double allocGb, double dataSeconds) throws IOException {
+                               List<Double> peaks, double profiledSeconds, double gcSeconds, double allocGb, double dataSeconds) throws IOException {
         double median = median(seconds);
         double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<KernelProfile.Kind, Long> nanos = KernelProfile.nanos(), flops = KernelProfile.flops();
@@ -218,11 +227,12 @@ public final class CpuBench {
         StringBuilder json = new StringBuilder();
         json.append(String.format(Locale.ROOT, "{\"side\": \"ours\", \"config\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"patch\": %d, "
                         + "\"median_step_s\": %.4f, \"images_per_s\": %.2f, \"steps_s\": %s, \"median_cpu_s\": %.4f, \"peak_rss_mib\": %.1f, "
-                + "\"allocated_gb\": %.2f",
-                config, mode, batch, patch, median, batch / median, Arrays.toString(sorted), median(cpuSeconds), peakRssMib(), allocGb));
+                + "\"allocated_gb\": %.2f, \"fma_peak_gflops\": %.1f, \"kernels\": \"%s\"",
+                config, mode, batch, patch, median, batch / median, Arrays.toString(sorted), median(cpuSeconds), peakRssMib(), allocGb,
+                median(peaks), KernelConfig.describe()));
         if (KernelProfile.enabled()) {
-            json.append(String.format(Locale.ROOT, ", \"flops\": %d, \"gflops_per_s\": %.1f, \"profiled_step_s\": %.4f, \"split_s\": {",
-                    productFlops, productFlops / median / 1e9, profiledSeconds));
+            json.append(String.format(Locale.ROOT, ", \"flops\": %d, \"gflops_per_s\": %.1f, \"of_peak\": %.3f, \"profiled_step_s\": %.4f, \"split_s\": {",
+                    productFlops, productFlops / median / 1e9, productFlops / median / 1e9 / median(peaks), profiledSeconds));
             long inKernels = 0;
             for (KernelProfile.Kind k : KernelProfile.Kind.values()) {
                 json.append(String.format(Locale.ROOT, "\"%s\": %.4f, ", k.name().toLowerCase(Locale.ROOT), nanos.get(k) / 1e9));

@@ -2,36 +2,55 @@ package dev.semaim.bench;
 
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.Gemm;
+import dev.semaim.tensor.cpu.KernelConfig;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Random;
 
-import jdk.incubator.vector.FloatVector;
-
 /**
- * Throughput of the CPU GEMM ({@link Gemm}) on the ViT-Ti shapes. Usage: see bench/README.md;
- * {@code GemmBenchmark [runs]}.
+ * Throughput of the CPU GEMM ({@link Gemm}) on the ViT-Ti shapes, as a fraction of this machine's FMA peak measured
+ * in the same run. Usage: see bench/README.md; {@code GemmBenchmark [runs] [shape filter]} (the filter, e.g.
+ * {@code 1024} or {@code attn}, runs only the shapes whose name contains it).
  *
- * <p>Per shape: warm-up (>= 1 s), then the median of {@code runs} (default 9, at least 7) timed
- * runs, each repeating the call for >= 200 ms; reported as
- * GFLOP/s (2·M·N·K per product), as a fraction of the FMA peak given by
- * {@code -Dsemaim.peakGflops} (default 228: 2 cores × 32 FLOP/cycle × ~3.55 GHz), and as GFLOP
- * per CPU-second (see {@link #measure}). The attention shapes are also timed with a naive i-k-j
- * loop on the same threads, the baseline the small-matrix path must beat.
+ * <p>Prints the CPU and the kernel configuration chosen for it ({@link KernelConfig#describe}), then per shape:
+ * warm-up (>= 1 s), then {@code runs} (default 9, at least 5) pairs of an {@link FmaPeak} probe (100 ms) and a
+ * timed run repeating the call for >= 200 ms, and reports the medians of GEMM GFLOP/s (2·M·N·K per product), of
+ * the probe's GFLOP/s, of their ratio per pair ("of peak": the two share the machine's clock and load), of
+ * GFLOP per CPU-second (see {@link #measure}) and of its ratio to the probe's per CPU-second ("of core": the
+ * fraction of a core's FMA peak while the GEMM runs on it, the steadier figure on a shared machine). The attention shapes are also timed with a naive i-k-j loop on the
+ * same threads, the baseline the small-matrix path must beat. The last line sums up: the lowest fraction on the
+ * large products and on the attention products.
  */
 public final class GemmBenchmark {
-    private static final double PEAK = Double.parseDouble(System.getProperty("semaim.peakGflops", "228"));
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int PROBE_MS = 100;
+
+    /** Runs only the shapes whose name contains this (the second argument; all when empty). */
+    private static String only = "";
+
+    /** Ratios of the shapes measured so far: the large products and the per-head attention ones. */
+    private static double lowestLarge = Double.MAX_VALUE, lowestAttention = Double.MAX_VALUE;
 
     private GemmBenchmark() {}
 
     public static void main(String[] args) {
-        int runs = Math.max(7, args.length > 0 ? Integer.parseInt(args[0]) : 9);
-        System.out.printf("threads=%d species=%s runs=%d java=%s%n", CpuThreads.threads(),
-                FloatVector.SPECIES_PREFERRED, runs, System.getProperty("java.version"));
-        System.out.printf("%-46s %10s %8s %12s%n", "shape", "GFLOP/s", "of peak", "per CPU-s");
+        int runs = Math.max(5, args.length > 0 ? Integer.parseInt(args[0]) : 9);
+        only = args.length > 1 ? args[1] : "";
+        System.out.println(KernelConfig.describe());
+        System.out.printf("java %s, runs %d, probe %d ms + >= 200 ms of GEMM per run%n",
+                System.getProperty("java.version"), runs, PROBE_MS);
+        for (int i = 0; i < 10; i++) FmaPeak.measure(PROBE_MS); // compiles the probe
+        double[] wall = new double[10], perCpu = new double[10];
+        for (int i = 0; i < 10; i++) {
+            double[] probe = FmaPeak.measure(PROBE_MS);
+            wall[i] = probe[0];
+            perCpu[i] = probe[1];
+        }
+        System.out.printf("FMA peak probe, median of 10: %.1f GFLOP/s on %d threads, %.1f GFLOP per CPU-second%n",
+                median(wall), CpuThreads.threads(), median(perCpu));
+        System.out.printf("%-46s %10s %10s %8s %12s %8s%n", "shape", "GFLOP/s", "peak", "of peak", "per CPU-s", "of core");
         // Square.
         gemm("1024x1024 · 1024x1024", false, false, 1, 1024, 1024, 1024, runs);
         // ViT-Ti linear layers on 128 images × 50 tokens: qkv (192 -> 576) and mlp fc2 (768 -> 192).
@@ -46,20 +65,26 @@ public final class GemmBenchmark {
         gemm("attn 384 x O = P(50x50) · V(50x64)", false, false, 384, 50, 64, 50, runs);
         naive("attn 384 x S = Q · Kt, naive loop", true, 384, 50, 50, 64, runs);
         naive("attn 384 x O = P · V, naive loop", false, 384, 50, 64, 50, runs);
+        if (lowestLarge < Double.MAX_VALUE) System.out.printf("lowest of peak, large products: %.0f%%%n", 100 * lowestLarge);
+        if (lowestAttention < Double.MAX_VALUE) System.out.printf("lowest of peak, attention products: %.0f%%%n", 100 * lowestAttention);
     }
 
     private static void gemm(String name, boolean transA, boolean transB, int batch, int M, int N, int K, int runs) {
+        if (!name.contains(only)) return;
         Random rnd = new Random(1);
         int lda = transA ? M : K, ldb = transB ? K : N;
         float[] a = random(rnd, batch * M * K);
         float[] b = random(rnd, batch * K * N);
         float[] c = new float[batch * M * N];
-        measure(name, 2.0 * batch * M * N * K, runs, () -> Gemm.sgemmBatched(transA, transB, batch, M, N, K,
+        double ratio = measure(name, 2.0 * batch * M * N * K, runs, () -> Gemm.sgemmBatched(transA, transB, batch, M, N, K,
                 a, 0, lda, (long) M * K, b, 0, ldb, (long) K * N, 0f, c, 0, N, (long) M * N));
+        if (batch == 1) lowestLarge = Math.min(lowestLarge, ratio);
+        else lowestAttention = Math.min(lowestAttention, ratio);
     }
 
     /** Batched C = A·op(B) by the textbook i-k-j loop (C2 vectorises the j loop), items on the pool. */
     private static void naive(String name, boolean transB, int batch, int M, int N, int K, int runs) {
+        if (!name.contains(only)) return;
         Random rnd = new Random(1);
         float[] a = random(rnd, batch * M * K);
         float[] b = random(rnd, batch * K * N);
@@ -79,19 +104,24 @@ public final class GemmBenchmark {
     }
 
     /**
-     * Prints the medians of wall-clock GFLOP/s and of GFLOP per CPU-second of all live threads
-     * (after warm-up, that is the GEMM threads). On a shared, loaded machine the wall
-     * number drops with the share of the cores we get, while the CPU-time number stays close to the
-     * per-core throughput, so threads × it estimates the throughput on idle cores.
+     * Prints the medians of wall-clock GFLOP/s, of the FMA peak probed just before each run, of their ratio, and of
+     * GFLOP per CPU-second of all live threads (after warm-up, that is the GEMM threads); returns the median ratio.
+     * On a shared, loaded machine the wall number drops with the share of the cores we get, and so does the probe
+     * beside it, while the CPU-time number stays close to the per-core throughput.
      */
-    private static void measure(String name, double flops, int runs, Runnable call) {
+    private static double measure(String name, double flops, int runs, Runnable call) {
         long warmEnd = System.nanoTime() + 1_000_000_000L;
         for (int i = 0; i < 20 || System.nanoTime() < warmEnd; i++) {
             call.run();
         }
         double[] wall = new double[runs];
+        double[] peak = new double[runs];
+        double[] ratio = new double[runs];
         double[] cpu = new double[runs];
+        double[] cpuRatio = new double[runs];
         for (int r = 0; r < runs; r++) {
+            double[] probe = FmaPeak.measure(PROBE_MS);
+            peak[r] = probe[0];
             int reps = 0;
             long c0 = cpuTimeNanos();
             long t0 = System.nanoTime(), t1;
@@ -102,11 +132,19 @@ public final class GemmBenchmark {
             } while (t1 - t0 < 200_000_000L);
             wall[r] = flops * reps / (t1 - t0);
             cpu[r] = flops * reps / Math.max(1, cpuTimeNanos() - c0);
+            ratio[r] = wall[r] / peak[r];
+            cpuRatio[r] = cpu[r] / probe[1];
         }
-        Arrays.sort(wall);
-        Arrays.sort(cpu);
-        double median = wall[runs / 2];
-        System.out.printf("%-46s %10.1f %7.0f%% %12.1f%n", name, median, 100 * median / PEAK, cpu[runs / 2]);
+        double median = median(ratio);
+        System.out.printf("%-46s %10.1f %10.1f %7.0f%% %12.1f %7.0f%%%n", name, median(wall), median(peak), 100 * median,
+                median(cpu), 100 * median(cpuRatio));
+        return median;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** CPU time consumed so far by all live threads (JIT and GC threads are idle after warm-up). */

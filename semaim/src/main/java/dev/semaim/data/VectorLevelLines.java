@@ -1,5 +1,6 @@
 package dev.semaim.data;
 
+import dev.semaim.tensor.cpu.KernelConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are on, so a JVM without {@code jdk.incubator.vector} never loads this class.
  */
 final class VectorLevelLines {
-    private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The CPU kernels' vector width ({@link KernelConfig}), so -Dsemaim.cpu.vectorBits narrows these loops too. */
+    private static final VectorSpecies<Float> F = KernelConfig.SPECIES;
+    private static final VectorSpecies<Integer> S = VectorSpecies.of(int.class, F.vectorShape());
     /** Lane i takes lane L - 1 - i: a vector mirrored. */
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(F, i -> F.length() - 1 - i);
     private static final int SHIFT = BicubicResampler.PRECISION_BITS;

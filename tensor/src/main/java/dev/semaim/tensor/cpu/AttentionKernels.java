@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * do, so for up to 1024 tokens and head widths up to 1024 the results equal the unfused path's.
  */
 final class AttentionKernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = S.length();
     /** Register tile: MR rows × NR = 2 vectors. */
     private static final int MR = 4;

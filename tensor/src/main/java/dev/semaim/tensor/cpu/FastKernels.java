@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class FastKernels {
     private FastKernels() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = S.length();
     /** Elements per parallel chunk: below this a hand-off to the pool costs more than it saves. */
     private static final int GRAIN = 1 << 15;

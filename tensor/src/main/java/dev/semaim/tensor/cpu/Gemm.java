@@ -17,22 +17,17 @@ import jdk.incubator.vector.VectorSpecies;
  * op(A), read in place (only a partial last row panel is packed, zero-padded). Transposes are
  * absorbed by B packing and by the strides A is read with. Large calls split C into slabs that
  * pool threads compute independently (own packing buffers, disjoint output); small calls run on the
- * calling thread; {@link #sgemmBatched} parallelises over the batch.
+ * calling thread; {@link #sgemmBatched} parallelises over the batch. The vector width, the register tiles and the
+ * block sizes come from {@link KernelConfig}, which picks them for the CPU it runs on; each call takes the 8×3-vector
+ * tile where the CPU has 32 vector registers and the shape does not pad much more on it, else the 6×2 one.
  */
 public final class Gemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int V = S.length();
-    /** Register tile: MR rows × NR = 2 vectors; 12 accumulators. */
-    private static final int MR = 6;
-    private static final int NR = 2 * V;
-    /*
-     * Block sizes, overridable for tuning (-Dsemaim.gemm.kc / .mc / .nc; MC a multiple of MR). Chosen by
-     * an interleaved A/B on the ViT shapes (BENCHMARKS.md): a deep KC with a small MC, the same 144 KB
-     * A block as 256×144, beat it by 8-15% on one thread and 3-4% on two (fewer C-tile round trips and
-     * B packing passes; the B micro-panel no longer fits L1, which measured cheaper); KC 128 lost 15%.
-     */
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
+    private static final int V = KernelConfig.LANES;
+    /** The two register tiles (rows × floats): 6 × 2 vectors, and 8 × 3 where there are 32 registers ({@link KernelConfig}). */
+    private static final int MR_NARROW = 6, NR_NARROW = 2 * V, MR_WIDE = 8, NR_WIDE = 3 * V;
     /** Depth of one packed slice: the micro-kernel's k loop, and the rows of a packed B micro-panel (KC×NR). */
-    private static final int KC = Integer.getInteger("semaim.gemm.kc", 512);
+    private static final int KC = KernelConfig.KC;
     /**
      * Products with K up to this run as one slice (-Dsemaim.gemm.kcOnePass): no second pass over C, no second B
      * packing, no short last slice (K = 576 was 512 + 64). Interleaved in one JVM (BENCHMARKS.md), one slice beat
@@ -40,9 +35,9 @@ public final class Gemm {
      */
     private static final int KC_ONE_PASS = Math.max(KC, Integer.getInteger("semaim.gemm.kcOnePass", 1024));
     /** Rows of op(A) per block (its MC×KC slice stays in L2 while it meets every B panel). */
-    private static final int MC = Integer.getInteger("semaim.gemm.mc", 72);
+    private static final int MC = KernelConfig.MC;
     /** Columns of op(B) per packed block (KC×NC lives in L3). */
-    private static final int NC = Integer.getInteger("semaim.gemm.nc", 2048);
+    private static final int NC = KernelConfig.NC;
     /** Below this many multiply-adds a call runs on the calling thread (a hand-off costs ~10 µs). */
     private static final long PARALLEL_MIN_MACS = 1L << 20;
 
@@ -146,6 +141,8 @@ public final class Gemm {
         /** Row sums of op(A) (transA only), or null. */
         final float[] sums;
         final int offSums;
+        /** This call's register tile: rows of op(A) (6 or 8) and columns of op(B) (2 or 3 vectors). */
+        final int mrTile, nrTile;
 
         Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
             float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
@@ -167,6 +164,9 @@ public final class Gemm {
             this.epilogue = epilogue;
             this.sums = sums;
             this.offSums = offSums;
+            boolean wide = wideTile(M, N);
+            this.mrTile = wide ? MR_WIDE : MR_NARROW;
+            this.nrTile = wide ? NR_WIDE : NR_NARROW;
         }
 
         /**
@@ -182,7 +182,7 @@ public final class Gemm {
             }
             boolean rowSlabs = M >= N;
             int dim = rowSlabs ? M : N;
-            int unit = rowSlabs ? MR : NR;
+            int unit = rowSlabs ? mrTile : nrTile;
             int threads = parallel ? CpuThreads.threads() : 1;
             int slabs = Math.min(ceilDiv(dim, unit), Math.max(threads, Math.min(2 * threads, dim / 1600)));
             CpuThreads.parallelFor(slabs, t -> {
@@ -209,13 +209,13 @@ public final class Gemm {
             for (int jc = j0; jc < j1; jc += NC) {
                 int nc = Math.min(NC, j1 - jc);
                 boolean sumRows = sums != null && jc == 0; // once per row: by the slab holding column 0, in its first block
-                int panels = ceilDiv(nc, NR);
+                int panels = ceilDiv(nc, nrTile);
                 for (int pc = 0; pc < K; pc += depth) {
                     int kc = Math.min(depth, K - pc);
                     float betaBlock = pc == 0 ? beta : 1f;
-                    float[] bp = own.packedB(panels * kc * NR);
+                    float[] bp = own.packedB(panels * kc * nrTile);
                     for (int p = 0; p < panels; p++) {
-                        packB(jc + p * NR, Math.min(NR, jc + nc - (jc + p * NR)), pc, kc, bp, p * kc * NR);
+                        packB(jc + p * nrTile, Math.min(nrTile, jc + nc - (jc + p * nrTile)), pc, kc, bp, p * kc * nrTile);
                     }
                     boolean last = pc + kc == K;
                     for (int ic = i0; ic < i1; ic += MC) {
@@ -282,22 +282,22 @@ public final class Gemm {
         }
 
         /**
-         * Packs columns [j0, j0+nr) of op(B)[pc:pc+kc, :] into one NR-wide micro-panel at dst:
-         * element (k, j) goes to dst + k·NR + j, columns nr..NR zero-padded.
+         * Packs columns [j0, j0+nr) of op(B)[pc:pc+kc, :] into one nrTile-wide micro-panel at dst:
+         * element (k, j) goes to dst + k·nrTile + j, columns nr..nrTile zero-padded.
          */
         private void packB(int j0, int nr, int pc, int kc, float[] bp, int dst) {
             if (!transB) {
                 // b: (K, N) row-major; row k of the panel is contiguous.
                 for (int k = 0; k < kc; k++) {
                     int src = offB + (pc + k) * ldb + j0;
-                    int d = dst + k * NR;
-                    if (nr == NR) {
-                        for (int v = 0; v < NR; v += V) {
+                    int d = dst + k * nrTile;
+                    if (nr == nrTile) {
+                        for (int v = 0; v < nrTile; v += V) {
                             FloatVector.fromArray(S, b, src + v).intoArray(bp, d + v);
                         }
                     } else {
                         System.arraycopy(b, src, bp, d, nr);
-                        Arrays.fill(bp, d + nr, d + NR, 0f);
+                        Arrays.fill(bp, d + nr, d + nrTile, 0f);
                     }
                 }
             } else {
@@ -305,26 +305,26 @@ public final class Gemm {
                 for (int j = 0; j < nr; j++) {
                     int src = offB + (j0 + j) * ldb + pc;
                     for (int k = 0; k < kc; k++) {
-                        bp[dst + k * NR + j] = b[src + k];
+                        bp[dst + k * nrTile + j] = b[src + k];
                     }
                 }
-                for (int j = nr; j < NR; j++) {
+                for (int j = nr; j < nrTile; j++) {
                     for (int k = 0; k < kc; k++) {
-                        bp[dst + k * NR + j] = 0f;
+                        bp[dst + k * nrTile + j] = 0f;
                     }
                 }
             }
         }
 
         /**
-         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= MR, into one micro-panel: element
-         * (i, k) goes to k·MR + i, rows mr..MR zero-padded. Only the last, partial row panel of a
+         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= mrTile, into one micro-panel: element
+         * (i, k) goes to k·mrTile + i, rows mr..mrTile zero-padded. Only the last, partial row panel of a
          * block needs it; full panels are read in place.
          */
         private void packEdgeA(int i0, int mr, int pc, int kc, float[] ap) {
             for (int k = 0; k < kc; k++) {
-                for (int r = 0; r < MR; r++) {
-                    ap[k * MR + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
+                for (int r = 0; r < mrTile; r++) {
+                    ap[k * mrTile + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
                 }
             }
         }
@@ -337,39 +337,39 @@ public final class Gemm {
         /**
          * C[ic:ic+mc, jc:jc+nc] (+)= op(A)[ic:ic+mc, pc:pc+kc] · packed B block. B micro-panels are
          * the outer loop (one stays in L1/L2 while the A rows of the block, kept in L2 by MC, stream
-         * past). Full MR-row panels of A are read in place: op(A)[i0 + r, k] sits at
+         * past). Full mrTile-row panels of A are read in place: op(A)[i0 + r, k] sits at
          * a[offA + (i0 + r)·rs + k·ks] with (rs, ks) = (lda, 1), or (1, lda) when transA. Packing A
          * instead cost 13-19% on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark).
          */
         private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, Buffers own) {
             int rs = transA ? 1 : lda;
             int ks = transA ? lda : 1;
-            int fullRows = mc / MR * MR;
+            int fullRows = mc / mrTile * mrTile;
             float[] edgeA = own.edgeA;
             if (fullRows < mc) {
                 packEdgeA(ic + fullRows, mc - fullRows, pc, kc, edgeA);
             }
             float[] tile = own.tile;
-            for (int jr = 0; jr < nc; jr += NR) {
-                int nr = Math.min(NR, nc - jr);
-                int bo = (jr / NR) * kc * NR;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
+            for (int jr = 0; jr < nc; jr += nrTile) {
+                int nr = Math.min(nrTile, nc - jr);
+                int bo = (jr / nrTile) * kc * nrTile;
+                for (int ir = 0; ir < mc; ir += mrTile) {
+                    int mr = Math.min(mrTile, mc - ir);
                     int ci = offC + (ic + ir) * ldc + jc + jr;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
+                    if (mr == mrTile && nr == nrTile) {
+                        kernel(mrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
                     } else {
-                        // Edge tile: accumulate the full MR×NR tile in scratch, merge the valid part.
-                        Arrays.fill(tile, 0f);
-                        if (mr == MR) {
-                            kernel(kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, NR);
+                        // Edge tile: accumulate the full mrTile×nrTile tile in scratch, merge the valid part.
+                        Arrays.fill(tile, 0, mrTile * nrTile, 0f);
+                        if (mr == mrTile) {
+                            kernel(mrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, nrTile);
                         } else {
-                            kernel(kc, edgeA, 0, 1, MR, bp, bo, tile, 0, NR);
+                            kernel(mrTile, kc, edgeA, 0, 1, mrTile, bp, bo, tile, 0, nrTile);
                         }
                         for (int r = 0; r < mr; r++) {
                             for (int q = 0; q < nr; q++) {
                                 int cq = ci + r * ldc + q;
-                                c[cq] += tile[r * NR + q];
+                                c[cq] += tile[r * nrTile + q];
                             }
                         }
                     }
@@ -379,18 +379,41 @@ public final class Gemm {
     }
 
     /**
-     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp, where A is MR×kc with element
-     * (r, k) at a[ao + r·rs + k·ks] (a packed panel has rs = 1, ks = MR) and Bp is one packed kc×NR
-     * B panel (NR values per k). The 6×2 vector accumulators stay in registers for the whole k loop.
+     * The 8 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
+     * (M = N = 50 at 16 floats a vector: 56 × 96 against 54 × 64): its kernel is faster per FMA, but not by
+     * what it loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
      */
-    private static void kernel(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
+    static boolean wideTile(int M, int N) {
+        if (!KernelConfig.WIDE_TILE) return false;
+        if (!KernelConfig.NARROW_TILE) return true;
+        long wide = (long) roundUp(M, MR_WIDE) * roundUp(N, NR_WIDE);
+        long narrow = (long) roundUp(M, MR_NARROW) * roundUp(N, NR_NARROW);
+        return wide * 10 <= narrow * 11;
+    }
+
+    /**
+     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp for the tile of MR = 6 or 8 rows, where A is
+     * MR×kc with element (r, k) at a[ao + r·rs + k·ks] (a packed panel has rs = 1, ks = MR) and Bp is one packed
+     * kc×NR B panel (NR values per k). The accumulators stay in registers for the whole k loop.
+     */
+    private static void kernel(int MR, int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
                                float[] c, int co, int ldc) {
+        if (MR == MR_WIDE) {
+            kernel8x3(kc, a, ao, rs, ks, bp, bo, c, co, ldc);
+        } else {
+            kernel6x2(kc, a, ao, rs, ks, bp, bo, c, co, ldc);
+        }
+    }
+
+    /** The 6 × 2-vector tile: 12 accumulators + 2 B vectors + 1 broadcast, for 16 vector registers (AVX2, SSE). */
+    private static void kernel6x2(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
+                                  float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs, a5 = ao + 5 * rs;
         for (int k = 0; k < kc; k++) {
             int ak = k * ks;
-            int bi = bo + k * NR;
+            int bi = bo + k * NR_NARROW;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
             FloatVector x = FloatVector.broadcast(S, a[a0 + ak]);
@@ -433,16 +456,101 @@ public final class Gemm {
         c51.add(FloatVector.fromArray(S, c, c5 + V)).intoArray(c, c5 + V);
     }
 
+    /**
+     * The 8 × 3-vector tile: 24 accumulators + 3 B vectors + 1 broadcast, for 32 vector registers (AVX-512,
+     * AArch64). Per k, 11 loads feed 24 FMAs (6×2: 8 for 12), and each C tile round trip serves twice the work.
+     */
+    private static void kernel8x3(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
+                                  float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs, a5 = ao + 5 * rs;
+        int a6 = ao + 6 * rs, a7 = ao + 7 * rs;
+        for (int k = 0; k < kc; k++) {
+            int ak = k * ks;
+            int bi = bo + k * NR_WIDE;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ak]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[a1 + ak]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[a2 + ak]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[a3 + ak]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[a4 + ak]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[a5 + ak]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[a6 + ak]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[a7 + ak]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        // C += the tile, written out and branch-free for the reasons given in kernel6x2
+        int v2 = 2 * V;
+        int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc, c4 = co + 4 * ldc, c5 = co + 5 * ldc;
+        int c6 = co + 6 * ldc, c7 = co + 7 * ldc;
+        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c01.add(FloatVector.fromArray(S, c, co + V)).intoArray(c, co + V);
+        c02.add(FloatVector.fromArray(S, c, co + v2)).intoArray(c, co + v2);
+        c10.add(FloatVector.fromArray(S, c, c1)).intoArray(c, c1);
+        c11.add(FloatVector.fromArray(S, c, c1 + V)).intoArray(c, c1 + V);
+        c12.add(FloatVector.fromArray(S, c, c1 + v2)).intoArray(c, c1 + v2);
+        c20.add(FloatVector.fromArray(S, c, c2)).intoArray(c, c2);
+        c21.add(FloatVector.fromArray(S, c, c2 + V)).intoArray(c, c2 + V);
+        c22.add(FloatVector.fromArray(S, c, c2 + v2)).intoArray(c, c2 + v2);
+        c30.add(FloatVector.fromArray(S, c, c3)).intoArray(c, c3);
+        c31.add(FloatVector.fromArray(S, c, c3 + V)).intoArray(c, c3 + V);
+        c32.add(FloatVector.fromArray(S, c, c3 + v2)).intoArray(c, c3 + v2);
+        c40.add(FloatVector.fromArray(S, c, c4)).intoArray(c, c4);
+        c41.add(FloatVector.fromArray(S, c, c4 + V)).intoArray(c, c4 + V);
+        c42.add(FloatVector.fromArray(S, c, c4 + v2)).intoArray(c, c4 + v2);
+        c50.add(FloatVector.fromArray(S, c, c5)).intoArray(c, c5);
+        c51.add(FloatVector.fromArray(S, c, c5 + V)).intoArray(c, c5 + V);
+        c52.add(FloatVector.fromArray(S, c, c5 + v2)).intoArray(c, c5 + v2);
+        c60.add(FloatVector.fromArray(S, c, c6)).intoArray(c, c6);
+        c61.add(FloatVector.fromArray(S, c, c6 + V)).intoArray(c, c6 + V);
+        c62.add(FloatVector.fromArray(S, c, c6 + v2)).intoArray(c, c6 + v2);
+        c70.add(FloatVector.fromArray(S, c, c7)).intoArray(c, c7);
+        c71.add(FloatVector.fromArray(S, c, c7 + V)).intoArray(c, c7 + V);
+        c72.add(FloatVector.fromArray(S, c, c7 + v2)).intoArray(c, c7 + v2);
+    }
+
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 
+    private static int roundUp(int x, int m) {
+        return ceilDiv(x, m) * m;
+    }
+
     /** Packing buffers owned by one thread. */
     private static final class Buffers {
-        /** Edge-tile scratch, MR×NR. */
-        final float[] tile = new float[MR * NR];
-        /** The partial last row panel of an A block, MR×(the deepest slice). */
-        final float[] edgeA = new float[MR * KC_ONE_PASS];
+        /** Edge-tile scratch, MR×NR of the larger tile. */
+        final float[] tile = new float[MR_WIDE * NR_WIDE];
+        /** The partial last row panel of an A block, MR×(the deepest slice) of the larger tile. */
+        final float[] edgeA = new float[MR_WIDE * KC_ONE_PASS];
         /** Packed op(B) block, up to KC×NC, grown on demand. */
         private float[] b = new float[0];
 

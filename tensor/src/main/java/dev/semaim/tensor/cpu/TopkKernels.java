@@ -22,7 +22,7 @@ import java.util.Arrays;
 final class TopkKernels {
     private TopkKernels() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = S.length();
     /** Rows per parallel task, so that one task is worth a hand-off (~10 µs) even for short rows. */
     private static final int GRAIN = 1 << 14;

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     private VectorMath() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
 
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split so that n·LN2_HI is exact for |n| < 2^9. */
@@ -66,7 +66,7 @@ final class VectorMath {
             T_MAX_V = v(T_MAX), NEG_LN2_HI_V = v(-LN2_HI), NEG_LN2_LO_V = v(-LN2_LO), E6_V = v(E6), E5_V = v(E5), E4_V = v(E4),
             E3_V = v(E3), E2_V = v(E2), E1_V = v(E1), ONE_V = v(1f), NEG_HALF_V = v(-0.5f), ZERO_V = v(0f),
             P_V = v(P_SQRT1_2), A1_V = v(A1), A2_V = v(A2), A3_V = v(A3), A4_V = v(A4), A5_V = v(A5), PDF_V = v(FRAC_1_SQRT_2PI);
-    private static final IntVector EXP_BIAS_V = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127 << 23);
+    private static final IntVector EXP_BIAS_V = IntVector.broadcast(S.vectorShape().withLanes(int.class), 127 << 23);
 
     /** e^x per lane. */
     static FloatVector exp(FloatVector x) {

@@ -79,6 +79,23 @@ class GemmTest {
         checkBatched(rnd, false, true, 2, 200, 150, 130, 0f);
     }
 
+    /**
+     * The register tile per call: 8 × 3 vectors for the large ViT products where the CPU allows it, 6 × 2 for the
+     * per-head attention shapes it would pad much more; a forced tile for every shape.
+     */
+    @Test
+    void tileChoice() {
+        int[][] large = {{1024, 1024}, {6400, 576}, {6400, 192}, {192, 576}, {768, 192}};
+        int[][] attention = {{50, 50}, {50, 64}};
+        for (int[] s : large) {
+            assertEquals(KernelConfig.WIDE_TILE, Gemm.wideTile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+        }
+        for (int[] s : attention) {
+            assertEquals(!KernelConfig.NARROW_TILE,
+                    Gemm.wideTile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+        }
+    }
+
     @Test
     void parallelForCoversEveryIndexOnceAndNests() {
         int n = 1000;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every vector lane bit-identical to the scalar twin, the property the kernels' row tails rely on.
  */
 class VectorMathTest {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = S.length();
 
     /** Sweep points: a dense grid over [-lo, hi], random points, and the edges and specials. */
