@@ -18,6 +18,9 @@ public final class FinetuneCommand extends FlagCommand<EvalOptions> {
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         ClassifierRun r = Finetune.run(o, ProgressLine.forTerminal(out, err, o.printEvery));
+        if (o.launch().rank() != 0) { // rank 0 reports for the run
+            return 0;
+        }
         report(out, "fine-tuning", r, o);
         return 0;
     }

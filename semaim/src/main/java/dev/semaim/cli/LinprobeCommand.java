@@ -17,6 +17,9 @@ public final class LinprobeCommand extends FlagCommand<EvalOptions> {
     int run(EvalOptions o, PrintStream out, PrintStream err) throws Exception {
         o.validate();
         ClassifierRun r = LinearProbe.run(o, ProgressLine.forTerminal(out, err, o.printEvery));
+        if (o.launch().rank() != 0) { // rank 0 reports for the run
+            return 0;
+        }
         FinetuneCommand.report(out, "linear probe", r, o);
         return 0;
     }

@@ -22,6 +22,26 @@ public record Accuracy(double top1, double top5, double loss, int count) {
      */
     public static Accuracy evaluate(Function<Tensor, Var> logits, Dataset dataset, Transform transform, int batchSize,
                                     int workers, Backend backend) {
+        return of(sums(logits, dataset, transform, batchSize, workers, backend));
+    }
+
+    /** What an accuracy is made of: images right at top-1 and top-5, the summed per-image loss, the images (sums over processes add). */
+    record Sums(long top1, long top5, double lossSum, long count) {
+    }
+
+    /** The accuracy of {@code s}; an error when it counts no image. */
+    static Accuracy of(Sums s) {
+        if (s.count() == 0) {
+            throw new IllegalArgumentException("evaluation set is empty");
+        }
+        return new Accuracy(100.0 * s.top1() / s.count(), 100.0 * s.top5() / s.count(), s.lossSum() / s.count(), (int) s.count());
+    }
+
+    /** {@link #evaluate}'s sums; an empty {@code dataset} gives zeros. */
+    static Sums sums(Function<Tensor, Var> logits, Dataset dataset, Transform transform, int batchSize, int workers, Backend backend) {
+        if (dataset.size() == 0) { // a process of a run with fewer held-out images than processes
+            return new Sums(0, 0, 0, 0);
+        }
         long top1 = 0, top5 = 0;
         double lossSum = 0;
         int n = 0;
@@ -55,10 +75,7 @@ public record Accuracy(double top1, double top5, double loss, int count) {
                 n += b.size();
             }
         }
-        if (n == 0) {
-            throw new IllegalArgumentException("evaluation set is empty");
-        }
-        return new Accuracy(100.0 * top1 / n, 100.0 * top5 / n, lossSum / n, n);
+        return new Sums(top1, top5, lossSum, n);
     }
 
     static long[] toLong(int[] labels) {

@@ -2,11 +2,16 @@ package dev.semaim.eval;
 
 import dev.semaim.data.DataLoader;
 import dev.semaim.data.Dataset;
+import dev.semaim.data.DistributedSampler;
 import dev.semaim.data.Transform;
+import dev.semaim.dist.Communicator;
+import dev.semaim.dist.GradientAllReduce;
+import dev.semaim.dist.SingleProcess;
 import dev.semaim.nn.Module;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.run.Checkpoints;
+import dev.semaim.run.DataParallel;
 import dev.semaim.run.EpochLoop;
 import dev.semaim.run.GradientUpdate;
 import dev.semaim.nn.io.Json;
@@ -28,6 +33,13 @@ import java.util.function.Supplier;
  * results.json. Checkpoints are the pre-training {@link Checkpoints} (rolling {@code checkpoint-latest.safetensors}
  * every epoch, numbered every --save_every_epochs and at the end; the official names with --experiment, {@link dev.semaim.run.RunFiles}).
  * The checkpoint metadata names the protocol so that a fine-tuning checkpoint is not resumed as a probe.
+ *
+ * <p>Data-parallel runs (docs/DISTRIBUTED.md), as the official {@code main_finetune.py}/{@code main_linprobe.py}: every
+ * process resumes from the same checkpoint, checks that the others agree and takes rank 0's weights
+ * ({@link DataParallel#agree}), trains on its {@code DistributedSampler(shuffle=True, seed)} share of every epoch (the
+ * same sampler at world size 1, as the official scripts use), the gradients averaged over the processes before each
+ * optimizer step ({@link GradientAllReduce}); rank 0 alone writes log.txt, TensorBoard, checkpoints and results.json;
+ * the held-out evaluation is {@link DistributedAccuracy}'s.
  */
 final class ClassifierTrainer {
     /** The run's end: last and best held-out accuracy, where the weights are. */
@@ -38,6 +50,7 @@ final class ClassifierTrainer {
 
     private final String protocol;
     private final EvalOptions o;
+    private final Communicator comm;
     private final Module model;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
@@ -50,10 +63,11 @@ final class ClassifierTrainer {
      * @param update the step's gradient update: its last global gradient norm and its loss scaler (float16) go to
      *               log.txt and TensorBoard, the scaler's state into the checkpoints and back on resume
      */
-    ClassifierTrainer(String protocol, EvalOptions o, Module model, Optimizer optimizer, LrSchedule schedule, EpochLoop.Step step,
+    ClassifierTrainer(String protocol, EvalOptions o, Communicator comm, Module model, Optimizer optimizer, LrSchedule schedule, EpochLoop.Step step,
                       GradientUpdate update, Supplier<Accuracy> evaluate, ProgressLine progress) {
         this.protocol = protocol;
         this.o = o;
+        this.comm = comm;
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
@@ -82,29 +96,49 @@ final class ClassifierTrainer {
      * The protocol's run: with --eval one evaluation of the resumed checkpoint (else of the loaded weights);
      * otherwise training on {@code train} through the training pipeline (built only when training, after the
      * resume), from the resume point if any.
+     *
+     * @param data the data as every process must see it (the training and held-out sets and their sizes)
      */
-    Outcome fit(Dataset train, Supplier<Transform> trainTransform, JsonLinesLog log) throws IOException {
+    Outcome fit(Dataset train, String data, Supplier<Transform> trainTransform, JsonLinesLog log) throws IOException {
         Path resumeFrom = resumePath(o);
         if (o.evalOnly) {
-            if (resumeFrom != null) {
-                resume(resumeFrom);
-            }
+            TrainingState at = resumeFrom == null ? null : resume(resumeFrom);
+            agree(data, resumeFrom, at);
             model.eval();
             Accuracy a = evaluate.get();
             return new Outcome(a, a.top1(), 0, 0, null, 0);
         }
         TrainingState state = resumeFrom == null ? o.startState(o.seed) : resume(resumeFrom);
-        try (DataLoader loader = DataLoader.builder(train).transform(trainTransform.get())
-                .batchSize(o.batchSize).shuffle(true).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
+        agree(data, resumeFrom, state);
+        if (comm != SingleProcess.INSTANCE) { // several processes, or an engine forced for one (-Dsemaim.dist.engine)
+            update.syncGradients(new GradientAllReduce(comm, model.trainableParameters().values(), GradientAllReduce.DEFAULT_BUCKET_BYTES));
+        }
+        // PyTorch's DistributedSampler(shuffle=True, seed), set_epoch(epoch): w processes x B are the images of 1 x wB
+        DistributedSampler shard = new DistributedSampler(train.size(), comm.size(), comm.rank(), true, state.seed(), false);
+        try (DataLoader loader = DataLoader.builder(train).transform(trainTransform.get()).sampler(shard)
+                .batchSize(o.batchSize).dropLast(true).workers(o.numWorkers).seed(state.seed()).build()) {
             return run(loader, iterations(o, loader, train), state, log);
         }
     }
 
-    /** Writes results.json (the outcome, the data sizes, the settings) and returns the run's summary. */
-    static ClassifierRun finish(String protocol, EvalOptions o, Outcome out, int trainImages, String heldOut, long startNanos)
-            throws IOException {
+    /**
+     * Every process's flags, data and checkpoint must be rank 0's; then all take rank 0's weights. --eval and --dist_eval
+     * join the recorded flags: the processes must run the same collectives.
+     */
+    private void agree(String data, Path resumeFrom, TrainingState at) {
+        Map<String, Object> flags = new LinkedHashMap<>(o.asMap());
+        flags.put("eval", o.evalOnly);
+        flags.put("dist_eval", o.distEval);
+        DataParallel.agree(comm, flags, data, resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + at, model);
+    }
+
+    /** Writes results.json (the outcome, the data sizes, the settings; rank 0 alone) and returns the run's summary. */
+    static ClassifierRun finish(String protocol, EvalOptions o, Communicator comm, Outcome out, int trainImages, String heldOut,
+                                long startNanos) throws IOException {
         Map<String, Object> fields = resultFields(protocol, o, out, trainImages, heldOut, startNanos);
-        RunResults.write(o.files().results(), fields);
+        if (comm.rank() == 0) {
+            RunResults.write(o.files().results(), fields);
+        }
         return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
     }
 
@@ -151,13 +185,16 @@ final class ClassifierTrainer {
         meta.put(PROTOCOL_KEY, protocol);
         meta.put("config", Json.object(o.asMap()));
         HeldOut heldOut = new HeldOut();
-        EpochLoop.End end = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)
+        EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)
                 .checkpointEvery(o.saveEveryEpochs, 0)
                 .epochHooks(heldOut)
                 .gradientNorm(update::lastNorm)
                 .lossScaler(update.scaler())
-                .onMetrics(new TensorBoardLog(o.files().tensorBoardFolder()))
-                .run(loader, iters, start, null, step);
+                .writesOutputs(comm.rank() == 0);
+        if (comm.rank() == 0) {
+            loop.onMetrics(new TensorBoardLog(o.files().tensorBoardFolder()));
+        }
+        EpochLoop.End end = loop.run(loader, iters, start, null, step);
         if (heldOut.last == null) { // resumed after the last epoch: evaluate what was loaded
             model.train(false);
             heldOut.last = evaluate.get();

@@ -130,10 +130,6 @@ public final class EvalOptions extends RunOptions {
             }
         }
         checkDistributed();
-        if (worldSize > 1 && protocol != KNN) {
-            throw new IllegalArgumentException((protocol == FINETUNE ? "finetune" : "linprobe") + " runs in one process (" + worldSize
-                    + " were started): data-parallel fine-tuning and linear probing are not built yet; run it without mpirun/srun/torchrun");
-        }
     }
 
     /** The recorded settings by flag name, for results.json and checkpoint metadata. */

@@ -3,15 +3,13 @@ package dev.semaim.eval;
 import dev.semaim.data.Dataset;
 import dev.semaim.data.Transform;
 import dev.semaim.dist.Communicator;
-import dev.semaim.dist.Distributed;
 import dev.semaim.dist.Launch;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.io.Json;
+import dev.semaim.run.DataParallel;
 import dev.semaim.run.JsonLinesLog;
-import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
-import dev.semaim.run.RunFolder;
 import dev.semaim.settings.Precision;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.DType;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -63,21 +60,8 @@ public final class KnnEvaluation {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
         Launch launch = o.launch();
-        if (launch.rank() != 0) { // a process of a multi-process run: extracts its share, rank 0 reports and writes
-            ProgressLine silent = ProgressLine.silent();
-            return OnDevice.run(o.device, silent::note, backend -> evaluate(o, backend, silent, launch));
-        }
-        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, backend -> evaluate(o, backend, progress, launch));
-        }
-    }
-
-    /** Joins the run (one process: alone), evaluates, and leaves the run after a clean end. */
-    private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Launch launch) throws IOException {
-        Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
-        Outcome outcome = evaluate(o, backend, progress, comm);
-        comm.close();
-        return outcome;
+        ProgressLine p = DataParallel.progressOf(launch, progress); // rank 0 reports and writes; the others extract their share
+        return DataParallel.run(o, launch, p, (backend, comm) -> evaluate(o, backend, p, comm));
     }
 
     private static Outcome evaluate(EvalOptions o, Backend backend, ProgressLine progress, Communicator comm) throws IOException {

@@ -12,12 +12,13 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
 import dev.semaim.nn.optim.Sgd;
+import dev.semaim.dist.Communicator;
+import dev.semaim.dist.Launch;
+import dev.semaim.run.DataParallel;
 import dev.semaim.run.EpochLoop;
 import dev.semaim.run.GradientUpdate;
 import dev.semaim.run.JsonLinesLog;
-import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
-import dev.semaim.run.RunFolder;
 import dev.semaim.run.RunOptions;
 import dev.semaim.tensor.Backend;
 import dev.semaim.tensor.Rng;
@@ -45,13 +46,13 @@ public final class LinearProbe {
 
     public static ClassifierRun run(EvalOptions o, ProgressLine progress) throws IOException {
         o.validate();
-        o.clampWarmup(progress::note);
-        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, backend -> train(o, backend, progress));
-        }
+        Launch launch = o.launch();
+        ProgressLine p = DataParallel.progressOf(launch, progress); // rank 0 alone prints
+        o.clampWarmup(p::note); // on every process: the recorded settings must agree
+        return DataParallel.run(o, launch, p, (backend, comm) -> train(o, backend, comm, p));
     }
 
-    private static ClassifierRun train(EvalOptions o, Backend backend, ProgressLine progress) throws IOException {
+    private static ClassifierRun train(EvalOptions o, Backend backend, Communicator comm, ProgressLine progress) throws IOException {
         long start = System.nanoTime();
         BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
         EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
@@ -90,9 +91,10 @@ public final class LinearProbe {
             }
             return gradientUpdate.apply(loss, lr, update);
         };
-        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, model, optimizer, schedule, step, gradientUpdate,
-                () -> Accuracy.evaluate(model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend), progress);
-        ClassifierTrainer.Outcome out = trainer.fit(train, () -> Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()), log);
-        return ClassifierTrainer.finish(PROTOCOL, o, out, train.size(), data.heldOutDescription(), start);
+        ClassifierTrainer trainer = new ClassifierTrainer(PROTOCOL, o, comm, model, optimizer, schedule, step, gradientUpdate,
+                () -> DistributedAccuracy.evaluate(comm, o.distEval, model, model::forward, val, evalTransform, o.batchSize, o.numWorkers, backend),
+                progress);
+        ClassifierTrainer.Outcome out = trainer.fit(train, splits.describe(), () -> Transforms.linprobeTrain(o.inputSize, data.train().mean(), data.train().std()), log);
+        return ClassifierTrainer.finish(PROTOCOL, o, comm, out, train.size(), data.heldOutDescription(), start);
     }
 }

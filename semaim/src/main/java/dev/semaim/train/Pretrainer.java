@@ -3,10 +3,8 @@ package dev.semaim.train;
 import dev.semaim.data.DataLoader;
 import dev.semaim.data.DistributedSampler;
 import dev.semaim.dist.Communicator;
-import dev.semaim.dist.Distributed;
 import dev.semaim.dist.GradientAllReduce;
 import dev.semaim.dist.Launch;
-import dev.semaim.dist.RankAgreement;
 import dev.semaim.dist.SingleProcess;
 import dev.semaim.data.TrainingData;
 import dev.semaim.io.TeacherFile;
@@ -22,15 +20,14 @@ import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroups;
 import dev.semaim.run.Checkpoints;
+import dev.semaim.nn.StateDict;
+import dev.semaim.run.DataParallel;
 import dev.semaim.run.EpochListener;
 import dev.semaim.run.EpochLoop;
-import dev.semaim.nn.StateDict;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
-import dev.semaim.run.OnDevice;
 import dev.semaim.run.ProgressLine;
 import dev.semaim.run.RunFiles;
-import dev.semaim.run.RunFolder;
 import dev.semaim.run.RunOptions;
 import dev.semaim.run.StepListener;
 import dev.semaim.run.TensorBoardLog;
@@ -42,7 +39,6 @@ import dev.semaim.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -98,50 +94,9 @@ public final class Pretrainer {
     public PretrainResult run() throws IOException {
         o.validate();
         Launch launch = o.launch();
-        Distributed.selectDevice(launch);
-        if (launch.rank() != 0) {
-            progress = ProgressLine.silent();
-        }
+        progress = DataParallel.progressOf(launch, progress);
         o.clampWarmup(progress::note); // on every process: the recorded settings must agree
-        if (launch.rank() != 0) {
-            return OnDevice.run(o.device, progress::note, backend -> train(backend, launch));
-        }
-        try (RunFolder folder = RunFolder.open(o.outputDir, o.logDir, progress::note)) {
-            return OnDevice.run(o.device, progress::note, backend -> train(backend, launch));
-        }
-    }
-
-    /**
-     * Joins the run, trains, and leaves the run only after a clean end: a process that fails exits without
-     * finalising, which makes mpirun (or the others' --dist_timeout) end the other processes.
-     */
-    private PretrainResult train(Backend backend, Launch launch) throws IOException {
-        Communicator comm = Distributed.open(launch, backend, Duration.ofSeconds(o.distTimeout));
-        if (comm != SingleProcess.INSTANCE) {
-            progress.message(launch.describe() + "; collectives on " + comm.engine());
-        }
-        PretrainResult r = train(backend, comm);
-        comm.close();
-        return r;
-    }
-
-    /**
-     * Checks that every process has the same flags, data, world size and checkpoint (an error naming the difference),
-     * then gives every process rank 0's weights, as PyTorch's DistributedDataParallel does at construction.
-     */
-    private void agree(Communicator comm, TrainingData.Source data, Path resumeFrom, TrainingState state, AimViT model) {
-        if (comm.size() == 1) {
-            return;
-        }
-        Map<String, String> facts = new LinkedHashMap<>();
-        o.asMap().forEach((flag, value) -> facts.put("--" + flag, String.valueOf(value)));
-        facts.put("the world size", String.valueOf(comm.size()));
-        facts.put("the data", data.dataset().size() + " images of " + data.description());
-        facts.put("the checkpoint", resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + state);
-        RankAgreement.check(comm, facts);
-        for (Tensor t : StateDict.of(model).values()) {
-            if (t.dtype() == dev.semaim.tensor.DType.F32) comm.broadcast(t, 0);
-        }
+        return DataParallel.run(o, launch, progress, this::train);
     }
 
     /** --init: the weights of {@code file} loaded strictly into the fresh model; any misfit names the file. */
@@ -189,7 +144,7 @@ public final class Pretrainer {
         return t;
     }
 
-    /** Trains in the run's folders, which {@link #run()} holds (rank 0). */
+    /** Trains as this process of the run (rank 0 in the run's folders, which {@link #run()} holds). */
     private PretrainResult train(Backend backend, Communicator comm) throws IOException {
         long runStart = System.nanoTime();
         TrainingData.Source data = TrainingData.open(o.dataPath, o.inChans, progress::warning);
@@ -249,7 +204,9 @@ public final class Pretrainer {
                     progress.message("the checkpoint has finished all " + o.epochs + " epochs: nothing to train (raise --epochs to continue)");
                 }
             }
-            agree(comm, data, resumeFrom, state, model); // before the EMA copies the weights: rank 0's, broadcast
+            // before the EMA copies the weights: rank 0's, broadcast
+            DataParallel.agree(comm, o.asMap(), data.dataset().size() + " images of " + data.description(),
+                    resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + state, model);
             ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)
             if (ema != null && ck != null && !ck.restoreEma(ema.module())) {
                 progress.note("checkpoint " + resumeFrom + " holds no ema.* weights: the EMA starts from its model weights");

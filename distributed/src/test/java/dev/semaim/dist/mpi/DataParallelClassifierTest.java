@@ -1,0 +1,128 @@
+package dev.semaim.dist.mpi;
+
+import dev.semaim.cli.Main;
+import dev.semaim.run.Checkpoints;
+import dev.semaim.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code mpirun -np 2 semaim finetune|linprobe}: two processes of batch 8 fine-tune the weights of one process of batch
+ * 16 (no mixup, RandAugment, random erasing or drop path: their draws per batch differ between a batch of 16 and two of
+ * 8; crops and flips are drawn per image and agree), rank 0 alone writes, and the held-out accuracy is one process's
+ * with rank 0 evaluating alone and with {@code --dist_eval} (each process its half of 40 held-out images, the linear
+ * probe's BatchNorm1d running statistics taken from rank 0).
+ */
+class DataParallelClassifierTest {
+    @TempDir
+    Path dir;
+
+    private static List<String> flags(String protocol, int batch, Path out) {
+        return new ArrayList<>(List.of(protocol, "--model", "vit_tiny_patch4", "--embed_dim", "32", "--depth", "1", "--num_heads", "2",
+                "--input_size", "28", "--in_chans", "1", "--nb_classes", "10", "--data_path", "embedded", "--max_train_images", "64",
+                "--max_eval_images", "40", "--epochs", "1", "--warmup_epochs", "0", "--max_steps_per_epoch", "3", "--num_workers", "0",
+                "--print_every", "1", "--batch_size", String.valueOf(batch), "--output_dir", out.toString()));
+    }
+
+    private static List<String> finetuneFlags(int batch, Path out) {
+        List<String> f = flags("finetune", batch, out);
+        f.addAll(List.of("--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0", "--smoothing", "0", "--drop_path", "0"));
+        return f;
+    }
+
+    private static String runOne(List<String> args) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(args.toArray(String[]::new), print, print), "single-process run failed: " + log);
+        return log.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String runTwo(Mpirun mpirun, String name, List<String> args) throws Exception {
+        Process p = mpirun.start(name, 2, null, Main.class.getName(), args);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output(name));
+        String out = mpirun.output(name);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("rank 0 of 2 (local rank 0), started by Open MPI's mpirun; collectives on mpi"), out);
+        assertTrue(out.contains("effective batch 16"), out);
+        assertEquals(1, out.split("done: ", -1).length - 1, "rank 0 alone reports: " + out);
+        return out;
+    }
+
+    @Test
+    void twoProcessesOfBatch8FinetuneLikeOneOfBatch16() throws Exception {
+        Mpirun mpirun = new Mpirun(dir);
+        Mpirun.require();
+        Path one = dir.resolve("one"), two = dir.resolve("two");
+        runOne(finetuneFlags(16, one));
+        runTwo(mpirun, "finetune", finetuneFlags(8, two)); // without --dist_eval: rank 0 evaluates all 40 images alone
+        Path ck = Path.of(Checkpoints.LATEST);
+        try (var files = Files.list(one)) {
+            ck = files.map(Path::getFileName).filter(f -> f.toString().matches("checkpoint-0*1\\.safetensors")).findFirst().orElse(ck);
+        }
+        double relative = relativeDifference(one.resolve(ck), two.resolve(ck));
+        assertTrue(relative <= 1e-5, "relative L2 difference " + relative);
+        for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
+            assertEquals(value(one, k), value(two, k), k);
+        }
+        assertEquals(1, Files.readAllLines(two.resolve("log.txt")).size()); // rank 0 alone wrote
+    }
+
+    @Test
+    void distEvalSplitsTheHeldOutSplitAndGivesOneProcesssAccuracy() throws Exception {
+        Mpirun mpirun = new Mpirun(dir);
+        Mpirun.require();
+        Path two = dir.resolve("two");
+        List<String> args = flags("linprobe", 8, two);
+        args.add("--dist_eval");
+        runTwo(mpirun, "linprobe", args);
+        // one process evaluates rank 0's checkpoint (its running statistics) on all 40 held-out images
+        Path again = dir.resolve("again");
+        Files.createDirectories(again);
+        List<String> eval = flags("linprobe", 8, again);
+        eval.addAll(List.of("--eval", "--resume", two.resolve("checkpoint-0001.safetensors").toString()));
+        runOne(eval);
+        for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
+            assertEquals(value(again, k), value(two, k), k);
+        }
+        assertEquals(Double.parseDouble(value(again, "\"loss\"")), Double.parseDouble(value(two, "\"loss\"")), 1e-5);
+    }
+
+    /** The L2 norm of the weights' difference over the L2 norm of the weights. */
+    private static double relativeDifference(Path expected, Path actual) {
+        Map<String, Tensor> a = Checkpoints.load(expected).model(), b = Checkpoints.load(actual).model();
+        assertEquals(a.keySet(), b.keySet());
+        double diff = 0, norm = 0;
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).toFloatArray(), y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                diff += (double) (x[i] - y[i]) * (x[i] - y[i]);
+                norm += (double) x[i] * x[i];
+            }
+        }
+        double relative = Math.sqrt(diff / norm);
+        System.out.printf("%s vs %s: relative L2 difference %.3g%n", expected, actual, relative);
+        return relative;
+    }
+
+    /** A number of results.json, as text. */
+    private static String value(Path out, String key) throws Exception {
+        String json = Files.readString(out.resolve("results.json"));
+        int at = json.indexOf(key);
+        assertTrue(at >= 0, key + " missing in " + json);
+        int end = json.indexOf(',', at);
+        return json.substring(at + key.length(), end < 0 ? json.indexOf('}', at) : end).replace(":", "").trim();
+    }
+}
