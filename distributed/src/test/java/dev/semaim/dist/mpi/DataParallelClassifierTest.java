@@ -31,15 +31,20 @@ class DataParallelClassifierTest {
     Path dir;
 
     private static List<String> flags(String protocol, int batch, Path out) {
+        return flags(protocol, batch, 1, out);
+    }
+
+    private static List<String> flags(String protocol, int batch, int epochs, Path out) {
         return new ArrayList<>(List.of(protocol, "--model", "vit_tiny_patch4", "--embed_dim", "32", "--depth", "1", "--num_heads", "2",
                 "--input_size", "28", "--in_chans", "1", "--nb_classes", "10", "--data_path", "embedded", "--max_train_images", "64",
-                "--max_eval_images", "40", "--epochs", "1", "--warmup_epochs", "0", "--max_steps_per_epoch", "3", "--num_workers", "0",
+                "--max_eval_images", "40", "--epochs", String.valueOf(epochs), "--warmup_epochs", "0", "--max_steps_per_epoch", "3", "--num_workers", "0",
                 "--print_every", "1", "--batch_size", String.valueOf(batch), "--output_dir", out.toString()));
     }
 
-    private static List<String> finetuneFlags(int batch, Path out) {
-        List<String> f = flags("finetune", batch, out);
-        f.addAll(List.of("--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0", "--smoothing", "0", "--drop_path", "0"));
+    /** A constant lr (the schedule does not depend on --epochs, so a run of 1 epoch resumed to 2 is one of 2). */
+    private static List<String> finetuneFlags(int batch, int epochs, Path out) {
+        List<String> f = flags("finetune", batch, epochs, out);
+        f.addAll(List.of("--lr", "1e-3", "--min_lr", "1e-3", "--save_every_epochs", "1","--mixup", "0", "--cutmix", "0", "--aa", "none", "--reprob", "0", "--smoothing", "0", "--drop_path", "0"));
         return f;
     }
 
@@ -62,22 +67,21 @@ class DataParallelClassifierTest {
     }
 
     @Test
-    void twoProcessesOfBatch8FinetuneLikeOneOfBatch16() throws Exception {
+    void twoProcessesOfBatch8FinetuneLikeOneOfBatch16AndResumeExactly() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
         Path one = dir.resolve("one"), two = dir.resolve("two");
-        runOne(finetuneFlags(16, one));
-        runTwo(mpirun, "finetune", finetuneFlags(8, two)); // without --dist_eval: rank 0 evaluates all 40 images alone
-        Path ck = Path.of(Checkpoints.LATEST);
-        try (var files = Files.list(one)) {
-            ck = files.map(Path::getFileName).filter(f -> f.toString().matches("checkpoint-0*1\\.safetensors")).findFirst().orElse(ck);
-        }
-        double relative = relativeDifference(one.resolve(ck), two.resolve(ck));
-        assertTrue(relative <= 1e-5, "relative L2 difference " + relative);
+        runOne(finetuneFlags(16, 2, one));
+        runTwo(mpirun, "finetune", finetuneFlags(8, 1, two)); // without --dist_eval: rank 0 evaluates all 40 images alone
+        assertSameWeights(one.resolve("checkpoint-0001.safetensors"), two.resolve("checkpoint-0001.safetensors"));
+        // the same command with --epochs 2: both processes resume from checkpoint-latest and continue as the one did
+        String resumed = runTwo(mpirun, "resumed", finetuneFlags(8, 2, two));
+        assertTrue(resumed.contains("resumed from " + two.resolve(Checkpoints.LATEST) + " at epoch 1"), resumed);
+        assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
         for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
             assertEquals(value(one, k), value(two, k), k);
         }
-        assertEquals(1, Files.readAllLines(two.resolve("log.txt")).size()); // rank 0 alone wrote
+        assertEquals(2, Files.readAllLines(two.resolve("log.txt")).size()); // rank 0 alone wrote, one line an epoch
     }
 
     @Test
@@ -100,8 +104,8 @@ class DataParallelClassifierTest {
         assertEquals(Double.parseDouble(value(again, "\"loss\"")), Double.parseDouble(value(two, "\"loss\"")), 1e-5);
     }
 
-    /** The L2 norm of the weights' difference over the L2 norm of the weights. */
-    private static double relativeDifference(Path expected, Path actual) {
+    /** The L2 norm of the weights' difference over the L2 norm of the weights is at most 1e-5. */
+    private static void assertSameWeights(Path expected, Path actual) {
         Map<String, Tensor> a = Checkpoints.load(expected).model(), b = Checkpoints.load(actual).model();
         assertEquals(a.keySet(), b.keySet());
         double diff = 0, norm = 0;
@@ -114,7 +118,7 @@ class DataParallelClassifierTest {
         }
         double relative = Math.sqrt(diff / norm);
         System.out.printf("%s vs %s: relative L2 difference %.3g%n", expected, actual, relative);
-        return relative;
+        assertTrue(relative <= 1e-5, "relative L2 difference " + relative + " between " + expected + " and " + actual);
     }
 
     /** A number of results.json, as text. */
