@@ -151,6 +151,10 @@ public final class PretrainOptions extends RunOptions {
         }
         checkSchedule();
         checkDistributed();
+        if (worldSize > 1 && timeLimit != null) { // each process would stop (and, over time, schedule its lr) by its own clock
+            throw new IllegalArgumentException("--time_limit_minutes is not supported with several processes yet (each would stop by its own "
+                    + "clock); use --epochs or --max_steps_per_epoch");
+        }
         checkFeatureTarget();
         if (scheduleOverTime && timeLimit == null) {
             throw new IllegalArgumentException("a schedule over time needs a time limit");

@@ -120,6 +120,20 @@ class DataParallelPretrainTest {
         assertTrue(out.contains("the processes of the run disagree with rank 0 on --seed (rank 1)"), out);
     }
 
+    /** A time limit would stop each process by its own clock (and schedule its lr by it): refused until the ranks share one. */
+    @Test
+    void aTimeLimitIsRefusedWithSeveralProcesses() throws Exception {
+        Mpirun mpirun = new Mpirun(dir);
+        Mpirun.require();
+        List<String> args = flags(8, 1, 2, dir.resolve("out"));
+        args.addAll(List.of("--time_limit_minutes", "5"));
+        Process p = mpirun.start("timelimit", 2, null, Main.class.getName(), args);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output("timelimit"));
+        String out = mpirun.output("timelimit");
+        assertTrue(p.exitValue() != 0, out);
+        assertTrue(out.contains("--time_limit_minutes is not supported with several processes yet"), out);
+    }
+
     @Test
     void aKilledRankEndsTheRunWithAMessageWithin60Seconds() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
