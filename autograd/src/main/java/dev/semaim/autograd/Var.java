@@ -40,6 +40,10 @@ public final class Var {
     private Backward backward;
     /** Set once a backward pass has gone through this op node and dropped its inputs and closure. */
     private boolean released;
+    /** A leaf's {@link #onGradientReady} hook, or null. */
+    private Runnable gradientReady;
+    /** During a backward pass, for a hooked leaf: the reads of it by op nodes that have not passed their gradient on yet. */
+    private int pendingReads;
 
     private Var(Tensor data, boolean requiresGrad, String op, Var[] inputs, Backward backward) {
         this.data = data;
@@ -196,6 +200,32 @@ public final class Var {
         ownsGrad = true;
     }
 
+    /**
+     * Sets the hook called when this leaf's gradient for a backward pass is final, PyTorch's
+     * {@code register_post_accumulate_grad_hook}: right after the last op node of the pass that reads the leaf has
+     * passed its gradient on (a leaf read by several ops, or twice by one, waits for all of them), before the pass goes
+     * on to the next node. Data-parallel training starts a gradient bucket's all-reduce there, while the backward
+     * carries on. Called once in every pass whose graph reaches the leaf (also when no gradient arrived: the gradient
+     * is then what it was before the pass), on the backward's thread, with gradients off; gradients accumulated over
+     * several passes are final for the pass, not for the accumulation group. One hook a leaf; null removes it.
+     */
+    public void onGradientReady(Runnable hook) {
+        if (!isLeaf() || released || !requiresGrad)
+            throw new IllegalStateException("onGradientReady: only a leaf that requires a gradient has one, not " + this);
+        gradientReady = hook;
+    }
+
+    /** Counts, for every hooked leaf the pass reaches, the op nodes' reads of it ({@link #pendingReads}). */
+    private static void countHookedReads(List<Var> order) {
+        for (Var v : order) if (v.inputs != null) for (Var in : v.inputs) in.pendingReads = 0;
+        for (Var v : order) if (v.inputs != null) for (Var in : v.inputs) if (in.gradientReady != null) in.pendingReads++;
+    }
+
+    /** Op node {@code v} has passed its gradient on: a hooked input it read for the last time is ready. */
+    private static void readsDone(Var v) {
+        for (Var in : v.inputs) if (in.gradientReady != null && --in.pendingReads == 0) in.gradientReady.run();
+    }
+
     /** Sums g over the axes along which a tensor of {@code shape} was broadcast to g's shape. */
     static Tensor sumTo(Tensor g, int[] shape) {
         int[] gs = g.shape();
@@ -252,7 +282,9 @@ public final class Var {
     private void run(Tensor gradOut, GradientRecycler recycler) {
         List<Var> order = recycler.order();
         accumulate(gradOut);
+        countHookedReads(order);
         try (GradMode.Scope s = GradMode.noGrad()) {
+            if (isLeaf() && gradientReady != null) gradientReady.run(); // a leaf backward from itself: no op reads it
             for (int i = order.size() - 1; i >= 0; i--) {
                 Var v = order.get(i);
                 if (v.released)
@@ -268,6 +300,7 @@ public final class Var {
                     }
                     if (GradMode.anomalyMode()) for (Var in : v.inputs) if (in.grad != null) Anomaly.check(v.op, "backward", in.grad);
                 }
+                readsDone(v);
                 // release: intermediate gradients and closures (which hold activations) go, and the order
                 // list lets go of the node, so its value is garbage as soon as no caller holds the node
                 v.grad = null;

@@ -19,8 +19,10 @@ import java.util.Locale;
  * Data-parallel training throughput on the CPU: a {@link CpuBench} training step at a global batch split over the
  * processes of the launch, the gradients averaged by {@link GradientAllReduce} on Open MPI. Run alone (1 process) or
  * under mpirun; rank 0 prints per-step times and one line {@code RESULT {json}}: median step, images/s of the whole
- * run, and the median share of the step in the gradient all-reduce (packing and unpacking included; not overlapped
- * with the backward). Every step starts at a barrier, so the ranks' steps are timed together.
+ * run, the median share of the step in the gradient all-reduce's code (packing, starting, waiting, unpacking), and the
+ * median share of it left after the backward (waiting for the reductions the backward did not hide, unpacking; the
+ * rest, packing and starting the buckets, runs inside the backward). Every step starts at a barrier, so the ranks'
+ * steps are timed together.
  *
  * <p>Usage: {@code DataParallelBench <config> [global batch] [warmup] [timed]}, e.g. {@code scripts/bench-dp.sh}.
  */
@@ -49,9 +51,9 @@ public final class DataParallelBench {
                     config, comm.size(), batch, global, CpuThreads.threads(), comm.engine(), warmup, timed);
         }
         Rng data = new Rng(1).fork(comm.rank());
-        List<Double> steps = new ArrayList<>(), shares = new ArrayList<>();
+        List<Double> steps = new ArrayList<>(), shares = new ArrayList<>(), exposed = new ArrayList<>();
         for (int i = 0; i < warmup + timed; i++) {
-            long reduce0 = sync == null ? 0 : sync.nanos();
+            long reduce0 = sync == null ? 0 : sync.nanos(), after0 = sync == null ? 0 : sync.afterBackwardNanos();
             comm.barrier();
             long t0;
             try (TensorScope scope = TensorScope.open()) {
@@ -60,20 +62,22 @@ public final class DataParallelBench {
                 w.step().run(in[0], in[1]);
             }
             double s = (System.nanoTime() - t0) / 1e9, share = sync == null ? 0 : (sync.nanos() - reduce0) / 1e9 / s;
+            double after = sync == null ? 0 : (sync.afterBackwardNanos() - after0) / 1e9 / s;
             if (print) {
-                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%%%n", i, i < warmup ? " (warm-up)" : "",
-                        s, global / s, 100 * share);
+                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%% (%.1f%% after the backward)%n", i,
+                        i < warmup ? " (warm-up)" : "", s, global / s, 100 * share, 100 * after);
             }
             if (i >= warmup) {
                 steps.add(s);
                 shares.add(share);
+                exposed.add(after);
             }
         }
         double median = CpuBench.median(steps);
         if (print) {
             System.out.printf(Locale.ROOT, "RESULT {\"config\": \"%s\", \"processes\": %d, \"threads\": %d, \"global_batch\": %d, \"median_step_s\": %.4f, "
-                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"buckets\": %d, \"steps_s\": %s}%n", config, comm.size(), CpuThreads.threads(),
-                    global, median, global / median, CpuBench.median(shares), sync == null ? 0 : sync.buckets(), steps);
+                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"after_backward_share\": %.4f, \"buckets\": %d, \"steps_s\": %s}%n", config, comm.size(),
+                    CpuThreads.threads(), global, median, global / median, CpuBench.median(shares), CpuBench.median(exposed), sync == null ? 0 : sync.buckets(), steps);
         }
         comm.close();
     }

@@ -18,6 +18,13 @@ public interface GradientSync {
         return local;
     }
 
+    /**
+     * Called before each micro-batch's backward (after {@link #loss}, only when the loss is finite); {@code last}: the
+     * accumulation group's last micro-batch, whose backward finishes the gradients the step uses.
+     */
+    default void beforeBackward(boolean last) {
+    }
+
     /** Called after the backward of the last micro-batch of an accumulation group, before clipping and the step. */
     void beforeStep();
 }

@@ -70,6 +70,7 @@ public final class GradientUpdate {
             return value;
         }
         double factor = (scaler == null ? 1.0 : scaler.scale()) / accumIter;
+        sync.beforeBackward(update);
         (factor == 1 ? loss : loss.mul(factor)).backwardAndRelease(loss);
         if (update) {
             sync.beforeStep();

@@ -18,8 +18,8 @@ import java.util.concurrent.Future;
 /**
  * The {@link Communicator} on Open MPI ({@link OpenMpi}), for CPU tensors (tensors of another backend go through a host
  * copy). All MPI calls, MPI_Init_thread included, run on one daemon thread of this class (MPI_THREAD_FUNNELED), in
- * the order they are submitted: {@link #allReduceSumAsync} returns at once and the caller goes on (packing the next
- * gradient bucket) while the thread reduces; every wait is bounded by the {@link Watchdog}. A CPU tensor's floats are
+ * the order they are submitted: {@link #allReduceSumAsync} returns at once and the caller goes on (the backward, from
+ * a gradient-ready hook, or packing the next gradient bucket) while the thread reduces; every wait is bounded by the {@link Watchdog}. A CPU tensor's floats are
  * copied into a native buffer of this thread, reduced there by MPI and copied back.
  */
 final class MpiCommunicator implements Communicator {
