@@ -1,20 +1,13 @@
 package dev.semaim.dist.mpi;
 
-import dev.semaim.cli.Main;
 import dev.semaim.run.Checkpoints;
-import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,18 +41,9 @@ class DataParallelClassifierTest {
         return f;
     }
 
-    private static String runOne(List<String> args) {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
-        assertEquals(0, Main.run(args.toArray(String[]::new), print, print), "single-process run failed: " + log);
-        return log.toString(StandardCharsets.UTF_8);
-    }
-
     private static String runTwo(Mpirun mpirun, String name, List<String> args) throws Exception {
-        Process p = mpirun.start(name, 2, null, Main.class.getName(), args);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output(name));
+        assertEquals(0, mpirun.run(name, args), mpirun.output(name));
         String out = mpirun.output(name);
-        assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("rank 0 of 2 (local rank 0), started by Open MPI's mpirun; collectives on mpi"), out);
         assertTrue(out.contains("effective batch 16"), out);
         assertEquals(1, out.split("done: ", -1).length - 1, "rank 0 alone reports: " + out);
@@ -71,13 +55,13 @@ class DataParallelClassifierTest {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
         Path one = dir.resolve("one"), two = dir.resolve("two");
-        runOne(finetuneFlags(16, 2, one));
+        Mpirun.runInProcess(finetuneFlags(16, 2, one));
         runTwo(mpirun, "finetune", finetuneFlags(8, 1, two)); // without --dist_eval: rank 0 evaluates all 40 images alone
-        assertSameWeights(one.resolve("checkpoint-0001.safetensors"), two.resolve("checkpoint-0001.safetensors"));
+        SameWeights.assertSameWeights(one.resolve("checkpoint-0001.safetensors"), two.resolve("checkpoint-0001.safetensors"));
         // the same command with --epochs 2: both processes resume from checkpoint-latest and continue as the one did
         String resumed = runTwo(mpirun, "resumed", finetuneFlags(8, 2, two));
         assertTrue(resumed.contains("resumed from " + two.resolve(Checkpoints.LATEST) + " at epoch 1"), resumed);
-        assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
+        SameWeights.assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
         for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
             assertEquals(value(one, k), value(two, k), k);
         }
@@ -97,28 +81,11 @@ class DataParallelClassifierTest {
         Files.createDirectories(again);
         List<String> eval = flags("linprobe", 8, again);
         eval.addAll(List.of("--eval", "--resume", two.resolve("checkpoint-0001.safetensors").toString()));
-        runOne(eval);
+        Mpirun.runInProcess(eval);
         for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
             assertEquals(value(again, k), value(two, k), k);
         }
         assertEquals(Double.parseDouble(value(again, "\"loss\"")), Double.parseDouble(value(two, "\"loss\"")), 1e-5);
-    }
-
-    /** The L2 norm of the weights' difference over the L2 norm of the weights is at most 1e-5. */
-    private static void assertSameWeights(Path expected, Path actual) {
-        Map<String, Tensor> a = Checkpoints.load(expected).model(), b = Checkpoints.load(actual).model();
-        assertEquals(a.keySet(), b.keySet());
-        double diff = 0, norm = 0;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k).toFloatArray(), y = b.get(k).toFloatArray();
-            for (int i = 0; i < x.length; i++) {
-                diff += (double) (x[i] - y[i]) * (x[i] - y[i]);
-                norm += (double) x[i] * x[i];
-            }
-        }
-        double relative = Math.sqrt(diff / norm);
-        System.out.printf("%s vs %s: relative L2 difference %.3g%n", expected, actual, relative);
-        assertTrue(relative <= 1e-5, "relative L2 difference " + relative + " between " + expected + " and " + actual);
     }
 
     /** A number of results.json, as text. */

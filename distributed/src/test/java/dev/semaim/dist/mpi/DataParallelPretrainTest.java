@@ -2,18 +2,13 @@ package dev.semaim.dist.mpi;
 
 import dev.semaim.cli.Main;
 import dev.semaim.run.Checkpoints;
-import dev.semaim.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -41,62 +36,25 @@ class DataParallelPretrainTest {
                 "--output_dir", out.toString()));
     }
 
-    /**
-     * The weights agree to 1e-5 relative (L2 norm of the difference against the norm of the weights), all but the key
-     * biases of attention: those get no gradient (softmax ignores a constant per row), so theirs is rounding noise of
-     * about 1e-10, which AdamW turns into steps of lr x g / eps (about 1e-5 here) whose sign depends on the order of
-     * additions; they must stay within half an lr step (1e-3).
-     */
-    private static void assertSameWeights(Path expected, Path actual) {
-        Map<String, Tensor> a = Checkpoints.load(expected).model(), b = Checkpoints.load(actual).model();
-        assertEquals(a.keySet(), b.keySet());
-        double diff = 0, norm = 0, keyBias = 0;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k).toFloatArray(), y = b.get(k).toFloatArray();
-            for (int i = 0; i < x.length; i++) {
-                double d = Math.abs(x[i] - y[i]);
-                boolean gradientFree = k.endsWith(".k.bias") || (k.endsWith(".qkv.bias") && i >= x.length / 3 && i < 2 * x.length / 3);
-                if (gradientFree) {
-                    keyBias = Math.max(keyBias, d);
-                } else {
-                    diff += d * d;
-                    norm += (double) x[i] * x[i];
-                }
-            }
-        }
-        double relative = Math.sqrt(diff / norm);
-        System.out.printf("%s vs %s: relative L2 difference %.3g, key biases %.3g%n", expected, actual, relative, keyBias);
-        assertTrue(relative <= 1e-5, "relative L2 difference " + relative + " between " + expected + " and " + actual);
-        assertTrue(keyBias <= 1e-3, "key biases differ by " + keyBias + " between " + expected + " and " + actual);
-    }
-
-    private int runMpi(Mpirun mpirun, String name, List<String> args) throws Exception {
-        Process p = mpirun.start(name, 2, null, Main.class.getName(), args);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output(name));
-        return p.exitValue();
-    }
-
     @Test
     void twoProcessesOfBatch8TrainLikeOneOfBatch16AndResumeExactly() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
         Path one = dir.resolve("one"), two = dir.resolve("two");
         // the reference: one process, batch 16, two epochs
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
-        assertEquals(0, Main.run(flags(16, 2, 2, one).toArray(String[]::new), print, print), "single-process run failed: " + log);
+        Mpirun.runInProcess(flags(16, 2, 2, one));
 
-        assertEquals(0, runMpi(mpirun, "first", flags(8, 1, 2, two)), mpirun.output("first"));
+        assertEquals(0, mpirun.run("first", flags(8, 1, 2, two)), mpirun.output("first"));
         String first = mpirun.output("first");
         assertTrue(first.contains("rank 0 of 2 (local rank 0), started by Open MPI's mpirun; collectives on mpi"), first);
         assertTrue(first.contains("effective batch size: 16"), first);
         assertEquals(1, count(first, "done: 1 epochs"), "rank 0 alone reports: " + first);
-        assertSameWeights(one.resolve("checkpoint-0001.safetensors"), two.resolve("checkpoint-0001.safetensors"));
+        SameWeights.assertSameWeights(one.resolve("checkpoint-0001.safetensors"), two.resolve("checkpoint-0001.safetensors"));
 
         // the same command with --epochs 2 resumes both ranks from checkpoint-latest and continues as the one process did
-        assertEquals(0, runMpi(mpirun, "resumed", flags(8, 2, 2, two)), mpirun.output("resumed"));
+        assertEquals(0, mpirun.run("resumed", flags(8, 2, 2, two)), mpirun.output("resumed"));
         assertTrue(mpirun.output("resumed").contains("resumed from " + two.resolve(Checkpoints.LATEST) + " at epoch 1, batch 0"), mpirun.output("resumed"));
-        assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
+        SameWeights.assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
         // rank 0 alone wrote: one log line per epoch, one event file per run
         assertEquals(2, Files.readAllLines(two.resolve("log.txt")).size());
         try (var files = Files.list(two)) {
@@ -127,10 +85,9 @@ class DataParallelPretrainTest {
         Mpirun.require();
         List<String> args = flags(8, 1, 2, dir.resolve("out"));
         args.addAll(List.of("--time_limit_minutes", "5"));
-        Process p = mpirun.start("timelimit", 2, null, Main.class.getName(), args);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output("timelimit"));
+        int status = mpirun.run("timelimit", args);
         String out = mpirun.output("timelimit");
-        assertTrue(p.exitValue() != 0, out);
+        assertTrue(status != 0, out);
         assertTrue(out.contains("--time_limit_minutes is not supported with several processes yet"), out);
     }
 

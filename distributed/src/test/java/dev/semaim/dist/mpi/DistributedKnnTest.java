@@ -1,18 +1,13 @@
 package dev.semaim.dist.mpi;
 
-import dev.semaim.cli.Main;
 import dev.semaim.nn.io.Safetensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,14 +32,10 @@ class DistributedKnnTest {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
         Path one = dir.resolve("one"), two = dir.resolve("two");
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
-        assertEquals(0, Main.run(flags(one).toArray(String[]::new), print, print), log.toString());
+        Mpirun.runInProcess(flags(one));
 
-        Process p = mpirun.start("knn", 2, null, Main.class.getName(), flags(two));
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output("knn"));
+        assertEquals(0, mpirun.run("knn", flags(two)), mpirun.output("knn"));
         String out = mpirun.output("knn");
-        assertEquals(0, p.exitValue(), out);
         assertEquals(1, out.split("done: results in", -1).length - 1, "rank 0 alone reports: " + out);
         for (String split : List.of("train", "val")) {
             Path a = one.resolve("features-" + split + ".safetensors"), b = two.resolve("features-" + split + ".safetensors");

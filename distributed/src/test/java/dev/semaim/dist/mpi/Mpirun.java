@@ -1,14 +1,22 @@
 package dev.semaim.dist.mpi;
 
+import dev.semaim.cli.Main;
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code mpirun -np N java -cp <test class path> MAIN ARGS} for the multi-process tests, each run's stdout and stderr in
@@ -48,6 +56,21 @@ final class Mpirun {
         env.put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
         env.put("OMPI_MCA_btl", "self,vader,tcp"); // no search for InfiniBand hardware in containers
         return pb.start();
+    }
+
+    /** Runs {@code semaim ARGS} on two processes and waits for it (at most 120 s); returns mpirun's exit status. */
+    int run(String name, List<String> args) throws IOException, InterruptedException {
+        Process p = start(name, 2, null, Main.class.getName(), args);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + output(name));
+        return p.exitValue();
+    }
+
+    /** Runs {@code semaim ARGS} in this JVM as one process, which must succeed; returns what it printed. */
+    static String runInProcess(List<String> args) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(args.toArray(String[]::new), print, print), "single-process run failed: " + log);
+        return log.toString(StandardCharsets.UTF_8);
     }
 
     /** A run's stdout and stderr together, for failure messages. */
