@@ -1,9 +1,7 @@
 package dev.semaim.cuda;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +35,15 @@ final class CublasLibraries {
         static Places fromSystem() {
             return of(System.getProperty("semaim.cublas.path"), System.getProperty("java.library.path"), System.getenv("LD_LIBRARY_PATH"),
                     System.getenv("CUDA_HOME") != null ? System.getenv("CUDA_HOME") : System.getenv("CUDA_PATH"),
-                    sitePackages(System.getenv("PYTHONPATH"), System.getenv("VIRTUAL_ENV"), System.getenv("CONDA_PREFIX"),
-                            System.getProperty("user.home")));
+                    PythonSitePackages.ofThisProcess());
         }
 
         /** The places from explicit values (any may be null): the search order of the class comment. */
         static Places of(String override, String javaLibraryPath, String ldLibraryPath, String cudaHome, List<Path> sitePackages) {
             Map<Path, String> f = new LinkedHashMap<>();
             if (override != null && !override.isBlank()) f.put(Path.of(override), "-Dsemaim.cublas.path");
-            for (String dir : split(javaLibraryPath)) f.putIfAbsent(Path.of(dir), "java.library.path");
-            for (String dir : split(ldLibraryPath)) f.putIfAbsent(Path.of(dir), "LD_LIBRARY_PATH");
+            for (String dir : PythonSitePackages.split(javaLibraryPath)) f.putIfAbsent(Path.of(dir), "java.library.path");
+            for (String dir : PythonSitePackages.split(ldLibraryPath)) f.putIfAbsent(Path.of(dir), "LD_LIBRARY_PATH");
             if (cudaHome != null && !cudaHome.isBlank())
                 for (String sub : new String[] {"lib64", "lib", "targets/x86_64-linux/lib"}) f.putIfAbsent(Path.of(cudaHome, sub), "CUDA_HOME");
             for (Path site : sitePackages) {
@@ -84,39 +81,5 @@ final class CublasLibraries {
             sep = ", ";
         }
         return s.toString();
-    }
-
-    private static List<String> split(String pathList) {
-        List<String> out = new ArrayList<>();
-        if (pathList == null) return out;
-        for (String p : pathList.split(File.pathSeparator)) if (!p.isBlank()) out.add(p);
-        return out;
-    }
-
-    /**
-     * The site-packages folders a PyTorch install may use: PYTHONPATH entries, then python3.* under VIRTUAL_ENV,
-     * CONDA_PREFIX, ~/.local, /usr/local, /opt/conda and /usr (site-packages and dist-packages).
-     */
-    static List<Path> sitePackages(String pythonPath, String virtualEnv, String condaPrefix, String home) {
-        List<Path> out = new ArrayList<>();
-        for (String p : split(pythonPath)) out.add(Path.of(p));
-        List<Path> prefixes = new ArrayList<>();
-        if (virtualEnv != null) prefixes.add(Path.of(virtualEnv));
-        if (condaPrefix != null) prefixes.add(Path.of(condaPrefix));
-        if (home != null) prefixes.add(Path.of(home, ".local"));
-        prefixes.add(Path.of("/usr/local"));
-        prefixes.add(Path.of("/opt/conda"));
-        prefixes.add(Path.of("/usr"));
-        for (Path prefix : prefixes) {
-            File[] pythons = prefix.resolve("lib").toFile().listFiles((d, name) -> name.startsWith("python3"));
-            if (pythons == null) continue;
-            java.util.Arrays.sort(pythons);
-            for (File py : pythons)
-                for (String kind : new String[] {"site-packages", "dist-packages"}) {
-                    Path site = py.toPath().resolve(kind);
-                    if (Files.isDirectory(site)) out.add(site);
-                }
-        }
-        return out;
     }
 }

@@ -93,7 +93,7 @@ class CublasLibrariesTest {
     void sitePackagesComeFromPythonPathAndTheVirtualEnvironment() throws IOException {
         Path venv = tmp.resolve("venv");
         Path site = Files.createDirectories(venv.resolve("lib/python3.11/site-packages"));
-        List<Path> found = CublasLibraries.sitePackages("/pp1:/pp2", venv.toString(), null, null);
+        List<Path> found = PythonSitePackages.of("/pp1:/pp2", venv.toString(), null, null);
         assertEquals(List.of(Path.of("/pp1"), Path.of("/pp2"), site), found.subList(0, 3));
     }
 

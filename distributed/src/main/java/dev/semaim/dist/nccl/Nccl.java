@@ -6,9 +6,8 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.semaim.cuda.PythonSitePackages;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,22 +63,10 @@ final class Nccl {
         for (String home : new String[] {System.getenv("CUDA_HOME"), System.getenv("CUDA_PATH"), "/usr/local/cuda"}) {
             if (home != null) c.add(Path.of(home, "lib64", "libnccl.so.2").toString());
         }
-        List<Path> sites = new ArrayList<>();
-        String venv = System.getenv("VIRTUAL_ENV");
-        if (venv != null) sites.add(Path.of(venv, "lib"));
-        sites.add(Path.of(System.getProperty("user.home"), ".local", "lib"));
-        sites.add(Path.of("/usr/local/lib"));
-        sites.add(Path.of("/usr/lib"));
-        for (Path lib : sites) {
-            try (DirectoryStream<Path> pythons = Files.newDirectoryStream(lib, "python3*")) {
-                for (Path py : pythons) {
-                    for (String packages : new String[] {"site-packages", "dist-packages"}) {
-                        Path so = py.resolve(packages).resolve("nvidia/nccl/lib/libnccl.so.2");
-                        if (Files.isRegularFile(so)) c.add(so.toString());
-                    }
-                }
-            } catch (IOException | SecurityException e) {
-                // no Python there
+        for (Path site : PythonSitePackages.ofThisProcess()) { // PyTorch's nvidia-nccl wheels (CUDA 12 and 13 layouts)
+            for (String lib : new String[] {"nvidia/nccl/lib", "nvidia/cu13/lib"}) {
+                Path so = site.resolve(lib).resolve("libnccl.so.2");
+                if (Files.isRegularFile(so)) c.add(so.toString());
             }
         }
         return new ArrayList<>(c);
