@@ -18,14 +18,19 @@ import jdk.incubator.vector.VectorSpecies;
  * absorbed by B packing and by the strides A is read with. Large calls split C into slabs that
  * pool threads compute independently (own packing buffers, disjoint output); small calls run on the
  * calling thread; {@link #sgemmBatched} parallelises over the batch. The vector width, the register tiles and the
- * block sizes come from {@link KernelConfig}, which picks them for the CPU it runs on; each call takes the 8×3-vector
+ * block sizes come from {@link KernelConfig}, which picks them for the CPU it runs on; each call takes the 6×3-vector
  * tile where the CPU has 32 vector registers and the shape does not pad much more on it, else the 6×2 one.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = KernelConfig.LANES;
-    /** The two register tiles (rows × floats): 6 × 2 vectors, and 8 × 3 where there are 32 registers ({@link KernelConfig}). */
-    private static final int MR_NARROW = 6, NR_NARROW = 2 * V, MR_WIDE = 8, NR_WIDE = 3 * V;
+    /**
+     * The two register tiles: MR = 6 rows of 2 vectors, or of 3 where there are 32 registers ({@link KernelConfig}).
+     * Both leave C2's register allocator room: 8 × 3 (24 accumulators + 3 B vectors + a broadcast, 28 of 32) was
+     * compiled with accumulators spilled to the stack inside the k loop in about half of all JVMs, 2.4x slower
+     * (BENCHMARKS.md, "A register tile C2 compiles the same way every time").
+     */
+    private static final int MR = 6, NR_NARROW = 2 * V, NR_WIDE = 3 * V;
     /** Depth of one packed slice: the micro-kernel's k loop, and the rows of a packed B micro-panel (KC×NR). */
     private static final int KC = KernelConfig.KC;
     /**
@@ -142,7 +147,8 @@ public final class Gemm {
         final float[] sums;
         final int offSums;
         /** This call's register tile: rows of op(A) (6 or 8) and columns of op(B) (2 or 3 vectors). */
-        final int mrTile, nrTile;
+        /** The register tile's width in floats: NR_WIDE or NR_NARROW. */
+        final int nrTile;
 
         Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
             float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
@@ -165,7 +171,6 @@ public final class Gemm {
             this.sums = sums;
             this.offSums = offSums;
             boolean wide = wideTile(M, N);
-            this.mrTile = wide ? MR_WIDE : MR_NARROW;
             this.nrTile = wide ? NR_WIDE : NR_NARROW;
         }
 
@@ -182,7 +187,7 @@ public final class Gemm {
             }
             boolean rowSlabs = M >= N;
             int dim = rowSlabs ? M : N;
-            int unit = rowSlabs ? mrTile : nrTile;
+            int unit = rowSlabs ? MR : nrTile;
             int threads = parallel ? CpuThreads.threads() : 1;
             int slabs = Math.min(ceilDiv(dim, unit), Math.max(threads, Math.min(2 * threads, dim / 1600)));
             CpuThreads.parallelFor(slabs, t -> {
@@ -317,14 +322,14 @@ public final class Gemm {
         }
 
         /**
-         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= mrTile, into one micro-panel: element
-         * (i, k) goes to k·mrTile + i, rows mr..mrTile zero-padded. Only the last, partial row panel of a
+         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= MR, into one micro-panel: element
+         * (i, k) goes to k·MR + i, rows mr..MR zero-padded. Only the last, partial row panel of a
          * block needs it; full panels are read in place.
          */
         private void packEdgeA(int i0, int mr, int pc, int kc, float[] ap) {
             for (int k = 0; k < kc; k++) {
-                for (int r = 0; r < mrTile; r++) {
-                    ap[k * mrTile + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
+                for (int r = 0; r < MR; r++) {
+                    ap[k * MR + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
                 }
             }
         }
@@ -337,14 +342,14 @@ public final class Gemm {
         /**
          * C[ic:ic+mc, jc:jc+nc] (+)= op(A)[ic:ic+mc, pc:pc+kc] · packed B block. B micro-panels are
          * the outer loop (one stays in L1/L2 while the A rows of the block, kept in L2 by MC, stream
-         * past). Full mrTile-row panels of A are read in place: op(A)[i0 + r, k] sits at
+         * past). Full MR-row panels of A are read in place: op(A)[i0 + r, k] sits at
          * a[offA + (i0 + r)·rs + k·ks] with (rs, ks) = (lda, 1), or (1, lda) when transA. Packing A
          * instead cost 13-19% on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark).
          */
         private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, Buffers own) {
             int rs = transA ? 1 : lda;
             int ks = transA ? lda : 1;
-            int fullRows = mc / mrTile * mrTile;
+            int fullRows = mc / MR * MR;
             float[] edgeA = own.edgeA;
             if (fullRows < mc) {
                 packEdgeA(ic + fullRows, mc - fullRows, pc, kc, edgeA);
@@ -353,18 +358,18 @@ public final class Gemm {
             for (int jr = 0; jr < nc; jr += nrTile) {
                 int nr = Math.min(nrTile, nc - jr);
                 int bo = (jr / nrTile) * kc * nrTile;
-                for (int ir = 0; ir < mc; ir += mrTile) {
-                    int mr = Math.min(mrTile, mc - ir);
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
                     int ci = offC + (ic + ir) * ldc + jc + jr;
-                    if (mr == mrTile && nr == nrTile) {
-                        kernel(mrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
+                    if (mr == MR && nr == nrTile) {
+                        kernel(nrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
                     } else {
-                        // Edge tile: accumulate the full mrTile×nrTile tile in scratch, merge the valid part.
-                        Arrays.fill(tile, 0, mrTile * nrTile, 0f);
-                        if (mr == mrTile) {
-                            kernel(mrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, nrTile);
+                        // Edge tile: accumulate the full MR×nrTile tile in scratch, merge the valid part.
+                        Arrays.fill(tile, 0, MR * nrTile, 0f);
+                        if (mr == MR) {
+                            kernel(nrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, nrTile);
                         } else {
-                            kernel(mrTile, kc, edgeA, 0, 1, mrTile, bp, bo, tile, 0, nrTile);
+                            kernel(nrTile, kc, edgeA, 0, 1, MR, bp, bo, tile, 0, nrTile);
                         }
                         for (int r = 0; r < mr; r++) {
                             for (int q = 0; q < nr; q++) {
@@ -379,27 +384,27 @@ public final class Gemm {
     }
 
     /**
-     * The 8 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
+     * The 6 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
      * (M = N = 50 at 16 floats a vector: 56 × 96 against 54 × 64): its kernel is faster per FMA, but not by
      * what it loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
      */
     static boolean wideTile(int M, int N) {
         if (!KernelConfig.WIDE_TILE) return false;
         if (!KernelConfig.NARROW_TILE) return true;
-        long wide = (long) roundUp(M, MR_WIDE) * roundUp(N, NR_WIDE);
-        long narrow = (long) roundUp(M, MR_NARROW) * roundUp(N, NR_NARROW);
+        long wide = (long) roundUp(M, MR) * roundUp(N, NR_WIDE);
+        long narrow = (long) roundUp(M, MR) * roundUp(N, NR_NARROW);
         return wide * 10 <= narrow * 11;
     }
 
     /**
-     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp for the tile of MR = 6 or 8 rows, where A is
+     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp for the tile of MR = 6 rows and NR = 2 or 3 vectors, where A is
      * MR×kc with element (r, k) at a[ao + r·rs + k·ks] (a packed panel has rs = 1, ks = MR) and Bp is one packed
      * kc×NR B panel (NR values per k). The accumulators stay in registers for the whole k loop.
      */
-    private static void kernel(int MR, int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
+    private static void kernel(int NR, int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
                                float[] c, int co, int ldc) {
-        if (MR == MR_WIDE) {
-            kernel8x3(kc, a, ao, rs, ks, bp, bo, c, co, ldc);
+        if (NR == NR_WIDE) {
+            kernel6x3(kc, a, ao, rs, ks, bp, bo, c, co, ldc);
         } else {
             kernel6x2(kc, a, ao, rs, ks, bp, bo, c, co, ldc);
         }
@@ -457,17 +462,16 @@ public final class Gemm {
     }
 
     /**
-     * The 8 × 3-vector tile: 24 accumulators + 3 B vectors + 1 broadcast, for 32 vector registers (AVX-512,
-     * AArch64). Per k, 11 loads feed 24 FMAs (6×2: 8 for 12), and each C tile round trip serves twice the work.
+     * The 6 × 3-vector tile: 18 accumulators + 3 B vectors + 1 broadcast, for 32 vector registers (AVX-512,
+     * AArch64). Per k, 9 loads feed 18 FMAs (6×2: 8 for 12), and each C tile round trip serves 1.5 times the work.
+     * Ten registers stay free: at 8 × 3 (four free) C2 spilled accumulators in about half of all JVMs.
      */
-    private static void kernel8x3(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
+    private static void kernel6x3(int kc, float[] a, int ao, int rs, int ks, float[] bp, int bo,
                                   float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
-        FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs, a5 = ao + 5 * rs;
-        int a6 = ao + 6 * rs, a7 = ao + 7 * rs;
         for (int k = 0; k < kc; k++) {
             int ak = k * ks;
             int bi = bo + k * NR_WIDE;
@@ -498,19 +502,10 @@ public final class Gemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
             c52 = x.fma(b2, c52);
-            x = FloatVector.broadcast(S, a[a6 + ak]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            c62 = x.fma(b2, c62);
-            x = FloatVector.broadcast(S, a[a7 + ak]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-            c72 = x.fma(b2, c72);
         }
         // C += the tile, written out and branch-free for the reasons given in kernel6x2
         int v2 = 2 * V;
         int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc, c4 = co + 4 * ldc, c5 = co + 5 * ldc;
-        int c6 = co + 6 * ldc, c7 = co + 7 * ldc;
         c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
         c01.add(FloatVector.fromArray(S, c, co + V)).intoArray(c, co + V);
         c02.add(FloatVector.fromArray(S, c, co + v2)).intoArray(c, co + v2);
@@ -529,12 +524,6 @@ public final class Gemm {
         c50.add(FloatVector.fromArray(S, c, c5)).intoArray(c, c5);
         c51.add(FloatVector.fromArray(S, c, c5 + V)).intoArray(c, c5 + V);
         c52.add(FloatVector.fromArray(S, c, c5 + v2)).intoArray(c, c5 + v2);
-        c60.add(FloatVector.fromArray(S, c, c6)).intoArray(c, c6);
-        c61.add(FloatVector.fromArray(S, c, c6 + V)).intoArray(c, c6 + V);
-        c62.add(FloatVector.fromArray(S, c, c6 + v2)).intoArray(c, c6 + v2);
-        c70.add(FloatVector.fromArray(S, c, c7)).intoArray(c, c7);
-        c71.add(FloatVector.fromArray(S, c, c7 + V)).intoArray(c, c7 + V);
-        c72.add(FloatVector.fromArray(S, c, c7 + v2)).intoArray(c, c7 + v2);
     }
 
     private static int ceilDiv(int x, int y) {
@@ -548,9 +537,9 @@ public final class Gemm {
     /** Packing buffers owned by one thread. */
     private static final class Buffers {
         /** Edge-tile scratch, MR×NR of the larger tile. */
-        final float[] tile = new float[MR_WIDE * NR_WIDE];
+        final float[] tile = new float[MR * NR_WIDE];
         /** The partial last row panel of an A block, MR×(the deepest slice) of the larger tile. */
-        final float[] edgeA = new float[MR_WIDE * KC_ONE_PASS];
+        final float[] edgeA = new float[MR * KC_ONE_PASS];
         /** Packed op(B) block, up to KC×NC, grown on demand. */
         private float[] b = new float[0];
 

@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   it (the JIT would emulate wider vectors lane by lane).</li>
  *   <li>GEMM register tiles ({@link #TILE}): 6 rows × 2 vectors (12 accumulators, 2 B vectors and a broadcast:
  *   15 of 16 registers, AVX2 and SSE), and where there are 32 vector registers (AVX-512, AArch64's NEON) also
- *   8 × 3 (24 accumulators), which {@link Gemm} takes for the shapes it does not pad much more.</li>
+ *   6 × 3 (18 accumulators: 22 of 32 registers), which {@link Gemm} takes for the shapes it does not pad much
+ *   more.</li>
  *   <li>Blocking: a KC-deep slice of K (512); an MC×KC block of A of 9/64 of the per-core L2; a KC×NC block of
  *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}).</li>
  * </ul>
@@ -40,23 +41,23 @@ public final class KernelConfig {
     private static final CacheSizes CACHES = CacheSizes.read(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     /**
-     * GEMM register tiles the CPU may use: "auto" (8 × 3 vectors where the shape wastes little on it and there are
-     * 32 registers, else 6 × 2; without 32 registers always 6 × 2), or one forced for every shape, "6x2" or "8x3"
-     * (the tests run both on every shape; 8x3 on a 16-register CPU spills and runs slowly, but right).
+     * GEMM register tiles the CPU may use: "auto" (6 × 3 vectors where the shape wastes little on it and there are
+     * 32 registers, else 6 × 2; without 32 registers always 6 × 2), or one forced for every shape, "6x2" or "6x3"
+     * (the tests run both on every shape; 6x3 on a 16-register CPU spills and runs slowly, but right).
      */
     public static final String TILE = tile();
-    /** Whether the 8 × 3-vector tile may run: 32 vector registers, or forced. */
-    public static final boolean WIDE_TILE = TILE.equals("8x3") || (TILE.equals("auto") && REGISTERS >= 32);
-    /** Whether the 6 × 2-vector tile may run (not when 8 × 3 is forced). */
-    public static final boolean NARROW_TILE = !TILE.equals("8x3");
+    /** Whether the 6 × 3-vector tile may run: 32 vector registers, or forced. */
+    public static final boolean WIDE_TILE = TILE.equals("6x3") || (TILE.equals("auto") && REGISTERS >= 32);
+    /** Whether the 6 × 2-vector tile may run (not when 6 × 3 is forced). */
+    public static final boolean NARROW_TILE = !TILE.equals("6x3");
     /** Depth of one packed slice of K (the micro-kernel's k loop; rows of a packed B micro-panel). */
     public static final int KC = positive("semaim.gemm.kc", 512);
     /**
      * Rows of op(A) per block: MC×KC floats, 9/64 of the per-core L2 (72 rows at KC 512 for 1 MiB, the block
-     * size measured best on Zen 4), a multiple of 24 (both tiles' rows).
+     * size measured best on Zen 4), a multiple of 6 (the tiles' rows).
      */
     public static final int MC = roundTo(positive("semaim.gemm.mc",
-            (int) Math.min(1024, CACHES.l2 * 9 / 64 / (4L * KC))), 24);
+            (int) Math.min(1024, CACHES.l2 * 9 / 64 / (4L * KC))), 6);
     /** Columns of op(B) per packed block: KC×NC floats, at most a quarter of L3 and 2048, a multiple of both tiles' width. */
     public static final int NC = roundTo(positive("semaim.gemm.nc",
             (int) Math.min(2048, CACHES.l3 / 4 / (4L * KC))), 6 * LANES);
@@ -66,10 +67,10 @@ public final class KernelConfig {
     /** One line: the CPU, its caches, and the kernel configuration chosen for it. */
     public static String describe() {
         return String.format(Locale.ROOT, "cpu %s; %d threads; L1d %s, L2 %s, L3 %s; vectors %d bit (%d floats, JVM"
-                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 8x3 = 8 x %d), KC %d, MC %d, NC %d",
+                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 6x3 = 6 x %d), KC %d, MC %d, NC %d",
                 cpuModel(), CpuThreads.threads(), kib(CACHES.l1d), kib(CACHES.l2), kib(CACHES.l3),
                 SPECIES.vectorBitSize(), LANES, VectorShape.preferredShape().vectorBitSize(), REGISTERS,
-                WIDE_TILE && NARROW_TILE ? "6x2 and 8x3 by shape" : WIDE_TILE ? "8x3" : "6x2", 2 * LANES, 3 * LANES,
+                WIDE_TILE && NARROW_TILE ? "6x2 and 6x3 by shape" : WIDE_TILE ? "6x3" : "6x2", 2 * LANES, 3 * LANES,
                 KC, MC, NC);
     }
 
@@ -107,8 +108,8 @@ public final class KernelConfig {
 
     private static String tile() {
         String tile = System.getProperty("semaim.gemm.tile", "auto");
-        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("8x3")) {
-            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2 or 8x3, got " + tile);
+        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("6x3")) {
+            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2 or 6x3, got " + tile);
         }
         return tile;
     }

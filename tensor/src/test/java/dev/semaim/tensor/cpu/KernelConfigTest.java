@@ -26,7 +26,7 @@ class KernelConfigTest {
         assertEquals(expected / 32, KernelConfig.LANES);
         String tile = System.getProperty("semaim.gemm.tile", "auto");
         assertEquals(tile, KernelConfig.TILE);
-        assertEquals(!tile.equals("6x2") && (tile.equals("8x3") || KernelConfig.REGISTERS >= 32), KernelConfig.WIDE_TILE);
+        assertEquals(!tile.equals("6x2") && (tile.equals("6x3") || KernelConfig.REGISTERS >= 32), KernelConfig.WIDE_TILE);
     }
 
     @Test
