@@ -207,7 +207,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void random(Tensor out, RandomKind kind, long seed, long counter, double a, double b) {
-        KernelProfile.timed(Kind.OTHER, 0, label("random", out), () -> ReferenceKernels.random(out, kind, seed, counter, a, b));
+        KernelProfile.timed(Kind.OTHER, 0, label("random", out), () -> {
+            if (!(fast(out) && FastKernels.random(out, kind, seed, counter, a, b))) ReferenceKernels.random(out, kind, seed, counter, a, b);
+        });
     }
 
     @Override public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,

@@ -1,6 +1,7 @@
 package dev.semaim.tensor.cpu;
 
 import dev.semaim.tensor.BinaryOp;
+import dev.semaim.tensor.RandomKind;
 import dev.semaim.tensor.DType;
 import dev.semaim.tensor.ReduceOp;
 import dev.semaim.tensor.Shape;
@@ -60,6 +61,25 @@ class FastKernelsTest {
             double expected = ReferenceKernels.sumOfSquares(x);
             double got = x.isContiguous() ? FastKernels.sumOfSquares(x) : CpuBackend.INSTANCE.sumOfSquares(x);
             assertEquals(expected, got, 1e-12 * expected, "sum of squares of " + Gen.describe(x));
+        });
+    }
+
+    /** The stream's values bit for bit, over sizes that run in one range and in parallel, and every kind. */
+    @Test
+    void randomIsTheReferenceStream() {
+        Cases.run("fast random", CASES, gen -> {
+            int[] shape = gen.nextBoolean() ? rowsShape(gen) : new int[] {gen.pick(3, 9), 1000 + gen.pick(0, 1, 77)};
+            RandomKind kind = RandomKind.values()[gen.nextInt(0, RandomKind.values().length - 1)];
+            long[] seeds = {0L, 42L, -7L, 1L << 40}, counters = {0L, 5L, (1L << 33) + 3};
+            long seed = seeds[gen.nextInt(0, seeds.length - 1)], counter = counters[gen.nextInt(0, counters.length - 1)];
+            double a = kind == RandomKind.TRUNC_NORMAL ? 0.02 : -0.5, b = kind == RandomKind.TRUNC_NORMAL ? 2.0 : 1.5;
+            Tensor out = rowMajor(gen, values(gen, shape, -5, 5));
+            boolean taken = FastKernels.random(out, kind, seed, counter, a, b);
+            assertTrue(taken == out.isContiguous(), "random took " + Gen.describe(out));
+            if (!taken) CpuBackend.INSTANCE.random(out, kind, seed, counter, a, b);
+            Tensor expected = empty32(shape);
+            ReferenceKernels.random(expected, kind, seed, counter, a, b);
+            assertClose(kind + " random, seed " + seed + ", counter " + counter + ", " + Gen.describe(out), expected, out, 0, 0);
         });
     }
 
