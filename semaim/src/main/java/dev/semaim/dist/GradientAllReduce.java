@@ -59,6 +59,11 @@ public final class GradientAllReduce implements GradientSync {
     /** Whether the running backward is the accumulation group's last (the hooks start buckets only then). */
     private boolean armed;
     private long backwardNanos, stepNanos;
+    /** This step's last backward's start, and when each bucket's all-reduce started (System.nanoTime). */
+    private long armedAt;
+    private long[] startedAt;
+    /** {@link #lastStarts}'s value. */
+    private double[] lastStarts = new double[0];
 
     /** @param trainable the parameters, in registration order */
     public GradientAllReduce(Communicator comm, Collection<Parameter> trainable, long bucketBytes) {
@@ -105,6 +110,14 @@ public final class GradientAllReduce implements GradientSync {
         return stepNanos;
     }
 
+    /**
+     * For each bucket of the last optimizer step, in start order, when its all-reduce started: the fraction of the
+     * step's last backward gone by then (1 = after the backward), for the benchmark.
+     */
+    public double[] lastStarts() {
+        return lastStarts.clone();
+    }
+
     @Override
     public double loss(double local) {
         return comm.mean(local);
@@ -115,6 +128,7 @@ public final class GradientAllReduce implements GradientSync {
         reset();
         armed = last;
         readyCount = 0; // the record is of the step's last backward
+        armedAt = System.nanoTime();
     }
 
     /** Parameter {@code i} has its final gradient: start every bucket that is complete and next in order. */
@@ -131,6 +145,8 @@ public final class GradientAllReduce implements GradientSync {
     public void beforeStep() {
         long t0 = System.nanoTime();
         while (started < buckets.size()) start(started++);
+        lastStarts = new double[buckets.size()];
+        for (int b = 0; b < buckets.size(); b++) lastStarts[b] = Math.min(1, (startedAt[b] - armedAt) / (double) (t0 - armedAt));
         for (int b = 0; b < buckets.size(); b++) {
             pending[b].await();
             unpack(buckets.get(b), flat[b]);
@@ -192,10 +208,12 @@ public final class GradientAllReduce implements GradientSync {
         unready = new int[buckets.size()];
         flat = new Tensor[buckets.size()];
         pending = new Communicator.Pending[buckets.size()];
+        startedAt = new long[buckets.size()];
         reset();
     }
 
     private void start(int b) {
+        startedAt[b] = System.nanoTime();
         flat[b] = pack(buckets.get(b));
         pending[b] = comm.allReduceSumAsync(flat[b]);
     }
