@@ -12,6 +12,7 @@ import dev.semaim.tensor.cpu.CpuThreads;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,8 +22,10 @@ import java.util.Locale;
  * under mpirun; rank 0 prints per-step times and one line {@code RESULT {json}}: median step, images/s of the whole
  * run, the median share of the step in the gradient all-reduce's code (packing, starting, waiting, unpacking), and the
  * median share of it left after the backward (waiting for the reductions the backward did not hide, unpacking; the
- * rest, packing and starting the buckets, runs inside the backward). Every step starts at a barrier, so the ranks'
- * steps are timed together.
+ * rest, packing and starting the buckets, runs inside the backward), and when in the last timed step's backward each
+ * bucket's all-reduce started (the first step's buckets are in reverse registration order, the later ones rebuilt in
+ * the order the first backward finished the gradients). Every step starts at a barrier, so the ranks' steps are timed
+ * together.
  *
  * <p>Usage: {@code DataParallelBench <config> [global batch] [warmup] [timed]}, e.g. {@code scripts/bench-dp.sh}.
  */
@@ -52,6 +55,7 @@ public final class DataParallelBench {
         }
         Rng data = new Rng(1).fork(comm.rank());
         List<Double> steps = new ArrayList<>(), shares = new ArrayList<>(), exposed = new ArrayList<>();
+        double[] lastStarts = new double[0];
         for (int i = 0; i < warmup + timed; i++) {
             long reduce0 = sync == null ? 0 : sync.nanos(), after0 = sync == null ? 0 : sync.afterBackwardNanos();
             comm.barrier();
@@ -63,22 +67,32 @@ public final class DataParallelBench {
             }
             double s = (System.nanoTime() - t0) / 1e9, share = sync == null ? 0 : (sync.nanos() - reduce0) / 1e9 / s;
             double after = sync == null ? 0 : (sync.afterBackwardNanos() - after0) / 1e9 / s;
+            double[] starts = sync == null ? new double[0] : sync.lastStarts();
             if (print) {
-                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%% (%.1f%% after the backward)%n", i,
-                        i < warmup ? " (warm-up)" : "", s, global / s, 100 * share, 100 * after);
+                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%% (%.1f%% after the backward), buckets started at %s "
+                        + "of the backward%n", i, i < warmup ? " (warm-up)" : "", s, global / s, 100 * share, 100 * after, percents(starts));
             }
             if (i >= warmup) {
                 steps.add(s);
                 shares.add(share);
                 exposed.add(after);
+                lastStarts = starts;
             }
         }
         double median = CpuBench.median(steps);
         if (print) {
             System.out.printf(Locale.ROOT, "RESULT {\"config\": \"%s\", \"processes\": %d, \"threads\": %d, \"global_batch\": %d, \"median_step_s\": %.4f, "
-                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"after_backward_share\": %.4f, \"buckets\": %d, \"steps_s\": %s}%n", config, comm.size(),
-                    CpuThreads.threads(), global, median, global / median, CpuBench.median(shares), CpuBench.median(exposed), sync == null ? 0 : sync.buckets(), steps);
+                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"after_backward_share\": %.4f, \"buckets\": %d, \"last_bucket_starts\": %s, "
+                    + "\"steps_s\": %s}%n", config, comm.size(), CpuThreads.threads(), global, median, global / median, CpuBench.median(shares),
+                    CpuBench.median(exposed), sync == null ? 0 : sync.buckets(), Arrays.toString(lastStarts), steps);
         }
         comm.close();
+    }
+
+    /** Fractions as "[52%, 100%]". */
+    private static String percents(double[] fractions) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < fractions.length; i++) b.append(i == 0 ? "" : ", ").append(Math.round(100 * fractions[i])).append('%');
+        return b.append(']').toString();
     }
 }

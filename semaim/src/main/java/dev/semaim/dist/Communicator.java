@@ -52,14 +52,30 @@ public interface Communicator extends AutoCloseable {
         void await();
     }
 
-    /** The mean of one number over all processes (e.g. the loss for the log). */
+    /**
+     * The mean of one number over all processes (e.g. the loss for the log). The number travels as a float32 tensor of
+     * the run's backend ({@link Backends#defaultBackend}), which every engine takes (NCCL only GPU tensors).
+     */
     default double mean(double value) {
         if (size() == 1) {
             return value;
         }
-        Tensor t = Tensor.full(value, DType.F32, Backends.cpu(), 1);
+        Tensor t = Tensor.full(value, DType.F32, Backends.defaultBackend(), 1);
         allReduceSum(t);
         return t.item() / size();
+    }
+
+    /**
+     * Rank {@code root}'s {@code value}, rounded to float32, on every process (the root gets the rounded value too, so
+     * that every process decides on the same number); as {@link #mean}, on the run's backend.
+     */
+    default double broadcast(double value, int root) {
+        if (size() == 1) {
+            return (float) value;
+        }
+        Tensor t = Tensor.full(value, DType.F32, Backends.defaultBackend(), 1);
+        broadcast(t, root);
+        return t.item();
     }
 
     /** Ends this process's part in the run (MPI_Finalize, ncclCommDestroy). */

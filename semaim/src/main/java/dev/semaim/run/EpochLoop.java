@@ -105,7 +105,8 @@ public final class EpochLoop {
     private final Map<String, String> checkpointMetadata;
     private int saveEveryEpochs;
     private int saveEverySteps;
-    private long runStart;
+    /** Null without a time limit. */
+    private RunClock clock;
     private Duration timeLimit;
     private boolean scheduleOverTime;
     private StepListener stepListener = (epoch, iter, loss, lr) -> { };
@@ -147,14 +148,16 @@ public final class EpochLoop {
     }
 
     /**
-     * Stops at the first optimizer step after {@code limit} (counted from {@code runStartNanos}) with a checkpoint;
-     * with {@code scheduleOverTime} the lr schedule runs over that time instead of over the epochs (the demo).
+     * Stops at the first optimizer step after {@code limit} (null = none; the time by {@code clock}) with a checkpoint;
+     * with {@code scheduleOverTime} the lr schedule runs over that time instead of over the epochs (the demo). The loop
+     * reads the clock only with a limit: after each optimizer step, at each epoch's end but the last, and (over time)
+     * for the lr of each accumulation group, in that order on every process ({@link RunClock#ofRank0}).
      */
-    public EpochLoop timeLimit(long runStartNanos, Duration limit, boolean scheduleOverTime) {
+    public EpochLoop timeLimit(RunClock clock, Duration limit, boolean scheduleOverTime) {
         if (scheduleOverTime && limit == null) {
             throw new IllegalArgumentException("an lr schedule over time needs a time limit");
         }
-        this.runStart = runStartNanos;
+        this.clock = limit == null ? null : clock;
         this.timeLimit = limit;
         this.scheduleOverTime = scheduleOverTime;
         return this;
@@ -248,7 +251,8 @@ public final class EpochLoop {
         long imagesTrained = 0, stepNanos = 0;
         double trainSeconds = 0;
         double lastEpochLoss = Double.NaN;
-        long deadline = timeLimit == null ? Long.MAX_VALUE : runStart + timeLimit.toNanos();
+        double limitSeconds = timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit.toNanos() / 1e9;
+        double elapsed = 0; // the clock's last reading
         int remainingIters = (o.epochs - start.epoch()) * iters - start.batch();
         long parameters = model.parameterCount(true);
 
@@ -267,7 +271,7 @@ public final class EpochLoop {
                 }
                 if (it % o.accumIter == 0) {
                     lr = schedule.at(scheduleOverTime
-                            ? o.epochs * Math.min(1.0, (System.nanoTime() - runStart) / (double) timeLimit.toNanos())
+                            ? o.epochs * Math.min(1.0, clock.elapsedSeconds() / limitSeconds)
                             : epoch + (double) it / iters);
                 }
                 boolean update = (it + 1) % o.accumIter == 0;
@@ -288,7 +292,7 @@ public final class EpochLoop {
                 done++;
                 remainingIters--;
                 double epochSeconds = (t1 - epochStart) / 1e9;
-                double eta = Math.min(remainingIters * epochSeconds / done, (deadline - t1) / 1e9);
+                double eta = Math.min(remainingIters * epochSeconds / done, limitSeconds - elapsed);
                 double imagesPerSecond = done * (double) o.batchSize / epochSeconds;
                 progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr, imagesPerSecond, eta);
                 double norm = update ? gradientNorm.getAsDouble() : Double.NaN;
@@ -296,7 +300,10 @@ public final class EpochLoop {
                     normSum += norm;
                     norms++;
                 }
-                boolean outOfTime = System.nanoTime() >= deadline && update;
+                if (clock != null && update) {
+                    elapsed = clock.elapsedSeconds();
+                }
+                boolean outOfTime = update && elapsed >= limitSeconds;
                 boolean saved = false;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
                     lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
@@ -362,7 +369,10 @@ public final class EpochLoop {
             if (stop.requested() && epoch + 1 < o.epochs) {
                 throw stop.stopped(epoch + 1, 0, lastCheckpoint);
             }
-            if (System.nanoTime() >= deadline && epoch + 1 < o.epochs) {
+            if (clock != null && epoch + 1 < o.epochs) {
+                elapsed = clock.elapsedSeconds();
+            }
+            if (elapsed >= limitSeconds && epoch + 1 < o.epochs) {
                 progress.message("time limit reached after epoch " + epoch + "; checkpoint " + lastCheckpoint);
                 return new End(epoch + 1, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, true);
             }

@@ -129,7 +129,7 @@ public final class PretrainOptions extends RunOptions {
         s.add("save_every_steps", ValueType.integer(0), "0", "also rewrite the rolling checkpoint every N optimizer steps (0 = per epoch only)",
                 o -> o.saveEverySteps, (o, v) -> o.saveEverySteps = v).unrecorded();
         declareNumberedCheckpoints(s, "20");
-        s.add("time_limit_minutes", ValueType.minutes(), null, "stop with a checkpoint after this much wall time",
+        s.add("time_limit_minutes", ValueType.minutes(), null, "stop with a checkpoint after this much wall time (rank 0's clock with several processes)",
                 o -> o.timeLimit, (o, v) -> o.timeLimit = v).unrecorded();
         return s;
     }
@@ -151,10 +151,6 @@ public final class PretrainOptions extends RunOptions {
         }
         checkSchedule();
         checkDistributed();
-        if (worldSize > 1 && timeLimit != null) { // each process would stop (and, over time, schedule its lr) by its own clock
-            throw new IllegalArgumentException("--time_limit_minutes is not supported with several processes yet (each would stop by its own "
-                    + "clock); use --epochs or --max_steps_per_epoch");
-        }
         checkFeatureTarget();
         if (scheduleOverTime && timeLimit == null) {
             throw new IllegalArgumentException("a schedule over time needs a time limit");

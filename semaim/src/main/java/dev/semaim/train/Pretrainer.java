@@ -27,6 +27,7 @@ import dev.semaim.run.EpochLoop;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunClock;
 import dev.semaim.run.RunFiles;
 import dev.semaim.run.RunOptions;
 import dev.semaim.run.StepListener;
@@ -205,7 +206,10 @@ public final class Pretrainer {
                 }
             }
             // before the EMA copies the weights: rank 0's, broadcast
-            DataParallel.agree(comm, o.asMap(), data.dataset().size() + " images of " + data.description(),
+            Map<String, Object> flags = new LinkedHashMap<>(o.asMap());
+            // not recorded in checkpoints, but with a limit every process reads rank 0's clock at each step
+            flags.put("time_limit_minutes", o.timeLimit == null ? null : o.timeLimit.toMillis() / 60_000.0);
+            DataParallel.agree(comm, flags, data.dataset().size() + " images of " + data.description(),
                     resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + state, model);
             ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)
             if (ema != null && ck != null && !ck.restoreEma(ema.module())) {
@@ -229,7 +233,7 @@ public final class Pretrainer {
             meta.put("config", Json.object(o.asMap()));
             EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, files, meta)
                     .checkpointEvery(o.saveEveryEpochs, o.saveEverySteps)
-                    .timeLimit(runStart, o.timeLimit, o.scheduleOverTime)
+                    .timeLimit(RunClock.ofRank0(runStart, comm), o.timeLimit, o.scheduleOverTime)
                     .onStep(stepListener)
                     .onEpoch(epochListener)
                     .gradientNorm(step::lastGradientNorm)

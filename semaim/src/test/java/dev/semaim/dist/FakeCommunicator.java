@@ -7,19 +7,23 @@ import java.util.List;
 
 /**
  * Rank 0 of a pretend run of {@code size} processes whose other ranks hold what this one holds: an all-reduce
- * multiplies by the size; every collective's element count is recorded. An all-gather stacks the given rows (the
- * other ranks' tensors), for the agreement check.
+ * multiplies by the size; every all-reduce's and broadcast's element count is recorded. An all-gather stacks the
+ * given rows (the other ranks' tensors), for the agreement check. With {@link #root} set it pretends to be rank 1,
+ * and a broadcast from rank 0 writes those values.
  */
 final class FakeCommunicator implements Communicator {
     private final int size;
     final List<Integer> reduced = new ArrayList<>();
+    final List<Integer> broadcast = new ArrayList<>();
     float[][] othersGathered;
+    /** Rank 0's tensor of the next broadcasts, received by this pretend rank 1; null: this is rank 0. */
+    float[] root;
 
     FakeCommunicator(int size) {
         this.size = size;
     }
 
-    @Override public int rank() { return 0; }
+    @Override public int rank() { return root == null ? 0 : 1; }
 
     @Override public int size() { return size; }
 
@@ -30,7 +34,10 @@ final class FakeCommunicator implements Communicator {
         t.backend().copy(t.mul(size), t);
     }
 
-    @Override public void broadcast(Tensor t, int root) { }
+    @Override public void broadcast(Tensor t, int from) {
+        broadcast.add(t.numel());
+        if (from != rank()) t.backend().copy(Tensor.of(root, t.shape()), t);
+    }
 
     @Override public Tensor allGather(Tensor t) {
         float[] mine = t.toFloatArray();

@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -248,6 +249,36 @@ class EpochLoopTest {
      * A stop request (SIGINT/SIGTERM) after a micro-batch that did not step the optimizer checkpoints the start of its
      * accumulation group (the weights are those of the last step) and ends with the signal's exit code.
      */
+    /**
+     * The time limit goes by the clock the loop is given (rank 0's, broadcast, in a data-parallel run), read after each
+     * optimizer step and at the end of each epoch but the last, never in between, so that every process reads it at the
+     * same points; without a limit it is never read.
+     */
+    @Test
+    void theTimeLimitGoesByTheGivenClockReadAfterEachOptimizerStepAndAtEpochEnds() throws IOException {
+        double[] readings = {1, 2, 3, 4, 100};
+        int[] read = {0};
+        RunClock clock = () -> {
+            calls.add("clock " + readings[read[0]]);
+            return readings[read[0]++];
+        };
+        try (DataLoader loader = loader()) {
+            loop(1, 2).timeLimit(clock, null, false).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("clock")), calls.toString());
+        calls.clear();
+        Files.delete(dir.resolve("log.txt"));
+        EpochLoop.End end;
+        try (DataLoader loader = loader()) {
+            end = loop(3, 2).timeLimit(clock, Duration.ofSeconds(10), false).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        assertEquals(List.of("before 0", "step 0.0 0.100 -", "step 0.1 0.100 update", "clock 1.0", "step 0.2 0.167 -", "after 0", "log 0 1",
+                "clock 2.0", "before 1", "step 1.0 0.200 -", "step 1.1 0.200 update", "clock 3.0", "step 1.2 0.267 -", "after 1", "log 1 2",
+                "clock 4.0", "before 2", "step 2.0 0.300 -", "step 2.1 0.300 update", "clock 100.0"), calls);
+        assertTrue(end.timeLimitReached());
+        assertEquals(new TrainingState(2, 2, 3, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+    }
+
     @Test
     void aStopMidAccumulationGroupCheckpointsTheGroupStart() throws IOException {
         StopSignals stop = StopSignals.none();

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,17 +80,28 @@ class DataParallelPretrainTest {
         assertTrue(out.contains("the processes of the run disagree with rank 0 on --seed (rank 1)"), out);
     }
 
-    /** A time limit would stop each process by its own clock (and schedule its lr by it): refused until the ranks share one. */
+    /**
+     * --time_limit_minutes with two processes: rank 0's clock decides for both (broadcast at each step), so both stop at
+     * the same step with the same weights (each by its own clock, one would stop while the other waits for it in the
+     * next all-reduce).
+     */
     @Test
-    void aTimeLimitIsRefusedWithSeveralProcesses() throws Exception {
+    void aTimeLimitStopsEveryProcessAtTheSameStep() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
-        List<String> args = flags(8, 1, 2, dir.resolve("out"));
-        args.addAll(List.of("--time_limit_minutes", "5"));
-        int status = mpirun.run("timelimit", args);
+        List<String> args = flags(8, 1000, 2, dir.resolve("out"));
+        args.remove(0); // the command word: TimeLimitedPretrainMain is pretrain
+        args.addAll(List.of("--time_limit_minutes", "0.1"));
+        Process p = mpirun.start("timelimit", 2, null, TimeLimitedPretrainMain.class.getName(), args);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output("timelimit"));
         String out = mpirun.output("timelimit");
-        assertTrue(status != 0, out);
-        assertTrue(out.contains("--time_limit_minutes is not supported with several processes yet"), out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("time limit reached "), out);
+        Matcher rank0 = Pattern.compile("rank 0: (time limit reached true, next epoch \\d+, (\\d+) optimizer steps, weights \\p{XDigit}+)").matcher(out);
+        assertTrue(rank0.find(), out);
+        assertTrue(Integer.parseInt(rank0.group(2)) > 0, out);
+        assertTrue(out.contains("rank 1: " + rank0.group(1)), "rank 1 stops where rank 0 does, with its weights: " + out);
+        System.out.println("both ranks: " + rank0.group(1));
     }
 
     @Test

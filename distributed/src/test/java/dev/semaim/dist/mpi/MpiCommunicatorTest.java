@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Open MPI engine's collectives in two processes under mpirun ({@link CollectivesMain}). */
+/** The Open MPI engine's collectives, and the gradient buckets on them, in two processes under mpirun ({@link CollectivesMain}). */
 class MpiCommunicatorTest {
     @TempDir
     Path dir;
@@ -25,6 +25,8 @@ class MpiCommunicatorTest {
         for (int r = 0; r < 2; r++) {
             assertTrue(out.contains("rank " + r + " of 2: allreduce [3.0, 30.0, 1.0] view [-1.0, 1.0, 1.0, -1.0] broadcast [7.0, 1.0] "
                     + "allgather [2, 2][0.0, 0.0, 1.0, 1.0] mean 0.5"), out);
+            // the buckets rebuilt in rank 0's order (it finishes a first), the sums unchanged
+            assertTrue(out.contains("rank " + r + ": buckets [[0], [1], [2]] gradients [2.0, 2.0, 2.0]"), out);
             assertTrue(out.contains("rank " + r + ": done"), out);
         }
     }
