@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   it (the JIT would emulate wider vectors lane by lane).</li>
  *   <li>GEMM register tiles ({@link #TILE}): 6 rows × 2 vectors (12 accumulators, 2 B vectors and a broadcast:
  *   15 of 16 registers, AVX2 and SSE), and where there are 32 vector registers (AVX-512, AArch64's NEON) also
- *   8 × 3 (24 accumulators), which {@link Gemm} takes for the shapes it does not pad much more.</li>
+ *   8 × 3 (24 accumulators), which {@link Gemm} takes for the shapes it does not pad much more. With 16 registers
+ *   (AVX2) 5 × 2 over op(A) packed into panels instead ({@link #PACKED_TILE}).</li>
  *   <li>Blocking: a KC-deep slice of K (512); an MC×KC block of A of 9/64 of the per-core L2; a KC×NC block of
  *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}).</li>
  * </ul>
@@ -40,15 +41,21 @@ public final class KernelConfig {
     private static final CacheSizes CACHES = CacheSizes.read(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     /**
-     * GEMM register tiles the CPU may use: "auto" (8 × 3 vectors where the shape wastes little on it and there are
-     * 32 registers, else 6 × 2; without 32 registers always 6 × 2), or one forced for every shape, "6x2" or "8x3"
-     * (the tests run both on every shape; 8x3 on a 16-register CPU spills and runs slowly, but right).
+     * GEMM register tiles the CPU may use: "auto" (with 32 registers 8 × 3 vectors where the shape wastes little on
+     * it, else 6 × 2, both reading op(A) in place; with 16 registers 5 × 2 over op(A) packed into panels), or one
+     * forced for every shape: "6x2", "8x3" or "5x2" (the tests run all three on every shape; 8x3 on a 16-register
+     * CPU spills and runs slowly, but right).
      */
     public static final String TILE = tile();
     /** Whether the 8 × 3-vector tile may run: 32 vector registers, or forced. */
     public static final boolean WIDE_TILE = TILE.equals("8x3") || (TILE.equals("auto") && REGISTERS >= 32);
-    /** Whether the 6 × 2-vector tile may run (not when 8 × 3 is forced). */
-    public static final boolean NARROW_TILE = !TILE.equals("8x3");
+    /**
+     * Whether every GEMM call takes the 5 × 2-vector tile over op(A) packed into panels: with 16 vector registers
+     * (AVX2; BENCHMARKS.md, "GEMM (CPU, float32)", has why not 6 × 2 there), or forced ("5x2").
+     */
+    public static final boolean PACKED_TILE = TILE.equals("5x2") || (TILE.equals("auto") && REGISTERS < 32);
+    /** Whether the 6 × 2-vector tile may run (neither 8 × 3 nor 5 × 2 forced, and 32 registers in auto). */
+    public static final boolean NARROW_TILE = TILE.equals("6x2") || (TILE.equals("auto") && !PACKED_TILE);
     /** Depth of one packed slice of K (the micro-kernel's k loop; rows of a packed B micro-panel). */
     public static final int KC = positive("semaim.gemm.kc", 512);
     /**
@@ -69,7 +76,8 @@ public final class KernelConfig {
                         + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 8x3 = 8 x %d), KC %d, MC %d, NC %d",
                 cpuModel(), CpuThreads.threads(), kib(CACHES.l1d), kib(CACHES.l2), kib(CACHES.l3),
                 SPECIES.vectorBitSize(), LANES, VectorShape.preferredShape().vectorBitSize(), REGISTERS,
-                WIDE_TILE && NARROW_TILE ? "6x2 and 8x3 by shape" : WIDE_TILE ? "8x3" : "6x2", 2 * LANES, 3 * LANES,
+                WIDE_TILE && NARROW_TILE ? "6x2 and 8x3 by shape" : WIDE_TILE ? "8x3" : PACKED_TILE ? "5x2 (A packed)" : "6x2",
+                2 * LANES, 3 * LANES,
                 KC, MC, NC);
     }
 
@@ -107,8 +115,8 @@ public final class KernelConfig {
 
     private static String tile() {
         String tile = System.getProperty("semaim.gemm.tile", "auto");
-        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("8x3")) {
-            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2 or 8x3, got " + tile);
+        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("8x3") && !tile.equals("5x2")) {
+            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2, 8x3 or 5x2, got " + tile);
         }
         return tile;
     }
