@@ -273,8 +273,12 @@ public final class Gemm {
                     int kc = Math.min(depth, K - pc);
                     float betaBlock = pc == 0 ? beta : 1f;
                     float[] bp = own.packedB(panels * kc * nrTile);
-                    for (int p = 0; p < panels; p++) {
-                        packB(jc + p * nrTile, Math.min(nrTile, jc + nc - (jc + p * nrTile)), pc, kc, bp, p * kc * nrTile);
+                    if (!transB && (long) kc * nc >= KernelConfig.PACK_B_BY_ROWS) {
+                        packRowsB(jc, nc, pc, kc, bp);
+                    } else {
+                        for (int p = 0; p < panels; p++) {
+                            packB(jc + p * nrTile, Math.min(nrTile, jc + nc - (jc + p * nrTile)), pc, kc, bp, p * kc * nrTile);
+                        }
                     }
                     boolean last = pc + kc == K;
                     for (int ic = i0; ic < i1; ic += mcBlock) {
@@ -338,6 +342,26 @@ public final class Gemm {
                     }
                 }
             }
+        }
+
+        /**
+         * Packs op(B)[pc:pc+kc, jc:jc+nc] (not transB) into its nrTile-wide micro-panels (panel p at p·kc·nrTile,
+         * as {@link #packB} lays them out), reading b row by row: for a block larger than L2
+         * ({@link KernelConfig#PACK_B_BY_ROWS}), which comes from L3 or memory, the prefetchers then stream b in
+         * order, where panel by panel every k is a new line a row stride away.
+         */
+        private void packRowsB(int jc, int nc, int pc, int kc, float[] bp) {
+            int full = nc / nrTile;
+            for (int k = 0; k < kc; k++) {
+                int src = offB + (pc + k) * ldb + jc;
+                for (int p = 0; p < full; p++) {
+                    int d = p * kc * nrTile + k * nrTile;
+                    for (int v = 0; v < nrTile; v += V) {
+                        FloatVector.fromArray(S, b, src + p * nrTile + v).intoArray(bp, d + v);
+                    }
+                }
+            }
+            if (full * nrTile < nc) packB(jc + full * nrTile, nc - full * nrTile, pc, kc, bp, full * kc * nrTile);
         }
 
         /**

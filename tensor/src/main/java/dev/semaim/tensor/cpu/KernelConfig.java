@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   8 × 3 (24 accumulators), which {@link Gemm} takes for the shapes it does not pad much more. With 16 registers
  *   (AVX2) 5 × 2 over op(A) packed into panels instead ({@link #PACKED_TILE}).</li>
  *   <li>Blocking: a KC-deep slice of K (512); an MC×KC block of A of 9/64 of the per-core L2; a KC×NC block of
- *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}).</li>
+ *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}). B blocks
+ *   larger than L2 are packed row by row ({@link #PACK_B_BY_ROWS}).</li>
  * </ul>
  */
 public final class KernelConfig {
@@ -67,6 +68,14 @@ public final class KernelConfig {
     /** Columns of op(B) per packed block: KC×NC floats, at most a quarter of L3 and 2048, a multiple of both tiles' width. */
     public static final int NC = roundTo(positive("semaim.gemm.nc",
             (int) Math.min(2048, CACHES.l3 / 4 / (4L * KC))), 6 * LANES);
+
+    /**
+     * A packed block of op(B) (not transposed) of at least this many floats, a per-core L2 or more, is packed by
+     * reading B row by row rather than micro-panel by micro-panel ({@code -Dsemaim.gemm.packBRows}): on Zen 4 it
+     * raised 1024³ by 4-7 points of the peak at 256 bits and 2-4 at 512, and lost 5-15 on the ViT's X·W products,
+     * whose B blocks sit in L2 (BENCHMARKS.md, "GEMM (CPU, float32)").
+     */
+    public static final long PACK_B_BY_ROWS = positive("semaim.gemm.packBRows", (int) Math.min(Integer.MAX_VALUE, CACHES.l2 / 4));
 
     private KernelConfig() {}
 

@@ -128,6 +128,23 @@ class GemmTest {
     }
 
     /**
+     * Packed B blocks of at least {@link KernelConfig#PACK_B_BY_ROWS} floats, which are packed row by row (not
+     * transB), on every tile: one K slice (K = 1024) and KC-deep ones, N not a multiple of any tile's width.
+     */
+    @Test
+    void largeBBlocksPackedByRows() {
+        Random rnd = new Random(13);
+        for (Gemm.Tile tile : Gemm.Tile.values()) {
+            for (int k : new int[] {1024, 1100}) {
+                int depth = k <= 1024 ? k : KernelConfig.KC;
+                int n = (int) Math.min(4000, KernelConfig.PACK_B_BY_ROWS / depth + 17);
+                check(rnd, tile, false, false, 13, n, k, 1, 0f, null, null);
+                check(rnd, tile, true, false, 7, n, k, 0, 1f, null, null);
+            }
+        }
+    }
+
+    /**
      * Every register tile with an epilogue (each element of C seen once, after its last K slice) and with the row
      * sums of op(A) (transA), on shapes with partial row and column tiles, one and two K slices, and row and
      * column slabs over the pool.
