@@ -115,7 +115,7 @@ public final class Gemm {
             return;
         }
         boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
-        new Job(tile(M, N), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, null, 0)
+        new Job(tile(M, N, K), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, null, 0)
                 .run(parallel);
     }
 
@@ -138,7 +138,7 @@ public final class Gemm {
             }
             return;
         }
-        sgemm(tile(M, N), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums);
+        sgemm(tile(M, N, K), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums);
     }
 
     /**
@@ -168,7 +168,7 @@ public final class Gemm {
             return;
         }
         boolean itemParallel = (long) M * N * K >= PARALLEL_MIN_MACS && batch < 2 * CpuThreads.threads();
-        Tile tile = tile(M, N);
+        Tile tile = tile(M, N, K);
         IntConsumer item = t -> new Job(tile, transA, transB, M, N, K,
                 a, Math.toIntExact(offA + t * strideA), lda,
                 b, Math.toIntExact(offB + t * strideB), ldb,
@@ -409,7 +409,9 @@ public final class Gemm {
                 int d = dst + k * stride;
                 if (transA) {
                     // op(A)[i0 + r, pc + k] = a[offA + (pc + k)·lda + i0 + r]: the panel's column k is contiguous
-                    System.arraycopy(a, offA + (pc + k) * lda + i0, ap, d, mr);
+                    // (a loop: System.arraycopy's set-up costs more than copying 5 to 8 floats)
+                    int src = offA + (pc + k) * lda + i0;
+                    for (int r = 0; r < mr; r++) ap[d + r] = a[src + r];
                 } else {
                     int src = offA + i0 * lda + pc + k;
                     for (int r = 0; r < mr; r++) ap[d + r] = a[src + r * lda];
@@ -499,10 +501,15 @@ public final class Gemm {
      */
     /**
      * The register tile of a call: 5 × 2 over packed A where {@link KernelConfig#PACKED_TILE} (16 registers: AVX2),
-     * else 8 × 3 where {@link #wideTile} takes it, else 6 × 2.
+     * except, unless forced, for products under {@link #PARALLEL_MIN_MACS} multiply-adds (the per-head attention
+     * ones), where packing A costs more than it saves and 6 × 2 reads A in place; else 8 × 3 where
+     * {@link #wideTile} takes it, else 6 × 2.
      */
-    static Tile tile(int M, int N) {
-        return KernelConfig.PACKED_TILE ? Tile.PACKED : wideTile(M, N) ? Tile.WIDE : Tile.NARROW;
+    static Tile tile(int M, int N, int K) {
+        if (KernelConfig.PACKED_TILE && (KernelConfig.TILE.equals("5x2") || (long) M * N * K >= PARALLEL_MIN_MACS)) {
+            return Tile.PACKED;
+        }
+        return wideTile(M, N) ? Tile.WIDE : Tile.NARROW;
     }
 
     static boolean wideTile(int M, int N) {

@@ -82,12 +82,12 @@ public final class KernelConfig {
     /** One line: the CPU, its caches, and the kernel configuration chosen for it. */
     public static String describe() {
         return String.format(Locale.ROOT, "cpu %s; %d threads; L1d %s, L2 %s, L3 %s; vectors %d bit (%d floats, JVM"
-                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 8x3 = 8 x %d), KC %d, MC %d, NC %d",
+                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 8x3 = 8 x %d, 5x2 = 5 x %d over"
+                        + " packed A), KC %d, MC %d, NC %d, B packed by rows from %d floats",
                 cpuModel(), CpuThreads.threads(), kib(CACHES.l1d), kib(CACHES.l2), kib(CACHES.l3),
                 SPECIES.vectorBitSize(), LANES, VectorShape.preferredShape().vectorBitSize(), REGISTERS,
-                WIDE_TILE && NARROW_TILE ? "6x2 and 8x3 by shape" : WIDE_TILE ? "8x3" : PACKED_TILE ? "5x2 (A packed)" : "6x2",
-                2 * LANES, 3 * LANES,
-                KC, MC, NC);
+                PACKED_TILE ? (TILE.equals("5x2") ? "5x2" : "5x2, 6x2 under 2^20 multiply-adds") : WIDE_TILE && NARROW_TILE ? "6x2 and 8x3 by shape" : WIDE_TILE ? "8x3" : "6x2",
+                2 * LANES, 3 * LANES, 2 * LANES, KC, MC, NC, PACK_B_BY_ROWS);
     }
 
     /**

@@ -80,23 +80,25 @@ class GemmTest {
     }
 
     /**
-     * The register tile per call: with 16 registers (or forced) 5 × 2 over packed A for every shape; else 8 × 3
-     * vectors for the large ViT products where the CPU allows it, 6 × 2 for the per-head attention shapes it would
-     * pad much more; a forced tile for every shape.
+     * The register tile per call: with 16 registers 5 × 2 over packed A for the large products and 6 × 2 in place
+     * for the per-head attention ones (forced 5 × 2: every shape); else 8 × 3 vectors for the large ViT products
+     * where the CPU allows it, 6 × 2 for the per-head attention shapes it would pad much more; a forced tile for
+     * every shape.
      */
     @Test
     void tileChoice() {
-        int[][] large = {{1024, 1024}, {6400, 576}, {6400, 192}, {192, 576}, {768, 192}};
-        int[][] attention = {{50, 50}, {50, 64}};
+        int[][] large = {{1024, 1024, 1024}, {6400, 576, 192}, {6400, 192, 576}, {192, 576, 6400}, {768, 192, 6400}};
+        int[][] attention = {{50, 50, 64}, {50, 64, 50}};
+        boolean forcedPacked = KernelConfig.TILE.equals("5x2");
         for (int[] s : large) {
             Gemm.Tile expected = KernelConfig.PACKED_TILE ? Gemm.Tile.PACKED
                     : KernelConfig.WIDE_TILE ? Gemm.Tile.WIDE : Gemm.Tile.NARROW;
-            assertEquals(expected, Gemm.tile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+            assertEquals(expected, Gemm.tile(s[0], s[1], s[2]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
         }
         for (int[] s : attention) {
-            Gemm.Tile expected = KernelConfig.PACKED_TILE ? Gemm.Tile.PACKED
-                    : KernelConfig.NARROW_TILE ? Gemm.Tile.NARROW : Gemm.Tile.WIDE;
-            assertEquals(expected, Gemm.tile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+            Gemm.Tile expected = forcedPacked ? Gemm.Tile.PACKED
+                    : KernelConfig.NARROW_TILE || KernelConfig.PACKED_TILE ? Gemm.Tile.NARROW : Gemm.Tile.WIDE;
+            assertEquals(expected, Gemm.tile(s[0], s[1], s[2]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
         }
     }
 
