@@ -72,8 +72,8 @@ public final class KernelConfig {
     /**
      * A packed block of op(B) (not transposed) of at least this many floats, a per-core L2 or more, is packed by
      * reading B row by row rather than micro-panel by micro-panel ({@code -Dsemaim.gemm.packBRows}): on Zen 4 it
-     * raised 1024³ by 4-7 points of the peak at 256 bits and 2-4 at 512, and lost 5-15 on the ViT's X·W products,
-     * whose B blocks sit in L2 (BENCHMARKS.md, "GEMM (CPU, float32)").
+     * raised 1024³ by 4-7 points of the core's peak at 256 bits and 1-4 at 512, and lost 8-20 on the ViT's X·W
+     * products, whose B blocks sit in L2 (BENCHMARKS.md, "GEMM (CPU, float32)").
      */
     public static final long PACK_B_BY_ROWS = positive("semaim.gemm.packBRows", (int) Math.min(Integer.MAX_VALUE, CACHES.l2 / 4));
 
