@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = KernelConfig.LANES;
-    /** The two register tiles (rows × floats): 6 × 2 vectors, and 8 × 3 where there are 32 registers ({@link KernelConfig}). */
+    /** The in-place register tiles (rows × floats): 6 × 2 vectors, and 8 × 3 where there are 32 registers ({@link KernelConfig}). */
     private static final int MR_NARROW = 6, NR_NARROW = 2 * V, MR_WIDE = 8, NR_WIDE = 3 * V;
     /**
      * The tile over packed A for 16 registers: 5 rows × 2 vectors, its A panels 8 floats per k (rows 5..7 zero),
