@@ -19,18 +19,24 @@ import jdk.incubator.vector.VectorSpecies;
  * pool threads compute independently (own packing buffers, disjoint output); small calls run on the
  * calling thread; {@link #sgemmBatched} parallelises over the batch. The vector width, the register tiles and the
  * block sizes come from {@link KernelConfig}, which picks them for the CPU it runs on; each call takes the 6×3-vector
- * tile where the CPU has 32 vector registers and the shape does not pad much more on it, else the 6×2 one.
+ * tile where the CPU has 32 vector registers and the shape does not pad much more on it, else the 6×2 one; with 16
+ * registers (AVX2) a 5×2 tile over op(A) packed into panels instead ({@link Tile}).
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
     private static final int V = KernelConfig.LANES;
     /**
-     * The two register tiles: MR = 6 rows of 2 vectors, or of 3 where there are 32 registers ({@link KernelConfig}).
+     * The in-place register tiles: MR = 6 rows of 2 vectors, or of 3 where there are 32 registers ({@link KernelConfig}).
      * Both leave C2's register allocator room: 8 × 3 (24 accumulators + 3 B vectors + a broadcast, 28 of 32) was
      * compiled with accumulators spilled to the stack inside the k loop in about half of all JVMs, 2.4x slower
      * (BENCHMARKS.md, "A register tile C2 compiles the same way every time").
      */
     private static final int MR = 6, NR_NARROW = 2 * V, NR_WIDE = 3 * V;
+    /**
+     * The tile over packed A for 16 registers: 5 rows × 2 vectors, its A panels 8 floats per k (rows 5..7 zero),
+     * so that the A index is ao + (k &lt;&lt; 3) + r ({@link #kernel5x2PackedA}).
+     */
+    private static final int MR_PACKED = 5, A_STRIDE_PACKED = 8;
     /** Depth of one packed slice: the micro-kernel's k loop, and the rows of a packed B micro-panel (KC×NR). */
     private static final int KC = KernelConfig.KC;
     /**
@@ -50,6 +56,39 @@ public final class Gemm {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {}
+
+    /**
+     * A register tile: {@code mr} rows of op(A) × {@code nr} columns of op(B) (2 or 3 vectors) per micro-kernel call,
+     * and where the micro-kernel reads op(A): in place (full row panels; only a partial last one packed), or every
+     * MC×KC block packed first into panels of {@code aStride} floats per k (element (r, k) of a panel at
+     * k·aStride + r, rows mr.. zero).
+     */
+    enum Tile {
+        /** 6 × 2 vectors, op(A) in place: 12 accumulators + 2 B vectors + 1 broadcast. */
+        NARROW(MR, 2, false, MR),
+        /** 6 × 3 vectors, op(A) in place: 18 accumulators + 3 B vectors + 1 broadcast, for 32 registers (AVX-512, AArch64). */
+        WIDE(MR, 3, false, MR),
+        /**
+         * 5 × 2 vectors over op(A) packed at 8 floats per k: the tile for 16 registers (AVX2). At 256 bits the 6 × 2
+         * tile's 12 FMAs take 6 cycles per k instead of 12 at 512, too few to hide the in-place A's index arithmetic
+         * and bounds checks; and with all 16 registers taken (12 + 2 + the broadcasts C2 schedules ahead) C2 keeps
+         * an accumulator on the stack in some compiles, a store-to-load chain that halves the speed. Packed at a
+         * power-of-two stride, A needs no check in the k loop, and 10 accumulators leave C2 room (BENCHMARKS.md).
+         */
+        PACKED(MR_PACKED, 2, true, A_STRIDE_PACKED);
+
+        /** Rows of op(A), columns of op(B) (floats), and floats per k of a packed A panel. */
+        final int mr, nr, aStride;
+        /** Whether op(A) is packed into panels before the micro-kernels read it. */
+        final boolean packA;
+
+        Tile(int mr, int vectors, boolean packA, int aStride) {
+            this.mr = mr;
+            this.nr = vectors * V;
+            this.packA = packA;
+            this.aStride = aStride;
+        }
+    }
 
     /**
      * Element-wise work on finished C: called once for every block C[i0:i1, j0:j1] (C coordinates) as soon
@@ -81,7 +120,8 @@ public final class Gemm {
             return;
         }
         boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
-        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, null, 0).run(parallel);
+        new Job(tile(M, N, K), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, null, 0)
+                .run(parallel);
     }
 
     /**
@@ -103,8 +143,19 @@ public final class Gemm {
             }
             return;
         }
+        sgemm(tile(M, N, K), transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums);
+    }
+
+    /**
+     * The fast path of {@link #sgemm} (with row sums of op(A) when {@code sums} is not null) on a given register tile
+     * instead of the one {@link #tile} picks: the tests run every tile on every shape, whatever the CPU.
+     */
+    static void sgemm(Tile tile, boolean transA, boolean transB, int M, int N, int K,
+                      float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                      float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
         boolean parallel = (long) M * N * K >= PARALLEL_MIN_MACS;
-        new Job(transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums).run(parallel);
+        new Job(tile, transA, transB, M, N, K, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, epilogue, sums, offSums)
+                .run(parallel);
     }
 
     /**
@@ -122,7 +173,8 @@ public final class Gemm {
             return;
         }
         boolean itemParallel = (long) M * N * K >= PARALLEL_MIN_MACS && batch < 2 * CpuThreads.threads();
-        IntConsumer item = t -> new Job(transA, transB, M, N, K,
+        Tile tile = tile(M, N, K);
+        IntConsumer item = t -> new Job(tile, transA, transB, M, N, K,
                 a, Math.toIntExact(offA + t * strideA), lda,
                 b, Math.toIntExact(offB + t * strideB), ldb,
                 beta, c, Math.toIntExact(offC + t * strideC), ldc, null, null, 0).run(itemParallel);
@@ -146,11 +198,15 @@ public final class Gemm {
         /** Row sums of op(A) (transA only), or null. */
         final float[] sums;
         final int offSums;
-        /** This call's register tile: rows of op(A) (6 or 8) and columns of op(B) (2 or 3 vectors). */
-        /** The register tile's width in floats: NR_WIDE or NR_NARROW. */
-        final int nrTile;
+        /** This call's register tile: rows of op(A) (5, 6 or 8) and columns of op(B) (2 or 3 vectors). */
+        final int mrTile, nrTile;
+        /** Whether every A block is packed into panels of aStride floats per k before the kernels read it ({@link Tile}). */
+        final boolean packA;
+        final int aStride;
+        /** Rows of op(A) per block: MC, rounded down to whole tiles. */
+        final int mcBlock;
 
-        Job(boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
+        Job(Tile tile, boolean transA, boolean transB, int M, int N, int K, float[] a, int offA, int lda,
             float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc, Epilogue epilogue, float[] sums, int offSums) {
             this.transA = transA;
             this.transB = transB;
@@ -170,8 +226,11 @@ public final class Gemm {
             this.epilogue = epilogue;
             this.sums = sums;
             this.offSums = offSums;
-            boolean wide = wideTile(M, N);
-            this.nrTile = wide ? NR_WIDE : NR_NARROW;
+            this.mrTile = tile.mr;
+            this.nrTile = tile.nr;
+            this.packA = tile.packA;
+            this.aStride = tile.aStride;
+            this.mcBlock = Math.max(mrTile, MC / mrTile * mrTile);
         }
 
         /**
@@ -187,7 +246,7 @@ public final class Gemm {
             }
             boolean rowSlabs = M >= N;
             int dim = rowSlabs ? M : N;
-            int unit = rowSlabs ? MR : nrTile;
+            int unit = rowSlabs ? mrTile : nrTile;
             int threads = parallel ? CpuThreads.threads() : 1;
             int slabs = Math.min(ceilDiv(dim, unit), Math.max(threads, Math.min(2 * threads, dim / 1600)));
             CpuThreads.parallelFor(slabs, t -> {
@@ -219,12 +278,16 @@ public final class Gemm {
                     int kc = Math.min(depth, K - pc);
                     float betaBlock = pc == 0 ? beta : 1f;
                     float[] bp = own.packedB(panels * kc * nrTile);
-                    for (int p = 0; p < panels; p++) {
-                        packB(jc + p * nrTile, Math.min(nrTile, jc + nc - (jc + p * nrTile)), pc, kc, bp, p * kc * nrTile);
+                    if (!transB && (long) kc * nc >= KernelConfig.PACK_B_BY_ROWS) {
+                        packRowsB(jc, nc, pc, kc, bp);
+                    } else {
+                        for (int p = 0; p < panels; p++) {
+                            packB(jc + p * nrTile, Math.min(nrTile, jc + nc - (jc + p * nrTile)), pc, kc, bp, p * kc * nrTile);
+                        }
                     }
                     boolean last = pc + kc == K;
-                    for (int ic = i0; ic < i1; ic += MC) {
-                        int mc = Math.min(MC, i1 - ic);
+                    for (int ic = i0; ic < i1; ic += mcBlock) {
+                        int mc = Math.min(mcBlock, i1 - ic);
                         if (betaBlock != 1f) {
                             scaleBlock(ic, ic + mc, jc, jc + nc, betaBlock);
                         }
@@ -287,6 +350,26 @@ public final class Gemm {
         }
 
         /**
+         * Packs op(B)[pc:pc+kc, jc:jc+nc] (not transB) into its nrTile-wide micro-panels (panel p at p·kc·nrTile,
+         * as {@link #packB} lays them out), reading b row by row: for a block larger than L2
+         * ({@link KernelConfig#PACK_B_BY_ROWS}), which comes from L3 or memory, the prefetchers then stream b in
+         * order, where panel by panel every k is a new line a row stride away.
+         */
+        private void packRowsB(int jc, int nc, int pc, int kc, float[] bp) {
+            int full = nc / nrTile;
+            for (int k = 0; k < kc; k++) {
+                int src = offB + (pc + k) * ldb + jc;
+                for (int p = 0; p < full; p++) {
+                    int d = p * kc * nrTile + k * nrTile;
+                    for (int v = 0; v < nrTile; v += V) {
+                        FloatVector.fromArray(S, b, src + p * nrTile + v).intoArray(bp, d + v);
+                    }
+                }
+            }
+            if (full * nrTile < nc) packB(jc + full * nrTile, nc - full * nrTile, pc, kc, bp, full * kc * nrTile);
+        }
+
+        /**
          * Packs columns [j0, j0+nr) of op(B)[pc:pc+kc, :] into one nrTile-wide micro-panel at dst:
          * element (k, j) goes to dst + k·nrTile + j, columns nr..nrTile zero-padded.
          */
@@ -322,54 +405,78 @@ public final class Gemm {
         }
 
         /**
-         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= MR, into one micro-panel: element
-         * (i, k) goes to k·MR + i, rows mr..MR zero-padded. Only the last, partial row panel of a
-         * block needs it; full panels are read in place.
+         * Packs rows [i0, i0+mr) of op(A)[:, pc:pc+kc], mr <= mrTile, into one micro-panel at ap[dst..]: element
+         * (i, k) goes to dst + k·stride + i, rows mr..stride zero-padded. In place (not packA), only the last,
+         * partial row panel of a block needs it (stride mrTile); with packA, every panel of the block (aStride).
          */
-        private void packEdgeA(int i0, int mr, int pc, int kc, float[] ap) {
+        private void packPanelA(int i0, int mr, int pc, int kc, float[] ap, int dst, int stride) {
             for (int k = 0; k < kc; k++) {
-                for (int r = 0; r < MR; r++) {
-                    ap[k * MR + r] = r < mr ? elementA(i0 + r, pc + k) : 0f;
+                int d = dst + k * stride;
+                if (transA) {
+                    // op(A)[i0 + r, pc + k] = a[offA + (pc + k)·lda + i0 + r]: the panel's column k is contiguous
+                    // (a loop: System.arraycopy's set-up costs more than copying 5 to 8 floats)
+                    int src = offA + (pc + k) * lda + i0;
+                    for (int r = 0; r < mr; r++) ap[d + r] = a[src + r];
+                } else {
+                    int src = offA + i0 * lda + pc + k;
+                    for (int r = 0; r < mr; r++) ap[d + r] = a[src + r * lda];
                 }
+                for (int r = mr; r < stride; r++) ap[d + r] = 0f;
             }
-        }
-
-        /** op(A)[i, k]. */
-        private float elementA(int i, int k) {
-            return transA ? a[offA + k * lda + i] : a[offA + i * lda + k];
         }
 
         /**
          * C[ic:ic+mc, jc:jc+nc] (+)= op(A)[ic:ic+mc, pc:pc+kc] · packed B block. B micro-panels are
          * the outer loop (one stays in L1/L2 while the A rows of the block, kept in L2 by MC, stream
-         * past). Full MR-row panels of A are read in place: op(A)[i0 + r, k] sits at
+         * past). Full mrTile-row panels of A are read in place: op(A)[i0 + r, k] sits at
          * a[offA + (i0 + r)·rs + k·ks] with (rs, ks) = (lda, 1), or (1, lda) when transA. Packing A
-         * instead cost 13-19% on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark).
+         * instead cost 13-19% at 512 bits on the N = 192 and transA shapes (per-core GFLOP/s, GemmBenchmark), but is
+         * the gain at 256 ({@link Tile#PACKED}): with packA the whole block is packed first, panel p (rows
+         * ic + p·mrTile..) at p·aStride·kc, and every micro-kernel reads it.
          */
         private void macroKernel(int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, Buffers own) {
+            if (packA) {
+                float[] ap = own.packedA(ceilDiv(mc, mrTile) * aStride * kc);
+                for (int ir = 0; ir < mc; ir += mrTile) {
+                    packPanelA(ic + ir, Math.min(mrTile, mc - ir), pc, kc, ap, ir / mrTile * aStride * kc, aStride);
+                }
+                panels(ic, mc, kc, bp, jc, nc, own, ap, 0, 1, aStride);
+                return;
+            }
             int rs = transA ? 1 : lda;
             int ks = transA ? lda : 1;
-            int fullRows = mc / MR * MR;
-            float[] edgeA = own.edgeA;
+            int fullRows = mc / mrTile * mrTile;
             if (fullRows < mc) {
-                packEdgeA(ic + fullRows, mc - fullRows, pc, kc, edgeA);
+                packPanelA(ic + fullRows, mc - fullRows, pc, kc, own.edgeA, 0, mrTile);
             }
+            panels(ic, mc, kc, bp, jc, nc, own, a, offA + ic * rs + pc * ks, rs, ks);
+        }
+
+        /**
+         * The micro-kernel sweep of {@link #macroKernel} over C[ic:ic+mc, jc:jc+nc]. The A panel of block row ir
+         * starts at as[ao + ir·rs] in place, element (r, k) at + r·rs + k·ks; packed (packA), as is the packed
+         * block, ao = 0, rs = 1, ks = aStride, panel ir at (ir / mrTile)·aStride·kc, and a partial last panel is
+         * there too, zero-padded (in place it is in own.edgeA).
+         */
+        private void panels(int ic, int mc, int kc, float[] bp, int jc, int nc, Buffers own,
+                            float[] as, int ao, int rs, int ks) {
             float[] tile = own.tile;
             for (int jr = 0; jr < nc; jr += nrTile) {
                 int nr = Math.min(nrTile, nc - jr);
                 int bo = (jr / nrTile) * kc * nrTile;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
+                for (int ir = 0; ir < mc; ir += mrTile) {
+                    int mr = Math.min(mrTile, mc - ir);
                     int ci = offC + (ic + ir) * ldc + jc + jr;
-                    if (mr == MR && nr == nrTile) {
-                        kernel(nrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, c, ci, ldc);
+                    int panel = packA ? ir / mrTile * aStride * kc : ao + ir * rs;
+                    if (mr == mrTile && nr == nrTile) {
+                        microKernel(kc, as, panel, rs, ks, bp, bo, c, ci, ldc);
                     } else {
-                        // Edge tile: accumulate the full MR×nrTile tile in scratch, merge the valid part.
-                        Arrays.fill(tile, 0, MR * nrTile, 0f);
-                        if (mr == MR) {
-                            kernel(nrTile, kc, a, offA + (ic + ir) * rs + pc * ks, rs, ks, bp, bo, tile, 0, nrTile);
+                        // Edge tile: accumulate the full mrTile×nrTile tile in scratch, merge the valid part.
+                        Arrays.fill(tile, 0, mrTile * nrTile, 0f);
+                        if (mr == mrTile || packA) {
+                            microKernel(kc, as, panel, rs, ks, bp, bo, tile, 0, nrTile);
                         } else {
-                            kernel(nrTile, kc, edgeA, 0, 1, MR, bp, bo, tile, 0, nrTile);
+                            microKernel(kc, own.edgeA, 0, 1, mrTile, bp, bo, tile, 0, nrTile);
                         }
                         for (int r = 0; r < mr; r++) {
                             for (int q = 0; q < nr; q++) {
@@ -381,12 +488,34 @@ public final class Gemm {
                 }
             }
         }
+
+        /** This call's micro-kernel on one A panel at x[xo..] (element (r, k) at xo + r·rs + k·ks) and one B panel. */
+        private void microKernel(int kc, float[] x, int xo, int rs, int ks, float[] bp, int bo, float[] to, int co, int ldt) {
+            if (packA) {
+                kernel5x2PackedA(kc, x, xo, bp, bo, to, co, ldt);
+            } else {
+                kernel(nrTile, kc, x, xo, rs, ks, bp, bo, to, co, ldt);
+            }
+        }
+    }
+
+    /**
+     * The register tile of a call: 5 × 2 over packed A where {@link KernelConfig#PACKED_TILE} (16 registers: AVX2),
+     * except, unless forced, for products under {@link #PARALLEL_MIN_MACS} multiply-adds (the per-head attention
+     * ones), where packing A costs more than it saves and 6 × 2 reads A in place; else 6 × 3 where
+     * {@link #wideTile} takes it, else 6 × 2.
+     */
+    static Tile tile(int M, int N, int K) {
+        if (KernelConfig.PACKED_TILE && (KernelConfig.TILE.equals("5x2") || (long) M * N * K >= PARALLEL_MIN_MACS)) {
+            return Tile.PACKED;
+        }
+        return wideTile(M, N) ? Tile.WIDE : Tile.NARROW;
     }
 
     /**
      * The 6 × 3-vector tile where it may run, unless it pads C by more than 10% over what the 6 × 2 tile pads
-     * (M = N = 50 at 16 floats a vector: 56 × 96 against 54 × 64): its kernel is faster per FMA, but not by
-     * what it loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
+     * (N = 50 at 16 floats a vector: 96 columns against 64): its kernel is faster per FMA, but not by what it
+     * loses on edge tiles then (BENCHMARKS.md, "GEMM (CPU, float32)").
      */
     static boolean wideTile(int M, int N) {
         if (!KernelConfig.WIDE_TILE) return false;
@@ -397,7 +526,8 @@ public final class Gemm {
     }
 
     /**
-     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp for the tile of MR = 6 rows and NR = 2 or 3 vectors, where A is
+     * Micro-kernel: C[0:MR, 0:NR] (at co, row stride ldc) += A·Bp for the in-place tiles, MR = 6 rows and NR = 2 or 3
+     * vectors, where A is
      * MR×kc with element (r, k) at a[ao + r·rs + k·ks] (a packed panel has rs = 1, ks = MR) and Bp is one packed
      * kc×NR B panel (NR values per k). The accumulators stay in registers for the whole k loop.
      */
@@ -526,6 +656,51 @@ public final class Gemm {
         c52.add(FloatVector.fromArray(S, c, c5 + v2)).intoArray(c, c5 + v2);
     }
 
+    /**
+     * The 5 × 2-vector tile over one packed A panel ({@link Tile#PACKED}): C[0:5, 0:2V] (at co, row stride ldc) +=
+     * A·Bp, A element (r, k) at a[ao + 8·k + r], Bp as in {@link #kernel}. 10 accumulators + 2 B vectors leave 4 of
+     * the 16 registers for the broadcasts, however C2 schedules them, and every index is a power-of-two multiple of
+     * k plus a constant, so C2 hoists all bounds checks out of the k loop and folds the offsets into the addresses:
+     * the loop is 7 loads, 10 FMAs and the counter.
+     */
+    private static void kernel5x2PackedA(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+        for (int k = 0; k < kc; k++) {
+            int ai = ao + k * A_STRIDE_PACKED;
+            int bi = bo + k * NR_NARROW;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        // C += the tile, written out and branch-free for the reasons given in kernel6x2
+        int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc, c4 = co + 4 * ldc;
+        c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+        c01.add(FloatVector.fromArray(S, c, co + V)).intoArray(c, co + V);
+        c10.add(FloatVector.fromArray(S, c, c1)).intoArray(c, c1);
+        c11.add(FloatVector.fromArray(S, c, c1 + V)).intoArray(c, c1 + V);
+        c20.add(FloatVector.fromArray(S, c, c2)).intoArray(c, c2);
+        c21.add(FloatVector.fromArray(S, c, c2 + V)).intoArray(c, c2 + V);
+        c30.add(FloatVector.fromArray(S, c, c3)).intoArray(c, c3);
+        c31.add(FloatVector.fromArray(S, c, c3 + V)).intoArray(c, c3 + V);
+        c40.add(FloatVector.fromArray(S, c, c4)).intoArray(c, c4);
+        c41.add(FloatVector.fromArray(S, c, c4 + V)).intoArray(c, c4 + V);
+    }
+
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
@@ -542,6 +717,15 @@ public final class Gemm {
         final float[] edgeA = new float[MR * KC_ONE_PASS];
         /** Packed op(B) block, up to KC×NC, grown on demand. */
         private float[] b = new float[0];
+        /** Packed op(A) block (packA tiles), up to MC×KC with panels of aStride floats per k, grown on demand. */
+        private float[] a = new float[0];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
 
         float[] packedB(int size) {
             if (b.length < size) {

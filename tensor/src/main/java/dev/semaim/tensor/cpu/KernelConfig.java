@@ -24,10 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   it (the JIT would emulate wider vectors lane by lane).</li>
  *   <li>GEMM register tiles ({@link #TILE}): 6 rows × 2 vectors (12 accumulators, 2 B vectors and a broadcast:
  *   15 of 16 registers, AVX2 and SSE), and where there are 32 vector registers (AVX-512, AArch64's NEON) also
- *   6 × 3 (18 accumulators: 22 of 32 registers), which {@link Gemm} takes for the shapes it does not pad much
- *   more.</li>
+ *   6 × 3 (18 accumulators: 22 of 32 registers), which {@link Gemm} takes for the shapes it does not pad much more. With 16 registers
+ *   (AVX2) 5 × 2 over op(A) packed into panels instead ({@link #PACKED_TILE}).</li>
  *   <li>Blocking: a KC-deep slice of K (512); an MC×KC block of A of 9/64 of the per-core L2; a KC×NC block of
- *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}).</li>
+ *   packed B of at most a quarter of the L3. Each is overridable ({@code -Dsemaim.gemm.kc / .mc / .nc}). B blocks
+ *   larger than L2 are packed row by row ({@link #PACK_B_BY_ROWS}).</li>
  * </ul>
  */
 public final class KernelConfig {
@@ -41,20 +42,26 @@ public final class KernelConfig {
     private static final CacheSizes CACHES = CacheSizes.read(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     /**
-     * GEMM register tiles the CPU may use: "auto" (6 × 3 vectors where the shape wastes little on it and there are
-     * 32 registers, else 6 × 2; without 32 registers always 6 × 2), or one forced for every shape, "6x2" or "6x3"
-     * (the tests run both on every shape; 6x3 on a 16-register CPU spills and runs slowly, but right).
+     * GEMM register tiles the CPU may use: "auto" (with 32 registers 6 × 3 vectors where the shape wastes little on
+     * it, else 6 × 2, both reading op(A) in place; with 16 registers 5 × 2 over op(A) packed into panels), or one
+     * forced for every shape: "6x2", "6x3" or "5x2" (the tests run all three on every shape; 6x3 on a 16-register
+     * CPU spills and runs slowly, but right).
      */
     public static final String TILE = tile();
     /** Whether the 6 × 3-vector tile may run: 32 vector registers, or forced. */
     public static final boolean WIDE_TILE = TILE.equals("6x3") || (TILE.equals("auto") && REGISTERS >= 32);
-    /** Whether the 6 × 2-vector tile may run (not when 6 × 3 is forced). */
-    public static final boolean NARROW_TILE = !TILE.equals("6x3");
+    /**
+     * Whether every GEMM call takes the 5 × 2-vector tile over op(A) packed into panels: with 16 vector registers
+     * (AVX2; BENCHMARKS.md, "GEMM (CPU, float32)", has why not 6 × 2 there), or forced ("5x2").
+     */
+    public static final boolean PACKED_TILE = TILE.equals("5x2") || (TILE.equals("auto") && REGISTERS < 32);
+    /** Whether the 6 × 2-vector tile may run (neither 6 × 3 nor 5 × 2 forced, and 32 registers in auto). */
+    public static final boolean NARROW_TILE = TILE.equals("6x2") || (TILE.equals("auto") && !PACKED_TILE);
     /** Depth of one packed slice of K (the micro-kernel's k loop; rows of a packed B micro-panel). */
     public static final int KC = positive("semaim.gemm.kc", 512);
     /**
      * Rows of op(A) per block: MC×KC floats, 9/64 of the per-core L2 (72 rows at KC 512 for 1 MiB, the block
-     * size measured best on Zen 4), a multiple of 6 (the tiles' rows).
+     * size measured best on Zen 4), a multiple of 6 (the in-place tiles' rows; Gemm rounds it down to whole 5 × 2 tiles).
      */
     public static final int MC = roundTo(positive("semaim.gemm.mc",
             (int) Math.min(1024, CACHES.l2 * 9 / 64 / (4L * KC))), 6);
@@ -62,16 +69,25 @@ public final class KernelConfig {
     public static final int NC = roundTo(positive("semaim.gemm.nc",
             (int) Math.min(2048, CACHES.l3 / 4 / (4L * KC))), 6 * LANES);
 
+    /**
+     * A packed block of op(B) (not transposed) of at least this many floats, a per-core L2 or more, is packed by
+     * reading B row by row rather than micro-panel by micro-panel ({@code -Dsemaim.gemm.packBRows}): on Zen 4 it
+     * raised 1024³ by 4-7 points of the core's peak at 256 bits and 1-4 at 512, and lost 8-20 on the ViT's X·W
+     * products, whose B blocks sit in L2 (BENCHMARKS.md, "GEMM (CPU, float32)").
+     */
+    public static final long PACK_B_BY_ROWS = positive("semaim.gemm.packBRows", (int) Math.min(Integer.MAX_VALUE, CACHES.l2 / 4));
+
     private KernelConfig() {}
 
     /** One line: the CPU, its caches, and the kernel configuration chosen for it. */
     public static String describe() {
         return String.format(Locale.ROOT, "cpu %s; %d threads; L1d %s, L2 %s, L3 %s; vectors %d bit (%d floats, JVM"
-                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 6x3 = 6 x %d), KC %d, MC %d, NC %d",
+                        + " prefers %d), %d registers; gemm tiles %s (6x2 = 6 x %d floats, 6x3 = 6 x %d, 5x2 = 5 x %d over"
+                        + " packed A), KC %d, MC %d, NC %d, B packed by rows from %d floats",
                 cpuModel(), CpuThreads.threads(), kib(CACHES.l1d), kib(CACHES.l2), kib(CACHES.l3),
                 SPECIES.vectorBitSize(), LANES, VectorShape.preferredShape().vectorBitSize(), REGISTERS,
-                WIDE_TILE && NARROW_TILE ? "6x2 and 6x3 by shape" : WIDE_TILE ? "6x3" : "6x2", 2 * LANES, 3 * LANES,
-                KC, MC, NC);
+                PACKED_TILE ? (TILE.equals("5x2") ? "5x2" : "5x2, 6x2 under 2^20 multiply-adds") : WIDE_TILE && NARROW_TILE ? "6x2 and 6x3 by shape" : WIDE_TILE ? "6x3" : "6x2",
+                2 * LANES, 3 * LANES, 2 * LANES, KC, MC, NC, PACK_B_BY_ROWS);
     }
 
     /**
@@ -108,8 +124,8 @@ public final class KernelConfig {
 
     private static String tile() {
         String tile = System.getProperty("semaim.gemm.tile", "auto");
-        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("6x3")) {
-            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2 or 6x3, got " + tile);
+        if (!tile.equals("auto") && !tile.equals("6x2") && !tile.equals("6x3") && !tile.equals("5x2")) {
+            throw new IllegalArgumentException("semaim.gemm.tile: expected auto, 6x2, 6x3 or 5x2, got " + tile);
         }
         return tile;
     }

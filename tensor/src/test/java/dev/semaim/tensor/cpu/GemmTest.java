@@ -1,7 +1,6 @@
 package dev.semaim.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -81,26 +80,95 @@ class GemmTest {
     }
 
     /**
-     * The register tile per call: 6 × 3 vectors for the large ViT products where the CPU allows it; for the per-head
-     * attention shapes, 6 × 2 where 6 × 3 would pad C by more than 10% more (N = 50 or 64 at 8 or 16 floats a
-     * vector); a forced tile for every shape.
+     * The register tile per call: with 16 registers 5 × 2 over packed A for the large products and 6 × 2 in place
+     * for the per-head attention ones (forced 5 × 2: every shape); else 6 × 3 vectors for the large ViT products
+     * where the CPU allows it, 6 × 2 where 6 × 3 would pad C by more than 10% more (the per-head attention shapes at
+     * 8 or 16 floats a vector); a forced tile for every shape.
      */
     @Test
     void tileChoice() {
-        int[][] large = {{1024, 1024}, {6400, 576}, {6400, 192}, {192, 576}, {768, 192}};
-        int[][] attention = {{50, 50}, {50, 64}};
+        int[][] large = {{1024, 1024, 1024}, {6400, 576, 192}, {6400, 192, 576}, {192, 576, 6400}, {768, 192, 6400}};
+        int[][] attention = {{50, 50, 64}, {50, 64, 50}};
+        boolean forcedPacked = KernelConfig.TILE.equals("5x2");
         for (int[] s : large) {
-            assertEquals(KernelConfig.WIDE_TILE, Gemm.wideTile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+            Gemm.Tile expected = KernelConfig.PACKED_TILE ? Gemm.Tile.PACKED
+                    : KernelConfig.WIDE_TILE ? Gemm.Tile.WIDE : Gemm.Tile.NARROW;
+            assertEquals(expected, Gemm.tile(s[0], s[1], s[2]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
         }
         int v = KernelConfig.LANES;
         for (int[] s : attention) {
             int n = s[1];
             boolean padsLittle = (n + 3 * v - 1) / (3 * v) * 3 * v * 10 <= (n + 2 * v - 1) / (2 * v) * 2 * v * 11;
-            assertEquals(KernelConfig.WIDE_TILE && (!KernelConfig.NARROW_TILE || padsLittle),
-                    Gemm.wideTile(s[0], s[1]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
+            Gemm.Tile expected = forcedPacked ? Gemm.Tile.PACKED
+                    : KernelConfig.PACKED_TILE ? Gemm.Tile.NARROW
+                    : KernelConfig.WIDE_TILE && (!KernelConfig.NARROW_TILE || padsLittle) ? Gemm.Tile.WIDE : Gemm.Tile.NARROW;
+            assertEquals(expected, Gemm.tile(s[0], s[1], s[2]), s[0] + "x" + s[1] + " " + KernelConfig.describe());
         }
         if (v >= 8 && KernelConfig.NARROW_TILE) {
-            assertFalse(Gemm.wideTile(50, 50), "50x50 at " + v + " floats a vector pads 50% more on 6x3");
+            assertEquals(Gemm.Tile.NARROW, Gemm.tile(50, 50, 64), "50x50 at " + v + " floats a vector pads 50% more on 6x3");
+        }
+    }
+
+    /**
+     * Every register tile, whatever this CPU would pick, on the edges of its blocking: M around the tile rows (5 and
+     * 6) and the row block (MC, rounded to whole tiles: 70 or 72), N around one and two vector widths, K = 1, 7 and
+     * three K slices; all transposes, beta 0, 1 and 0.5, padded leading dimensions.
+     */
+    @Test
+    void everyTileOnItsEdges() {
+        Random rnd = new Random(5);
+        int v = KernelConfig.LANES;
+        int[] ms = {1, 4, 5, 6, 7, 9, 11, 69, 71, 73, 143};
+        int[] ns = {1, v - 1, 2 * v, 2 * v + 1, 3 * v + 5};
+        int[] ks = {1, 7, 2 * KernelConfig.KC + 3};
+        for (Gemm.Tile tile : Gemm.Tile.values()) {
+            int count = 0;
+            for (int m : ms) {
+                for (int n : ns) {
+                    for (int k : ks) {
+                        if (k > 100 && m * n > 2000) continue; // the deep case on the smaller products only: time
+                        int t = count++ & 3;
+                        float beta = count % 3 == 0 ? 0f : count % 3 == 1 ? 1f : 0.5f;
+                        check(rnd, tile, (t & 1) != 0, (t & 2) != 0, m, n, k, 3, beta, null, null);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packed B blocks of at least {@link KernelConfig#PACK_B_BY_ROWS} floats, which are packed row by row (not
+     * transB), on every tile: one K slice (K = 1024) and KC-deep ones, N not a multiple of any tile's width.
+     */
+    @Test
+    void largeBBlocksPackedByRows() {
+        Random rnd = new Random(13);
+        for (Gemm.Tile tile : Gemm.Tile.values()) {
+            for (int k : new int[] {1024, 1100}) {
+                int depth = k <= 1024 ? k : KernelConfig.KC;
+                int n = (int) Math.min(4000, KernelConfig.PACK_B_BY_ROWS / depth + 17);
+                check(rnd, tile, false, false, 13, n, k, 1, 0f, null, null);
+                check(rnd, tile, true, false, 7, n, k, 0, 1f, null, null);
+            }
+        }
+    }
+
+    /**
+     * Every register tile with an epilogue (each element of C seen once, after its last K slice) and with the row
+     * sums of op(A) (transA), on shapes with partial row and column tiles, one and two K slices, and row and
+     * column slabs over the pool.
+     */
+    @Test
+    void everyTileWithEpilogueAndRowSums() {
+        Random rnd = new Random(9);
+        int[][] shapes = {{37, 29, 1}, {73, 45, 300}, {301, 19, KernelConfig.KC + 9}, {23, 1200, 100}, {400, 300, 40}};
+        for (Gemm.Tile tile : Gemm.Tile.values()) {
+            for (int[] s : shapes) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    check(rnd, tile, true, tb, s[0], s[1], s[2], 2, 0f, new int[s[0] * s[1]], new float[s[0] + 1]);
+                    check(rnd, tile, false, tb, s[0], s[1], s[2], 2, 1f, new int[s[0] * s[1]], null);
+                }
+            }
         }
     }
 
@@ -147,16 +215,56 @@ class GemmTest {
      * C element, including the padding, which must stay untouched.
      */
     private static void check(Random rnd, boolean ta, boolean tb, int m, int n, int k, int pad, float beta) {
+        check(rnd, null, ta, tb, m, n, k, pad, beta, null, null);
+    }
+
+    /**
+     * {@link #check(Random, boolean, boolean, int, int, int, int, float)} on a given tile (null: the one the public
+     * entry picks), optionally with an epilogue that counts, per element of C, the calls that cover it (each must
+     * see it exactly once, with its final value) and with row sums of op(A) written to sums[1..m] (transA only;
+     * sums[0] must stay untouched).
+     */
+    private static void check(Random rnd, Gemm.Tile tile, boolean ta, boolean tb, int m, int n, int k, int pad, float beta,
+                              int[] seen, float[] sums) {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
         float[] a = random(rnd, pad + (ta ? k : m) * lda);
         float[] b = random(rnd, pad + (tb ? n : k) * ldb);
         float[] c = beta == 0f ? nans(pad + m * ldc) : random(rnd, pad + m * ldc);
         float[] expected = c.clone();
         GemmReference.sgemm(ta, tb, m, n, k, a, pad, lda, b, pad, ldb, beta, expected, pad, ldc);
-        Gemm.sgemm(ta, tb, m, n, k, a, pad, lda, b, pad, ldb, beta, c, pad, ldc);
-        String what = String.format("ta=%b tb=%b m=%d n=%d k=%d pad=%d beta=%s", ta, tb, m, n, k, pad, beta);
+        String what = String.format("tile=%s ta=%b tb=%b m=%d n=%d k=%d pad=%d beta=%s", tile, ta, tb, m, n, k, pad, beta);
+        float[] seenValue = new float[m * n]; // C as each epilogue call saw it: must be the final C
+        Gemm.Epilogue epilogue = seen == null ? null : (i0, i1, j0, j1) -> {
+            for (int i = i0; i < i1; i++) {
+                for (int j = j0; j < j1; j++) {
+                    seenValue[i * n + j] = c[pad + i * ldc + j];
+                    seen[i * n + j]++;
+                }
+            }
+        };
+        if (sums != null) sums[0] = 42f;
+        if (tile == null) {
+            Gemm.sgemm(ta, tb, m, n, k, a, pad, lda, b, pad, ldb, beta, c, pad, ldc);
+        } else {
+            Gemm.sgemm(tile, ta, tb, m, n, k, a, pad, lda, b, pad, ldb, beta, c, pad, ldc, epilogue, sums, 1);
+        }
         compare(what, ta, tb, m, n, k, a, pad, lda, b, pad, ldb, beta, expected, c, pad, ldc);
         assertOutsideUntouched(what, expected, c, m, n, ldc, pad);
+        if (seen != null) {
+            for (int e = 0; e < seen.length; e++) {
+                assertEquals(1, seen[e], what + ": epilogue calls covering C[" + e / n + "," + e % n + "]");
+                assertEquals(c[pad + e / n * ldc + e % n], seenValue[e],
+                        what + ": the epilogue saw C[" + e / n + "," + e % n + "] before its last K slice");
+            }
+        }
+        if (sums != null) {
+            assertEquals(42f, sums[0], what + ": sums[offSums - 1] was written");
+            for (int i = 0; i < m; i++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) sum += a[pad + p * lda + i];
+                assertEquals(sum, sums[1 + i], what + ": row sum " + i); // same order from zero: bit for bit
+            }
+        }
     }
 
     private static void checkBatched(Random rnd, boolean ta, boolean tb, int batch, int m, int n, int k, float beta) {

@@ -26,7 +26,10 @@ class KernelConfigTest {
         assertEquals(expected / 32, KernelConfig.LANES);
         String tile = System.getProperty("semaim.gemm.tile", "auto");
         assertEquals(tile, KernelConfig.TILE);
-        assertEquals(!tile.equals("6x2") && (tile.equals("6x3") || KernelConfig.REGISTERS >= 32), KernelConfig.WIDE_TILE);
+        boolean auto = tile.equals("auto");
+        assertEquals(tile.equals("6x3") || (auto && KernelConfig.REGISTERS >= 32), KernelConfig.WIDE_TILE);
+        assertEquals(tile.equals("6x2") || (auto && KernelConfig.REGISTERS >= 32), KernelConfig.NARROW_TILE);
+        assertEquals(tile.equals("5x2") || (auto && KernelConfig.REGISTERS < 32), KernelConfig.PACKED_TILE);
     }
 
     @Test
