@@ -20,12 +20,13 @@ import java.util.Locale;
  * Data-parallel training throughput on the CPU: a {@link CpuBench} training step at a global batch split over the
  * processes of the launch, the gradients averaged by {@link GradientAllReduce} on Open MPI. Run alone (1 process) or
  * under mpirun; rank 0 prints per-step times and one line {@code RESULT {json}}: median step, images/s of the whole
- * run, the median share of the step in the gradient all-reduce's code (packing, starting, waiting, unpacking), and the
+ * run, the median share of the step in the gradient all-reduce's code (packing, starting, waiting, unpacking), the
  * median share of it left after the backward (waiting for the reductions the backward did not hide, unpacking; the
- * rest, packing and starting the buckets, runs inside the backward), and when in the last timed step's backward each
- * bucket's all-reduce started (the first step's buckets are in reverse registration order, the later ones rebuilt in
- * the order the first backward finished the gradients). Every step starts at a barrier, so the ranks' steps are timed
- * together.
+ * rest, packing and starting the buckets, runs inside the backward), rank 0's and the least over the processes (that
+ * of the process whose backward ended last, which waits for the reductions alone, not for a slower process), and when
+ * in the last timed step's backward each bucket's all-reduce started (the first step's buckets are in reverse
+ * registration order, the later ones rebuilt in the order the first backward finished the gradients). Every step
+ * starts at a barrier, so the ranks' steps are timed together.
  *
  * <p>Usage: {@code DataParallelBench <config> [global batch] [warmup] [timed]}, e.g. {@code scripts/bench-dp.sh}.
  */
@@ -54,7 +55,7 @@ public final class DataParallelBench {
                     config, comm.size(), batch, global, CpuThreads.threads(), comm.engine(), warmup, timed);
         }
         Rng data = new Rng(1).fork(comm.rank());
-        List<Double> steps = new ArrayList<>(), shares = new ArrayList<>(), exposed = new ArrayList<>();
+        List<Double> steps = new ArrayList<>(), shares = new ArrayList<>(), exposed = new ArrayList<>(), leastExposed = new ArrayList<>();
         double[] lastStarts = new double[0];
         for (int i = 0; i < warmup + timed; i++) {
             long reduce0 = sync == null ? 0 : sync.nanos(), after0 = sync == null ? 0 : sync.afterBackwardNanos();
@@ -68,25 +69,37 @@ public final class DataParallelBench {
             double s = (System.nanoTime() - t0) / 1e9, share = sync == null ? 0 : (sync.nanos() - reduce0) / 1e9 / s;
             double after = sync == null ? 0 : (sync.afterBackwardNanos() - after0) / 1e9 / s;
             double[] starts = sync == null ? new double[0] : sync.lastStarts();
+            // the process whose backward ended last waits only for the reductions; the others also wait for it
+            double least = sync == null ? 0 : leastOverProcesses(comm, after);
             if (print) {
-                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%% (%.1f%% after the backward), buckets started at %s "
-                        + "of the backward%n", i, i < warmup ? " (warm-up)" : "", s, global / s, 100 * share, 100 * after, percents(starts));
+                System.out.printf(Locale.ROOT, "step %d%s: %.3f s, %.1f images/s, all-reduce %.1f%% (%.1f%% after the backward, least over the processes "
+                        + "%.1f%%), buckets started at %s of the backward%n", i, i < warmup ? " (warm-up)" : "", s, global / s, 100 * share, 100 * after,
+                        100 * least, percents(starts));
             }
             if (i >= warmup) {
                 steps.add(s);
                 shares.add(share);
                 exposed.add(after);
+                leastExposed.add(least);
                 lastStarts = starts;
             }
         }
         double median = CpuBench.median(steps);
         if (print) {
             System.out.printf(Locale.ROOT, "RESULT {\"config\": \"%s\", \"processes\": %d, \"threads\": %d, \"global_batch\": %d, \"median_step_s\": %.4f, "
-                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"after_backward_share\": %.4f, \"buckets\": %d, \"last_bucket_starts\": %s, "
-                    + "\"steps_s\": %s}%n", config, comm.size(), CpuThreads.threads(), global, median, global / median, CpuBench.median(shares),
-                    CpuBench.median(exposed), sync == null ? 0 : sync.buckets(), Arrays.toString(lastStarts), steps);
+                    + "\"images_per_s\": %.2f, \"allreduce_share\": %.4f, \"after_backward_share\": %.4f, \"after_backward_share_least\": %.4f, \"buckets\": %d, "
+                    + "\"last_bucket_starts\": %s, \"steps_s\": %s}%n", config, comm.size(), CpuThreads.threads(), global, median, global / median,
+                    CpuBench.median(shares), CpuBench.median(exposed), CpuBench.median(leastExposed), sync == null ? 0 : sync.buckets(),
+                    Arrays.toString(lastStarts), steps);
         }
         comm.close();
+    }
+
+    /** The least of every process's {@code value} (an all-gather, outside the timed step). */
+    private static double leastOverProcesses(Communicator comm, double value) {
+        double least = Double.POSITIVE_INFINITY;
+        for (float v : comm.allGather(Tensor.of(new float[] {(float) value}, 1)).toFloatArray()) least = Math.min(least, v);
+        return least;
     }
 
     /** Fractions as "[52%, 100%]". */

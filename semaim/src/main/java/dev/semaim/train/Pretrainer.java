@@ -208,7 +208,7 @@ public final class Pretrainer {
             // before the EMA copies the weights: rank 0's, broadcast
             Map<String, Object> flags = new LinkedHashMap<>(o.asMap());
             // not recorded in checkpoints, but with a limit every process reads rank 0's clock at each step
-            flags.put("time_limit_minutes", o.timeLimit == null ? null : o.timeLimit.toMillis() / 60_000.0);
+            flags.put("time_limit_minutes", o.timeLimit == null ? "none" : o.timeLimit.toMillis() / 60_000.0);
             DataParallel.agree(comm, flags, data.dataset().size() + " images of " + data.description(),
                     resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + state, model);
             ModelEma ema = o.useEmaModel ? new ModelEma(model) : null; // a copy of the weights trained from (timm's deep copy)

@@ -68,16 +68,18 @@ class DataParallelPretrainTest {
     void ranksThatDisagreeOnAFlagStopWithAMessage() throws Exception {
         Mpirun mpirun = new Mpirun(dir);
         Mpirun.require();
-        // a wrapper gives each rank its own --seed
+        // a wrapper gives each rank its own --seed and --time_limit_minutes (not recorded in checkpoints, but the ranks
+        // read rank 0's clock at every step only when they all have a limit)
         Path script = dir.resolve("rank.sh");
-        Files.writeString(script, "#!/bin/sh\nexec \"$@\" --seed \"$OMPI_COMM_WORLD_RANK\"\n");
+        Files.writeString(script, "#!/bin/sh\nexec \"$@\" --seed \"$OMPI_COMM_WORLD_RANK\" --time_limit_minutes \"$OMPI_COMM_WORLD_RANK\"\n");
         assertTrue(script.toFile().setExecutable(true));
         Process p = mpirun.start("disagree", 2, script, Main.class.getName(), flags(8, 1, 2, dir.resolve("out")));
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun did not end in 120 s: " + mpirun.output("disagree"));
         int rc = p.exitValue();
         String out = mpirun.output("disagree");
         assertTrue(rc != 0, out);
-        assertTrue(out.contains("the processes of the run disagree with rank 0 on --seed (rank 1)"), out);
+        assertTrue(out.contains("the processes of the run disagree with rank 0 on --seed (rank 1), --time_limit_minutes (rank 1); rank 0 has "
+                + "--seed 0, --time_limit_minutes 0.0"), out);
     }
 
     /**
