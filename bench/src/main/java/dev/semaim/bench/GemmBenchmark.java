@@ -1,5 +1,9 @@
 package dev.semaim.bench;
 
+import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Backends;
+import dev.semaim.tensor.DType;
+import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.cpu.AttentionProducts;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.Gemm;
@@ -21,8 +25,9 @@ import java.util.Random;
  * the probe's GFLOP/s, of their ratio per pair ("of peak": the two share the machine's clock and load), of
  * GFLOP per CPU-second (see {@link #measure}) and of its ratio to the probe's per CPU-second ("of core": the
  * fraction of a core's FMA peak while the GEMM runs on it, the steadier figure on a shared machine). The per-head
- * attention products are timed three ways: the fused attention's own kernels ({@link AttentionProducts}, what
- * training runs), the general GEMM on the same shapes, and a naive i-k-j loop on the same threads, the baseline the
+ * attention products are timed four ways: the fused attention's own kernels ({@link AttentionProducts}, what
+ * training runs), the whole fused forward and backward around them (their products' FLOPs over the time of all
+ * their work), the general GEMM on the same shapes, and a naive i-k-j loop on the same threads, the baseline the
  * small-matrix paths must beat. The last line sums up: the lowest fraction on the large products and on the fused
  * attention products.
  */
@@ -67,6 +72,8 @@ public final class GemmBenchmark {
         // general GEMM on the same shapes.
         heads("attn 384 x S = Q(50x64) · Kt, fused kernel", true, 128, 3, 50, 64, runs);
         heads("attn 384 x O = P(50x50) · V(50x64), fused kernel", false, 128, 3, 50, 64, runs);
+        fused("attn 384 heads, fused forward (S, softmax, O)", false, 128, 3, 50, 64, runs);
+        fused("attn 384 heads, fused backward (4 products)", true, 128, 3, 50, 64, runs);
         gemm("attn 384 x S = Q · Kt, general GEMM", false, true, 384, 50, 50, 64, runs);
         gemm("attn 384 x O = P · V, general GEMM", false, false, 384, 50, 64, 50, runs);
         naive("attn 384 x S = Q · Kt, naive loop", true, 384, 50, 50, 64, runs);
@@ -104,6 +111,30 @@ public final class GemmBenchmark {
                 ? () -> AttentionProducts.scores(images, heads, tokens, tokens, hd, qkv, 0, row, qkv, d, row, 0.125f, p)
                 : () -> AttentionProducts.weighted(images, heads, tokens, tokens, hd, p, qkv, 2 * d, row, out, d));
         lowestAttention = Math.min(lowestAttention, ratio);
+    }
+
+    /**
+     * The whole fused attention forward or backward on the CPU backend (what a training step calls), on the same
+     * operands as {@link #heads}; the FLOPs counted are its products' (2 forward, 4 backward), so the figure is the
+     * products' rate after the softmax, the packing and the copies have taken their share. Not in the summary line.
+     */
+    private static void fused(String name, boolean backward, int images, int heads, int tokens, int hd, int runs) {
+        if (!name.contains(only)) return;
+        Random rnd = new Random(1);
+        int d = heads * hd;
+        Tensor qkv = Tensor.of(random(rnd, images * tokens * 3 * d), images, tokens, 3 * d);
+        Tensor q = qkv.narrow(2, 0, d), k = qkv.narrow(2, d, d), v = qkv.narrow(2, 2 * d, d);
+        Tensor out = Tensor.empty(DType.F32, images, tokens, d), probs = Tensor.empty(DType.F32, images, heads, tokens, tokens);
+        Tensor dOut = Tensor.of(random(rnd, images * tokens * d), images, tokens, d);
+        Tensor grads = Tensor.empty(DType.F32, images, tokens, 3 * d);
+        Tensor dq = grads.narrow(2, 0, d), dk = grads.narrow(2, d, d), dv = grads.narrow(2, 2 * d, d);
+        Backend cpu = Backends.cpu();
+        double scale = Math.pow(hd, -0.5);
+        cpu.attention(q, k, v, heads, scale, null, out, probs);
+        double products = (backward ? 4.0 : 2.0) * 2 * images * heads * tokens * tokens * hd;
+        measure(name, products, runs, backward
+                ? () -> cpu.attentionBackward(dOut, q, k, v, probs, heads, scale, dq, dk, dv)
+                : () -> cpu.attention(q, k, v, heads, scale, null, out, probs));
     }
 
     /** Batched C = A·op(B) by the textbook i-k-j loop (C2 vectorises the j loop), items on the pool. */

@@ -81,16 +81,18 @@ final class AttentionKernels {
         CpuThreads.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads;
             AttentionProducts.Scratch s = AttentionProducts.scratch();
-            float[] vt = s.b(hd * tkp), dp = s.c(tqp * tkp), bp = s.d(Math.max(tq, tk) * hdp);
+            float[] gp = s.a(tq * hdp), vt = s.b(hd * tkp), dp = s.c(tqp * tkp), bp = s.d(Math.max(tq, tk) * hdp);
             float[] res = s.e(AttentionProducts.outRows(Math.max(tq, tk)) * hdp);
             float[] edge = s.f(AttentionProducts.WR * Math.max(Math.max(tq, tk), hd));
             int go = dOut.offset() + bi * dOut.stride(0) + h * hd, qo = q.offset() + bi * q.stride(0) + h * hd;
             int ko = k.offset() + bi * k.stride(0) + h * hd, vo = v.offset() + bi * v.stride(0) + h * hd;
             int po = probs.offset() + task * tq * tk;
-            // dp: (Tq↑, Tk↑) = dO_h·v_hᵀ (v_hᵀ into vt, dO_h read in place)
-            AttentionProducts.scoresHead(ga, go, dOut.stride(1), tq, va, vo, v.stride(1), tk, hd, 1f, vt, dp, edge);
+            // dO_h packed once into gp (Tq, hd↑): the left operand of dp and the right one of dv
+            AttentionProducts.packRows(ga, go, dOut.stride(1), tq, hd, gp, tq, hdp);
+            // dp: (Tq↑, Tk↑) = dO_h·v_hᵀ (v_hᵀ into vt)
+            AttentionProducts.scoresHead(gp, 0, hdp, tq, va, vo, v.stride(1), tk, hd, 1f, vt, dp, edge);
             // dv_h = pᵀ·dO_h, p read in place
-            AttentionProducts.weightedHead(pa, po, 1, tk, tk, tq, ga, go, dOut.stride(1), hd, bp, res, edge);
+            AttentionProducts.product(tk, hdp, tq, pa, po, 1, tk, gp, 0, hdp, 1f, res, hdp, edge);
             AttentionProducts.unpack(res, hdp, tk, hd, dva, dv.offset() + bi * dv.stride(0) + h * hd, dv.stride(1));
             // ds = softmax backward, then ·scale (as the unfused mul does; the row has room for whole vectors)
             FloatVector vScale = FloatVector.broadcast(S, fscale);

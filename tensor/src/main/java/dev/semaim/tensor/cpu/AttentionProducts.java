@@ -12,8 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #scoresHead}: c = a · bᵀ · scale with b given by rows (S = Q·Kᵀ, and dP = dO·Vᵀ in the backward):
  *   b is transposed once into scratch (hd, L↑), and a's rows are broadcast from where they lie;</li>
  *   <li>{@link #weightedHead}: c = a · b with b given by rows (O = P·V; dV = Pᵀ·dO, dQ = dS·K, dK = dSᵀ·Q): b's rows
- *   are read in place where the head width is a multiple of 2 vectors (else packed into scratch, zero-padded), and
- *   a is read in place, either way round.</li>
+ *   are packed into scratch, zero-padded to whole vectors, and a is read in place, either way round.</li>
  * </ul>
  * The register tile is 5 rows × 4 vectors (20 accumulators: 50 tokens are 10 panels, no edge) where there are 32
  * vector registers, with 4 × 2 strips for the columns past the last multiple of 4 vectors and on CPUs with 16
@@ -94,19 +93,17 @@ public final class AttentionProducts {
     /**
      * c (m↑, n↑) = a · b, where element (i, k) of a (m × kk) is a[ao + i·rs + k·ks] ((rs, ks) = (row stride, 1) for
      * a row-major a, (1, row stride) for the transpose of one; read in place), b is kk rows of n features at
-     * b[bo + k·brs + f], m↑ = {@link #outRows}(m) and n↑ = n rounded up to {@link #NR} (the row stride of c). b is read
-     * in place where n is a multiple of NR (ViT-Ti's 64 at every width), else its rows are first packed into bp (kk ×
-     * n↑ floats, zero-padded); edge holds {@link #WR}·kk floats.
+     * b[bo + k·brs + f], m↑ = {@link #outRows}(m) and n↑ = n rounded up to {@link #NR} (the row stride of c). b's rows
+     * are first packed into bp (kk × n↑ floats, zero-padded), even where n is a whole number of vectors: every row
+     * panel of a reads all of b, and b's rows in place, in a (B, T, 3D) projection, lie 3D floats apart, which for
+     * ViT-Ti (2304 bytes) maps them onto a quarter of L1's sets (8-14% slower fused steps, BENCHMARKS.md); edge
+     * holds {@link #WR}·kk floats.
      */
     static void weightedHead(float[] a, int ao, int rs, int ks, int m, int kk, float[] b, int bo, int brs, int n,
                              float[] bp, float[] c, float[] edge) {
         int np = roundUp(n, NR);
-        if (np == n) {
-            product(m, n, kk, a, ao, rs, ks, b, bo, brs, 1f, c, n, edge);
-        } else {
-            packRows(b, bo, brs, kk, n, bp, kk, np);
-            product(m, np, kk, a, ao, rs, ks, bp, 0, np, 1f, c, np, edge);
-        }
+        packRows(b, bo, brs, kk, n, bp, kk, np);
+        product(m, np, kk, a, ao, rs, ks, bp, 0, np, 1f, c, np, edge);
     }
 
     /**
