@@ -1,9 +1,5 @@
 package dev.semaim.bench;
 
-import dev.semaim.tensor.Backend;
-import dev.semaim.tensor.Backends;
-import dev.semaim.tensor.DType;
-import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.cpu.AttentionProducts;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.Gemm;
@@ -72,8 +68,8 @@ public final class GemmBenchmark {
         // general GEMM on the same shapes.
         heads("attn 384 x S = Q(50x64) · Kt, fused kernel", true, 128, 3, 50, 64, runs);
         heads("attn 384 x O = P(50x50) · V(50x64), fused kernel", false, 128, 3, 50, 64, runs);
-        fused("attn 384 heads, fused forward (S, softmax, O)", false, 128, 3, 50, 64, runs);
-        fused("attn 384 heads, fused backward (4 products)", true, 128, 3, 50, 64, runs);
+        fused("attn 384 heads, fused forward (S, softmax, O)", false, runs);
+        fused("attn 384 heads, fused backward (4 products)", true, runs);
         gemm("attn 384 x S = Q · Kt, general GEMM", false, true, 384, 50, 50, 64, runs);
         gemm("attn 384 x O = P · V, general GEMM", false, false, 384, 50, 64, 50, runs);
         naive("attn 384 x S = Q · Kt, naive loop", true, 384, 50, 50, 64, runs);
@@ -114,27 +110,15 @@ public final class GemmBenchmark {
     }
 
     /**
-     * The whole fused attention forward or backward on the CPU backend (what a training step calls), on the same
-     * operands as {@link #heads}; the FLOPs counted are its products' (2 forward, 4 backward), so the figure is the
-     * products' rate after the softmax, the packing and the copies have taken their share. Not in the summary line.
+     * The whole fused attention forward or backward on the CPU backend (what a training step calls), on vit-t1's
+     * shapes ({@link AttentionAB.Work}); the FLOPs counted are its products' (2 forward, 4 backward), so the figure is
+     * the products' rate after the softmax, the packing and the copies have taken their share. Not in the summary line.
      */
-    private static void fused(String name, boolean backward, int images, int heads, int tokens, int hd, int runs) {
+    private static void fused(String name, boolean backward, int runs) {
         if (!name.contains(only)) return;
-        Random rnd = new Random(1);
-        int d = heads * hd;
-        Tensor qkv = Tensor.of(random(rnd, images * tokens * 3 * d), images, tokens, 3 * d);
-        Tensor q = qkv.narrow(2, 0, d), k = qkv.narrow(2, d, d), v = qkv.narrow(2, 2 * d, d);
-        Tensor out = Tensor.empty(DType.F32, images, tokens, d), probs = Tensor.empty(DType.F32, images, heads, tokens, tokens);
-        Tensor dOut = Tensor.of(random(rnd, images * tokens * d), images, tokens, d);
-        Tensor grads = Tensor.empty(DType.F32, images, tokens, 3 * d);
-        Tensor dq = grads.narrow(2, 0, d), dk = grads.narrow(2, d, d), dv = grads.narrow(2, 2 * d, d);
-        Backend cpu = Backends.cpu();
-        double scale = Math.pow(hd, -0.5);
-        cpu.attention(q, k, v, heads, scale, null, out, probs);
-        double products = (backward ? 4.0 : 2.0) * 2 * images * heads * tokens * tokens * hd;
-        measure(name, products, runs, backward
-                ? () -> cpu.attentionBackward(dOut, q, k, v, probs, heads, scale, dq, dk, dv)
-                : () -> cpu.attention(q, k, v, heads, scale, null, out, probs));
+        AttentionAB.Work work = new AttentionAB.Work();
+        int heads = AttentionAB.Work.IMAGES * AttentionAB.Work.HEADS, t = AttentionAB.Work.TOKENS;
+        measure(name, (backward ? 4.0 : 2.0) * 2 * heads * t * t * AttentionAB.Work.HD, runs, work.call(backward ? 1 : 0));
     }
 
     /** Batched C = A·op(B) by the textbook i-k-j loop (C2 vectorises the j loop), items on the pool. */
