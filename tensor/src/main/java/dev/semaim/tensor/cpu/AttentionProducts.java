@@ -201,7 +201,10 @@ public final class AttentionProducts {
             int full = m / WR * WR;
             packEdge(m, full, WR, kk, a, ao, rs, ks, edge);
             for (; j + WN <= n; j += WN) {
-                for (int i = 0; i < full; i += WR) wideTile(kk, a, ao + i * rs, rs, ks, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
+                for (int i = 0; i < full; i += WR) {
+                    if (ks == 1) wideTileUnit(kk, a, ao + i * rs, rs, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
+                    else wideTile(kk, a, ao + i * rs, rs, ks, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
+                }
                 if (full < m) wideTile(kk, edge, 0, 1, WR, b, bo + j, ldb, scale, c, full * ldc + j, ldc);
             }
         }
@@ -298,6 +301,77 @@ public final class AttentionProducts {
             c32 = x.fma(b2, c32);
             c33 = x.fma(b3, c33);
             x = FloatVector.broadcast(S, a[a4 + ak]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            c43 = x.fma(b3, c43);
+        }
+        FloatVector vs = FloatVector.broadcast(S, scale);
+        // stored inline: a helper taking vectors as arguments boxes them when C2 leaves it out of line
+        c00.mul(vs).intoArray(c, co);
+        c01.mul(vs).intoArray(c, co + V);
+        c02.mul(vs).intoArray(c, co + 2 * V);
+        c03.mul(vs).intoArray(c, co + 3 * V);
+        co += ldc;
+        c10.mul(vs).intoArray(c, co);
+        c11.mul(vs).intoArray(c, co + V);
+        c12.mul(vs).intoArray(c, co + 2 * V);
+        c13.mul(vs).intoArray(c, co + 3 * V);
+        co += ldc;
+        c20.mul(vs).intoArray(c, co);
+        c21.mul(vs).intoArray(c, co + V);
+        c22.mul(vs).intoArray(c, co + 2 * V);
+        c23.mul(vs).intoArray(c, co + 3 * V);
+        co += ldc;
+        c30.mul(vs).intoArray(c, co);
+        c31.mul(vs).intoArray(c, co + V);
+        c32.mul(vs).intoArray(c, co + 2 * V);
+        c33.mul(vs).intoArray(c, co + 3 * V);
+        co += ldc;
+        c40.mul(vs).intoArray(c, co);
+        c41.mul(vs).intoArray(c, co + V);
+        c42.mul(vs).intoArray(c, co + 2 * V);
+        c43.mul(vs).intoArray(c, co + 3 * V);
+    }
+
+    /**
+     * {@link #wideTile} for a row-major a (k stride 1): element (r, k) at a[ao + r·rs + k]. The same sums; a separate
+     * body because C2 compiles the loop with a unit k stride into code that stays fast, where the general body
+     * (k·ks) came out about 1.5 times slower in about half of the JVMs (fused attention A/B, BENCHMARKS.md).
+     */
+    private static void wideTileUnit(int kk, float[] a, int ao, int rs, float[] b, int bo, int ldb,
+                                     float scale, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs;
+        for (int k = 0; k < kk; k++) {
+            int bi = bo + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + V);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + k]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + k]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
             c42 = x.fma(b2, c42);
