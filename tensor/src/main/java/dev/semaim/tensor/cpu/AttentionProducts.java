@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   are packed into scratch, zero-padded to whole vectors, and a is read in place, either way round.</li>
  * </ul>
  * The register tile is 5 rows × 4 vectors (20 accumulators: 50 tokens are 10 panels, no edge) where there are 32
- * vector registers, with 4 × 2 strips for the columns past the last multiple of 4 vectors and on CPUs with 16
- * registers. Every output sums its K terms in order from zero in one register and is then scaled (one rounding),
+ * vector registers and the left operand is row-major, with 4 × 2 strips for the columns past the last multiple of 4
+ * vectors, for the transposed left operands (dV, dK) and on CPUs with 16 registers. Every output sums its K terms in order from zero in one register and is then scaled (one rounding),
  * as {@link Gemm}'s micro-kernel does for K up to 1024, so the results equal the unfused path's bit for bit;
  * {@link GemmReference} is the oracle of the tests. Public for the benchmarks ({@link #scores}, {@link #weighted}:
  * every head of a batch, as the fused forward computes its two products).
@@ -190,22 +190,19 @@ public final class AttentionProducts {
      * row count of the tile that covers a column strip (at most m + 4 rows of c are written); element (i, k) of a at
      * a[ao + i·rs + k·ks] ((rs, ks) = (row stride, 1) for a row-major operand, (1, row stride) for the transpose of
      * one, read in place), b row-major with row stride ldb, c with row stride ldc. Columns go in strips of
-     * {@link #WR} × 4 vectors on the wide tile where there are 32 registers, the rest in strips of 2 vectors on the
-     * 4 × 2 tile; the last partial panel of a strip's rows is packed into {@code edge} (at most 5·kk floats) with zero
+     * {@link #WR} × 4 vectors on the wide tile where there are 32 registers and a is row-major (ks = 1), the rest in
+     * strips of 2 vectors on the 4 × 2 tile; the last partial panel of a strip's rows is packed into {@code edge} (at most 5·kk floats) with zero
      * rows below it.
      */
     static void product(int m, int n, int kk, float[] a, int ao, int rs, int ks, float[] b, int bo, int ldb,
                         float scale, float[] c, int ldc, float[] edge) {
         int j = 0;
-        if (WIDE && n >= WN) {
+        if (WIDE && ks == 1 && n >= WN) {
             int full = m / WR * WR;
             packEdge(m, full, WR, kk, a, ao, rs, ks, edge);
             for (; j + WN <= n; j += WN) {
-                for (int i = 0; i < full; i += WR) {
-                    if (ks == 1) wideTileUnit(kk, a, ao + i * rs, rs, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
-                    else wideTile(kk, a, ao + i * rs, rs, ks, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
-                }
-                if (full < m) wideTile(kk, edge, 0, 1, WR, b, bo + j, ldb, scale, c, full * ldc + j, ldc);
+                for (int i = 0; i < full; i += WR) wideTile(kk, a, ao + i * rs, rs, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
+                if (full < m) wideTile(kk, edge, 0, kk, b, bo + j, ldb, scale, c, full * ldc + j, ldc);
             }
         }
         if (j < n) {
@@ -213,16 +210,16 @@ public final class AttentionProducts {
             packEdge(m, full, MR, kk, a, ao, rs, ks, edge);
             for (; j < n; j += NR) {
                 for (int i = 0; i < full; i += MR) tile(kk, a, ao + i * rs, rs, ks, b, bo + j, ldb, scale, c, i * ldc + j, ldc);
-                if (full < m) tile(kk, edge, 0, 1, MR, b, bo + j, ldb, scale, c, full * ldc + j, ldc);
+                if (full < m) tile(kk, edge, 0, kk, 1, b, bo + j, ldb, scale, c, full * ldc + j, ldc);
             }
         }
     }
 
-    /** edge (kk, rows), k-major = rows [full, m) of a (element (i, k) at a[ao + i·rs + k·ks]), zero rows up to {@code rows}. */
+    /** edge (rows, kk), row-major = rows [full, m) of a (element (i, k) at a[ao + i·rs + k·ks]), zero rows up to {@code rows}. */
     private static void packEdge(int m, int full, int rows, int kk, float[] a, int ao, int rs, int ks, float[] edge) {
         if (full == m) return;
-        for (int k = 0; k < kk; k++) {
-            for (int r = 0; r < rows; r++) edge[k * rows + r] = full + r < m ? a[ao + (full + r) * rs + k * ks] : 0f;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < kk; k++) edge[r * kk + k] = full + r < m ? a[ao + (full + r) * rs + k * ks] : 0f;
         }
     }
 
@@ -263,83 +260,14 @@ public final class AttentionProducts {
     }
 
     /**
-     * The wide tile, for 32 vector registers: c[0:WR, 0:4V] = a[0:WR, 0:kk] · b[0:kk, 0:4V] · scale (WR = 5 rows, 20
-     * accumulators, 4 B vectors and a broadcast: 25 registers), summed and rounded as {@link #tile}. Per k it loads
-     * 4 vectors and 5 scalars for 20 FMAs, where the 4 × 2 tile loads 2 and 4 for 8; and 5 rows cover 50 tokens
-     * (ViT-Ti's 7 × 7 patches and a class token) with no edge panel.
+     * The wide tile, for 32 vector registers: c[0:WR, 0:4V] = a[0:WR, 0:kk] · b[0:kk, 0:4V] · scale with a row-major
+     * (element (r, k) at a[ao + r·rs + k]; WR = 5 rows, 20 accumulators, 4 B vectors and a broadcast: 25 registers),
+     * summed and rounded as {@link #tile}. Per k it loads 4 vectors and 5 scalars for 20 FMAs, where the 4 × 2 tile
+     * loads 2 and 4 for 8; and 5 rows cover 50 tokens (ViT-Ti's 7 × 7 patches and a class token) with no edge panel.
+     * Only a unit k stride: C2 compiled a body indexing a[ao + r·rs + k·ks] into code about 1.5 times slower in about
+     * half of the JVMs (fused attention A/B, BENCHMARKS.md), so the transposed left operands go to the 4 × 2 tile.
      */
-    private static void wideTile(int kk, float[] a, int ao, int rs, int ks, float[] b, int bo, int ldb,
-                                 float scale, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-        int a0 = ao, a1 = ao + rs, a2 = ao + 2 * rs, a3 = ao + 3 * rs, a4 = ao + 4 * rs;
-        for (int k = 0; k < kk; k++) {
-            int bi = bo + k * ldb, ak = k * ks;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + V);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * V);
-            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + ak]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, a[a1 + ak]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, a[a2 + ak]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, a[a3 + ak]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
-            c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(S, a[a4 + ak]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            c42 = x.fma(b2, c42);
-            c43 = x.fma(b3, c43);
-        }
-        FloatVector vs = FloatVector.broadcast(S, scale);
-        // stored inline: a helper taking vectors as arguments boxes them when C2 leaves it out of line
-        c00.mul(vs).intoArray(c, co);
-        c01.mul(vs).intoArray(c, co + V);
-        c02.mul(vs).intoArray(c, co + 2 * V);
-        c03.mul(vs).intoArray(c, co + 3 * V);
-        co += ldc;
-        c10.mul(vs).intoArray(c, co);
-        c11.mul(vs).intoArray(c, co + V);
-        c12.mul(vs).intoArray(c, co + 2 * V);
-        c13.mul(vs).intoArray(c, co + 3 * V);
-        co += ldc;
-        c20.mul(vs).intoArray(c, co);
-        c21.mul(vs).intoArray(c, co + V);
-        c22.mul(vs).intoArray(c, co + 2 * V);
-        c23.mul(vs).intoArray(c, co + 3 * V);
-        co += ldc;
-        c30.mul(vs).intoArray(c, co);
-        c31.mul(vs).intoArray(c, co + V);
-        c32.mul(vs).intoArray(c, co + 2 * V);
-        c33.mul(vs).intoArray(c, co + 3 * V);
-        co += ldc;
-        c40.mul(vs).intoArray(c, co);
-        c41.mul(vs).intoArray(c, co + V);
-        c42.mul(vs).intoArray(c, co + 2 * V);
-        c43.mul(vs).intoArray(c, co + 3 * V);
-    }
-
-    /**
-     * {@link #wideTile} for a row-major a (k stride 1): element (r, k) at a[ao + r·rs + k]. The same sums; a separate
-     * body because C2 compiles the loop with a unit k stride into code that stays fast, where the general body
-     * (k·ks) came out about 1.5 times slower in about half of the JVMs (fused attention A/B, BENCHMARKS.md).
-     */
-    private static void wideTileUnit(int kk, float[] a, int ao, int rs, float[] b, int bo, int ldb,
+    private static void wideTile(int kk, float[] a, int ao, int rs, float[] b, int bo, int ldb,
                                      float scale, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
