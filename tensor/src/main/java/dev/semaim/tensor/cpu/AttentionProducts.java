@@ -16,10 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * The register tile is 5 rows × 4 vectors (20 accumulators: 50 tokens are 10 panels, no edge) where there are 32
  * vector registers and the left operand is row-major, with 4 × 2 strips for the columns past the last multiple of 4
- * vectors, for the transposed left operands (dV, dK) and on CPUs with 16 registers. Every output sums its K terms in order from zero in one register and is then scaled (one rounding),
- * as {@link Gemm}'s micro-kernel does for K up to 1024, so the results equal the unfused path's bit for bit;
- * {@link GemmReference} is the oracle of the tests. Public for the benchmarks ({@link #scores}, {@link #weighted}:
- * every head of a batch, as the fused forward computes its two products).
+ * vectors, for the transposed left operands (dV, dK) and on CPUs with 16 registers. Every output sums its K terms in
+ * order from zero in one register and is then scaled (one rounding), as {@link Gemm}'s micro-kernel does for K up to
+ * 1024, so the results equal the unfused path's bit for bit; {@link #scoresReference} and {@link #weightedReference}
+ * are the plain loops the tests hold them to. Public for the benchmarks ({@link #scores}, {@link #weighted}: every
+ * head of a batch, as the fused forward computes its two products).
  */
 public final class AttentionProducts {
     private static final VectorSpecies<Float> S = KernelConfig.SPECIES;
@@ -96,8 +97,8 @@ public final class AttentionProducts {
      * b[bo + k·brs + f], m↑ = {@link #outRows}(m) and n↑ = n rounded up to {@link #NR} (the row stride of c). b's rows
      * are first packed into bp (kk × n↑ floats, zero-padded), even where n is a whole number of vectors: every row
      * panel of a reads all of b, and b's rows in place, in a (B, T, 3D) projection, lie 3D floats apart, which for
-     * ViT-Ti (2304 bytes) maps them onto a quarter of L1's sets (8-14% slower fused steps, BENCHMARKS.md); edge
-     * holds {@link #WR}·kk floats.
+     * ViT-Ti (2304 bytes) maps them onto a quarter of L1's sets (the fused attention about 20% slower in place than
+     * packed on cold operands, BENCHMARKS.md); edge holds {@link #WR}·kk floats.
      */
     static void weightedHead(float[] a, int ao, int rs, int ks, int m, int kk, float[] b, int bo, int brs, int n,
                              float[] bp, float[] c, float[] edge) {
@@ -155,7 +156,7 @@ public final class AttentionProducts {
     /**
      * dst (cols, rowsPad) = transpose of src rows [0, rows) × features [0, cols), zero-padded. Four source rows at a
      * time, each read along its features: 1.1 µs for a 50 × 64 head on Zen 4, where a column at a time (a strided
-     * read per element) took 1.8 and a Vector API gather 2.3 (BENCHMARKS.md, "Attention products, issue 22").
+     * read per element) took 1.8 and a Vector API gather 2.3 (BENCHMARKS.md, "Issue 22, second session").
      */
     static void packTransposed(float[] src, int off, int rs, int rows, int cols, float[] dst, int rowsPad) {
         int r = 0;
@@ -189,10 +190,10 @@ public final class AttentionProducts {
      * c (m↑, n) = a (m, kk) · b (kk, n) · scale, with n a multiple of NR = 2 vectors and m↑ = m rounded up to the
      * row count of the tile that covers a column strip (at most m + 4 rows of c are written); element (i, k) of a at
      * a[ao + i·rs + k·ks] ((rs, ks) = (row stride, 1) for a row-major operand, (1, row stride) for the transpose of
-     * one, read in place), b row-major with row stride ldb, c with row stride ldc. Columns go in strips of
+     * one, read in place), b row-major from b[bo] with row stride ldb, c with row stride ldc. Columns go in strips of
      * {@link #WR} × 4 vectors on the wide tile where there are 32 registers and a is row-major (ks = 1), the rest in
-     * strips of 2 vectors on the 4 × 2 tile; the last partial panel of a strip's rows is packed into {@code edge} (at most 5·kk floats) with zero
-     * rows below it.
+     * strips of 2 vectors on the 4 × 2 tile; the last partial panel of a strip's rows is packed into {@code edge} (at
+     * most 5·kk floats), row-major, with zero rows below it.
      */
     static void product(int m, int n, int kk, float[] a, int ao, int rs, int ks, float[] b, int bo, int ldb,
                         float scale, float[] c, int ldc, float[] edge) {
