@@ -1,5 +1,6 @@
 package dev.semaim.bench;
 
+import dev.semaim.tensor.cpu.AttentionProducts;
 import dev.semaim.tensor.cpu.CpuThreads;
 import dev.semaim.tensor.cpu.Gemm;
 import dev.semaim.tensor.cpu.KernelConfig;
@@ -19,9 +20,12 @@ import java.util.Random;
  * timed run repeating the call for >= 200 ms, and reports the medians of GEMM GFLOP/s (2·M·N·K per product), of
  * the probe's GFLOP/s, of their ratio per pair ("of peak": the two share the machine's clock and load), of
  * GFLOP per CPU-second (see {@link #measure}) and of its ratio to the probe's per CPU-second ("of core": the
- * fraction of a core's FMA peak while the GEMM runs on it, the steadier figure on a shared machine). The attention shapes are also timed with a naive i-k-j loop on the
- * same threads, the baseline the small-matrix path must beat. The last line sums up: the lowest fraction on the
- * large products and on the attention products.
+ * fraction of a core's FMA peak while the GEMM runs on it, the steadier figure on a shared machine). The per-head
+ * attention products are timed four ways: the fused attention's own kernels ({@link AttentionProducts}, what
+ * training runs), the whole fused forward and backward around them (their products' FLOPs over the time of all
+ * their work), the general GEMM on the same shapes, and a naive i-k-j loop on the same threads, the baseline the
+ * small-matrix paths must beat. The last line sums up: the lowest fraction on the large products and on the fused
+ * attention products.
  */
 public final class GemmBenchmark {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -60,13 +64,18 @@ public final class GemmBenchmark {
         gemm("fc2  Y = X(6400x768) · W(768x192)", false, false, 1, 6400, 192, 768, runs);
         gemm("fc2  dX = dY(6400x192) · Wt", false, true, 1, 6400, 768, 192, runs);
         gemm("fc2  dW = Xt · dY (768x6400 · 6400x192)", true, false, 1, 768, 192, 6400, runs);
-        // Per-head attention, 128 images × 3 heads.
-        gemm("attn 384 x S = Q(50x64) · Kt", false, true, 384, 50, 50, 64, runs);
-        gemm("attn 384 x O = P(50x50) · V(50x64)", false, false, 384, 50, 64, 50, runs);
+        // Per-head attention, 128 images × 3 heads: the fused attention's own products (what training runs), then the
+        // general GEMM on the same shapes.
+        heads("attn 384 x S = Q(50x64) · Kt, fused kernel", true, 128, 3, 50, 64, runs);
+        heads("attn 384 x O = P(50x50) · V(50x64), fused kernel", false, 128, 3, 50, 64, runs);
+        fused("attn 384 heads, fused forward (S, softmax, O)", false, runs);
+        fused("attn 384 heads, fused backward (4 products)", true, runs);
+        gemm("attn 384 x S = Q · Kt, general GEMM", false, true, 384, 50, 50, 64, runs);
+        gemm("attn 384 x O = P · V, general GEMM", false, false, 384, 50, 64, 50, runs);
         naive("attn 384 x S = Q · Kt, naive loop", true, 384, 50, 50, 64, runs);
         naive("attn 384 x O = P · V, naive loop", false, 384, 50, 64, 50, runs);
         if (lowestLarge < Double.MAX_VALUE) System.out.printf("lowest of peak, large products: %.0f%%%n", 100 * lowestLarge);
-        if (lowestAttention < Double.MAX_VALUE) System.out.printf("lowest of peak, attention products: %.0f%%%n", 100 * lowestAttention);
+        if (lowestAttention < Double.MAX_VALUE) System.out.printf("lowest of peak, attention products (fused kernels): %.0f%%%n", 100 * lowestAttention);
     }
 
     private static void gemm(String name, boolean transA, boolean transB, int batch, int M, int N, int K, int runs) {
@@ -79,7 +88,37 @@ public final class GemmBenchmark {
         double ratio = measure(name, 2.0 * batch * M * N * K, runs, () -> Gemm.sgemmBatched(transA, transB, batch, M, N, K,
                 a, 0, lda, (long) M * K, b, 0, ldb, (long) K * N, 0f, c, 0, N, (long) M * N));
         if (batch == 1) lowestLarge = Math.min(lowestLarge, ratio);
-        else lowestAttention = Math.min(lowestAttention, ratio);
+    }
+
+    /**
+     * The fused attention's per-head products ({@link AttentionProducts}) on images × heads heads of tokens × hd, with
+     * q, k and v slices of one (images, tokens, 3·heads·hd) projection as the model feeds them: S = Q·Kᵀ·scale (K
+     * transposed per head inside the timing) or O = P·V (V packed per head inside the timing). Each head's result is
+     * copied out of its padded scratch, which the fused forward does too (into probs, and into the output).
+     */
+    private static void heads(String name, boolean scores, int images, int heads, int tokens, int hd, int runs) {
+        if (!name.contains(only)) return;
+        Random rnd = new Random(1);
+        int d = heads * hd, row = 3 * d;
+        float[] qkv = random(rnd, images * tokens * row);
+        float[] p = random(rnd, images * heads * tokens * tokens);
+        float[] out = new float[images * tokens * d];
+        double ratio = measure(name, 2.0 * images * heads * tokens * tokens * hd, runs, scores
+                ? () -> AttentionProducts.scores(images, heads, tokens, tokens, hd, qkv, 0, row, qkv, d, row, 0.125f, p)
+                : () -> AttentionProducts.weighted(images, heads, tokens, tokens, hd, p, qkv, 2 * d, row, out, d));
+        lowestAttention = Math.min(lowestAttention, ratio);
+    }
+
+    /**
+     * The whole fused attention forward or backward on the CPU backend (what a training step calls), on vit-t1's
+     * shapes ({@link AttentionAB.Work}); the FLOPs counted are its products' (2 forward, 4 backward), so the figure is
+     * the products' rate after the softmax, the packing and the copies have taken their share. Not in the summary line.
+     */
+    private static void fused(String name, boolean backward, int runs) {
+        if (!name.contains(only)) return;
+        AttentionAB.Work work = new AttentionAB.Work();
+        int heads = AttentionAB.Work.IMAGES * AttentionAB.Work.HEADS, t = AttentionAB.Work.TOKENS;
+        measure(name, (backward ? 4.0 : 2.0) * 2 * heads * t * t * AttentionAB.Work.HD, runs, work.call(backward ? 1 : 0));
     }
 
     /** Batched C = A·op(B) by the textbook i-k-j loop (C2 vectorises the j loop), items on the pool. */

@@ -33,7 +33,7 @@ class AttentionKernelsTest {
     }
 
     private static Problem draw(Gen gen) {
-        int b = gen.pick(1, 2, 3), tq = gen.pick(1, 3, 17, 50, 65), heads = gen.pick(1, 2, 3), hd = gen.pick(1, 5, 16, 33, 64);
+        int b = gen.pick(1, 2, 3), tq = gen.pick(1, 3, 17, 49, 50, 65), heads = gen.pick(1, 2, 3), hd = gen.pick(1, 5, 16, 32, 33, 64, 80);
         boolean self = gen.nextBoolean();
         int tk = self ? tq : gen.pick(1, 4, 31, 50);
         int d = heads * hd;
