@@ -41,7 +41,11 @@ public final class Philox {
 
     /** Value of element i of a {@link RandomKind} stream, in double precision. */
     public static double sample(RandomKind kind, long seed, long i, double a, double b) {
-        int[] w = new int[4];
+        return sample(kind, seed, i, a, b, new int[4]);
+    }
+
+    /** {@link #sample(RandomKind, long, long, double, double)} with the caller's scratch for the four words (a loop's, reused). */
+    public static double sample(RandomKind kind, long seed, long i, double a, double b, int[] w) {
         block(seed, i, w);
         double u1 = uniformFromWords(w[0], w[1]);
         switch (kind) {

@@ -72,7 +72,8 @@ final class FastKernels {
         float[] o = f(out);
         int base = out.offset();
         CpuThreads.parallelRanges(out.numel(), RANDOM_GRAIN, (k0, k1) -> {
-            for (int k = k0; k < k1; k++) o[base + k] = (float) Philox.sample(kind, seed, counter + k, a, b);
+            int[] words = new int[4];
+            for (int k = k0; k < k1; k++) o[base + k] = (float) Philox.sample(kind, seed, counter + k, a, b, words);
         });
         return true;
     }

@@ -198,7 +198,7 @@ public final class Gemm {
         /** Row sums of op(A) (transA only), or null. */
         final float[] sums;
         final int offSums;
-        /** This call's register tile: rows of op(A) (5, 6 or 8) and columns of op(B) (2 or 3 vectors). */
+        /** This call's register tile: rows of op(A) (5 or 6) and columns of op(B) (2 or 3 vectors). */
         final int mrTile, nrTile;
         /** Whether every A block is packed into panels of aStride floats per k before the kernels read it ({@link Tile}). */
         final boolean packA;
