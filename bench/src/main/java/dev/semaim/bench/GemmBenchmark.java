@@ -57,13 +57,18 @@ public final class GemmBenchmark {
         System.out.printf("%-46s %10s %10s %8s %12s %8s%n", "shape", "GFLOP/s", "peak", "of peak", "per CPU-s", "of core");
         // Square.
         gemm("1024x1024 · 1024x1024", false, false, 1, 1024, 1024, 1024, runs);
-        // ViT-Ti linear layers on 128 images × 50 tokens: qkv (192 -> 576) and mlp fc2 (768 -> 192).
-        gemm("qkv  Y = X(6400x192) · W(192x576)", false, false, 1, 6400, 576, 192, runs);
-        gemm("qkv  dX = dY(6400x576) · Wt", false, true, 1, 6400, 192, 576, runs);
-        gemm("qkv  dW = Xt · dY (192x6400 · 6400x576)", true, false, 1, 192, 576, 6400, runs);
-        gemm("fc2  Y = X(6400x768) · W(768x192)", false, false, 1, 6400, 192, 768, runs);
-        gemm("fc2  dX = dY(6400x192) · Wt", false, true, 1, 6400, 768, 192, runs);
-        gemm("fc2  dW = Xt · dY (768x6400 · 6400x192)", true, false, 1, 768, 192, 6400, runs);
+        // ViT-Ti linear layers on 128 images × 50 tokens, as LinearAlgebra.linear runs them with W stored (out, in):
+        // qkv (192 -> 576) and mlp fc2 (768 -> 192).
+        gemm("qkv  Y = X(6400x192) · Wt (W 576x192)", false, true, 1, 6400, 576, 192, runs);
+        gemm("qkv  dX = dY(6400x576) · W", false, false, 1, 6400, 192, 576, runs);
+        lowestLarge = Math.min(lowestLarge, weightGradient("qkv  dW = dYt · X, db (576x6400 · 6400x192)", 576, 192, 6400, runs));
+        gemm("fc2  Y = X(6400x768) · Wt (W 192x768)", false, true, 1, 6400, 192, 768, runs);
+        gemm("fc2  dX = dY(6400x192) · W", false, false, 1, 6400, 768, 192, runs);
+        lowestLarge = Math.min(lowestLarge, weightGradient("fc2  dW = dYt · X, db (192x6400 · 6400x768)", 192, 768, 6400, runs));
+        lowestLarge = Math.min(lowestLarge, weightGradient("fc1  dW = dYt · X, db (768x6400 · 6400x192)", 768, 192, 6400, runs));
+        // The qkv weight gradient over 768 rows instead of 6400: 2.3 MB of operands that stay in cache from call to
+        // call, where the 6400-row ones (19.7 MB) stream from memory: the gap between the two rows is memory's share.
+        weightGradient("qkv  dW, db over 768 rows (operands cached)", 576, 192, 768, runs);
         // Per-head attention, 128 images × 3 heads: the fused attention's own products (what training runs), then the
         // general GEMM on the same shapes.
         heads("attn 384 x S = Q(50x64) · Kt, fused kernel", true, 128, 3, 50, 64, runs);
@@ -88,6 +93,22 @@ public final class GemmBenchmark {
         double ratio = measure(name, 2.0 * batch * M * N * K, runs, () -> Gemm.sgemmBatched(transA, transB, batch, M, N, K,
                 a, 0, lda, (long) M * K, b, 0, ldb, (long) K * N, 0f, c, 0, N, (long) M * N));
         if (batch == 1) lowestLarge = Math.min(lowestLarge, ratio);
+    }
+
+    /**
+     * A linear layer's weight and bias gradients as training runs them ({@code LinearAlgebra.linear}'s backward):
+     * dW (out × in) = dYᵀ · X over K = images × tokens rows, dY read transposed in place, and db = the row sums of dYᵀ
+     * taken by the same call ({@code MatmulEpilogue.rowSumsOfA}); returns the median fraction of the peak.
+     */
+    private static double weightGradient(String name, int out, int in, int rows, int runs) {
+        if (!name.contains(only)) return Double.MAX_VALUE;
+        Random rnd = new Random(1);
+        float[] dy = random(rnd, rows * out);
+        float[] x = random(rnd, rows * in);
+        float[] dw = new float[out * in];
+        float[] db = new float[out];
+        return measure(name, 2.0 * out * in * rows, runs,
+                () -> Gemm.sgemm(true, false, out, in, rows, dy, 0, out, x, 0, in, 0f, dw, 0, in, null, db, 0));
     }
 
     /**
