@@ -238,7 +238,9 @@ public final class Gemm {
          * no barrier inside the call. Slabs cut the larger of M and N, because every extra slab
          * re-packs the other operand (K·N floats for a row slab, M·K for a column slab), an overhead
          * of about 16·slabs/dim of the FMA work (a packed float costs ~1 cycle, an FMA does 16).
-         * Up to 2 slabs per thread, so a thread slowed by the shared machine sheds work.
+         * Up to 2 slabs per thread, so a thread slowed by the shared machine sheds work. Splitting K instead on the
+         * K = 6400 weight gradients (each thread half of K, then one reduction of C) measured within the noise, and
+         * would make results depend on the thread count (BENCHMARKS.md, "Issue 22, third session").
          */
         void run(boolean parallel) {
             if (M <= 0 || N <= 0) {
@@ -303,7 +305,10 @@ public final class Gemm {
          * sums[i] = (the earlier slices' sum) + Σ op(A)[i, pc:pc+kc] for i in [ic, ic+mc), just before the
          * micro-kernels read the same A block. With transA, op(A)[i, k] = a[offA + k·lda + i]: a vector of rows
          * reads one contiguous run per k, and every lane sums its row in k order from zero. {@code lanes}: V floats of
-         * scratch for the last, overlapping vector.
+         * scratch for the last, overlapping vector. On the weight gradients this pass is A's first touch, whole vectors
+         * with many misses in flight, so it doubles as A's prefetch: the sums carried by the 6 × 3 micro-kernel instead
+         * (one more vector load per k) were slower, the kernel's strided first touch waiting on memory (BENCHMARKS.md,
+         * "Issue 22, third session").
          */
         private void sumRowsOfA(int ic, int mc, int pc, int kc, float[] lanes) {
             int i = ic, end = ic + mc;
