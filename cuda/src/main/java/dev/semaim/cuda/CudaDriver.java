@@ -1,5 +1,6 @@
 package dev.semaim.cuda;
 
+import dev.semaim.tensor.Backends;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -69,7 +70,7 @@ final class CudaDriver {
      * taken modulo the visible devices, so a launcher that shows each process only its own GPU works too.
      */
     static int deviceOrdinal() {
-        return Math.max(0, Integer.getInteger("semaim.cuda.device", 0));
+        return Math.max(0, Integer.getInteger(Backends.GPU_DEVICE_PROPERTY, 0));
     }
 
     private static final class Holder {

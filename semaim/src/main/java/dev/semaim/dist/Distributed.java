@@ -1,6 +1,7 @@
 package dev.semaim.dist;
 
 import dev.semaim.tensor.Backend;
+import dev.semaim.tensor.Backends;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ public final class Distributed {
      * starts; a run of one process keeps device 0.
      */
     public static void selectDevice(Launch launch) {
-        if (launch.size() > 1 && System.getProperty("semaim.cuda.device") == null) {
-            System.setProperty("semaim.cuda.device", String.valueOf(launch.localRank()));
+        if (launch.size() > 1 && System.getProperty(Backends.GPU_DEVICE_PROPERTY) == null) {
+            System.setProperty(Backends.GPU_DEVICE_PROPERTY, String.valueOf(launch.localRank()));
         }
     }
 

@@ -13,6 +13,12 @@ import java.util.ServiceLoader;
 public final class Backends {
     private Backends() {}
 
+    /**
+     * The system property naming the GPU a device plug-in opens (an ordinal, 0 when unset): read by the CUDA backend
+     * as it starts, set by a data-parallel run to each process's local rank unless the user gave it.
+     */
+    public static final String GPU_DEVICE_PROPERTY = "semaim.cuda.device";
+
     private static volatile Backend defaultBackend = CpuBackend.INSTANCE;
 
     public static Backend cpu() {

@@ -21,11 +21,13 @@ public final class KernelMode {
             + " the slower reference kernels; start java with --add-modules jdk.incubator.vector for the fast path";
 
     private static final boolean VECTOR_API = vectorApiLoadable();
-    private static final boolean REFERENCE = Boolean.getBoolean("semaim.reference") || !VECTOR_API;
+    /** -Dsemaim.reference=true: the reference kernels asked for. */
+    private static final boolean ASKED = Boolean.getBoolean("semaim.reference");
+    private static final boolean REFERENCE = ASKED || !VECTOR_API;
 
     static {
         // asked-for reference mode needs no warning: the user chose the slow path
-        if (!VECTOR_API && !Boolean.getBoolean("semaim.reference")) System.err.println(NO_VECTOR_API_WARNING);
+        if (!VECTOR_API && !ASKED) System.err.println(NO_VECTOR_API_WARNING);
     }
 
     private KernelMode() {}
