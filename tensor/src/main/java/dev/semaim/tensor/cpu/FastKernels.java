@@ -377,8 +377,9 @@ final class FastKernels {
             sum += e;
         }
         if (log) {
-            float lse = max + (float) Math.log(sum);
-            for (j = 0; j < n; j++) o[io + j] = a[ia + j] - lse;
+            // (x - max) - log Σ, never x - (max + log Σ): at |x| ~ 1e7 the sum max + log Σ rounds log Σ away
+            float logSum = (float) Math.log(sum);
+            for (j = 0; j < n; j++) o[io + j] = (a[ia + j] - max) - logSum;
         } else {
             float inv = 1f / sum;
             j = 0;

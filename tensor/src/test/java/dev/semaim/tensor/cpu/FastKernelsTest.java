@@ -338,6 +338,22 @@ class FastKernelsTest {
     }
 
     @Test
+    void logSoftmaxKeepsTheLogSumAtLargeLogits() {
+        // x - (max + log Σ) rounds log Σ = log 2 away once ulp(max) > log 2 (|x| >= 2^24): the loss of a confident
+        // classifier then reads 0 where it is log 2. (x - max) - log Σ is exact at every scale, as the reference is.
+        for (float big : new float[] {1e3f, 1e6f, 3e7f, 3e38f}) {
+            float[] row = {big, big, 0, -big, Float.NEGATIVE_INFINITY};
+            Tensor x = Tensor.of(row, 1, row.length), y = empty32(1, row.length);
+            assertTrue(FastKernels.softmax(x, 1, true, y));
+            float[] got = y.toFloatArray();
+            assertEquals(-(float) Math.log(2), got[0], 0f, "log-softmax of " + Arrays.toString(row));
+            assertEquals(-(float) Math.log(2), got[1], 0f, "log-softmax of " + Arrays.toString(row));
+            assertEquals(-big - (float) Math.log(2), got[2], Math.ulp(big), "log-softmax of " + Arrays.toString(row));
+            assertEquals(Float.NEGATIVE_INFINITY, got[4], "log-softmax of " + Arrays.toString(row));
+        }
+    }
+
+    @Test
     void softmaxOtherAxesThroughTheBackend() {
         Cases.run("softmax any axis", CASES, gen -> {
             int[] shape = gen.shape(1, 4, 9);
