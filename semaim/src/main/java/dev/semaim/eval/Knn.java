@@ -9,7 +9,10 @@ import java.util.Arrays;
  * Weighted k-nearest-neighbour classification of frozen features (spec section 9, the DINO protocol):
  * rows are L2-normalised, each test feature takes the k train features of highest cosine similarity, each
  * neighbour votes for its class with weight exp(similarity / T), and the classes are ranked by their summed
- * votes (ties: lower class index first). The test set is processed {@code chunk} rows at a time so that only a
+ * votes (ties: lower class index first); top-5 counts the first min(5, k) classes, as DINO's {@code knn_classifier}
+ * does (a class no neighbour voted for is no prediction). The votes are taken as exp((similarity - the nearest's) / T),
+ * the same ranking scaled by one factor per test row, so that a small T cannot overflow them all to infinity and
+ * leave the class index to decide (in double, exp(1 / T) overflows below T = 0.0014). The test set is processed {@code chunk} rows at a time so that only a
  * (chunk, N) similarity block is ever held; the nearest max(k) are selected once per block, and every smaller k
  * votes with a prefix of them.
  */
@@ -95,12 +98,13 @@ public final class Knn {
             for (int r = 0; r < rows; r++) {
                 Arrays.fill(votes, 0);
                 int truth = testLabels[start + r], next = 0;
+                float nearest = sim[r * maxK];                  // the row's highest similarity
                 for (int j = 0; j < maxK; j++) {
-                    votes[trainLabels[(int) idx[r * maxK + j]]] += Math.exp(sim[r * maxK + j] / temperature);
+                    votes[trainLabels[(int) idx[r * maxK + j]]] += Math.exp((sim[r * maxK + j] - nearest) / temperature);
                     for (; next < byK.length && kk[byK[next]] == j + 1; next++) { // the votes of k = j + 1 are complete
                         int better = classesAbove(votes, truth);
                         top1[byK[next]] += better == 0 ? 1 : 0;
-                        top5[byK[next]] += better < 5 ? 1 : 0;
+                        top5[byK[next]] += better < Math.min(5, j + 1) ? 1 : 0;
                     }
                 }
             }

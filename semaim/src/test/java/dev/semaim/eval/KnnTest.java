@@ -35,7 +35,7 @@ class KnnTest {
                 }
             }
             top1 += better == 0 ? 1 : 0;
-            top5 += better < 5 ? 1 : 0;
+            top5 += better < Math.min(5, Math.min(k, train.length)) ? 1 : 0;
         }
         return new double[] {100.0 * top1 / test.length, 100.0 * top5 / test.length};
     }
@@ -118,7 +118,7 @@ class KnnTest {
             Arrays.setAll(ranked, c -> c);
             Arrays.sort(ranked, java.util.Comparator.<Integer>comparingDouble(c -> -votes[c]).thenComparingInt(c -> c));
             top1 += ranked[0] == testLabels[q] ? 1 : 0;
-            for (int c = 0; c < Math.min(5, classes); c++) {
+            for (int c = 0; c < Math.min(Math.min(5, Math.min(k, n)), classes); c++) {
                 if (ranked[c] == testLabels[q]) {
                     top5++;
                     break;
@@ -188,6 +188,33 @@ class KnnTest {
         Tensor g = Tensor.of(new float[] {1, 0, 0}, 1, 3);
         e = assertThrows(IllegalArgumentException.class, () -> Knn.classify(f, new int[] {0, 1}, g, new int[] {0}, 2, 1, 0.07, 1));
         assertTrue(e.getMessage().contains("width 2 but test features 3"), e.getMessage());
+    }
+
+    /**
+     * At T = 0.001 every vote exp(sim / T) overflows to infinity: the ranking must still go by similarity (the nearest
+     * neighbour, class 1, at cosine 1 against class 0's at 0.99), not by the lower class index.
+     */
+    @Test
+    void aSmallTemperatureStillRanksBySimilarity() {
+        float[][] train = {{1, 0}, {0.99f, 0.141f}};
+        for (double t : new double[] {0.07, 0.01, 0.001, 1e-5}) {
+            KnnResult r = Knn.classify(tensor(train), new int[] {1, 0}, tensor(new float[][] {{1, 0}}), new int[] {1}, 2, 2, t, 1);
+            assertEquals(100.0, r.top1(), "T " + t);
+        }
+    }
+
+    /** With k below 5, top-5 counts only the first k classes (DINO's min(5, k)): classes no neighbour voted for are no hit. */
+    @Test
+    void topFiveWithFewerThanFiveNeighboursCountsOnlyTheVotedClasses() {
+        float[][] train = {{1, 0}, {0, 1}};
+        int[] trainLabels = {7, 3};
+        float[][] test = {{1, 0.1f}, {1, 0.1f}, {1, 0.1f}};
+        int[] truth = {0, 9, 7};
+        KnnResult k1 = Knn.classify(tensor(train), trainLabels, tensor(test), truth, 10, 1, 0.07, 1);
+        assertEquals(100.0 / 3, k1.top1(), 1e-9);
+        assertEquals(100.0 / 3, k1.top5(), 1e-9, "k 1: only class 7 is predicted");
+        KnnResult k2 = Knn.classify(tensor(train), trainLabels, tensor(test), new int[] {3, 0, 7}, 10, 2, 0.07, 1);
+        assertEquals(200.0 / 3, k2.top5(), 1e-9, "k 2: classes 7 and 3 are predicted, 0 is not");
     }
 
     /**
