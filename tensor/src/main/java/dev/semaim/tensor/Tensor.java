@@ -479,19 +479,37 @@ public final class Tensor {
 
     public Tensor copyFrom(Tensor src) {
         checkSameBackend("copyFrom", src);
+        checkWritable("copyFrom");
         backend().copy(src.expand(shape), this);
         return this;
     }
 
     public Tensor fillInPlace(double v) {
+        checkWritable("fillInPlace");
         backend().fill(this, v);
         return this;
     }
 
     private Tensor inPlace(BinaryOp op, Tensor o) {
         checkSameBackend(op.name(), o);
+        checkWritable(op.name().toLowerCase() + "InPlace");
         backend().binary(op, this, o.to(dtype()).expand(shape), this);
         return this;
+    }
+
+    /**
+     * Refuses an in-place write into a view whose elements share memory (an {@link #expand}ed axis, stride 0 over
+     * more than one element): each shared element would take every write meant for the elements over it, as
+     * PyTorch refuses too.
+     */
+    private void checkWritable(String op) {
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException(op + ": the tensor " + Shape.str(shape) + " (strides " + Arrays.toString(strides)
+                        + ") has elements that share memory (axis " + i + " is expanded), so an in-place write would land on"
+                        + " one element several times; write into a contiguous copy instead");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- reductions
@@ -547,7 +565,7 @@ public final class Tensor {
             Tensor mu = mean(true, axes);
             Tensor d2 = sub(mu).square();
             int n = numel() / Math.max(1, mu.numel());
-            return d2.sum(keepdim, axes).div(unbiased ? n - 1 : n);
+            return d2.sum(keepdim, axes).div(unbiased ? Math.max(0, n - 1) : n); // NaN over fewer than 2 (or 1) values, as torch
         });
     }
 
@@ -561,7 +579,12 @@ public final class Tensor {
     public Tensor argmin(int axis) { return argReduce(false, axis); }
 
     private Tensor argReduce(boolean max, int axis) {
-        int a = Shape.axis("argmax", axis, shape.length);
+        String op = max ? "argmax" : "argmin";
+        int a = Shape.axis(op, axis, shape.length);
+        if (shape[a] == 0) {
+            throw new IllegalArgumentException(op + ": axis " + a + " of the tensor " + Shape.str(shape) + " is empty, it has no "
+                    + (max ? "largest" : "smallest") + " value");
+        }
         int[] s = new int[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) if (i != a) s[j++] = shape[i];
         Tensor out = empty(DType.I64, backend(), s);

@@ -36,6 +36,29 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void emptyArgReductionsAndWritesIntoExpandedViews() {
+        assertNames(() -> Tensor.zeros(0, 3).argmax(0), "argmax", "axis 0", "(0, 3)", "empty");
+        assertNames(() -> Tensor.zeros(2, 0).argmin(1), "argmin", "axis 1", "(2, 0)", "empty");
+        assertArrayEquals(new long[0], Tensor.zeros(0, 3).argmax(1).toLongArray()); // nothing to reduce: fine
+        Tensor shared = Tensor.zeros(1, 3).expand(2, 3);
+        assertNames(() -> shared.addInPlace(Tensor.ones(DType.F32, 2, 3)), "addInPlace", "(2, 3)", "axis 0 is expanded");
+        assertNames(() -> shared.mulInPlace(2), "mulInPlace", "axis 0 is expanded");
+        assertNames(() -> shared.copyFrom(Tensor.ones(DType.F32, 2, 3)), "copyFrom", "axis 0 is expanded");
+        assertNames(() -> shared.fillInPlace(1), "fillInPlace", "axis 0 is expanded");
+        Tensor one = Tensor.zeros(1, 3).expand(1, 3);                        // a size-1 axis shares nothing
+        assertArrayEquals(new float[] {1, 1, 1}, one.addInPlace(Tensor.ones(DType.F32, 1, 3)).toFloatArray());
+    }
+
+    @Test
+    void varianceOverTooFewValuesIsNaN() {
+        for (boolean unbiased : new boolean[] {true, false}) {
+            for (float v : Tensor.zeros(3, 0).var(unbiased, false, 1).toFloatArray()) assertTrue(Float.isNaN(v), "unbiased " + unbiased);
+        }
+        for (float v : Tensor.ones(DType.F32, 3, 1).var(true, false, 1).toFloatArray()) assertTrue(Float.isNaN(v));
+        assertArrayEquals(new float[] {0, 0, 0}, Tensor.ones(DType.F32, 3, 1).var(false, false, 1).toFloatArray());
+    }
+
+    @Test
     void creation() {
         assertNames(() -> Tensor.of(new float[5], 2, 3), "of", "5", "(2, 3)");
         assertNames(() -> Tensor.zeros(2, -1), "negative", "(2, -1)");
