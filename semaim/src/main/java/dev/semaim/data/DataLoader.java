@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -210,21 +211,34 @@ public final class DataLoader implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted waiting for batch " + b + " of epoch " + epoch, e);
-            } catch (ExecutionException e) {
+            } catch (CancellationException | ExecutionException e) {
                 pending.forEach(f -> f.cancel(true));
                 pending.clear();
                 nextToReturn = end;
+                if (closed) { // close() cancelled the queued batch or interrupted the worker building it
+                    throw new IllegalStateException("DataLoader is closed", e);
+                }
                 throw new IllegalStateException("building batch " + b + " of epoch " + epoch + " failed: " + e.getCause(), e.getCause());
             }
         }
     }
 
-    /** Stops the worker threads; iterators of this loader fail afterwards. */
+    /**
+     * Stops the worker threads; iterators of this loader fail afterwards with "DataLoader is closed", including a
+     * {@code next()} already waiting on another thread for a batch.
+     */
     @Override
     public void close() {
         closed = true;
         if (workers != null) {
-            workers.shutdownNow();
+            // shutdownNow() interrupts the running batches and drops the queued ones without completing them, so a
+            // next() waiting on a queued batch (this iterator's, or behind an abandoned iterator's) would wait
+            // forever: cancel them. The executor's queue holds the futures submit() returned.
+            for (Runnable queued : workers.shutdownNow()) {
+                if (queued instanceof Future<?> batch) {
+                    batch.cancel(false);
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -106,13 +107,26 @@ public final class IdxReader {
         }
     }
 
+    /** The first allocation of {@link #body}: 1 MiB, doubled as more data arrives. */
+    private static final int FIRST_CHUNK = 1 << 20;
+
+    /**
+     * Exactly {@code length} bytes and then the end of the data. The array grows with the data read (from
+     * {@link #FIRST_CHUNK}, doubling, at most {@code length}) rather than being allocated from the header's
+     * claim, so a cut or corrupt file whose header claims gigabytes fails as truncated having allocated at most
+     * 1 MiB or three times the data it holds, gzipped or not.
+     */
     private static byte[] body(DataInputStream in, String name, long length) throws IOException {
         if (length > Integer.MAX_VALUE - 8) {
             throw new IOException(name + ": IDX payload of " + length + " bytes is too large");
         }
-        byte[] data = new byte[(int) length];
+        byte[] data = new byte[(int) Math.min(length, FIRST_CHUNK)];
         int got = in.readNBytes(data, 0, data.length);
-        if (got != data.length) {
+        while (got == data.length && got < length) {
+            data = Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+            got += in.readNBytes(data, got, data.length - got);
+        }
+        if (got != length) {
             throw new IOException(name + ": truncated IDX data, expected " + length + " bytes after the header, got " + got);
         }
         if (in.read() != -1) {

@@ -150,6 +150,29 @@ public final class Image {
         return new Image(out, n, height, width, uint8);
     }
 
+    /**
+     * The luma of a 3-channel (R, G, B) uint8 image as 1 channel, PIL's {@code convert("L")}: ITU-R 601-2
+     * weights in PIL's 16-bit fixed point, {@code L = (R * 19595 + G * 38470 + B * 7471 + 0x8000) >> 16} (the
+     * weights sum to 65536, so a grey pixel keeps its level). Shape (3, H, W) to (1, H, W).
+     */
+    public Image toLuma() {
+        if (channels != 3 || !uint8) {
+            throw new IllegalArgumentException("luma needs a 3-channel uint8 (RGB levels) image, got " + this);
+        }
+        int plane = height * width;
+        float[] out = new float[plane];
+        int[] r = new int[width], g = new int[width], b = new int[width];
+        for (int y = 0; y < height; y++) {
+            rowLevels(0, y, 0, width, r, 0, 1);
+            rowLevels(1, y, 0, width, g, 0, 1);
+            rowLevels(2, y, 0, width, b, 0, 1);
+            for (int x = 0; x < width; x++) {
+                out[y * width + x] = (r[x] * 19595 + g[x] * 38470 + b[x] * 7471 + 0x8000) >> 16;
+            }
+        }
+        return new Image(out, 1, height, width, true);
+    }
+
     /** Mirror left-right. Shape unchanged. */
     public Image flipHorizontal() {
         float[] d = data();

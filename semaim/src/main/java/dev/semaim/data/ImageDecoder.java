@@ -22,7 +22,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG (baseline, progressive, CMYK/YCCK via the TwelveMonkeys ImageIO plugin) and PNG files into
- * uint8 {@link Image}s with 3 (RGB) or 1 (grey) channels, values 0..255.
+ * uint8 {@link Image}s with a fixed number of channels, values 0..255: 3 for every image as PIL's
+ * {@code convert("RGB")} gives them (grey replicated, palettes expanded), or 1 for every image as PIL's
+ * {@code convert("L")} gives them (colour and palette images reduced to luma, {@link Image#toLuma()}), so that a
+ * folder mixing grey and colour files decodes to images of one shape.
  *
  * <p>Like PIL with {@code LOAD_TRUNCATED_IMAGES = False}, a file whose data ends early is rejected rather than
  * returned half-grey: ImageIO only reports that as a reader warning ("premature end", "truncated"), so those
@@ -31,11 +34,14 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * {@code convert("RGB")}). Thread-safe: each call uses its own reader.
  */
 public final class ImageDecoder {
-    /** What to do with single-channel (grey) images. */
+    /**
+     * The channel count of {@link #ImageDecoder(Grey)}: {@code KEEP} gives 1 channel, {@code TO_RGB} 3, for grey
+     * and colour images alike. {@link #ImageDecoder(int)} says the same with the count itself.
+     */
     public enum Grey {
-        /** Keep 1 channel. */
+        /** 1 channel (PIL {@code convert("L")}): grey kept, colour reduced to luma. */
         KEEP,
-        /** Replicate to 3 identical channels, as torchvision's loader ({@code convert("RGB")}). */
+        /** 3 channels (PIL {@code convert("RGB")}, torchvision's loader): grey replicated. */
         TO_RGB
     }
 
@@ -48,15 +54,28 @@ public final class ImageDecoder {
     /** Reader warnings that mean the pixel data is incomplete. */
     private static final Pattern TRUNCATION = Pattern.compile("premature end|truncat", Pattern.CASE_INSENSITIVE);
 
-    private final Grey grey;
+    /** Channels of every decoded image: 1 or 3. */
+    private final int channels;
 
-    public ImageDecoder(Grey grey) {
-        this.grey = grey;
+    /**
+     * @param channels 1 (every image as PIL {@code convert("L")}) or 3 (as {@code convert("RGB")})
+     * @throws IllegalArgumentException for any other count
+     */
+    public ImageDecoder(int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("an image decoder gives 1 (grey) or 3 (RGB) channels, not " + channels);
+        }
+        this.channels = channels;
     }
 
-    /** Grey images replicated to RGB (torchvision ImageFolder default). */
+    /** {@code new ImageDecoder(grey == Grey.KEEP ? 1 : 3)}. */
+    public ImageDecoder(Grey grey) {
+        this(grey == Grey.KEEP ? 1 : 3);
+    }
+
+    /** 3 channels (torchvision ImageFolder's default loader). */
     public ImageDecoder() {
-        this(Grey.TO_RGB);
+        this(3);
     }
 
     public Image decode(Path file) throws IOException {
@@ -131,7 +150,7 @@ public final class ImageDecoder {
         int type = img.getType();
         boolean plain = (type == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB())
                 || (type == BufferedImage.TYPE_BYTE_GRAY && img.getColorModel().getComponentSize(0) == 8);
-        return plain ? toImage(img, grey) : null;
+        return plain ? toImage(img, channels) : null;
     }
 
     /** Decodes with whichever ImageIO reader claims the data (TwelveMonkeys for JPEG, the JDK's for PNG). */
@@ -166,39 +185,53 @@ public final class ImageDecoder {
             }
             throw new IOException("cannot decode " + name + ": " + e.getMessage(), e);
         }
-        return toImage(img, grey);
+        return toImage(img, channels);
     }
 
-    /** Converts to CHW uint8 levels. Grey colour spaces read the raw first band (no sRGB gamma round trip). */
-    static Image toImage(BufferedImage img, Grey grey) {
-        int h = img.getHeight(), w = img.getWidth(), plane = h * w;
-        boolean isGrey = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        if (isGrey) {
-            int bits = img.getColorModel().getComponentSize(0);
-            if (bits == 8 && img.getRaster().getNumBands() == 1 && packedBytes(img, 1) != null) {
-                int[] offsets = new int[grey == Grey.KEEP ? 1 : 3];
-                return Image.ofPackedLevels(packedBytes(img, 1), 1, offsets, h, w);
-            }
-            Raster raster = img.getRaster();
-            // 16-bit greys are scaled to 8 bits like a uint8 conversion would: round(v * 255 / 65535).
-            double toByte = 255.0 / ((1 << bits) - 1);
-            float[] data = new float[plane];
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(0, y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    data[y * w + x] = bits == 8 ? row[x] : (float) Math.rint(row[x] * toByte);
-                }
-            }
-            Image img1 = new Image(data, 1, h, w, true);
-            return grey == Grey.KEEP ? img1 : img1.replicateChannels(3);
+    /**
+     * Converts to CHW uint8 levels with {@code channels} (1 or 3) channels: the image's own levels (1 channel for a
+     * grey colour space, else 3), then grey replicated to 3 or colour reduced to 1 (luma) where the counts differ.
+     * Palette images (an {@link java.awt.image.IndexColorModel}, which is also how the JDK reads 1-, 2- and 4-bit
+     * grey PNGs) take the colour path: their palette expanded to RGB, whose luma is the grey level again.
+     */
+    static Image toImage(BufferedImage img, int channels) {
+        Image levels = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY ? greyLevels(img) : rgbLevels(img);
+        if (levels.channels() == channels) {
+            return levels;
         }
+        return channels == 3 ? levels.replicateChannels(3) : levels.toLuma();
+    }
+
+    /** A grey colour space's first band as 1 channel (raw levels: no sRGB gamma round trip). */
+    private static Image greyLevels(BufferedImage img) {
+        int h = img.getHeight(), w = img.getWidth();
+        int bits = img.getColorModel().getComponentSize(0);
+        if (bits == 8 && img.getRaster().getNumBands() == 1 && packedBytes(img, 1) != null) {
+            return Image.ofPackedLevels(packedBytes(img, 1), 1, new int[] {0}, h, w);
+        }
+        Raster raster = img.getRaster();
+        // 16-bit greys are scaled to 8 bits like a uint8 conversion would: round(v * 255 / 65535).
+        double toByte = 255.0 / ((1 << bits) - 1);
+        float[] data = new float[h * w];
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                data[y * w + x] = bits == 8 ? row[x] : (float) Math.rint(row[x] * toByte);
+            }
+        }
+        return new Image(data, 1, h, w, true);
+    }
+
+    /** Any other colour model as 3 channels R, G, B. */
+    private static Image rgbLevels(BufferedImage img) {
+        int h = img.getHeight(), w = img.getWidth();
         if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && img.getColorModel().getColorSpace().isCS_sRGB()
                 && packedBytes(img, 3) != null) {
             // The bytes getRGB would give (an sRGB colour model converts nothing), kept as they are: B, G, R.
             return Image.ofPackedLevels(packedBytes(img, 3), 3, new int[] {2, 1, 0}, h, w);
         }
-        return toImageViaRgb(img, new float[3 * plane], h, w);
+        return toImageViaRgb(img, new float[3 * h * w], h, w);
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.semaim.data;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -14,12 +18,16 @@ import java.util.stream.Stream;
 
 /**
  * torchvision {@code ImageFolder}: {@code root/<class>/**.{jpg,jpeg,png}} (extension case-insensitive, files
- * found recursively), classes = sub-folder names in sorted order, class index = position in that order, samples
- * sorted by path within each class.
+ * found recursively, symbolic links to folders followed as {@code os.walk(followlinks=True)} does), classes =
+ * sub-folder names in sorted order, class index = position in that order. Within a class the samples come in
+ * torchvision's order, {@code for root, _, fnames in sorted(os.walk(class_dir)): for fname in sorted(fnames)}: by
+ * folder path, then by file name within a folder, both as Python orders strings (by code point); so
+ * {@code c/a-b.jpg, c/z.jpg, c/sub/a.jpg}, not the full-path order {@code c/a-b.jpg, c/sub/a.jpg, c/z.jpg}.
  *
  * <p>The layout is checked at construction so that a bad path fails before training: a missing root, a root
  * with no class sub-folders, or a class folder without images is an {@link IllegalArgumentException} naming the
- * path. A file that fails to decode later is reported once to the warning sink, remembered, counted
+ * path, and so is a symbolic link loop inside a class folder (torchvision would walk it until the path grew too
+ * long). A file that fails to decode later is reported once to the warning sink, remembered, counted
  * ({@link #corruptCount()}) and replaced by the next readable sample (index + 1, wrapping), so batches stay full
  * and deterministic.
  */
@@ -49,7 +57,8 @@ public final class ImageFolderDataset implements Dataset {
         }
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
-            classDirs = s.filter(Files::isDirectory).sorted().toList();
+            classDirs = s.filter(Files::isDirectory)
+                    .sorted((a, b) -> pythonOrder(a.getFileName().toString(), b.getFileName().toString())).toList();
         }
         if (classDirs.isEmpty()) {
             throw new IllegalArgumentException("image folder " + root + " has no class sub-folders (expected root/<class>/<image>)");
@@ -59,10 +68,7 @@ public final class ImageFolderDataset implements Dataset {
         List<Integer> labelList = new ArrayList<>();
         List<String> empty = new ArrayList<>();
         for (Path dir : classDirs) {
-            List<Path> images;
-            try (Stream<Path> s = Files.walk(dir)) {
-                images = s.filter(p -> Files.isRegularFile(p) && isImageName(p)).sorted().toList();
-            }
+            List<Path> images = imagesOf(dir);
             if (images.isEmpty()) {
                 empty.add(dir.toString());
             }
@@ -78,6 +84,42 @@ public final class ImageFolderDataset implements Dataset {
         this.classNames = List.copyOf(names);
         this.files = List.copyOf(paths);
         this.labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The image files under class folder {@code dir}, links followed, in torchvision's order: by the path of the
+     * folder holding the file, then by the file's name.
+     */
+    private List<Path> imagesOf(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+            return s.filter(p -> Files.isRegularFile(p) && isImageName(p))
+                    .sorted(Comparator.comparing((Path p) -> p.getParent().toString(), ImageFolderDataset::pythonOrder)
+                            .thenComparing(p -> p.getFileName().toString(), ImageFolderDataset::pythonOrder))
+                    .toList();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof FileSystemLoopException loop) {
+                throw new IllegalArgumentException("image folder " + root + ": class folder " + dir
+                        + " holds a symbolic link loop: " + loop.getFile() + " leads back to a folder above it", e);
+            }
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Python's {@code str} order: code point by code point, a prefix first. ({@link String#compareTo} compares
+     * UTF-16 units, which puts characters above U+FFFF before U+E000..U+FFFF.)
+     */
+    static int pythonOrder(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i), cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
     }
 
     private static boolean isImageName(Path p) {

@@ -35,7 +35,8 @@ public final class TrainingData {
     }
 
     /**
-     * @param inChans 1 or 3: grey data is replicated to 3 channels when the model wants 3
+     * @param inChans 1 or 3: every image comes with that many channels (grey replicated to 3, colour reduced to
+     *     its luma for 1)
      * @param warnings receives one line per unreadable image file (the file is skipped)
      * @throws IllegalArgumentException naming {@code --data_path} for a missing path or an unusable folder
      */
@@ -65,7 +66,7 @@ public final class TrainingData {
                     Transforms.FASHION_MNIST_MEAN, Transforms.FASHION_MNIST_STD);
         }
         Path root = Files.isDirectory(path.resolve("train")) ? path.resolve("train") : path;
-        ImageDecoder decoder = new ImageDecoder(inChans == 3 ? ImageDecoder.Grey.TO_RGB : ImageDecoder.Grey.KEEP);
+        ImageDecoder decoder = new ImageDecoder(inChans);
         try {
             Dataset ds = new ImageFolderDataset(root, decoder, warnings);
             return new Source(ds, "image folder " + root + " (" + ds.size() + " images, " + ds.numClasses() + " classes)",

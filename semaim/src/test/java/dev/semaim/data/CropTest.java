@@ -49,8 +49,9 @@ class CropTest {
 
     @Test
     void centerCropUsesPythonRounding() {
-        // (5 - 2) / 2 = 1.5 -> 2 and (7 - 2) / 2 = 2.5 -> 2 (round half to even).
+        // (5 - 2) / 2 = 1.5 -> 2 and (7 - 2) / 2 = 2.5 -> 2 (round half to even); (6 - 3) / 2 = 1.5 -> 2.
         assertEquals(new CropBox(2, 2, 2, 2), new CenterCrop(2).box(5, 7));
+        assertEquals(new CropBox(2, 0, 3, 4), new CenterCrop(3, 4).box(6, 4));
         assertEquals(new CropBox(16, 16, 224, 224), new CenterCrop(224).box(256, 256));
     }
 
@@ -59,6 +60,22 @@ class CropTest {
         Image img = new Image(new float[] {1, 2, 3, 4}, 1, 2, 2, true);
         Image out = new CenterCrop(4).apply(img, null);
         assertArrayEquals(new float[] {0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0}, out.data());
+    }
+
+    /**
+     * torchvision pads (crop - size) // 2 before the image (floor): a 1x1 image in a 4x4 crop lands at (1, 1), not
+     * at (2, 2) as rounding -1.5 half to even gave. Each dimension on its own: a 1x5 image in a 4x2 crop is padded
+     * 1 row above (and 2 below) and cropped from column round(3 / 2) = 2.
+     */
+    @Test
+    void centerCropLargerThanTheImagePadsTheFloorHalfBefore() {
+        assertEquals(new CropBox(-1, -1, 4, 4), new CenterCrop(4).box(1, 1));
+        Image dot = new CenterCrop(4).apply(new Image(new float[] {9}, 1, 1, 1, true), null);
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, dot.data());
+        assertEquals(new CropBox(-1, -1, 5, 6), new CenterCrop(5, 6).box(2, 3)); // (5 - 2) // 2 = (6 - 3) // 2 = 1
+        assertEquals(new CropBox(-1, 2, 4, 2), new CenterCrop(4, 2).box(1, 5));
+        Image strip = new CenterCrop(4, 2).apply(new Image(new float[] {1, 2, 3, 4, 5}, 1, 1, 5, true), null);
+        assertArrayEquals(new float[] {0, 0, 3, 4, 0, 0, 0, 0}, strip.data());
     }
 
     @Test

@@ -1,15 +1,20 @@
 package dev.semaim.data;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DataLoaderTest {
     /** 37 random 3x20x24 uint8 images, labels i % 5. */
@@ -104,5 +109,53 @@ class DataLoaderTest {
         assertEquals("boom", e.getCause().getMessage());
         l.close();
         assertThrows(IllegalStateException.class, () -> l.epoch(0).iterator().next());
+    }
+
+    /**
+     * close() from another thread wakes a next() waiting on a batch that is still queued (behind an abandoned
+     * iterator's batches): it used to wait forever, as the executor dropped the queued tasks without completing them.
+     */
+    @Test
+    void closeFailsANextWaitingOnAQueuedBatch() throws InterruptedException {
+        Dataset slow = new Dataset() {
+            @Override
+            public int size() {
+                return 40;
+            }
+
+            @Override
+            public Sample get(int index) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return new Sample(new Image(new float[1], 1, 1, 1, true), 0);
+            }
+
+            @Override
+            public List<String> classNames() {
+                return List.of("a");
+            }
+        };
+        DataLoader l = DataLoader.builder(slow).batchSize(2).workers(1).prefetch(4).build();
+        l.epoch(0).iterator(); // abandoned with 4 batches (400 ms of work) in the single worker's queue
+        Iterator<Batch> epoch1 = l.epoch(1).iterator();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread consumer = new Thread(() -> {
+            try {
+                epoch1.next();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "waiting consumer");
+        consumer.setDaemon(true); // not left keeping the JVM alive if next() does hang
+        consumer.start();
+        Thread.sleep(20);
+        l.close();
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> consumer.join());
+        assertTrue(failure.get() instanceof IllegalStateException, String.valueOf(failure.get()));
+        assertEquals("DataLoader is closed", failure.get().getMessage());
     }
 }

@@ -3,6 +3,7 @@ package dev.semaim.data;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,28 @@ class IdxReaderTest {
         Files.write(corrupt, labels);
         e = assertThrows(IOException.class, () -> IdxReader.readLabels(corrupt));
         assertTrue(e.getMessage().startsWith(corrupt + ": "), e.getMessage());
+    }
+
+    /**
+     * A 116-byte file whose header claims 60000 images of 100x200 (1.2 GB) is reported as truncated, raw or gzipped,
+     * without allocating the claimed size first (it used to: an OutOfMemoryError on a small heap).
+     */
+    @Test
+    void aHeaderClaimingMoreThanTheFileHoldsIsTruncationNotAnAllocation() throws IOException {
+        byte[] raw = idx(2051, new int[] {60000, 100, 200}, new byte[100]);
+        assertEquals(116, raw.length);
+        Path rawFile = Files.write(dir.resolve("big-claim-idx3-ubyte"), raw);
+        Path gzFile = Files.write(dir.resolve("big-claim-idx3-ubyte.gz"), gzip(raw));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (Path f : List.of(rawFile, gzFile)) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(f));
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            assertTrue(e.getMessage().startsWith(f + ": truncated IDX data, expected 1200000000 bytes after the header, got 100"),
+                    e.getMessage());
+            assertTrue(allocated < 16 << 20, f + ": allocated " + allocated + " bytes");
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.semaim.data;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,8 +58,77 @@ class ImageDecoderTest {
         img.getRaster().setSample(0, 0, 0, 50);
         img.getRaster().setSample(1, 0, 0, 200);
         byte[] bytes = png(img);
-        assertArrayEquals(new float[] {50, 200}, new ImageDecoder(ImageDecoder.Grey.KEEP).decode(bytes, "g.png").data());
+        assertArrayEquals(new float[] {50, 200}, new ImageDecoder(1).decode(bytes, "g.png").data());
         assertArrayEquals(new float[] {50, 200, 50, 200, 50, 200}, new ImageDecoder().decode(bytes, "g.png").data());
+    }
+
+    /**
+     * Every image comes out with the requested channel count, whatever its colour model: 1 as PIL's
+     * {@code convert("L")} ({@code L = (R * 19595 + G * 38470 + B * 7471 + 0x8000) >> 16}), 3 as {@code convert("RGB")}.
+     * A grey JPEG, a colour JPEG, a 1-bit and a 2-bit grey PNG (which the JDK reads with an IndexColorModel, not a
+     * grey colour space) and a palette PNG; mixed in one folder they used to give 1- and 3-channel images.
+     */
+    @Test
+    void everyImageHasTheRequestedChannels() throws IOException {
+        ImageDecoder l = new ImageDecoder(1), rgb = new ImageDecoder(3);
+
+        byte[] greyJpeg = jpeg(noisy(13, 9, BufferedImage.TYPE_BYTE_GRAY, 5), false);
+        Image greyL = l.decode(greyJpeg, "grey.jpg");
+        assertEquals(1, greyL.channels());
+        assertEquals(greyL.replicateChannels(3), rgb.decode(greyJpeg, "grey.jpg"));
+
+        byte[] colourJpeg = jpeg(noisy(13, 9, BufferedImage.TYPE_3BYTE_BGR, 6), false);
+        Image colour = rgb.decode(colourJpeg, "colour.jpg");
+        assertEquals(3, colour.channels());
+        Image colourL = l.decode(colourJpeg, "colour.jpg");
+        assertEquals(1, colourL.channels());
+        for (int y = 0; y < 9; y++) {
+            for (int x = 0; x < 13; x++) {
+                int r = (int) colour.get(0, y, x), g = (int) colour.get(1, y, x), b = (int) colour.get(2, y, x);
+                assertEquals((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16, colourL.get(0, y, x), "pixel " + y + "," + x);
+            }
+        }
+
+        // 1-bit grey (TYPE_BYTE_BINARY): levels 0 and 255.
+        BufferedImage bits1 = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_BINARY);
+        bits1.getRaster().setSample(1, 0, 0, 1);
+        assertGreyPng(bits1, new float[] {0, 255, 0}, l, rgb);
+        // 2-bit grey: levels 0, 85, 170, 255 (PIL's "L;2" unpacking).
+        byte[] ramp = {0, 85, (byte) 170, (byte) 255};
+        BufferedImage bits2 = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_BINARY, new IndexColorModel(2, 4, ramp, ramp, ramp));
+        for (int x = 0; x < 4; x++) {
+            bits2.getRaster().setSample(x, 0, 0, 3 - x);
+        }
+        assertGreyPng(bits2, new float[] {255, 170, 85, 0}, l, rgb);
+
+        // Palette: red, green, blue, (100, 150, 200). Luma 76, 150, 29 (PIL's values for the primaries) and 141
+        // (9256968 >> 16; the older (299 R + 587 G + 114 B) / 1000 would give 140).
+        IndexColorModel palette = new IndexColorModel(8, 4, new byte[] {(byte) 255, 0, 0, 100},
+                new byte[] {0, (byte) 255, 0, (byte) 150}, new byte[] {0, 0, (byte) 255, (byte) 200});
+        BufferedImage indexed = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_INDEXED, palette);
+        for (int x = 0; x < 4; x++) {
+            indexed.getRaster().setSample(x, 0, 0, x);
+        }
+        byte[] palettePng = png(indexed);
+        assertTrue(ImageIO.read(new ByteArrayInputStream(palettePng)).getColorModel() instanceof IndexColorModel);
+        assertArrayEquals(new float[] {255, 0, 0, 100, 0, 255, 0, 150, 0, 0, 255, 200}, rgb.decode(palettePng, "p.png").data());
+        assertArrayEquals(new float[] {76, 150, 29, 141}, l.decode(palettePng, "p.png").data());
+
+        assertEquals(1, new ImageDecoder(ImageDecoder.Grey.KEEP).decode(colourJpeg, "colour.jpg").channels());
+        assertEquals(3, new ImageDecoder(ImageDecoder.Grey.TO_RGB).decode(greyJpeg, "grey.jpg").channels());
+        assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(2));
+    }
+
+    /** {@code img} written as PNG reads back with an IndexColorModel and decodes to {@code levels} (1 and 3 channels). */
+    private static void assertGreyPng(BufferedImage img, float[] levels, ImageDecoder l, ImageDecoder rgb) throws IOException {
+        byte[] bytes = png(img);
+        assertTrue(ImageIO.read(new ByteArrayInputStream(bytes)).getColorModel() instanceof IndexColorModel);
+        assertArrayEquals(levels, l.decode(bytes, "grey.png").data());
+        float[] replicated = new float[3 * levels.length];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(levels, 0, replicated, c * levels.length, levels.length);
+        }
+        assertArrayEquals(replicated, rgb.decode(bytes, "grey.png").data());
     }
 
     @Test
@@ -153,15 +224,14 @@ class ImageDecoderTest {
      */
     @Test
     void jdkJpegPathMatchesPluginPath() throws IOException {
-        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Grey.KEEP);
         for (int seed = 0; seed < 4; seed++) {
             int w = 37 + 29 * seed, h = 23 + 17 * seed;
             boolean grey = seed == 3;
             byte[] bytes = jpeg(noisy(w, h, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR, seed), seed == 2);
             BufferedImage reference = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
-            Image expected = grey ? ImageDecoder.toImage(reference, ImageDecoder.Grey.KEEP)
+            Image expected = grey ? ImageDecoder.toImage(reference, 1)
                     : ImageDecoder.toImageViaRgb(reference, new float[3 * w * h], h, w);
-            Image actual = decoder.decode(bytes, "noisy" + seed + ".jpg");
+            Image actual = new ImageDecoder(grey ? 1 : 3).decode(bytes, "noisy" + seed + ".jpg");
             assertEquals(expected, actual, "seed " + seed + ", " + w + "x" + h + (grey ? " grey" : " colour")
                     + (seed == 2 ? " progressive" : ""));
         }
@@ -169,6 +239,7 @@ class ImageDecoderTest {
         try (InputStream in = getClass().getResourceAsStream("cmyk-blocks.jpg")) {
             cmyk = in.readAllBytes();
         }
+        ImageDecoder decoder = new ImageDecoder();
         assertEquals(decoder.decodeWithPlugins(cmyk, "cmyk-blocks.jpg"), decoder.decode(cmyk, "cmyk-blocks.jpg"));
     }
 

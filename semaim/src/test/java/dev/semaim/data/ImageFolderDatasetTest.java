@@ -39,6 +39,69 @@ class ImageFolderDatasetTest {
         assertEquals(1, ds.get(3).label());
     }
 
+    /** An empty file named {@code relative} (construction lists files; it decodes none). */
+    private static void touch(Path dir, String relative) throws IOException {
+        Path p = dir.resolve(relative);
+        Files.createDirectories(p.getParent());
+        Files.write(p, new byte[0]);
+    }
+
+    private static List<String> relativeFiles(ImageFolderDataset ds) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            out.add(ds.root().relativize(ds.file(i)).toString());
+        }
+        return out;
+    }
+
+    /**
+     * torchvision's {@code sorted(os.walk(class_dir))} orders folders by path, then names within a folder: a file of
+     * c/ before any file of c/sub/, and 'c/sub' &lt; 'c/sub-x' &lt; 'c/sub/x' because '-' (0x2d) &lt; '/' (0x2f).
+     */
+    @Test
+    void samplesFollowTorchvisionWalkOrder() throws IOException {
+        for (String f : List.of("c/sub/a.jpg", "c/z.jpg", "c/a-b.jpg", "d/sub/x/1.png", "d/sub-x/1.png", "d/sub/1.png", "d/0.png")) {
+            touch(root, f);
+        }
+        touch(root, "d/sub/notes.txt");
+        assertEquals(List.of("c/a-b.jpg", "c/z.jpg", "c/sub/a.jpg", "d/0.png", "d/sub/1.png", "d/sub-x/1.png", "d/sub/x/1.png"),
+                relativeFiles(new ImageFolderDataset(root)));
+    }
+
+    /** Python orders str by code point; String.compareTo would put U+1F600 (a surrogate pair) before U+FFFD. */
+    @Test
+    void namesCompareByCodePointAsPythonDoes() {
+        assertTrue(ImageFolderDataset.pythonOrder("\uFFFD.jpg", "\uD83D\uDE00.jpg") < 0);
+        assertTrue(ImageFolderDataset.pythonOrder("a", "ab") < 0);
+        assertTrue(ImageFolderDataset.pythonOrder("sub-x", "sub/x") < 0);
+        assertEquals(0, ImageFolderDataset.pythonOrder("\uD83D\uDE00", "\uD83D\uDE00"));
+    }
+
+    /** A class folder that is a symbolic link, and a linked sub-folder inside a class, are walked into. */
+    @Test
+    void symbolicLinksToFoldersAreFollowed(@TempDir Path elsewhere) throws IOException {
+        png("cat/a.png", 2, 2);
+        Files.createSymbolicLink(root.resolve("dog"), Files.createDirectories(elsewhere.resolve("dogs")));
+        png("dog/b.png", 3, 2); // through the link: the file lies in elsewhere/dogs
+        Files.createSymbolicLink(root.resolve("cat/more"), Files.createDirectories(elsewhere.resolve("more")));
+        touch(elsewhere, "more/c.png");
+        ImageFolderDataset ds = new ImageFolderDataset(root);
+        assertEquals(List.of("cat", "dog"), ds.classNames());
+        assertEquals(List.of("cat/a.png", "cat/more/c.png", "dog/b.png"), relativeFiles(ds));
+        assertEquals(1, ds.label(2));
+        assertEquals(3, ds.get(2).image().width());
+    }
+
+    /** A link back to a folder above it would be walked forever: an error naming the class folder. */
+    @Test
+    void aSymbolicLinkLoopFailsNamingTheClassFolder() throws IOException {
+        png("cat/a.png", 2, 2);
+        Files.createSymbolicLink(root.resolve("cat/again"), root.resolve("cat"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ImageFolderDataset(root));
+        assertMessageNames(root.resolve("cat"), e);
+        assertTrue(e.getMessage().contains("symbolic link loop") && e.getMessage().contains("again"), e.getMessage());
+    }
+
     @Test
     void badLayoutsFailAtConstructionNamingThePath() throws IOException {
         Path missing = root.resolve("nope");
