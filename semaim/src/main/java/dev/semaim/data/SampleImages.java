@@ -23,7 +23,7 @@ public record SampleImages(Tensor images, float[] mean, float[] std, String desc
      * with the source's statistics.
      */
     public static SampleImages fromData(String data, int count, int size, int channels) throws IOException {
-        TrainingData.Source src = TrainingData.open(data, channels, w -> { });
+        TrainingData.Source src = TrainingData.open(data, "--data", channels, w -> { });
         Dataset ds = src.dataset();
         if (ds.size() < count)
             throw new IllegalArgumentException("--data " + data + " holds " + ds.size() + " images, fewer than --num_images " + count);

@@ -41,6 +41,11 @@ public final class TrainingData {
      * @throws IllegalArgumentException naming {@code --data_path} for a missing path or an unusable folder
      */
     public static Source open(String dataPath, int inChans, Consumer<String> warnings) throws IOException {
+        return open(dataPath, "--data_path", inChans, warnings);
+    }
+
+    /** {@link #open(String, int, Consumer)} for a command whose flag for the data is {@code flag} (named in every error). */
+    public static Source open(String dataPath, String flag, int inChans, Consumer<String> warnings) throws IOException {
         if (inChans != 1 && inChans != 3) {
             throw new IllegalArgumentException("--in_chans must be 1 or 3 for image data, got " + inChans);
         }
@@ -50,15 +55,15 @@ public final class TrainingData {
         }
         Path path = Path.of(dataPath);
         if (!Files.exists(path)) {
-            throw new IllegalArgumentException("--data_path " + path + " does not exist");
+            throw new IllegalArgumentException(flag + " " + path + " does not exist");
         }
         if (!Files.isDirectory(path)) {
-            throw new IllegalArgumentException("--data_path " + path + " is not a folder");
+            throw new IllegalArgumentException(flag + " " + path + " is not a folder");
         }
         Optional<Path> images = idxFile(path, "train-images-idx3-ubyte");
         if (images.isPresent()) {
             Path labels = idxFile(path, "train-labels-idx1-ubyte").orElseThrow(() -> new IllegalArgumentException(
-                    "--data_path " + path + " has " + images.get().getFileName() + " but no train-labels-idx1-ubyte[.gz]"));
+                    flag + " " + path + " has " + images.get().getFileName() + " but no train-labels-idx1-ubyte[.gz]"));
             boolean fashion = path.toString().toLowerCase(Locale.ROOT).contains("fashion");
             List<String> classes = fashion ? IdxDataset.FASHION_MNIST_CLASSES
                     : IntStream.range(0, 10).mapToObj(Integer::toString).toList();
@@ -72,7 +77,7 @@ public final class TrainingData {
             return new Source(ds, "image folder " + root + " (" + ds.size() + " images, " + ds.numClasses() + " classes)",
                     inChans == 3 ? Transforms.IMAGENET_MEAN : GREY_IMAGENET_MEAN, inChans == 3 ? Transforms.IMAGENET_STD : GREY_IMAGENET_STD);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--data_path " + path + ": " + e.getMessage()
+            throw new IllegalArgumentException(flag + " " + path + ": " + e.getMessage()
                     + " (or give a folder with train-images-idx3-ubyte[.gz] IDX files, or 'embedded')", e);
         }
     }
