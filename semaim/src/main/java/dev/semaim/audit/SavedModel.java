@@ -71,16 +71,25 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         if (json == null)
             throw new IllegalArgumentException(flag + " " + path + " has no 'config' metadata: give a semaim pretrain checkpoint "
                     + "or a safetensors file whose metadata 'config' holds the AimViT arguments as JSON");
-        AimConfig config = config(f.metadata(), flag + " " + path);
+        return of(path, flag, allowNonFinite, f.metadata(), f.tensors());
+    }
+
+    /**
+     * The model of weights whose metadata 'config' describes it, read as {@link #load} reads such a safetensors file, from
+     * memory: {@code semaim convert} checks with it that what it is about to write fits the config it attaches.
+     * {@code flag} and {@code path} name the weights in errors.
+     */
+    public static SavedModel of(Path path, String flag, boolean allowNonFinite, Map<String, String> metadata, Map<String, Tensor> tensors) {
+        AimConfig config = config(metadata, flag + " " + path);
         Map<String, Tensor> weights;
-        if (Checkpoints.isCheckpoint(f.metadata())) { // a pretrain checkpoint: drop the optimizer state
+        if (Checkpoints.isCheckpoint(metadata)) { // a pretrain checkpoint: drop the optimizer state
             weights = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : f.tensors().entrySet())
+            for (Map.Entry<String, Tensor> e : tensors.entrySet())
                 if (!e.getKey().startsWith(Checkpoints.OPTIMIZER_PREFIX)) weights.put(e.getKey(), e.getValue());
         } else {
-            weights = weights(f.tensors());
+            weights = weights(tensors);
         }
-        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, "the model of its config"), json);
+        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, "the model of its config"), metadata.get("config"));
     }
 
     /** The model a file's metadata 'config' describes: a pretrain checkpoint's settings, or the AimViT arguments. */
