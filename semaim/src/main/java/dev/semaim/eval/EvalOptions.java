@@ -142,6 +142,20 @@ public final class EvalOptions extends RunOptions {
         return files(model, protocol == LINPROBE ? "linear" : "temp");
     }
 
+    /**
+     * Where this run's results go: {@link RunFiles#results()}, or for an --eval run {@code results-eval.json} beside it
+     * ({@code <stem>.results-eval.json} with --experiment): an evaluation is often run in a training run's folder, on
+     * its checkpoint, and must not overwrite that run's record.
+     */
+    public Path results() {
+        Path training = files().results();
+        if (!evalOnly) {
+            return training;
+        }
+        String name = training.getFileName().toString();
+        return training.resolveSibling(name.substring(0, name.length() - ".json".length()) + "-eval.json");
+    }
+
     // ------------------------------------------------------------------ the declarations
 
     private static Schema<EvalOptions> finetune() {
@@ -286,7 +300,8 @@ public final class EvalOptions extends RunOptions {
         declareTraining(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay", "checkpoint of this protocol to continue "
                 + "(default: <output_dir>/checkpoint-latest.safetensors if present)");
         declareNumberedCheckpoints(s, "0");
-        s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
+        s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split; "
+                + "the record goes to results-eval.json, so a training run's results.json in --output_dir stays",
                 o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
     }
 }

@@ -105,7 +105,7 @@ public final class KnnEvaluation {
         fields.put("knn_seconds", voteSeconds);
         fields.put("seconds", (System.nanoTime() - start) / 1e9);
         fields.putAll(o.asMap());
-        RunResults.write(o.files().results(), fields);
+        RunResults.write(o.results(), fields);
         return new Outcome(byK, fields);
     }
 
