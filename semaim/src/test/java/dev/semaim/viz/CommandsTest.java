@@ -138,6 +138,32 @@ class CommandsTest {
                 + "its results.json: plot it with --results FILE --metric knn20_top1)" + System.lineSeparator(), refused.err());
     }
 
+    /**
+     * The log of a first epoch stopped before its end (SIGTERM, --log_every_steps 5) holds per-iteration lines only: it was
+     * refused as "no train_loss"; now it is the per-iteration loss chart alone (epoch charts would be empty frames).
+     */
+    @Test
+    void plotDrawsALogOfIterationLinesOnly(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("sig1/log.txt"), png = dir.resolve("curves.png");
+        Files.createDirectories(log.getParent());
+        StringBuilder l = new StringBuilder();
+        for (int it = 0; it < 75; it += 5) {
+            l.append("{\"epoch\": 0, \"iter\": ").append(it).append(", \"step\": ").append(it).append(", \"train_loss\": ")
+                    .append(1.2 - it / 100.0).append(", \"train_lr\": ").append(1e-6 * it).append(", \"train_total_norm\": 3.2, "
+                            + "\"images_per_s\": 20.5}\n");
+        }
+        Files.writeString(log, l);
+        Run r = main("plot", "--log", log.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(Curves.CHART_W, ImageIO.read(png.toFile()).getWidth(), "the loss per iteration alone");
+        Path epochs = dir.resolve("run/log.txt");
+        Files.createDirectories(epochs.getParent());
+        Files.writeString(epochs, "{\"train_loss\": 0.9, \"train_lr\": 1e-4, \"epoch\": 0}\n");
+        r = main("plot", "--log", log.toString(), "--log", epochs.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(3 * Curves.CHART_W, ImageIO.read(png.toFile()).getWidth(), "with a log of epochs: loss, lr, loss per iteration");
+    }
+
     /** Issue 19 item 5: --log_lr draws the lr on a log axis; an lr of 0 (the first warm-up step) is left out, not an error. */
     @Test
     void plotDrawsTheLearningRateOnALogAxis(@TempDir Path dir) throws Exception {
