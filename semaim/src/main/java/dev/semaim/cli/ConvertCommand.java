@@ -94,9 +94,8 @@ public final class ConvertCommand implements Command {
             throw new UsageException("input and output are the same file " + in);
         }
         for (Path p : List.of(in, outFile)) {
-            String name = p.getFileName().toString();
-            if (!name.endsWith(".safetensors") && !name.endsWith(".pth") && !name.endsWith(".pt") && !name.endsWith(".bin")) {
-                throw new UsageException("cannot tell the format of " + name + ": name it .safetensors or .pth/.pt/.bin");
+            if (!FileNames.endsWithAny(p, List.of(".safetensors", ".pth", ".pt", ".bin"))) {
+                throw new UsageException("cannot tell the format of " + p.getFileName() + ": name it .safetensors or .pth/.pt/.bin");
             }
         }
         if (o.under != null && Convert.isSafetensors(outFile)) {

@@ -65,6 +65,31 @@ class CommandsTest {
         assertTrue(order.err().contains("--orders"), order.err());
     }
 
+    /**
+     * An output named for another format (audit --out x.pth wrote safetensors bytes, visualize --out x.jpg a PNG) and a
+     * panel too large to draw (--panel 100000 failed with Java's "Dimensions ... are too large") are one-line usage
+     * errors naming the flag, before any work; nothing is written.
+     */
+    @Test
+    void outputsNamedForAnotherFormatAndOversizedPanelsAreUsageErrors(@TempDir Path dir) {
+        String w = weights(dir).toString();
+        String n = System.lineSeparator();
+        Path jpg = dir.resolve("grid.jpg"), pth = dir.resolve("audit.pth"), svg = dir.resolve("curves.svg");
+        Run r = main("visualize", "--checkpoint", w, "--out", jpg.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim visualize: --out must be a file name ending in .png, got " + jpg + n, r.err());
+        r = main("audit", "--checkpoint", w, "--out", pth.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim audit: --out must be a file name ending in .safetensors, got " + pth + n, r.err());
+        r = main("plot", "--log", dir.resolve("log.txt").toString(), "--out", svg.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim plot: --out must be a file name ending in .png, got " + svg + n, r.err());
+        r = main("visualize", "--checkpoint", w, "--panel", "100000", "--out", dir.resolve("big.png").toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim visualize: --panel must be at least 16 and at most " + ModelPictures.MAX_PANEL + ", got 100000" + n, r.err());
+        for (Path p : List.of(jpg, pth, svg, dir.resolve("big.png"))) assertTrue(!Files.exists(p), p + " written");
+    }
+
     @Test
     void visualizeInAFreshHeadlessJvmWithTheBitmapFont(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("grid.png");
