@@ -1,5 +1,6 @@
 package dev.semaim.audit;
 
+import dev.semaim.io.Convert;
 import dev.semaim.io.WeightFiles;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
@@ -21,7 +22,8 @@ import java.util.Map;
  * An {@link AimViT} rebuilt from a file, for inspection (visualize, audit). Two kinds of file are read:
  * <ul>
  *   <li>a {@code semaim pretrain} checkpoint ({@link Checkpoints}): the model is built from the run's settings in
- *       the metadata "config" (the pretrain settings, {@link PretrainOptions#fromMap}) and loaded strictly;</li>
+ *       the metadata "config" (the pretrain settings, {@link PretrainOptions#fromMap}) and loaded strictly with the
+ *       model's weights (the optimizer state and the EMA copy of {@code --use_ema_model} left out);</li>
  *   <li>any other safetensors file whose metadata "config" holds the AimViT constructor arguments as JSON
  *       ({@link AimConfig#KWARGS}: img_size, patch_size, in_chans, embed_dim, depth, num_heads, query_depth, ...; the
  *       golden fixtures' form). Its weights are the tensors named {@code param.<key>} when there are any (the fixtures), else all
@@ -31,6 +33,8 @@ import java.util.Map;
  *       ({@link PretrainOptions#MODEL_FLAGS}); a DDP {@code module.} prefix is stripped and the optimizer state left
  *       out; loaded strictly.</li>
  * </ul>
+ * Asked for the EMA copy instead ({@code --ema}), each reads that: a checkpoint's {@code ema.*} tensors (the reference
+ * takes the order of its pixel targets from this copy), an official {@code .pth} file's {@code ema_state_dict}.
  */
 public record SavedModel(Path path, AimViT model, String configJson) {
     /** Prefix of the weights in the golden fixtures. */
@@ -47,18 +51,18 @@ public record SavedModel(Path path, AimViT model, String configJson) {
      * {@code allowNonFinite} (inspecting a diverged checkpoint is a reason to insist).
      */
     public static SavedModel load(Path path, String flag, boolean allowNonFinite) {
-        return load(path, flag, allowNonFinite, null);
+        return load(path, flag, allowNonFinite, null, false);
     }
 
     /**
      * As {@link #load(Path, String, boolean)}; weights without "config" metadata (or a {@code .pth} file) are read as
-     * the model {@code flags} describe, when not null.
+     * the model {@code flags} describe, when not null; {@code ema}: the file's EMA copy instead of the model's weights.
      */
-    public static SavedModel load(Path path, String flag, boolean allowNonFinite, PretrainOptions flags) {
+    public static SavedModel load(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, boolean ema) {
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + " " + path + " does not exist");
         if (!path.getFileName().toString().endsWith(".safetensors")) {
             if (flags == null) throw new IllegalArgumentException(flag + " " + path + " is not a .safetensors file");
-            return fromFlags(path, flag, allowNonFinite, flags);
+            return fromFlags(path, flag, allowNonFinite, flags, ema);
         }
         Safetensors.File f;
         try {
@@ -67,20 +71,42 @@ public record SavedModel(Path path, AimViT model, String configJson) {
             throw new IllegalArgumentException(flag + " " + path + " is not a readable safetensors file: " + e.getMessage(), e);
         }
         String json = f.metadata().get("config");
-        if (json == null && flags != null) return fromFlags(path, flag, allowNonFinite, flags);
+        if (json == null && flags != null) return fromFlags(path, flag, allowNonFinite, flags, ema);
         if (json == null)
             throw new IllegalArgumentException(flag + " " + path + " has no 'config' metadata: give a semaim pretrain checkpoint "
                     + "or a safetensors file whose metadata 'config' holds the AimViT arguments as JSON");
-        AimConfig config = config(f.metadata(), flag + " " + path);
+        return of(path, flag, allowNonFinite, f.metadata(), ema ? emaCopy(path, flag, f.tensors()) : f.tensors());
+    }
+
+    /** The tensors {@code ema.*} of a checkpoint, without the prefix; an error naming the file and --ema where there are none. */
+    private static Map<String, Tensor> emaCopy(Path path, String flag, Map<String, Tensor> tensors) {
+        Map<String, Tensor> ema = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> {
+            if (k.startsWith(Checkpoints.EMA_PREFIX)) ema.put(k.substring(Checkpoints.EMA_PREFIX.length()), t);
+        });
+        if (ema.isEmpty())
+            throw new IllegalArgumentException("--ema: " + flag + " " + path + " holds no EMA copy (no " + Checkpoints.EMA_PREFIX
+                    + "* tensors: a pretrain run keeps one with --use_ema_model)");
+        return ema;
+    }
+
+    /**
+     * The model of weights whose metadata 'config' describes it, read as {@link #load} reads such a safetensors file, from
+     * memory: {@code semaim convert} checks with it that what it is about to write fits the config it attaches.
+     * {@code flag} and {@code path} name the weights in errors.
+     */
+    public static SavedModel of(Path path, String flag, boolean allowNonFinite, Map<String, String> metadata, Map<String, Tensor> tensors) {
+        AimConfig config = config(metadata, flag + " " + path);
         Map<String, Tensor> weights;
-        if (Checkpoints.isCheckpoint(f.metadata())) { // a pretrain checkpoint: drop the optimizer state
+        if (Checkpoints.isCheckpoint(metadata)) { // a pretrain checkpoint: drop the optimizer state and the EMA copy
             weights = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : f.tensors().entrySet())
-                if (!e.getKey().startsWith(Checkpoints.OPTIMIZER_PREFIX)) weights.put(e.getKey(), e.getValue());
+            tensors.forEach((k, t) -> {
+                if (WeightFiles.isModelTensor(k)) weights.put(k, t);
+            });
         } else {
-            weights = weights(f.tensors());
+            weights = weights(tensors);
         }
-        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, "the model of its config"), json);
+        return new SavedModel(path, loaded(path, flag, allowNonFinite, config, weights, "the model of its config"), metadata.get("config"));
     }
 
     /** The model a file's metadata 'config' describes: a pretrain checkpoint's settings, or the AimViT arguments. */
@@ -123,8 +149,11 @@ public record SavedModel(Path path, AimViT model, String configJson) {
         return Json.object(config.toKwargs());
     }
 
-    /** Weights without config metadata, as the model flags describe: 'module.' stripped, optimizer state left out. */
-    private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags) {
+    /**
+     * Weights without config metadata, as the model flags describe: 'module.' stripped, optimizer state left out; with
+     * {@code ema} the EMA copy: a .pth file's 'ema_state_dict' (the official checkpoints'), a safetensors file's ema.*.
+     */
+    private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, boolean ema) {
         AimConfig config;
         try {
             config = flags.modelConfig();
@@ -132,10 +161,12 @@ public record SavedModel(Path path, AimViT model, String configJson) {
             throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
         }
         Map<String, Tensor> weights;
+        String key = !ema ? null : Convert.isSafetensors(path) ? "ema" : Convert.EMA_STATE_DICT; // "ema": the tensors ema.*
         try {
-            weights = WeightFiles.readWeights(path);
+            weights = WeightFiles.readWeights(path, key);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(flag + " " + path + " is unreadable: " + e.getMessage(), e);
+            throw new IllegalArgumentException((ema ? "--ema: " + flag + " " + path + " gives no EMA copy: " : flag + " " + path
+                    + " is unreadable: ") + e.getMessage(), e);
         }
         String described = "the model the flags describe (--model " + flags.model + " --input_size " + config.imgSize() + " --patch_size "
                 + config.patchSize() + " --in_chans " + config.inChans() + " --embed_dim " + config.embedDim() + " --depth " + config.depth()

@@ -56,7 +56,7 @@ public final class AuditCommand extends FlagCommand<AuditCommand.Options> {
                 + "if any) is the order noise", o -> o.noise, (o, v) -> o.noise = v);
         s.add("seed", ValueType.longInteger(0), "0", "seed of the order noise when neither --priority nor --noise is given",
                 o -> o.seed, (o, v) -> o.seed = v);
-        s.add("out", ValueType.path().metavar("FILE"), null, "the safetensors file to write", o -> o.out, (o, v) -> o.out = v)
+        s.add("out", FileNames.output(".safetensors"), null, "the safetensors file to write", o -> o.out, (o, v) -> o.out = v)
                 .required("the safetensors file to write");
         s.add("json", ValueType.toggle(), null, "print a JSON summary: loss, the order of each image as patch indices, a few norms",
                 o -> o.json, (o, v) -> o.json = v);

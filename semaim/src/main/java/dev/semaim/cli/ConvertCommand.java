@@ -2,15 +2,20 @@ package dev.semaim.cli;
 
 import dev.semaim.audit.SavedModel;
 import dev.semaim.io.Convert;
+import dev.semaim.nn.io.RawTensor;
 import dev.semaim.train.PretrainOptions;
 import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
+import dev.semaim.tensor.Tensor;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code semaim convert <in> <out>}: between a PyTorch {@code .pth} checkpoint and safetensors, each side's format
@@ -89,9 +94,8 @@ public final class ConvertCommand implements Command {
             throw new UsageException("input and output are the same file " + in);
         }
         for (Path p : List.of(in, outFile)) {
-            String name = p.getFileName().toString();
-            if (!name.endsWith(".safetensors") && !name.endsWith(".pth") && !name.endsWith(".pt") && !name.endsWith(".bin")) {
-                throw new UsageException("cannot tell the format of " + name + ": name it .safetensors or .pth/.pt/.bin");
+            if (!FileNames.endsWithAny(p, List.of(".safetensors", ".pth", ".pt", ".bin"))) {
+                throw new UsageException("cannot tell the format of " + p.getFileName() + ": name it .safetensors or .pth/.pt/.bin");
             }
         }
         if (o.under != null && Convert.isSafetensors(outFile)) {
@@ -107,20 +111,30 @@ public final class ConvertCommand implements Command {
             }
             config = SavedModel.configJson(o.configFrom, o.arch);
         }
-        Convert.Result r = Convert.convert(in, outFile, new Convert.Request(o.weightsOnly, o.under,
-                o.to == null ? null : o.to.equals("timm") ? Convert.Timm.TOKEN : Convert.Timm.AVG, config));
-        if (config != null) {
-            try {
-                SavedModel.load(outFile, "the converted file", true);
-            } catch (IllegalArgumentException e) {
-                Files.deleteIfExists(outFile);
-                throw new IllegalArgumentException(in + " does not fit the attached config, nothing written: " + e.getMessage(), e);
-            }
-        }
+        Convert.Request request = new Convert.Request(o.weightsOnly, o.under,
+                o.to == null ? null : o.to.equals("timm") ? Convert.Timm.TOKEN : Convert.Timm.AVG, config);
+        Convert.Result r = config == null ? Convert.convert(in, outFile, request) : Convert.convert(in, outFile, request, fitting(in, config));
         String what = Convert.isSafetensors(outFile) ? "safetensors"
                 : "torch.save state dict" + (o.under == null ? "" : " under '" + o.under + "'");
         out.println("wrote " + outFile + " (" + what + (o.to == null ? "" : ", " + o.to + " ViT encoder") + "): "
                 + r.tensors() + " tensors" + r.droppedText() + (config == null ? "" : "; config " + config));
         return 0;
+    }
+
+    /**
+     * The check that the converted weights of {@code in} load strictly into the model {@code config} describes (non-finite
+     * values allowed: converting a diverged run is no reason to refuse). It runs before the write, so weights that do not
+     * fit leave the output file as it was, an earlier good one included.
+     */
+    private static Consumer<Map<String, RawTensor>> fitting(Path in, String config) {
+        return tensors -> {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            tensors.forEach((name, t) -> weights.put(name, t.toTensor()));
+            try {
+                SavedModel.of(in, "converted", true, Map.of("config", config), weights);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(in + " does not fit the attached config, nothing written: " + e.getMessage(), e);
+            }
+        };
     }
 }

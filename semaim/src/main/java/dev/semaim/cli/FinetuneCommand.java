@@ -26,8 +26,14 @@ public final class FinetuneCommand extends FlagCommand<EvalOptions> {
     }
 
     static void report(PrintStream out, String what, ClassifierRun r, EvalOptions o) {
+        if (o.evalOnly) {
+            Object weights = r.checkpoint() != null ? r.checkpoint() : o.finetune != null ? o.finetune : "the random initialisation";
+            out.printf(Locale.ROOT, "done: %s evaluation of %s: held-out top-1 %.2f%%, top-5 %.2f%% (%d images); %s%n", what, weights,
+                    r.accuracy().top1(), r.accuracy().top5(), r.accuracy().count(), r.results());
+            return;
+        }
         out.printf(Locale.ROOT, "done: %s, %d epochs, %d optimizer steps: held-out top-1 %.2f%%, top-5 %.2f%% (%d images), best top-1 %.2f%%; %s%n",
                 what, r.epochs(), r.optimizerSteps(), r.accuracy().top1(), r.accuracy().top5(), r.accuracy().count(), r.bestTop1(),
-                o.files().results());
+                r.results());
     }
 }

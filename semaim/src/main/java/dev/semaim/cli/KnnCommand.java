@@ -19,7 +19,7 @@ public final class KnnCommand extends FlagCommand<EvalOptions> {
         if (o.launch().rank() != 0) { // rank 0 reports for the run
             return 0;
         }
-        out.println("done: results in " + o.files().results());
+        out.println("done: results in " + o.results());
         return 0;
     }
 }

@@ -11,13 +11,15 @@ import java.util.function.Function;
 
 /**
  * The flags that name the model a command inspects ({@code visualize}, {@code audit}), declared once here:
- * {@code --checkpoint}, the model flags that describe weights without 'config' metadata, {@code --allow_non_finite}.
+ * {@code --checkpoint}, the model flags that describe weights without 'config' metadata, {@code --allow_non_finite},
+ * {@code --ema}.
  */
 final class ModelSource {
     Path checkpoint;
     /** The model flags: the architecture of weights without 'config' metadata. */
     final PretrainOptions arch = new PretrainOptions();
     boolean allowNonFinite;
+    boolean ema;
 
     /** Declares the flags in {@code s}, held by the options' {@code source}; {@code what} says what the model is for. */
     static <O> void declare(Schema<O> s, Function<O, ModelSource> source, String what) {
@@ -27,9 +29,12 @@ final class ModelSource {
         s.addFrom(PretrainOptions.SCHEMA, o -> source.apply(o).arch, PretrainOptions.MODEL_FLAGS);
         s.add(EvalOptions.FINETUNE.setting("allow_non_finite", Boolean.class), o -> source.apply(o).allowNonFinite,
                 (o, v) -> source.apply(o).allowNonFinite = v);
+        s.add("ema", ValueType.toggle(), null, "the EMA copy of the weights instead of the model's: the ema.* tensors of a pretrain "
+                + "checkpoint of --use_ema_model (the copy that gave that run its orders), an official .pth file's ema_state_dict",
+                o -> source.apply(o).ema, (o, v) -> source.apply(o).ema = v);
     }
 
     SavedModel load() {
-        return SavedModel.load(checkpoint, "--checkpoint", allowNonFinite, arch);
+        return SavedModel.load(checkpoint, "--checkpoint", allowNonFinite, arch, ema);
     }
 }

@@ -40,7 +40,7 @@ public final class PlotCommand extends FlagCommand<PlotCommand.Options> {
                 o -> o.metric, (o, v) -> o.metric = v);
         s.add("log_lr", ValueType.toggle(), null, "draw the learning rate on a log-scale axis (ticks at powers of ten; lr <= 0 left out)",
                 o -> o.logLr, (o, v) -> o.logLr = v);
-        s.add("out", ValueType.path().metavar("FILE"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
+        s.add("out", FileNames.output(".png"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
         return s;
     }
 

@@ -44,10 +44,10 @@ public final class VisualizeCommand extends FlagCommand<VisualizeCommand.Options
         s.add("orders", ValueType.choiceList(OrderType.class), "raster,stochastic,attention,attention_center",
                 "comma-separated permutation types to draw", o -> o.orders, (o, v) -> o.orders = v);
         s.add("per_head", ValueType.toggle(), null, "also draw each head's cls attention", o -> o.perHead, (o, v) -> o.perHead = v);
-        s.add("panel", ValueType.integer(ModelPictures.MIN_PANEL).metavar("PX"), "112", "side of each panel in pixels (28x28 images "
-                + "are upscaled to it)", o -> o.panel, (o, v) -> o.panel = v);
+        s.add("panel", ValueType.integer(ModelPictures.MIN_PANEL).where(v -> v <= ModelPictures.MAX_PANEL, "at most " + ModelPictures.MAX_PANEL)
+                .metavar("PX"), "112", "side of each panel in pixels (28x28 images are upscaled to it)", o -> o.panel, (o, v) -> o.panel = v);
         s.add("seed", ValueType.longInteger(0), "0", "seed of the order noise", o -> o.seed, (o, v) -> o.seed = v);
-        s.add("out", ValueType.path().metavar("FILE"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
+        s.add("out", FileNames.output(".png"), null, "the PNG to write", o -> o.out, (o, v) -> o.out = v).required("the PNG to write");
         return s;
     }
 

@@ -42,7 +42,10 @@ import java.util.function.Supplier;
  * the held-out evaluation is {@link DistributedAccuracy}'s.
  */
 final class ClassifierTrainer {
-    /** The run's end: last and best held-out accuracy, where the weights are. */
+    /**
+     * The run's end: last and best held-out accuracy, the epochs and optimizer steps of the weights, where they are
+     * (the last checkpoint written, or the one an --eval run evaluated), this run's training seconds.
+     */
     record Outcome(Accuracy last, double bestTop1, int epochsDone, long optimizerSteps, Path checkpoint, double trainSeconds) {
     }
 
@@ -93,9 +96,9 @@ final class ClassifierTrainer {
     }
 
     /**
-     * The protocol's run: with --eval one evaluation of the resumed checkpoint (else of the loaded weights);
-     * otherwise training on {@code train} through the training pipeline (built only when training, after the
-     * resume), from the resume point if any.
+     * The protocol's run: with --eval one evaluation of the resumed checkpoint (else of the loaded weights), its
+     * outcome that checkpoint's epochs and steps; otherwise training on {@code train} through the training pipeline
+     * (built only when training, after the resume), from the resume point if any.
      *
      * @param data the data as every process must see it (the training and held-out sets and their sizes)
      */
@@ -104,9 +107,12 @@ final class ClassifierTrainer {
         if (o.evalOnly) {
             TrainingState at = resumeFrom == null ? null : resume(resumeFrom);
             agree(data, resumeFrom, at);
+            if (at == null && o.finetune == null) {
+                progress.message("--eval without --finetune or a checkpoint to resume: evaluating the random initialisation");
+            }
             model.eval();
             Accuracy a = evaluate.get();
-            return new Outcome(a, a.top1(), 0, 0, null, 0);
+            return at == null ? new Outcome(a, a.top1(), 0, 0, null, 0) : new Outcome(a, a.top1(), at.epoch(), at.optimizerSteps(), resumeFrom, 0);
         }
         TrainingState state = resumeFrom == null ? o.startState(o.seed) : resume(resumeFrom);
         agree(data, resumeFrom, state);
@@ -132,20 +138,25 @@ final class ClassifierTrainer {
         DataParallel.agree(comm, flags, data, resumeFrom == null ? "none" : resumeFrom.toAbsolutePath() + " at " + at, model);
     }
 
-    /** Writes results.json (the outcome, the data sizes, the settings; rank 0 alone) and returns the run's summary. */
+    /**
+     * Writes the results (the outcome, the data sizes, the settings; rank 0 alone) to {@link EvalOptions#results()}:
+     * results.json, or for --eval results-eval.json, never over a training run's record; returns the run's summary.
+     */
     static ClassifierRun finish(String protocol, EvalOptions o, Communicator comm, Outcome out, int trainImages, String heldOut,
                                 long startNanos) throws IOException {
         Map<String, Object> fields = resultFields(protocol, o, out, trainImages, heldOut, startNanos);
         if (comm.rank() == 0) {
-            RunResults.write(o.files().results(), fields);
+            RunResults.write(o.results(), fields);
         }
-        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(), fields);
+        return new ClassifierRun(out.last(), out.bestTop1(), out.epochsDone(), out.optimizerSteps(), out.checkpoint(), out.trainSeconds(),
+                fields, o.results());
     }
 
     static Map<String, Object> resultFields(String protocol, EvalOptions o, Outcome out, int trainImages,
                                             String heldOut, long startNanos) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("protocol", protocol);
+        m.put("eval_only", o.evalOnly);
         m.put("top1", out.last().top1());
         m.put("top5", out.last().top5());
         m.put("loss", out.last().loss());

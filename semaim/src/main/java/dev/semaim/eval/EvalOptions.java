@@ -13,6 +13,7 @@ import dev.semaim.run.RunOptions;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The settings of the evaluation protocols ({@code semaim finetune}, {@code linprobe}, {@code knn}), each declared once
@@ -111,13 +112,27 @@ public final class EvalOptions extends RunOptions {
         return VitSpec.parse(model, inputSize, patchSize, inChans, embedDim, depth, numHeads);
     }
 
-    /** Checks every setting of the protocol, the architecture and (for the training protocols) the lr schedule; messages name the flag. */
+    /**
+     * The value a size flag records: the architecture's (the name's where the flag is 0). With --load_features no model
+     * runs and the model flags are unused, so they need not name one: the flag as given.
+     */
+    private int recordedSize(ToIntFunction<VitSpec> size, int given) {
+        return loadFeatures != null ? given : size.applyAsInt(vitSpec());
+    }
+
+    /**
+     * Checks every setting of the protocol, the architecture (unless --load_features, which runs no model: the command
+     * line of the run that dumped the features still works with it added) and, for the training protocols, the lr
+     * schedule; messages name the flag.
+     */
     public void validate() {
         protocol.validate(this, name -> loadFeatures == null || !name.equals("data_path")); // a features dump needs no data
-        try {
-            vitSpec();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--model " + model + ": " + e.getMessage(), e);
+        if (loadFeatures == null) {
+            try {
+                vitSpec();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--model " + model + ": " + e.getMessage(), e);
+            }
         }
         if (protocol != KNN) {
             checkSchedule();
@@ -140,6 +155,20 @@ public final class EvalOptions extends RunOptions {
     /** The names of this run's files ({@link RunFiles}; linear probing's rolling checkpoint is {@code <stem>.linear}, as main_linprobe.py names it). */
     public RunFiles files() {
         return files(model, protocol == LINPROBE ? "linear" : "temp");
+    }
+
+    /**
+     * Where this run's results go: {@link RunFiles#results()}, or for an --eval run {@code results-eval.json} beside it
+     * ({@code <stem>.results-eval.json} with --experiment): an evaluation is often run in a training run's folder, on
+     * its checkpoint, and must not overwrite that run's record.
+     */
+    public Path results() {
+        Path training = files().results();
+        if (!evalOnly) {
+            return training;
+        }
+        String name = training.getFileName().toString();
+        return training.resolveSibling(name.substring(0, name.length() - ".json".length()) + "-eval.json");
     }
 
     // ------------------------------------------------------------------ the declarations
@@ -244,14 +273,14 @@ public final class EvalOptions extends RunOptions {
                 o -> o.model, (o, v) -> o.model = v);
         s.add("input_size", ValueType.integer(1).metavar("PX"), "224", "image side", o -> o.inputSize, (o, v) -> o.inputSize = v);
         s.add("patch_size", ValueType.integer(0).metavar("PX"), "0", "override the name's patch size (0 = the name's)",
-                o -> o.patchSize, (o, v) -> o.patchSize = v).recordedAs(o -> o.vitSpec().patchSize());
+                o -> o.patchSize, (o, v) -> o.patchSize = v).recordedAs(o -> o.recordedSize(VitSpec::patchSize, o.patchSize));
         s.add(AimConfig.KWARGS.setting("in_chans", Integer.class), o -> o.inChans, (o, v) -> o.inChans = v);
         s.add("embed_dim", ValueType.integer(0).metavar("D"), "0", "override the width (0 = the name's)",
-                o -> o.embedDim, (o, v) -> o.embedDim = v).recordedAs(o -> o.vitSpec().embedDim());
+                o -> o.embedDim, (o, v) -> o.embedDim = v).recordedAs(o -> o.recordedSize(VitSpec::embedDim, o.embedDim));
         s.add("depth", ValueType.integer(0), "0", "override the depth (0 = the name's)",
-                o -> o.depth, (o, v) -> o.depth = v).recordedAs(o -> o.vitSpec().depth());
+                o -> o.depth, (o, v) -> o.depth = v).recordedAs(o -> o.recordedSize(VitSpec::depth, o.depth));
         s.add("num_heads", ValueType.integer(0), "0", "override the heads (0 = the name's)",
-                o -> o.numHeads, (o, v) -> o.numHeads = v).recordedAs(o -> o.vitSpec().numHeads());
+                o -> o.numHeads, (o, v) -> o.numHeads = v).recordedAs(o -> o.recordedSize(VitSpec::numHeads, o.numHeads));
         s.add("global_pool", ValueType.toggle(), String.valueOf(globalPool), "mean of the patch tokens -> fc_norm",
                 o -> o.globalPool, (o, v) -> o.globalPool = v).excludes("cls_token");
         s.add("cls_token", ValueType.toggle(), String.valueOf(!globalPool), "final norm -> cls token",
@@ -286,7 +315,8 @@ public final class EvalOptions extends RunOptions {
         declareTraining(s, epochs, blr, "", minLr, warmup, weightDecay, "weight decay", "checkpoint of this protocol to continue "
                 + "(default: <output_dir>/checkpoint-latest.safetensors if present)");
         declareNumberedCheckpoints(s, "0");
-        s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split",
+        s.add("eval", ValueType.toggle(), null, "only evaluate (the --resume checkpoint, else the --finetune weights) on the held-out split; "
+                + "the record goes to results-eval.json, so a training run's results.json in --output_dir stays",
                 o -> o.evalOnly, (o, v) -> o.evalOnly = v).unrecorded();
     }
 }

@@ -21,13 +21,20 @@ record EvalSplits(EvalData data, Dataset train, Dataset val) {
                 Subset.random(data.heldOut(), o.maxEvalImages, o.seed + 1));
     }
 
-    /** For a classifier: the data's classes must fit the head's --nb_classes; returns this. */
+    /** The data's classes must fit --nb_classes ({@link #checkClasses(EvalOptions, int, String)}); returns this. */
     EvalSplits checkClasses(EvalOptions o) {
-        int found = data.train().dataset().numClasses();
-        if (found > o.nbClasses) {
-            throw new IllegalArgumentException("--nb_classes " + o.nbClasses + " but --data_path " + o.dataPath + " has " + found + " classes");
-        }
+        checkClasses(o, data.train().dataset().numClasses(), "--data_path " + o.dataPath);
         return this;
+    }
+
+    /**
+     * --nb_classes must cover the {@code found} classes of {@code source} ("--data_path X"): a head of fewer cannot
+     * learn them, and a k-NN run that voted anyway would record a class count its data does not have.
+     */
+    static void checkClasses(EvalOptions o, int found, String source) {
+        if (found > o.nbClasses) {
+            throw new IllegalArgumentException("--nb_classes " + o.nbClasses + " but " + source + " has " + found + " classes");
+        }
     }
 
     /** The evaluation pipeline Resize(int(input_size / crop_pct)) + CenterCrop(input_size) with the data's statistics. */

@@ -104,7 +104,7 @@ public final class Finetune {
         VisionTransformer model = spec.build(o.nbClasses, o.globalPool, o.dropPath, new Rng(o.seed));
         if (o.finetune != null) {
             BackboneLoader.load(model, o, progress::message);
-        } else {
+        } else if (!o.evalOnly) { // --eval says what it evaluates (ClassifierTrainer.fit)
             progress.message("no --finetune: training from the random initialisation");
         }
         Optimizer optimizer = new AdamW(paramGroups(model, o));

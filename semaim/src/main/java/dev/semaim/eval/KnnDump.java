@@ -31,6 +31,23 @@ public final class KnnDump {
         return "{" + String.join(",", NAMES) + "}" + SUFFIX;
     }
 
+    /**
+     * Checks, before any work, that {@link #write} can put the dump in {@code dir} (flag --dump_features): an existing
+     * folder that can be written, or one that can be created in such a folder. Extracting the features takes minutes,
+     * which a late failure would lose; the check creates nothing, so a run that fails later leaves no empty folder.
+     */
+    static void checkWritable(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (!Files.exists(existing)) {
+            existing = existing.getParent(); // the root exists
+        }
+        String problem = !Files.isDirectory(existing) ? existing + " is a file, not a folder"
+                : !Files.isWritable(existing) ? "permission denied on " + existing : null;
+        if (problem != null) {
+            throw new IllegalArgumentException("--dump_features " + dir + " cannot hold the dump (" + describeFiles() + "): " + problem);
+        }
+    }
+
     /** Writes both splits' (normalised) features and labels into {@code dir} (created if missing). */
     static void write(Path dir, KnnFeatures train, KnnFeatures test) throws IOException {
         Files.createDirectories(dir);

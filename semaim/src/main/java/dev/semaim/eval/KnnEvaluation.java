@@ -59,6 +59,9 @@ public final class KnnEvaluation {
         if (o.batchSize < 1 || o.knnChunks < 1 || !(o.temperature > 0) || o.knnK.length == 0) {
             throw new IllegalArgumentException("--batch_size and --chunks must be positive, --temperature > 0, --nb_knn not empty");
         }
+        if (o.dumpFeatures != null) {
+            KnnDump.checkWritable(o.dumpFeatures);
+        }
         Launch launch = o.launch();
         ProgressLine p = DataParallel.progressOf(launch, progress); // rank 0 reports and writes; the others extract their share
         return DataParallel.run(o, launch, p, (backend, comm) -> evaluate(o, backend, p, comm));
@@ -71,6 +74,11 @@ public final class KnnEvaluation {
             return new Outcome(Map.of(), Map.of()); // rank 0 classifies and writes
         }
         KnnFeatures tr = s.train(), te = s.test();
+        for (int k : o.knnK) { // the vote takes every training image then (Knn clamps k)
+            if (k > tr.labels().length) {
+                progress.note("--nb_knn " + k + " is more than the " + tr.labels().length + " training images: k = " + tr.labels().length);
+            }
+        }
         int chunk = Math.max(1, (te.labels().length + o.knnChunks - 1) / o.knnChunks);
         long t0 = System.nanoTime();
         Knn.Results results = Knn.classifyNormalized(tr.features(), tr.labels(), te.features(), te.labels(), s.classes(), o.knnK,
@@ -78,20 +86,30 @@ public final class KnnEvaluation {
         double voteSeconds = (System.nanoTime() - t0) / 1e9;
         progress.message(String.format(Locale.ROOT, "k-NN of %d held-out against %d training features: %.1f s (similarities %.1f s, "
                         + "selection of the %d nearest %.1f s)", te.labels().length, tr.labels().length, voteSeconds,
-                results.productSeconds(), Arrays.stream(o.knnK).max().getAsInt(), results.selectionSeconds()));
+                results.productSeconds(), Arrays.stream(results.byK()).mapToInt(KnnResult::k).max().getAsInt(), results.selectionSeconds()));
         Map<Integer, KnnResult> byK = new LinkedHashMap<>();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("protocol", PROTOCOL);
         JsonLinesLog log = JsonLinesLog.of(o.files());
         for (int i = 0; i < o.knnK.length; i++) {
+            // recorded under the k asked for (the key a script reads: knn20_top1 for --nb_knn 20), with the k that voted
+            // beside it where fewer training images cut it
             int k = o.knnK[i];
             KnnResult r = results.byK()[i];
+            boolean cut = r.k() < k;
             byK.put(k, r);
-            progress.message(String.format(Locale.ROOT, "%d-NN classifier result: Top1: %.2f, Top5: %.2f", k, r.top1(), r.top5()));
+            progress.message(String.format(Locale.ROOT, "%d-NN classifier result%s: Top1: %.2f, Top5: %.2f", r.k(),
+                    cut ? " (--nb_knn " + k + ")" : "", r.top1(), r.top5()));
             fields.put("knn" + k + "_top1", r.top1());
             fields.put("knn" + k + "_top5", r.top5());
+            if (cut) {
+                fields.put("knn" + k + "_k_used", r.k());
+            }
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("k", k);
+            if (cut) {
+                line.put("k_used", r.k());
+            }
             line.put("temperature", o.temperature);
             line.put("top1", r.top1());
             line.put("top5", r.top5());
@@ -105,7 +123,7 @@ public final class KnnEvaluation {
         fields.put("knn_seconds", voteSeconds);
         fields.put("seconds", (System.nanoTime() - start) / 1e9);
         fields.putAll(o.asMap());
-        RunResults.write(o.files().results(), fields);
+        RunResults.write(o.results(), fields);
         return new Outcome(byK, fields);
     }
 
@@ -116,7 +134,7 @@ public final class KnnEvaluation {
     /** The features of the model on both splits (reused from an earlier run when there), normalised, dumped when asked. */
     private static Splits extract(EvalOptions o, Backend backend, ProgressLine progress, Communicator comm) throws IOException {
         BackboneLoader.checkArchitecture(o); // before the data: a checkpoint of another model fails at once
-        EvalSplits splits = EvalSplits.open(o, progress);
+        EvalSplits splits = EvalSplits.open(o, progress).checkClasses(o);
         EvalData data = splits.data();
         Dataset train = splits.train(), val = splits.val();
         VitSpec spec = o.vitSpec();
@@ -171,6 +189,7 @@ public final class KnnEvaluation {
             }
         }
         int classes = 1 + Math.max(Arrays.stream(f[0].labels()).max().getAsInt(), Arrays.stream(f[1].labels()).max().getAsInt());
+        EvalSplits.checkClasses(o, classes, "--load_features " + o.loadFeatures);
         progress.message(String.format(Locale.ROOT, "features of %d training and %d held-out images (width %d, %d classes) from %s",
                 f[0].labels().length, f[1].labels().length, f[0].features().size(1), classes, o.loadFeatures));
         return new Splits(f[0], f[1], classes, "features loaded from " + o.loadFeatures);

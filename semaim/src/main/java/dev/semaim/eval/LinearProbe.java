@@ -63,7 +63,7 @@ public final class LinearProbe {
         VisionTransformer backbone = spec.build(0, o.globalPool, 0, rng);
         if (o.finetune != null) {
             BackboneLoader.load(backbone, o, progress::message);
-        } else {
+        } else if (!o.evalOnly) { // --eval says what it evaluates (ClassifierTrainer.fit)
             progress.message("no --finetune: probing the random initialisation");
         }
         LinearProbeModel model = new LinearProbeModel(backbone, new LinearProbeHead(spec.embedDim(), o.nbClasses, rng.fork(0x4EAD)));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Checkpoint conversion between PyTorch {@code .pth} and safetensors (the CLI's {@code convert}); the format of each
@@ -69,6 +70,16 @@ public final class Convert {
 
     /** Reads {@code in}, applies {@code r}, writes {@code out}; each file's format follows its name. */
     public static Result convert(Path in, Path out, Request r) throws IOException {
+        return convert(in, out, r, tensors -> {
+        });
+    }
+
+    /**
+     * As {@link #convert(Path, Path, Request)}, with {@code check} shown the tensors about to be written (the model's, as
+     * named in {@code out}) before anything is: it refuses them by throwing, and {@code out} then stays as it was, so a
+     * conversion that turns out wrong never replaces a good file.
+     */
+    public static Result convert(Path in, Path out, Request r, Consumer<Map<String, RawTensor>> check) throws IOException {
         Map<String, RawTensor> tensors;
         Map<String, String> metadata;
         if (isSafetensors(in)) {
@@ -95,6 +106,7 @@ public final class Convert {
             tensors = weights;
         }
         if (r.timm != null) tensors = TimmEncoder.of(tensors, r.timm == Timm.AVG, in.toString(), dropped);
+        check.accept(tensors);
         if (isSafetensors(out)) {
             Map<String, String> meta = new LinkedHashMap<>(METADATA);
             if (r.config != null) meta.put("config", r.config);

@@ -40,8 +40,7 @@ public final class WeightFiles {
         boolean own = key == null || key.equals("state_dict") || key.equals("model");
         String prefix = own ? null : key + ".";
         tensors.forEach((k, v) -> {
-            boolean modelTensor = !k.startsWith(Checkpoints.OPTIMIZER_PREFIX) && !k.startsWith(Checkpoints.EMA_PREFIX);
-            if (own ? modelTensor : k.startsWith(prefix)) out.put(own ? k : k.substring(prefix.length()), v);
+            if (own ? isModelTensor(k) : k.startsWith(prefix)) out.put(own ? k : k.substring(prefix.length()), v);
         });
         if (!own && out.isEmpty()) {
             Set<String> entries = new TreeSet<>();
@@ -52,12 +51,25 @@ public final class WeightFiles {
     }
 
     /**
+     * Whether a tensor of a semaim pre-training checkpoint is one of the model's weights, not its optimizer state
+     * ({@code optimizer.*}) or its EMA copy ({@code ema.*}, a second whole model): what loads into the model.
+     */
+    public static boolean isModelTensor(String name) {
+        return !name.startsWith(Checkpoints.OPTIMIZER_PREFIX) && !name.startsWith(Checkpoints.EMA_PREFIX);
+    }
+
+    /**
      * As {@link #read}, with the "module." prefix of a DDP-trained model (official checkpoints) removed from each name:
      * weights meant to be loaded strictly as a whole model.
      */
     public static Map<String, Tensor> readWeights(Path file) throws IOException {
+        return readWeights(file, null);
+    }
+
+    /** As {@link #readWeights(Path)}, from the entry {@code key} ({@link #read(Path, String)}). */
+    public static Map<String, Tensor> readWeights(Path file, String key) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        read(file).forEach((k, v) -> out.put(k.startsWith(MODULE) ? k.substring(MODULE.length()) : k, v));
+        read(file, key).forEach((k, v) -> out.put(k.startsWith(MODULE) ? k.substring(MODULE.length()) : k, v));
         return out;
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  * Training curves of one or more runs in one PNG: train_loss and train_lr against epoch from each run's
  * log.txt (one line per run); where a log has them, the per-iteration loss of {@code --log_every_steps} against the
  * iteration and the held-out top-1 of fine-tuning/linear probing against epoch; and optionally a bar chart of one
- * metric from each run's results.json.
+ * metric from each run's results.json. Logs of per-iteration lines only (a first epoch stopped before its end) get
+ * the per-iteration chart without the two epoch charts, which would be empty.
  */
 public final class Curves {
     private Curves() {}
@@ -27,26 +28,31 @@ public final class Curves {
     /** As {@link #draw(List, List, String)}; {@code logLr}: the learning rate on a log-scale axis (lr {@code <= 0} is left out). */
     public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric, boolean logLr) {
         for (TrainingLog l : logs) {
-            if (!l.has("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
+            if (!l.has("train_loss") && !l.iterationLog().has("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
                 throw new IllegalArgumentException(l.file() + " has no train_loss: it is not the log of a training run"
                         + " (a knn run's accuracy is in its results.json: plot it with --results FILE --metric knn20_top1)");
             }
         }
         boolean perIteration = logs.stream().anyMatch(l -> !l.iterations().isEmpty());
+        boolean perEpoch = !perIteration || logs.stream().anyMatch(l -> l.has("train_loss"));
         boolean heldOut = logs.stream().anyMatch(l -> l.has("test_acc1"));
-        int charts = 2 + (perIteration ? 1 : 0) + (heldOut ? 1 : 0) + (results.isEmpty() ? 0 : 1);
+        int charts = (perEpoch ? 2 : 0) + (perIteration ? 1 : 0) + (heldOut ? 1 : 0) + (results.isEmpty() ? 0 : 1);
         BufferedImage img = new BufferedImage(charts * CHART_W, CHART_H, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < img.getHeight(); y++)
             for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, Color.WHITE.getRGB());
         List<String> names = distinctNames(logs);
-        LineChart.draw(img, 0, 0, CHART_W, CHART_H, "training loss", "epoch", "train_loss", series(logs, names, "train_loss"));
-        LineChart.draw(img, CHART_W, 0, CHART_W, CHART_H, logLr ? "learning rate (epoch mean, log scale)" : "learning rate (epoch mean)",
-                "epoch", "train_lr", series(logs, names, "train_lr"), logLr, true);
-        int next = 2;
+        int next = 0;
+        if (perEpoch) {
+            LineChart.draw(img, next++ * CHART_W, 0, CHART_W, CHART_H, "training loss", "epoch", "train_loss",
+                    series(logs, names, "train_loss"));
+            LineChart.draw(img, next++ * CHART_W, 0, CHART_W, CHART_H,
+                    logLr ? "learning rate (epoch mean, log scale)" : "learning rate (epoch mean)", "epoch", "train_lr",
+                    series(logs, names, "train_lr"), logLr, true);
+        }
         if (perIteration) {
             List<LineChart.Series> s = new ArrayList<>();
             for (int i = 0; i < logs.size(); i++) {
-                TrainingLog iterations = new TrainingLog(logs.get(i).file(), logs.get(i).iterations(), List.of());
+                TrainingLog iterations = logs.get(i).iterationLog();
                 s.add(new LineChart.Series(logs.size() == 1 ? "" : names.get(i), iterations.column("step"), iterations.column("train_loss")));
             }
             LineChart.draw(img, next++ * CHART_W, 0, CHART_W, CHART_H, "training loss per iteration", "iteration", "train_loss", s);

@@ -30,11 +30,17 @@ public final class ModelPictures {
 
     /** The smallest panel side in pixels. */
     public static final int MIN_PANEL = 16;
+    /**
+     * The largest: a grid is about ten panels wide and a panel high per image, so 1024-pixel panels already make a
+     * picture of tens of megapixels; far larger ones go past what a Java image can hold.
+     */
+    public static final int MAX_PANEL = 1024;
 
     /** @param orders permutation types to draw; panel: side of each panel in pixels; seed: the order noise */
     public record Options(List<OrderType> orders, boolean perHead, int panel, long seed) {
         public Options {
-            if (panel < MIN_PANEL) throw new IllegalArgumentException("--panel " + panel + " is below " + MIN_PANEL + " pixels");
+            if (panel < MIN_PANEL || panel > MAX_PANEL)
+                throw new IllegalArgumentException("--panel " + panel + " is outside " + MIN_PANEL + " to " + MAX_PANEL + " pixels");
         }
     }
 

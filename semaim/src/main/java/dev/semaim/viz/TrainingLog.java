@@ -53,8 +53,14 @@ public record TrainingLog(Path file, List<Map<String, Object>> records, List<Map
         return v;
     }
 
+    /** Whether an epoch record holds a number under {@code key} (the per-iteration lines are {@link #iterationLog()}'s). */
     public boolean has(String key) {
         return records.stream().anyMatch(r -> r.get(key) instanceof Number);
+    }
+
+    /** The per-iteration lines as a log of their own: its records are the iterations, so {@link #column} reads them. */
+    public TrainingLog iterationLog() {
+        return new TrainingLog(file, iterations, List.of());
     }
 
     /** A short name for the run: the names of the last {@code folders} folders above the file, joined by '/'. */

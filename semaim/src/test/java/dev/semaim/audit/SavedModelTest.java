@@ -1,5 +1,6 @@
 package dev.semaim.audit;
 
+import dev.semaim.cli.Main;
 import dev.semaim.model.AimConfig;
 import dev.semaim.model.AimViT;
 import dev.semaim.model.AttentionType;
@@ -69,6 +70,34 @@ class SavedModelTest {
         SavedModel loaded = SavedModel.load(file, "--checkpoint");
         assertEquals(config, loaded.model().config);
         assertSameWeights(model, loaded.model());
+    }
+
+    /**
+     * A checkpoint of a --use_ema_model run holds a second model under ema.*: it was refused ("unexpected 67 (ema.* (67))");
+     * now the model's weights load, and --ema loads the EMA copy instead (visualize and audit both take the flag).
+     */
+    @Test
+    void aCheckpointWithAnEmaCopyGivesTheModelOrWithEmaTheCopy(@TempDir Path dir) {
+        PretrainOptions o = tinyRun();
+        AimViT model = new AimViT(o.modelConfig(), new Rng(5)), ema = new AimViT(o.modelConfig(), new Rng(6));
+        Path file = dir.resolve("checkpoint-latest.safetensors");
+        Checkpoints.save(file, model, new AdamW(ParamGroups.weightDecay(model, 0.05)), TrainingState.start(0),
+                Map.of("model", o.model, "config", Json.object(o.asMap())), ema);
+        assertSameWeights(model, SavedModel.load(file, "--checkpoint").model());
+        assertSameWeights(ema, SavedModel.load(file, "--checkpoint", false, null, true).model());
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream errs = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"audit", "--checkpoint", file.toString(), "--ema", "--out", dir.resolve("a.safetensors").toString()},
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), errs), err.toString());
+
+        Path plain = dir.resolve("checkpoint-plain.safetensors");
+        Checkpoints.save(plain, model, new AdamW(ParamGroups.weightDecay(model, 0.05)), TrainingState.start(0),
+                Map.of("model", o.model, "config", Json.object(o.asMap())));
+        err.reset();
+        assertEquals(2, Main.run(new String[] {"visualize", "--checkpoint", plain.toString(), "--ema", "--out", dir.resolve("v.png").toString()},
+                System.out, errs));
+        assertEquals("semaim visualize: --ema: --checkpoint " + plain + " holds no EMA copy (no ema.* tensors: a pretrain run keeps one "
+                + "with --use_ema_model)" + System.lineSeparator(), err.toString());
     }
 
     /** The {@code config} metadata exactly as the checkpoints of the first format (string settings, December 2026) wrote it. */

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,5 +119,21 @@ class ConvertCommandTest {
                 "--config_from_flags");
         assertEquals(2, r.status());
         assertEquals("semaim convert: --to timm writes the encoder alone; a 'config' describes the whole AimViT" + System.lineSeparator(), r.err());
+    }
+
+    /** A convert that fails its config check never touches an existing output (it used to replace it, then delete it). */
+    @Test
+    void aConfigThatDoesNotFitLeavesAnExistingOutputAsItWas() throws Exception {
+        Path good = dir.resolve("good.safetensors");
+        MainTest.Run r = MainTest.run(concat(new String[] {"convert", fixture("aim_tiny_ddp.pth").toString(), good.toString(),
+                "--config_from_flags"}, TINY_FLAGS));
+        assertEquals(0, r.status(), r.err());
+        byte[] before = Files.readAllBytes(good);
+        r = MainTest.run("convert", fixture("aim_tiny_ddp.pth").toString(), good.toString(), "--config_from_flags",
+                "--model", "aim_tiny", "--input_size", "16", "--patch_size", "4");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().startsWith("semaim convert: error: " + fixture("aim_tiny_ddp.pth") + " does not fit the attached config, "
+                + "nothing written: converted " + fixture("aim_tiny_ddp.pth") + ": the weights do not fit the model of its config: "), r.err());
+        assertArrayEquals(before, Files.readAllBytes(good));
     }
 }

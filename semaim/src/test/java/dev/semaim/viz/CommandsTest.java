@@ -65,6 +65,31 @@ class CommandsTest {
         assertTrue(order.err().contains("--orders"), order.err());
     }
 
+    /**
+     * An output named for another format (audit --out x.pth wrote safetensors bytes, visualize --out x.jpg a PNG) and a
+     * panel too large to draw (--panel 100000 failed with Java's "Dimensions ... are too large") are one-line usage
+     * errors naming the flag, before any work; nothing is written.
+     */
+    @Test
+    void outputsNamedForAnotherFormatAndOversizedPanelsAreUsageErrors(@TempDir Path dir) {
+        String w = weights(dir).toString();
+        String n = System.lineSeparator();
+        Path jpg = dir.resolve("grid.jpg"), pth = dir.resolve("audit.pth"), svg = dir.resolve("curves.svg");
+        Run r = main("visualize", "--checkpoint", w, "--out", jpg.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim visualize: --out must be a file name ending in .png, got " + jpg + n, r.err());
+        r = main("audit", "--checkpoint", w, "--out", pth.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim audit: --out must be a file name ending in .safetensors, got " + pth + n, r.err());
+        r = main("plot", "--log", dir.resolve("log.txt").toString(), "--out", svg.toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim plot: --out must be a file name ending in .png, got " + svg + n, r.err());
+        r = main("visualize", "--checkpoint", w, "--panel", "100000", "--out", dir.resolve("big.png").toString());
+        assertEquals(2, r.rc());
+        assertEquals("semaim visualize: --panel must be at least 16 and at most " + ModelPictures.MAX_PANEL + ", got 100000" + n, r.err());
+        for (Path p : List.of(jpg, pth, svg, dir.resolve("big.png"))) assertTrue(!Files.exists(p), p + " written");
+    }
+
     @Test
     void visualizeInAFreshHeadlessJvmWithTheBitmapFont(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("grid.png");
@@ -136,6 +161,32 @@ class CommandsTest {
         assertEquals(1, refused.rc(), refused.err());
         assertEquals("semaim plot: error: " + knn + " has no train_loss: it is not the log of a training run (a knn run's accuracy is in "
                 + "its results.json: plot it with --results FILE --metric knn20_top1)" + System.lineSeparator(), refused.err());
+    }
+
+    /**
+     * The log of a first epoch stopped before its end (SIGTERM, --log_every_steps 5) holds per-iteration lines only: it was
+     * refused as "no train_loss"; now it is the per-iteration loss chart alone (epoch charts would be empty frames).
+     */
+    @Test
+    void plotDrawsALogOfIterationLinesOnly(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("sig1/log.txt"), png = dir.resolve("curves.png");
+        Files.createDirectories(log.getParent());
+        StringBuilder l = new StringBuilder();
+        for (int it = 0; it < 75; it += 5) {
+            l.append("{\"epoch\": 0, \"iter\": ").append(it).append(", \"step\": ").append(it).append(", \"train_loss\": ")
+                    .append(1.2 - it / 100.0).append(", \"train_lr\": ").append(1e-6 * it).append(", \"train_total_norm\": 3.2, "
+                            + "\"images_per_s\": 20.5}\n");
+        }
+        Files.writeString(log, l);
+        Run r = main("plot", "--log", log.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(Curves.CHART_W, ImageIO.read(png.toFile()).getWidth(), "the loss per iteration alone");
+        Path epochs = dir.resolve("run/log.txt");
+        Files.createDirectories(epochs.getParent());
+        Files.writeString(epochs, "{\"train_loss\": 0.9, \"train_lr\": 1e-4, \"epoch\": 0}\n");
+        r = main("plot", "--log", log.toString(), "--log", epochs.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(3 * Curves.CHART_W, ImageIO.read(png.toFile()).getWidth(), "with a log of epochs: loss, lr, loss per iteration");
     }
 
     /** Issue 19 item 5: --log_lr draws the lr on a log axis; an lr of 0 (the first warm-up step) is left out, not an error. */

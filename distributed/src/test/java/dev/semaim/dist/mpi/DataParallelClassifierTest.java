@@ -63,7 +63,7 @@ class DataParallelClassifierTest {
         assertTrue(resumed.contains("resumed from " + two.resolve(Checkpoints.LATEST) + " at epoch 1"), resumed);
         SameWeights.assertSameWeights(one.resolve("checkpoint-0002.safetensors"), two.resolve("checkpoint-0002.safetensors"));
         for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
-            assertEquals(value(one, k), value(two, k), k);
+            assertEquals(value(one.resolve("results.json"), k), value(two.resolve("results.json"), k), k);
         }
         assertEquals(2, Files.readAllLines(two.resolve("log.txt")).size()); // rank 0 alone wrote, one line an epoch
     }
@@ -82,15 +82,16 @@ class DataParallelClassifierTest {
         List<String> eval = flags("linprobe", 8, again);
         eval.addAll(List.of("--eval", "--resume", two.resolve("checkpoint-0001.safetensors").toString()));
         Mpirun.runInProcess(eval);
+        Path evaluated = again.resolve("results-eval.json"), trained = two.resolve("results.json"); // --eval writes its own file
         for (String k : List.of("\"top1\"", "\"top5\"", "\"eval_images\"")) {
-            assertEquals(value(again, k), value(two, k), k);
+            assertEquals(value(evaluated, k), value(trained, k), k);
         }
-        assertEquals(Double.parseDouble(value(again, "\"loss\"")), Double.parseDouble(value(two, "\"loss\"")), 1e-5);
+        assertEquals(Double.parseDouble(value(evaluated, "\"loss\"")), Double.parseDouble(value(trained, "\"loss\"")), 1e-5);
     }
 
-    /** A number of results.json, as text. */
-    private static String value(Path out, String key) throws Exception {
-        String json = Files.readString(out.resolve("results.json"));
+    /** A number of a results file, as text. */
+    private static String value(Path results, String key) throws Exception {
+        String json = Files.readString(results);
         int at = json.indexOf(key);
         assertTrue(at >= 0, key + " missing in " + json);
         int end = json.indexOf(',', at);

@@ -213,9 +213,13 @@ class EvalCommandsEndToEndTest {
         // the backbone stayed frozen
         Map<String, Tensor> pre = Safetensors.read(pretrained).tensors();
         assertArrayEquals(pre.get("blocks.0.attn.qkv.weight").toFloatArray(), ck.get("blocks.0.attn.qkv.weight").toFloatArray());
+        String trained = results(out);
         String eval = ok(with("linprobe", "--eval", "--output_dir", out.toString(), "--max_eval_images", "50", "--batch_size", "16",
                 "--epochs", "1", "--warmup_epochs", "0"));
-        assertTrue(eval.contains("resumed from") && results(out).contains("\"epochs_trained\": 0"), eval + results(out));
+        // the evaluation's record goes beside the training run's, which stays as it was
+        String evaluated = Files.readString(out.resolve("results-eval.json"));
+        assertTrue(eval.contains("resumed from") && results(out).equals(trained) && evaluated.contains("\"epochs_trained\": 1")
+                && evaluated.contains("\"checkpoint\": \"" + out.resolve("checkpoint-latest.safetensors")), eval + evaluated);
     }
 
     /**
