@@ -34,17 +34,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * {@code convert("RGB")}). Thread-safe: each call uses its own reader.
  */
 public final class ImageDecoder {
-    /**
-     * The channel count of {@link #ImageDecoder(Grey)}: {@code KEEP} gives 1 channel, {@code TO_RGB} 3, for grey
-     * and colour images alike. {@link #ImageDecoder(int)} says the same with the count itself.
-     */
-    public enum Grey {
-        /** 1 channel (PIL {@code convert("L")}): grey kept, colour reduced to luma. */
-        KEEP,
-        /** 3 channels (PIL {@code convert("RGB")}, torchvision's loader): grey replicated. */
-        TO_RGB
-    }
-
     static {
         // Pick up plugins (TwelveMonkeys) that sit on the context class path of frameworks/launchers too.
         ImageIO.scanForPlugins();
@@ -66,11 +55,6 @@ public final class ImageDecoder {
             throw new IllegalArgumentException("an image decoder gives 1 (grey) or 3 (RGB) channels, not " + channels);
         }
         this.channels = channels;
-    }
-
-    /** {@code new ImageDecoder(grey == Grey.KEEP ? 1 : 3)}. */
-    public ImageDecoder(Grey grey) {
-        this(grey == Grey.KEEP ? 1 : 3);
     }
 
     /** 3 channels (torchvision ImageFolder's default loader). */

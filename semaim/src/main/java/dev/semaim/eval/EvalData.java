@@ -44,7 +44,7 @@ public record EvalData(TrainingData.Source train, Dataset heldOut, String heldOu
             throw new IllegalArgumentException("--data_path " + path + " has no val/ folder: evaluation needs the held-out split "
                     + "(the reference's evaluation on train/ is a bug, spec section 12.2)");
         }
-        ImageDecoder decoder = new ImageDecoder(inChans == 3 ? ImageDecoder.Grey.TO_RGB : ImageDecoder.Grey.KEEP);
+        ImageDecoder decoder = new ImageDecoder(inChans);
         Dataset ds = new ImageFolderDataset(val, decoder, warnings);
         if (!ds.classNames().equals(train.dataset().classNames())) {
             throw new IllegalArgumentException("--data_path " + path + ": val/ has classes " + ds.classNames()

@@ -114,8 +114,8 @@ class ImageDecoderTest {
         assertArrayEquals(new float[] {255, 0, 0, 100, 0, 255, 0, 150, 0, 0, 255, 200}, rgb.decode(palettePng, "p.png").data());
         assertArrayEquals(new float[] {76, 150, 29, 141}, l.decode(palettePng, "p.png").data());
 
-        assertEquals(1, new ImageDecoder(ImageDecoder.Grey.KEEP).decode(colourJpeg, "colour.jpg").channels());
-        assertEquals(3, new ImageDecoder(ImageDecoder.Grey.TO_RGB).decode(greyJpeg, "grey.jpg").channels());
+        assertEquals(1, new ImageDecoder(1).decode(colourJpeg, "colour.jpg").channels());
+        assertEquals(3, new ImageDecoder(3).decode(greyJpeg, "grey.jpg").channels());
         assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(2));
     }
 
