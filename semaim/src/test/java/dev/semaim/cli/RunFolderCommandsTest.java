@@ -188,6 +188,7 @@ class RunFolderCommandsTest {
         e.reset();
         assertEquals(2, run(pretrain(dir.resolve("ok"), 1, 2, "--log_dir", file.resolve("logs").toString()), o, e));
         assertTrue(e.toString().startsWith("semaim pretrain: --log_dir " + file.resolve("logs") + " is not a writable folder: "), e.toString());
+        assertFalse(Files.exists(dir.resolve("ok")), "the --output_dir this start created is gone again");
     }
 
     @Test
