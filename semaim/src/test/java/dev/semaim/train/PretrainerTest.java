@@ -64,6 +64,11 @@ class PretrainerTest {
             assertEquals(reference.get(6 + i), resumed.get(i), 1e-5 * reference.get(6 + i),
                     "losses after resume differ from the uninterrupted run " + reference + ": " + resumed);
         }
+        // the line of the epoch cut at batch 2 averages all its 4 batches, as the uninterrupted run's (it averaged 2)
+        Map<String, Object> full = TinyRun.epochLines(dir.resolve("full")).get(1), killed = TinyRun.epochLines(dir.resolve("killed")).get(1);
+        assertEquals((double) full.get("train_loss"), (double) killed.get("train_loss"), 1e-5 * (double) full.get("train_loss"));
+        assertEquals(full.get("train_lr"), killed.get("train_lr"));
+        assertEquals(full.get("optimizer_steps"), killed.get("optimizer_steps"));
     }
 
     @Test
@@ -274,5 +279,15 @@ class PretrainerTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage()
                 .startsWith("--resume " + o.resume + " does not exist"));
         assertFalse(Files.exists(dir.resolve(Checkpoints.LATEST)));
+    }
+
+    /** --accum_iter above the iterations per epoch trained nothing and exited 0; now a usage error naming the cap. */
+    @Test
+    void anAccumulationGroupLongerThanAnEpochIsRefusedNamingTheCap() {
+        PretrainOptions o = oneEpoch(2);
+        o.accumIter = 4;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().startsWith("--accum_iter 4 is more than the 2 iterations per epoch (--max_steps_per_epoch 2): "), e.getMessage());
+        assertFalse(Files.exists(dir.resolve(Checkpoints.LATEST)), "no checkpoint as if trained");
     }
 }
