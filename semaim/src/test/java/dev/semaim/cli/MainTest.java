@@ -106,6 +106,20 @@ class MainTest {
         assertTrue(Files.notExists(out), "refused before the output folder is made");
     }
 
+    /**
+     * demo --output_dir D run twice silently continued the first demo (its time-fitted lr schedule warming up again) and
+     * reported both runs' steps over this run's seconds; an earlier run's files are now refused, untouched.
+     */
+    @Test
+    void demoRefusesAFolderHoldingAnEarlierRun() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("demo"));
+        Files.writeString(out.resolve("log.txt"), "{}\n");
+        assertOneLineError(run("demo", "--quick", "--output_dir", out.toString()), 2, "semaim demo: --output_dir " + out + " holds an "
+                + "earlier run (log.txt), and a demo does not continue one (its lr schedule is fitted to its own time budget): give a new or "
+                + "empty folder, or delete those files");
+        assertEquals("{}\n", Files.readString(out.resolve("log.txt")));
+    }
+
     @Test
     void emptyDataFolderExitsTwoNamingIt() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
