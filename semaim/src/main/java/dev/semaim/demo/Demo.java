@@ -15,6 +15,7 @@ import dev.semaim.model.AimViT;
 import dev.semaim.model.OrderType;
 import dev.semaim.run.EpochListener;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.RunFiles;
 import dev.semaim.tensor.Backends;
 import dev.semaim.tensor.Rng;
 import dev.semaim.tensor.Tensor;
@@ -24,9 +25,11 @@ import dev.semaim.train.PretrainResult;
 import dev.semaim.train.Pretrainer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The README's main job: pre-train a small SemAIM ViT on the embedded Fashion-MNIST slice (28x28x1, patch 4)
@@ -81,6 +84,7 @@ public final class Demo {
     public static DemoReport run(Plan plan, Duration budget, long seed, Path outputDir, ProgressLine progress,
                                  EpochListener epochListener) throws IOException {
         PretrainOptions o = options(plan, seed, outputDir);
+        refuseAnEarlierRun(o.files(o.model, "temp"));
         o.epochs = PLANNED_EPOCHS;
         o.warmupEpochs = 0.1 * PLANNED_EPOCHS;
         o.scheduleOverTime = true;
@@ -101,6 +105,22 @@ public final class Demo {
         return new DemoReport(r[0], r[1], p[0], p[1], trained, trainSeconds,
                 plan.trainLimit() > 0 ? Math.min(plan.trainLimit(), train.size()) : train.size(),
                 plan.testLimit() > 0 ? Math.min(plan.testLimit(), test.size()) : test.size());
+    }
+
+    /**
+     * A demo starts fresh: its lr schedule is fitted to its own time budget, so continuing an earlier run's checkpoint
+     * would warm up again mid-run, and its report would add that run's steps to this run's seconds. Its output folder
+     * must not hold an earlier run's rolling checkpoint or log.txt (which it would also append to); the files are the
+     * user's, so they are named rather than deleted.
+     */
+    private static void refuseAnEarlierRun(RunFiles files) {
+        List<String> earlier = Stream.of(files.latestCheckpoint(), files.logFile()).filter(Files::exists)
+                .map(p -> p.getFileName().toString()).toList();
+        if (!earlier.isEmpty()) {
+            throw new IllegalArgumentException("--output_dir " + files.outputDir() + " holds an earlier run (" + String.join(", ", earlier)
+                    + "), and a demo does not continue one (its lr schedule is fitted to its own time budget): give a new or empty folder, "
+                    + "or delete those files");
+        }
     }
 
     /** k-NN of the cls feature and of the mean patch token of Z = norm(unmasked encoder output). */

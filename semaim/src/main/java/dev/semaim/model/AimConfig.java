@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The constructor arguments of the pre-training model {@link AimViT} (spec §2.1), an immutable value made by a
@@ -46,7 +47,11 @@ public final class AimConfig {
     private final int outDim;
     private final double dropPath;
 
-    private AimConfig(Builder b) {
+    /**
+     * Checks the arguments together; a message names them as {@code name} spells them ({@link Builder#build(UnaryOperator)})
+     * after {@code prefix}.
+     */
+    private AimConfig(Builder b, String prefix, UnaryOperator<String> name) {
         imgSize = b.imgSize;
         patchSize = b.patchSize;
         inChans = b.inChans;
@@ -65,25 +70,29 @@ public final class AimConfig {
         predictFeature = b.predictFeature;
         outDim = b.outDim;
         dropPath = b.dropPath;
-        require(imgSize > 0 && patchSize > 0 && imgSize % patchSize == 0, "image size " + imgSize + " must be a positive multiple of patch size " + patchSize);
-        require(inChans > 0, "in_chans " + inChans + " must be positive");
-        require(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, "embed_dim " + embedDim + " must be divisible by num_heads " + numHeads);
-        require(embedDim % 4 == 0, "embed_dim " + embedDim + " must be divisible by 4 (2-D sin-cos position table)");
-        require(depth > 0 && queryDepth > 0 && queryDepth <= depth && depth % queryDepth == 0,
-                "depth " + depth + " must be divisible by query_depth " + queryDepth + " (the query stream reads every depth/query_depth-th encoder block; spec §12.16)");
-        require(mlpRatio > 0, "mlp_ratio " + mlpRatio + " must be positive");
-        require(gaussianKernelSize == 0 || (gaussianKernelSize > 0 && gaussianKernelSize % 2 == 1), "gaussian_kernel_size " + gaussianKernelSize + " must be 0 (off) or odd");
-        require(gaussianKernelSize == 0 || gaussianSigma > 0, "gaussian_sigma " + gaussianSigma + " must be positive");
-        require(predictionHead != null && lossType != null && permutationType != null && attentionType != null && predictFeature != null,
-                "prediction_head_type, loss_type, permutation_type, attention_type and predict_feature must be set");
-        require(outDim >= 0, "out_dim " + outDim + " must be >= 0");
-        require(outDim == 0 || predictFeature == FeatureTarget.CLIP || predictFeature == FeatureTarget.NONE || outDim == embedDim,
-                "out_dim " + outDim + " is for predict_feature 'clip'; '" + predictFeature.spelling() + "' predicts the width " + embedDim);
-        require(dropPath >= 0 && dropPath < 1, "drop_path " + dropPath + " must be in [0, 1)");
+        String img = name.apply("img_size"), patch = name.apply("patch_size"), dim = name.apply("embed_dim"), heads = name.apply("num_heads");
+        String kernel = name.apply("gaussian_kernel_size"), feature = name.apply("predict_feature");
+        require(imgSize > 0 && patchSize > 0 && imgSize % patchSize == 0, prefix, img + " " + imgSize + " must be a positive multiple of " + patch + " " + patchSize);
+        require(inChans > 0, prefix, name.apply("in_chans") + " " + inChans + " must be positive");
+        require(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, prefix, dim + " " + embedDim + " must be divisible by " + heads + " " + numHeads);
+        require(embedDim % 4 == 0, prefix, dim + " " + embedDim + " must be divisible by 4 (2-D sin-cos position table)");
+        require(depth > 0 && queryDepth > 0 && queryDepth <= depth && depth % queryDepth == 0, prefix, name.apply("depth") + " " + depth
+                + " must be divisible by " + name.apply("query_depth") + " " + queryDepth + " (the query stream reads every depth/query_depth-th encoder block; spec §12.16)");
+        require(mlpRatio > 0, prefix, name.apply("mlp_ratio") + " " + mlpRatio + " must be positive");
+        require(gaussianKernelSize == 0 || (gaussianKernelSize > 0 && gaussianKernelSize % 2 == 1), prefix, kernel + " " + gaussianKernelSize + " must be 0 (off) or odd");
+        require(gaussianKernelSize == 0 || gaussianSigma > 0, prefix, name.apply("gaussian_sigma") + " " + gaussianSigma + " must be positive while "
+                + kernel + " " + gaussianKernelSize + " blurs the target");
+        require(predictionHead != null && lossType != null && permutationType != null && attentionType != null && predictFeature != null, prefix,
+                String.join(", ", name.apply("prediction_head_type"), name.apply("loss_type"), name.apply("permutation_type"),
+                        name.apply("attention_type")) + " and " + feature + " must be set");
+        require(outDim >= 0, prefix, name.apply("out_dim") + " " + outDim + " must be >= 0");
+        require(outDim == 0 || predictFeature == FeatureTarget.CLIP || predictFeature == FeatureTarget.NONE || outDim == embedDim, prefix,
+                name.apply("out_dim") + " " + outDim + " is for " + feature + " 'clip'; '" + predictFeature.spelling() + "' predicts the width " + embedDim);
+        require(dropPath >= 0 && dropPath < 1, prefix, name.apply("drop_path") + " " + dropPath + " must be in [0, 1)");
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException("AimConfig: " + message);
+    private static void require(boolean ok, String prefix, String message) {
+        if (!ok) throw new IllegalArgumentException(prefix + message);
     }
 
     /** A builder holding aim_base's values (the reference constructor's sizes with the README's recipe). */
@@ -281,9 +290,20 @@ public final class AimConfig {
         public Builder outDim(int v) { outDim = v; return this; }
         public Builder dropPath(double v) { dropPath = v; return this; }
 
-        /** The config; an inconsistent set of arguments is an {@link IllegalArgumentException} naming them. */
+        /**
+         * The config; an inconsistent set of arguments is an {@link IllegalArgumentException} naming them as keyword
+         * arguments: "AimConfig: gaussian_kernel_size 4 must be 0 (off) or odd".
+         */
         public AimConfig build() {
-            return new AimConfig(this);
+            return new AimConfig(this, "AimConfig: ", UnaryOperator.identity());
+        }
+
+        /**
+         * As {@link #build()}, with each argument named by {@code name} (its keyword, e.g. "img_size") and nothing before
+         * it: the command-line flags that set them, so that a mistake reads "--gaussian_kernel_size 4 must be 0 (off) or odd".
+         */
+        public AimConfig build(UnaryOperator<String> name) {
+            return new AimConfig(this, "", name);
         }
     }
 }

@@ -31,6 +31,13 @@ public final class Checkpoints {
     static final String FORMAT = "semaim-pretrain-1";
     /** Metadata key of the loss scaler's state (JSON of PyTorch's GradScaler.state_dict()), the official checkpoint's key. */
     public static final String LOSS_SCALER = "loss_scaler";
+    /**
+     * Metadata key naming the protocol of a fine-tuning or linear-probing checkpoint ("finetune", "linprobe"), which
+     * share this format; a pre-training checkpoint has none.
+     */
+    public static final String PROTOCOL = "protocol";
+    /** What {@link Loaded#kind} calls a checkpoint without {@link #PROTOCOL}. */
+    public static final String PRETRAIN = "pretrain";
 
     /** A checkpoint read back; {@code ema} holds the EMA copy's weights (names without {@link #EMA_PREFIX}), empty when none. */
     public record Loaded(Path path, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> ema, TrainingState state,
@@ -54,6 +61,11 @@ public final class Checkpoints {
                 throw new IllegalArgumentException("checkpoint " + path + ": '" + LOSS_SCALER + "' " + json + " is not a loss scaler state: "
                         + e.getMessage(), e);
             }
+        }
+
+        /** The command that wrote it: {@link #PRETRAIN}, or its {@link #PROTOCOL} ("finetune", "linprobe"). */
+        public String kind() {
+            return metadata.getOrDefault(PROTOCOL, PRETRAIN);
         }
 
         /**

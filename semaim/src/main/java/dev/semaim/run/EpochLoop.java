@@ -8,6 +8,7 @@ import dev.semaim.nn.io.Json;
 import dev.semaim.nn.optim.GradScaler;
 import dev.semaim.nn.optim.LrSchedule;
 import dev.semaim.nn.optim.Optimizer;
+import dev.semaim.run.TrainingState.EpochTotals;
 import dev.semaim.tensor.Tensor;
 import dev.semaim.tensor.TensorScope;
 
@@ -44,10 +45,12 @@ import java.util.function.DoubleSupplier;
  *     SIGINT/SIGTERM received (and epochs remain) -> StoppedBySignal
  * </pre>
  *
- * <p>Resume: a checkpoint holds (epoch, next batch, optimizer steps, seed), and the first epoch continues at the
- * saved batch, so a resumed run sees exactly the batches an uninterrupted one would (the iterations redone since the
- * checkpoint log their lines and TensorBoard scalars again, at the same step). A partial accumulation group
- * at the end of an epoch is dropped (the next epoch zeroes its gradients) so that epoch boundaries carry no state.
+ * <p>Resume: a checkpoint holds (epoch, next batch, optimizer steps, seed) and the sums of its epoch's log line so
+ * far, and the first epoch continues at the saved batch from those sums, so a resumed run sees exactly the batches an
+ * uninterrupted one would and logs the same epoch means (the iterations redone since the checkpoint log their lines
+ * and TensorBoard scalars again, at the same step). A partial accumulation group at the end of an epoch is dropped
+ * (the next epoch zeroes its gradients) so that epoch boundaries carry no state; a group longer than an epoch is
+ * refused at the start.
  */
 public final class EpochLoop {
     /**
@@ -236,12 +239,29 @@ public final class EpochLoop {
      * @param lastCheckpoint the checkpoint resumed from (named when the loss diverges before a new one is written); may be null
      */
     public End run(DataLoader loader, int iters, TrainingState start, Path lastCheckpoint, Step step) throws IOException {
+        checkAccumulation(loader, iters);
         if (stopSignals != null) {
             return run(loader, iters, start, lastCheckpoint, step, stopSignals);
         }
         try (StopSignals signals = StopSignals.install()) {
             return run(loader, iters, start, lastCheckpoint, step, signals);
         }
+    }
+
+    /**
+     * An accumulation group longer than an epoch never completes: the partial group at an epoch's end is dropped, so the
+     * run would take no optimizer step at all, yet write its checkpoints as if it had trained. A usage error naming what
+     * sets the iterations per epoch.
+     */
+    private void checkAccumulation(DataLoader loader, int iters) {
+        if (o.accumIter <= iters) {
+            return;
+        }
+        String limit = o.maxStepsPerEpoch > 0 && o.maxStepsPerEpoch < loader.batchesPerEpoch() ? "--max_steps_per_epoch " + o.maxStepsPerEpoch
+                : loader.samplesPerEpoch() + " images" + (o.worldSize > 1 ? " per process" : "") + " / --batch_size " + o.batchSize;
+        throw new IllegalArgumentException("--accum_iter " + o.accumIter + " is more than the " + iters + " iteration" + (iters == 1 ? "" : "s")
+                + " per epoch (" + limit + "): an accumulation group would never complete, and the run would take no optimizer step; "
+                + "give --accum_iter " + iters + " or less");
     }
 
     private End run(DataLoader loader, int iters, TrainingState start, Path lastCheckpoint, Step step, StopSignals stop)
@@ -258,8 +278,10 @@ public final class EpochLoop {
 
         for (int epoch = start.epoch(); epoch < o.epochs; epoch++) {
             int first = epoch == start.epoch() ? start.batch() : 0;
-            double lossSum = 0, lrSum = 0, normSum = 0;
-            int done = 0, norms = 0;
+            // the epoch's batches before a mid-epoch resume count in its line as they would have uninterrupted
+            EpochTotals totals = first > 0 ? start.epochSoFar() : EpochTotals.NONE;
+            EpochTotals groupStart = totals; // where a stop mid-group goes back to
+            double secondsBefore = totals.seconds();
             hooks.beforeEpoch(epoch);
             long epochStart = System.nanoTime();
             double lr = schedule.at(epoch + (double) first / iters);
@@ -273,6 +295,7 @@ public final class EpochLoop {
                     lr = schedule.at(scheduleOverTime
                             ? o.epochs * Math.min(1.0, clock.elapsedSeconds() / limitSeconds)
                             : epoch + (double) it / iters);
+                    groupStart = totals;
                 }
                 boolean update = (it + 1) % o.accumIter == 0;
                 long t0 = System.nanoTime();
@@ -287,26 +310,21 @@ public final class EpochLoop {
                 stepNanos += t1 - t0;
                 imagesTrained += b.size();
                 optimizerSteps += update ? 1 : 0;
-                lossSum += loss;
-                lrSum += lr;
-                done++;
                 remainingIters--;
-                double epochSeconds = (t1 - epochStart) / 1e9;
-                double eta = Math.min(remainingIters * epochSeconds / done, limitSeconds - elapsed);
-                double imagesPerSecond = done * (double) o.batchSize / epochSeconds;
-                progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, lossSum / done, lr, imagesPerSecond, eta);
                 double norm = update ? gradientNorm.getAsDouble() : Double.NaN;
-                if (Double.isFinite(norm)) { // an overflowed float16 step (skipped) has an infinite or NaN norm
-                    normSum += norm;
-                    norms++;
-                }
+                totals = totals.plus(loss, lr, norm, secondsBefore + (t1 - epochStart) / 1e9);
+                double eta = Math.min(remainingIters * totals.seconds() / totals.iterations(), limitSeconds - elapsed);
+                double imagesPerSecond = imagesPerSecond(totals);
+                progress.update(epoch, scheduleOverTime ? 0 : o.epochs, it, iters, loss, totals.lossSum() / totals.iterations(), lr,
+                        imagesPerSecond, eta);
                 if (clock != null && update) {
                     elapsed = clock.elapsedSeconds();
                 }
                 boolean outOfTime = update && elapsed >= limitSeconds;
                 boolean saved = false;
                 if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
-                    lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                    lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0, totals), epoch, it,
+                            lastCheckpoint);
                     saved = true;
                 }
                 stepListener.onStep(epoch, it, loss, lr);
@@ -323,32 +341,33 @@ public final class EpochLoop {
                     // current accumulation group: its micro-batches (at most accum_iter - 1) are redone on resume.
                     int resumeAt = update ? it + 1 : it - it % o.accumIter;
                     if (!saved) {
-                        lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, resumeAt, optimizerSteps, seed, 0), epoch, it, lastCheckpoint);
+                        lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, resumeAt, optimizerSteps, seed, 0,
+                                update ? totals : groupStart), epoch, it, lastCheckpoint);
                     }
                     throw stop.stopped(epoch, resumeAt, lastCheckpoint);
                 }
                 if (outOfTime && it + 1 < iters) {
                     progress.message(String.format(Locale.ROOT, "time limit reached at epoch %d, step %d; checkpoint %s",
                             epoch, it, lastCheckpoint));
-                    return new End(epoch, optimizerSteps, done > 0 ? lossSum / done : Double.NaN, imagesTrained, stepNanos,
+                    return new End(epoch, optimizerSteps, totals.lossSum() / totals.iterations(), imagesTrained, stepNanos,
                             trainSeconds + (System.nanoTime() - epochStart) / 1e9, lastCheckpoint, true);
                 }
             }
-            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            trainSeconds += epochSeconds;
+            trainSeconds += (System.nanoTime() - epochStart) / 1e9;
             Map<String, Object> epochFields = hooks.afterEpoch(epoch);
-            if (done > 0) { // none when resumed at the end of an epoch whose cap was lowered since
-                lastEpochLoss = lossSum / done;
+            // none when resumed at the end of an epoch whose cap was lowered since, from a checkpoint without the totals
+            if (totals.iterations() > 0) {
+                lastEpochLoss = totals.lossSum() / totals.iterations();
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("train_loss", lastEpochLoss);
-                line.put("train_lr", lrSum / done);
-                if (norms > 0) {
-                    line.put("train_total_norm", normSum / norms);
+                line.put("train_lr", totals.lrSum() / totals.iterations());
+                if (totals.norms() > 0) {
+                    line.put("train_total_norm", totals.normSum() / totals.norms());
                 }
                 line.putAll(epochFields);
                 line.put("epoch", epoch);
                 line.put("n_parameters", parameters);
-                line.put("images_per_s", done * (double) o.batchSize / epochSeconds);
+                line.put("images_per_s", imagesPerSecond(totals));
                 line.put("optimizer_steps", optimizerSteps);
                 if (lossScaler != null) {
                     line.put("fp16_scaler", lossScaler.scale());
@@ -378,6 +397,15 @@ public final class EpochLoop {
             }
         }
         return new End(o.epochs, optimizerSteps, lastEpochLoss, imagesTrained, stepNanos, trainSeconds, lastCheckpoint, false);
+    }
+
+    /**
+     * The epoch's training throughput so far: its images over the seconds spent on them. An epoch resumed mid-way counts
+     * the time before its checkpoint and after the resume, not the pause between, nor the first try of iterations
+     * redone after a kill; so its rate is a rate of training, like an uninterrupted epoch's, though timed by two runs.
+     */
+    private double imagesPerSecond(EpochTotals totals) {
+        return totals.iterations() * (double) o.batchSize / totals.seconds();
     }
 
     /**

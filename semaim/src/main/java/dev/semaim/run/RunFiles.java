@@ -58,17 +58,31 @@ public record RunFiles(Path outputDir, Path logDir, String stem, String rollingT
     }
 
     /**
-     * Where a run continues from: {@code resume} when given (it must exist), else the {@link #latestCheckpoint} if there
-     * is one, else null.
+     * Where a run continues from: {@code resume} when given (a checkpoint file, as the reference's --resume takes), else
+     * the {@link #latestCheckpoint} if there is one, else null.
      */
     public Path resumePath(Path resume) {
         if (resume != null) {
-            if (!Files.isRegularFile(resume)) {
-                throw new IllegalArgumentException("--resume " + resume + " does not exist");
-            }
+            requireFile("--resume", resume, "a checkpoint file (e.g. " + new RunFiles(resume, resume, stem, rollingTag).latestCheckpoint() + ")");
             return resume;
         }
         Path latest = latestCheckpoint();
         return Files.isRegularFile(latest) ? latest : null;
+    }
+
+    /**
+     * Checks that {@code file}, given with {@code flag}, is a file; a folder (a run's --output_dir given for its
+     * checkpoint, say) is an {@link IllegalArgumentException} saying so, with {@code what} it should be.
+     */
+    public static void requireFile(String flag, Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(flag + " " + file + " is a folder, not " + what);
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(flag + " " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(flag + " " + file + " is not a regular file");
+        }
     }
 }

@@ -97,8 +97,14 @@ public final class RunFolder implements AutoCloseable {
                 created.put(dir, top);
             }
         }
-        for (Map.Entry<Path, String> f : folders.entrySet()) { // every folder is checked before any is locked
-            probe(f.getValue(), f.getKey());
+        try {
+            for (Map.Entry<Path, String> f : folders.entrySet()) { // every folder is checked before any is locked
+                probe(f.getValue(), f.getKey());
+            }
+        } catch (IllegalArgumentException e) {
+            // a folder probed before the one that failed was created by its probe: a failed start leaves none behind
+            created.forEach(RunFolder::removeCreated);
+            throw e;
         }
         RunFolder run = new RunFolder(outputDir);
         run.created.putAll(created);
@@ -167,8 +173,17 @@ public final class RunFolder implements AutoCloseable {
     private static void removeEmpty(Held h, Path top) {
         try {
             Files.deleteIfExists(h.dir().resolve(LOCK_FILE));
-            for (Path p = h.dir(); p != null && p.startsWith(top); p = p.getParent()) {
-                Files.delete(p); // a folder that is not empty (another folder of the run inside) stops the walk
+        } catch (IOException stop) {
+            return; // left as it is: harmless
+        }
+        removeCreated(h.dir(), top);
+    }
+
+    /** Deletes {@code dir} and its parents up to {@code top}, which this run created, as far as they are empty (or absent). */
+    private static void removeCreated(Path dir, Path top) {
+        try {
+            for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+                Files.deleteIfExists(p); // a folder that is not empty (another folder of the run inside) stops the walk
             }
         } catch (IOException stop) {
             // left as it is: harmless

@@ -83,9 +83,19 @@ public abstract class RunOptions {
      */
     public final Map<String, Object> noEffect = new LinkedHashMap<>();
 
-    /** Effective batch = batch (per process) x accumulation steps x processes, as the official recipe counts it. */
-    public int effectiveBatch() {
-        return batchSize * accumIter * Math.max(1, worldSize);
+    /**
+     * Effective batch = batch (per process) x accumulation steps x processes, as the official recipe counts it; in a
+     * long, since the flags' product can pass 2^31 (an int wrapped to a negative peak lr). A product past 2^63 is an
+     * {@link IllegalArgumentException} naming the flags.
+     */
+    public long effectiveBatch() {
+        int processes = Math.max(1, worldSize);
+        try {
+            return Math.multiplyExact(Math.multiplyExact((long) batchSize, accumIter), processes);
+        } catch (ArithmeticException overflow) {
+            throw new IllegalArgumentException("--batch_size " + batchSize + " x --accum_iter " + accumIter
+                    + (processes > 1 ? " x " + processes + " processes (--world_size)" : "") + " is too large an effective batch (over 2^63 images)");
+        }
     }
 
     /** The absolute peak lr: {@link #lr} if set, else blr x effective batch / 256. */

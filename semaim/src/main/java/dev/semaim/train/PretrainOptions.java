@@ -149,6 +149,7 @@ public final class PretrainOptions extends RunOptions {
         if (inputSize % patchSize != 0) {
             throw new IllegalArgumentException("--input_size " + inputSize + " is not a multiple of --patch_size " + patchSize);
         }
+        modelConfig(); // the model's own checks (heads divide the width, odd blur kernel, ...), naming the flags
         checkSchedule();
         checkDistributed();
         checkFeatureTarget();
@@ -178,7 +179,9 @@ public final class PretrainOptions extends RunOptions {
 
     /**
      * The model configuration these options describe: the named preset with the overrides applied; without
-     * {@code --query_depth}, the preset's query depth (12), or the encoder depth when {@code --depth} overrides it.
+     * {@code --query_depth}, the preset's query depth (12), or the encoder depth when {@code --depth} overrides it. A
+     * combination the model cannot be built with is an {@link IllegalArgumentException} naming the flags, e.g.
+     * "--embed_dim 32 must be divisible by --num_heads 3" (with the preset's value where the flag was left at 0).
      */
     public AimConfig modelConfig() {
         AimConfig preset = AimConfig.preset(model);
@@ -187,7 +190,12 @@ public final class PretrainOptions extends RunOptions {
                 .embedDim(embedDim > 0 ? embedDim : preset.embedDim()).depth(depth > 0 ? depth : preset.depth())
                 .numHeads(numHeads > 0 ? numHeads : preset.numHeads()).queryDepth(queries).predictionHead(predictionHeadType)
                 .gaussianKernelSize(gaussianKernelSize).gaussianSigma(gaussianSigma).normPixLoss(normPixLoss).lossType(lossType)
-                .permutationType(permutationType).attentionType(attentionType).predictFeature(predictFeature).outDim(outDim).build();
+                .permutationType(permutationType).attentionType(attentionType).predictFeature(predictFeature).outDim(outDim).build(PretrainOptions::flagOf);
+    }
+
+    /** The flag that sets the model argument {@code kwarg}: the same name, but for the image side (--input_size). */
+    private static String flagOf(String kwarg) {
+        return "--" + (kwarg.equals("img_size") ? "input_size" : kwarg);
     }
 
     /** The recorded settings by flag name ({@link #SCHEMA}), for the checkpoint's {@code config} metadata. */

@@ -102,7 +102,7 @@ public final class Pretrainer {
 
     /** --init: the weights of {@code file} loaded strictly into the fresh model; any misfit names the file. */
     private void initFrom(AimViT model, Path file) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(file)) throw new IllegalArgumentException("--init " + file + " does not exist");
+        RunFiles.requireFile("--init", file, "a weights file");
         Map<String, Tensor> weights;
         try {
             weights = WeightFiles.readWeights(file);
@@ -154,8 +154,16 @@ public final class Pretrainer {
         RunFiles files = o.files(o.model, "temp");
         Path resumeFrom = files.resumePath(o.resume);
         Checkpoints.Loaded ck = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
-        // a resumed run keeps its checkpoint's seed, so that data order and order noise continue as they were
-        long seed = ck == null ? o.seed : ck.state().seed();
+        String configChanges = null;
+        if (ck != null) {
+            if (!ck.kind().equals(Checkpoints.PRETRAIN)) {
+                throw new IllegalArgumentException((o.resume != null ? "--resume " + resumeFrom : "--output_dir " + o.outputDir + " holds " + resumeFrom
+                        + ", which") + " is a " + ck.kind() + " checkpoint, not a pretrain one: pretrain continues only its own checkpoints");
+            }
+            // before anything is built: the checkpoint's seed and --init, refusals and notes for the other settings
+            configChanges = ResumedSettings.reconcile(o, ck, resumeFrom, progress);
+        }
+        long seed = o.seed; // a resumed run's is its checkpoint's, so that data order and order noise continue as they were
         JsonLinesLog log = JsonLinesLog.of(files);
         // PyTorch's DistributedSampler(shuffle=True, seed) as the official main_pretrain.py uses at every world size:
         // a global batch of w processes x B is the same images as one batch of w x B of a single process
@@ -186,16 +194,11 @@ public final class Pretrainer {
             Path lastCheckpoint = null;
             if (ck == null && o.init != null) {
                 initFrom(model, o.init);
-            } else if (ck != null && o.init != null) {
-                progress.note("--init " + o.init + " ignored: the run continues from its checkpoint " + resumeFrom);
             }
             if (ck != null) {
                 ck.restore(model, optimizer);
                 ck.restoreLossScaler(scaler);
                 state = ck.state();
-                if (seed != o.seed) {
-                    progress.note("continuing with the checkpoint's seed " + seed + " (not --seed " + o.seed + ")");
-                }
                 lastCheckpoint = resumeFrom;
                 if (o.startEpoch != 0) {
                     progress.note("--start_epoch " + o.startEpoch + " ignored: the run continues from its checkpoint " + resumeFrom);
@@ -231,6 +234,9 @@ public final class Pretrainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
+            if (configChanges != null) {
+                meta.put(ResumedSettings.CHANGES, configChanges);
+            }
             EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, files, meta)
                     .checkpointEvery(o.saveEveryEpochs, o.saveEverySteps)
                     .timeLimit(RunClock.ofRank0(runStart, comm), o.timeLimit, o.scheduleOverTime)

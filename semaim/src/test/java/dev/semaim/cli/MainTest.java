@@ -97,6 +97,27 @@ class MainTest {
         assertOneLineError(run("pretrain", "--data_path", "embedded", "--input_size", "30"), 2,
                 "semaim pretrain: --input_size 30 is not a multiple of --patch_size 16");
         assertOneLineError(run("demo", "--minutes", "soon"), 2, "semaim demo: --minutes: expected a number, got 'soon'");
+        // what the model itself refuses: exit 2 naming the flags (was exit 1, "error: AimConfig: gaussian_kernel_size 4 ...")
+        Path out = dir.resolve("never");
+        assertOneLineError(run("pretrain", "--data_path", "embedded", "--gaussian_kernel_size", "4", "--output_dir", out.toString()), 2,
+                "semaim pretrain: --gaussian_kernel_size 4 must be 0 (off) or odd");
+        assertOneLineError(run("pretrain", "--data_path", "embedded", "--model", "aim_tiny", "--embed_dim", "32", "--num_heads", "3",
+                "--output_dir", out.toString()), 2, "semaim pretrain: --embed_dim 32 must be divisible by --num_heads 3");
+        assertTrue(Files.notExists(out), "refused before the output folder is made");
+    }
+
+    /**
+     * demo --output_dir D run twice silently continued the first demo (its time-fitted lr schedule warming up again) and
+     * reported both runs' steps over this run's seconds; an earlier run's files are now refused, untouched.
+     */
+    @Test
+    void demoRefusesAFolderHoldingAnEarlierRun() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("demo"));
+        Files.writeString(out.resolve("log.txt"), "{}\n");
+        assertOneLineError(run("demo", "--quick", "--output_dir", out.toString()), 2, "semaim demo: --output_dir " + out + " holds an "
+                + "earlier run (log.txt), and a demo does not continue one (its lr schedule is fitted to its own time budget): give a new or "
+                + "empty folder, or delete those files");
+        assertEquals("{}\n", Files.readString(out.resolve("log.txt")));
     }
 
     @Test

@@ -111,7 +111,8 @@ class RunFolderCommandsTest {
         int epoch = at[0], batch = at[1];
         assertTrue(epoch * 200 + batch >= 3, err);
         TrainingState saved = Checkpoints.load(out.resolve(Checkpoints.LATEST)).state();
-        assertEquals(new TrainingState(epoch, batch, epoch * 200L + batch, 0, 0), saved);
+        assertEquals(new TrainingState(epoch, batch, epoch * 200L + batch, 0, 0, saved.epochSoFar()), saved);
+        assertEquals(batch, saved.epochSoFar().iterations(), "the sums of the epoch's log line so far are saved with it");
         assertEquals(0, Files.size(out.resolve(RunFolder.LOCK_FILE)), "the lock record goes with the run");
 
         // a temporary file of a killed write is removed at the next start; the run resumes where the signal stopped it
@@ -188,6 +189,7 @@ class RunFolderCommandsTest {
         e.reset();
         assertEquals(2, run(pretrain(dir.resolve("ok"), 1, 2, "--log_dir", file.resolve("logs").toString()), o, e));
         assertTrue(e.toString().startsWith("semaim pretrain: --log_dir " + file.resolve("logs") + " is not a writable folder: "), e.toString());
+        assertFalse(Files.exists(dir.resolve("ok")), "the --output_dir this start created is gone again");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.semaim.data.ToTensor;
 import dev.semaim.nn.layers.Linear;
 import dev.semaim.nn.optim.Optimizer;
 import dev.semaim.nn.optim.ParamGroup;
+import dev.semaim.nn.io.Json;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.nn.optim.Sgd;
 import dev.semaim.tensor.Tensor;
@@ -49,13 +50,18 @@ class EpochLoopTest {
     private final Optimizer optimizer = new Sgd(List.of(new ParamGroup("all", model.trainableParameters(), 1, 0)), 0.9);
 
     private EpochLoop loop(int epochs, int accumIter) throws IOException {
+        return loop(epochs, accumIter, dir);
+    }
+
+    /** A loop writing log.txt and checkpoints into {@code out}. */
+    private EpochLoop loop(int epochs, int accumIter, Path out) throws IOException {
         RunOptions o = new RunOptions() { };
         o.epochs = epochs;
         o.batchSize = BATCH;
         o.accumIter = accumIter;
         o.logEverySteps = logEverySteps;
         ProgressLine quiet = new ProgressLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 1);
-        return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(dir), RunFiles.of(dir, null, "linear", null, "temp"), Map.of("model", "linear"))
+        return new EpochLoop(o, model, optimizer, e -> 0.1 * (e + 1), quiet, new JsonLinesLog(out), RunFiles.of(out, null, "linear", null, "temp"), Map.of("model", "linear"))
                 .epochHooks(new EpochLoop.EpochHooks() {
                     @Override
                     public void beforeEpoch(int epoch) {
@@ -69,6 +75,22 @@ class EpochLoopTest {
                     }
                 })
                 .onEpoch((epoch, log) -> calls.add("log " + epoch + " " + Files.readAllLines(log).size()));
+    }
+
+    /** The position a checkpoint saved, without the epoch's totals (whose seconds depend on timing). */
+    private static TrainingState position(TrainingState s) {
+        return new TrainingState(s.epoch(), s.batch(), s.optimizerSteps(), s.seed(), s.rngCounter());
+    }
+
+    /** The epoch lines of a log.txt (those without "iter"), parsed. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> epochLines(Path log) throws IOException {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(log)) {
+            Map<String, Object> line = (Map<String, Object>) Json.parse(l);
+            if (!line.containsKey("iter")) lines.add(line);
+        }
+        return lines;
     }
 
     private static DataLoader loader() {
@@ -159,11 +181,20 @@ class EpochLoopTest {
         assertFalse(lines.get(0).contains("train_total_norm"), lines.get(0));
     }
 
+    /**
+     * A run killed mid-epoch resumes at the batch after its last checkpoint, and that epoch's log line averages all of
+     * its batches, as the uninterrupted run's does (it averaged only those after the resume).
+     */
     @Test
-    void aRunKilledMidEpochResumesAtTheNextBatch() throws IOException {
+    void aRunKilledMidEpochResumesAtTheNextBatchAndLogsTheWholeEpoch() throws IOException {
         class Killed extends RuntimeException {
             private static final long serialVersionUID = 1L;
         }
+        Path full = dir.resolve("full");
+        try (DataLoader loader = loader()) {
+            loop(2, 1, full).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        calls.clear();
         try (DataLoader loader = loader()) {
             EpochLoop killed = loop(2, 1).checkpointEvery(1, 1).onStep((epoch, it, loss, lr) -> {
                 if (epoch == 1 && it == 0) {
@@ -174,15 +205,22 @@ class EpochLoopTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve(Checkpoints.numbered(1))), "checkpointEvery(1, ...) numbers every epoch");
         TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
-        assertEquals(new TrainingState(1, 1, ITERS + 1, 5, 0), saved);
+        assertEquals(new TrainingState(1, 1, ITERS + 1, 5, 0), position(saved));
+        assertEquals(1, saved.epochSoFar().iterations(), "the epoch's batch 0 is in the checkpoint's totals");
+        assertEquals(1.0, saved.epochSoFar().lossSum()); // the scripted loss: epoch + iter
 
         calls.clear();
         try (DataLoader loader = loader()) {
             EpochLoop.End end = loop(2, 1).run(loader, ITERS, saved, dir.resolve(Checkpoints.LATEST), recording());
             assertEquals(2 * ITERS, end.optimizerSteps());
             assertEquals(2 * BATCH, end.imagesTrained());
+            assertEquals(2.0, end.lastEpochLoss(), "the mean of epoch 1's losses 1, 2, 3");
         }
         assertEquals(List.of("before 1", "step 1.1 0.233 update", "step 1.2 0.267 update", "after 1", "log 1 2"), calls);
+        Map<String, Object> uninterrupted = epochLines(full.resolve("log.txt")).get(1), resumed = epochLines(dir.resolve("log.txt")).get(1);
+        assertEquals(uninterrupted.get("train_loss"), resumed.get("train_loss"));
+        assertEquals(uninterrupted.get("train_lr"), resumed.get("train_lr"));
+        assertEquals(uninterrupted.get("optimizer_steps"), resumed.get("optimizer_steps"));
     }
 
     @Test
@@ -276,7 +314,7 @@ class EpochLoopTest {
                 "clock 2.0", "before 1", "step 1.0 0.200 -", "step 1.1 0.200 update", "clock 3.0", "step 1.2 0.267 -", "after 1", "log 1 2",
                 "clock 4.0", "before 2", "step 2.0 0.300 -", "step 2.1 0.300 update", "clock 100.0"), calls);
         assertTrue(end.timeLimitReached());
-        assertEquals(new TrainingState(2, 2, 3, 5, 0), Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state());
+        assertEquals(new TrainingState(2, 2, 3, 5, 0), position(Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state()));
     }
 
     @Test
@@ -297,6 +335,52 @@ class EpochLoopTest {
         assertEquals("step 1.0 0.200 -", calls.get(calls.size() - 1), "the current step finishes, no other starts");
     }
 
+    /**
+     * A stop in the second accumulation group of an epoch goes back to that group's start with the totals of the batches
+     * before it, so the resumed epoch's line is the uninterrupted one's.
+     */
+    @Test
+    void aStopMidEpochAndMidGroupKeepsTheTotalsOfTheGroupStart() throws IOException {
+        int iters = 4; // groups {0, 1} {2, 3}
+        Path full = dir.resolve("full");
+        try (DataLoader loader = loader()) {
+            loop(1, 2, full).stopOn(StopSignals.none()).run(loader, iters, TrainingState.start(5), null, recording());
+        }
+        StopSignals stop = StopSignals.none();
+        try (DataLoader loader = loader()) {
+            EpochLoop l = loop(1, 2).stopOn(stop).onStep((epoch, it, loss, lr) -> {
+                if (it == 2) {
+                    stop.request("SIGTERM", 143);
+                }
+            });
+            assertThrows(StoppedBySignal.class, () -> l.run(loader, iters, TrainingState.start(5), null, recording()));
+        }
+        TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
+        assertEquals(new TrainingState(0, 2, 1, 5, 0), position(saved));
+        assertEquals(2, saved.epochSoFar().iterations(), "batch 2, redone on resume, is not in the totals");
+        try (DataLoader loader = loader()) {
+            loop(1, 2).stopOn(StopSignals.none()).run(loader, iters, saved, dir.resolve(Checkpoints.LATEST), recording());
+        }
+        Map<String, Object> uninterrupted = epochLines(full.resolve("log.txt")).get(0), resumed = epochLines(dir.resolve("log.txt")).get(0);
+        assertEquals(1.5, resumed.get("train_loss"), "the mean of the losses 0, 1, 2, 3");
+        assertEquals(uninterrupted.get("train_lr"), resumed.get("train_lr"));
+    }
+
+    /** An accumulation group longer than an epoch would never step: refused before the first batch, naming what sets the epoch. */
+    @Test
+    void anAccumulationGroupLongerThanAnEpochIsRefused() throws IOException {
+        try (DataLoader loader = loader()) {
+            int batches = loader.batchesPerEpoch();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> loop(1, batches + 1).run(loader, batches, TrainingState.start(5), null, recording()));
+            assertEquals("--accum_iter " + (batches + 1) + " is more than the " + batches + " iterations per epoch ("
+                    + loader.samplesPerEpoch() + " images / --batch_size " + BATCH + "): an accumulation group would never complete, and the run "
+                    + "would take no optimizer step; give --accum_iter " + batches + " or less", e.getMessage());
+        }
+        assertEquals(List.of(), calls, "no step, no hook");
+        assertFalse(Files.exists(dir.resolve("log.txt")));
+    }
+
     @Test
     void aStopAfterAnOptimizerStepResumesAtTheNextBatch() throws IOException {
         StopSignals stop = StopSignals.none();
@@ -310,7 +394,7 @@ class EpochLoopTest {
             assertEquals(130, e.exitCode());
         }
         TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
-        assertEquals(new TrainingState(0, 2, 2, 5, 0), saved);
+        assertEquals(new TrainingState(0, 2, 2, 5, 0), position(saved));
         calls.clear();
         try (DataLoader loader = loader()) {
             loop(2, 1).stopOn(StopSignals.none()).run(loader, ITERS, saved, dir.resolve(Checkpoints.LATEST), recording());

@@ -43,11 +43,11 @@ class RunFolderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunFolder.open(out, file.resolve("logs"), notes::add));
         assertTrue(e.getMessage().startsWith("--log_dir " + file.resolve("logs") + " is not a writable folder: "), e.getMessage());
-        assertFalse(Files.exists(out.resolve(RunFolder.LOCK_FILE)), "nothing locked when a folder fails");
+        assertFalse(Files.exists(out), "the output folder its probe created is removed again: a failed start leaves no folder behind");
         try (RunFolder f = RunFolder.open(out, null, notes::add)) {
             assertEquals(out, f.outputDir());
+            assertEquals(List.of(), List.of(out.toFile().list((d, n) -> n.endsWith(".tmp"))), "the probe file is gone");
         }
-        assertEquals(List.of(), List.of(dir.resolve("out").toFile().list((d, n) -> n.endsWith(".tmp"))), "the probe file is gone");
     }
 
     @Test

@@ -103,9 +103,12 @@ class FeatureTargetRunsTest {
         assertTrue(plain.droppedText().contains("ema.* (kept as ema_state_dict by a .pth --under)"), plain.droppedText());
     }
 
-    /** Resuming with --use_ema_model switched off or on since the checkpoint: a note says what happens to the EMA. */
+    /**
+     * --use_ema_model switched off or on since the checkpoint: refused, as the order map (and an 'ema' target) come from
+     * the EMA copy, so the switch changes what the run trains for. (Resumed, it only noted what happened to the EMA.)
+     */
     @Test
-    void resumeNotesAnEmaSwitchedOnOrOff() throws Exception {
+    void aResumeCannotSwitchTheEmaOnOrOff() throws Exception {
         PretrainOptions o = TinyRun.options(dir);
         o.epochs = 1;
         o.maxStepsPerEpoch = 1;
@@ -113,12 +116,17 @@ class FeatureTargetRunsTest {
         TinyRun.run(o, -1);
         o.epochs = 2;
         o.useEmaModel = false;
-        String off = TinyRun.run(o, -1).output();
-        assertTrue(off.contains("holds an EMA copy (ema.*), which this run without --use_ema_model does not keep"), off);
-        o.epochs = 3;
-        o.useEmaModel = true;
-        String on = TinyRun.run(o, -1).output();
-        assertTrue(on.contains("holds no ema.* weights: the EMA starts from its model weights"), on);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().startsWith("--use_ema_model off (the checkpoint's: on): a resumed run keeps the model, its training target"),
+                e.getMessage());
+        PretrainOptions without = TinyRun.options(dir.resolve("without"));
+        without.epochs = 1;
+        without.maxStepsPerEpoch = 1;
+        TinyRun.run(without, -1);
+        without.epochs = 2;
+        without.useEmaModel = true;
+        e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(without, -1));
+        assertTrue(e.getMessage().startsWith("--use_ema_model on (the checkpoint's: off): "), e.getMessage());
     }
 
     /** What a user gets for the flag combinations that cannot run. */

@@ -2,6 +2,8 @@ package dev.semaim.train;
 
 import dev.semaim.data.TrainingData;
 import dev.semaim.io.TorchCheckpoint;
+import dev.semaim.model.OrderType;
+import dev.semaim.nn.io.Json;
 import dev.semaim.nn.io.Safetensors;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.NonFiniteLossException;
@@ -64,6 +66,11 @@ class PretrainerTest {
             assertEquals(reference.get(6 + i), resumed.get(i), 1e-5 * reference.get(6 + i),
                     "losses after resume differ from the uninterrupted run " + reference + ": " + resumed);
         }
+        // the line of the epoch cut at batch 2 averages all its 4 batches, as the uninterrupted run's (it averaged 2)
+        Map<String, Object> full = TinyRun.epochLines(dir.resolve("full")).get(1), killed = TinyRun.epochLines(dir.resolve("killed")).get(1);
+        assertEquals((double) full.get("train_loss"), (double) killed.get("train_loss"), 1e-5 * (double) full.get("train_loss"));
+        assertEquals(full.get("train_lr"), killed.get("train_lr"));
+        assertEquals(full.get("optimizer_steps"), killed.get("optimizer_steps"));
     }
 
     @Test
@@ -190,6 +197,9 @@ class PretrainerTest {
         o.init = dir.resolve("none.pth");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
         assertEquals("--init " + o.init + " does not exist", e.getMessage());
+        o.init = dir;
+        e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertEquals("--init " + dir + " is a folder, not a weights file", e.getMessage());
         Path small = dir.resolve("small.safetensors");
         Safetensors.write(small, Map.of("cls_token", Tensor.of(new float[] {1, 2}, 1, 1, 2)), Map.of());
         o.init = small;
@@ -273,6 +283,87 @@ class PretrainerTest {
         o.resume = dir.resolve("missing.safetensors");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage()
                 .startsWith("--resume " + o.resume + " does not exist"));
+        o.resume = dir; // a run's folder is not its checkpoint: the reference's --resume takes a file too
+        assertEquals("--resume " + dir + " is a folder, not a checkpoint file (e.g. " + dir.resolve(Checkpoints.LATEST) + ")",
+                assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1)).getMessage());
         assertFalse(Files.exists(dir.resolve(Checkpoints.LATEST)));
+    }
+
+    /** --accum_iter above the iterations per epoch trained nothing and exited 0; now a usage error naming the cap. */
+    @Test
+    void anAccumulationGroupLongerThanAnEpochIsRefusedNamingTheCap() {
+        PretrainOptions o = oneEpoch(2);
+        o.accumIter = 4;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertTrue(e.getMessage().startsWith("--accum_iter 4 is more than the 2 iterations per epoch (--max_steps_per_epoch 2): "), e.getMessage());
+        assertFalse(Files.exists(dir.resolve(Checkpoints.LATEST)), "no checkpoint as if trained");
+    }
+
+    /**
+     * A resumed run may not change the model, its training target, the batch or the accumulation (every difference
+     * named, nothing trained); other recorded settings it takes with a note each, and the checkpoint's config then
+     * holds them with config_changes keeping the earlier values; --seed stays the checkpoint's, in the config too.
+     */
+    @Test
+    void aResumeRefusesAnotherModelOrTargetAndNotesEveryOtherChange() throws Exception {
+        PretrainOptions o = oneEpoch(2);
+        TinyRun.run(o, -1);
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        byte[] before = Files.readAllBytes(latest);
+        PretrainOptions other = oneEpoch(2);
+        other.epochs = 2;
+        other.normPixLoss = false;
+        other.permutationType = OrderType.RASTER;
+        other.batchSize = 8;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(other, -1));
+        assertEquals("--batch_size 8 (the checkpoint's: 16), --norm_pix_loss off (the checkpoint's: on), --permutation_type raster "
+                + "(the checkpoint's: attention_center): a resumed run keeps the model, its training target, --batch_size and --accum_iter "
+                + "of its checkpoint " + latest + "; give the checkpoint's values, or start a new run (another --output_dir) from its "
+                + "weights with --init " + latest, e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(latest), "nothing trained");
+
+        PretrainOptions longer = oneEpoch(2);
+        longer.epochs = 2;
+        longer.lr = 1e-3;
+        longer.seed = 3;
+        String out = TinyRun.run(longer, -1).output();
+        assertTrue(out.contains("continuing with the checkpoint's seed 0 (not --seed 3)"), out);
+        assertTrue(out.contains("note: --epochs 2 (the checkpoint's: 1) holds from epoch 1, batch 0 on; the checkpoints keep the earlier "
+                + "value in their config_changes"), out);
+        assertTrue(out.contains("note: the peak lr 0.001 (--lr, else --blr x effective batch / 256) (the checkpoint's: 0.002) holds from "
+                + "epoch 1, batch 0 on"), out);
+        Map<String, String> meta = Safetensors.readMetadata(latest);
+        Map<String, Object> config = PretrainOptions.fromMap(asObject(meta.get("config"))).asMap();
+        assertEquals(2, config.get("epochs"));
+        assertEquals(1e-3, config.get("lr"));
+        assertEquals(0L, config.get("seed"), "the seed the run trains with");
+        assertEquals("{\"epoch 1, batch 0\": \"epochs 1 -> 2; lr 0.002 -> 0.001\"}", meta.get("config_changes"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(String json) {
+        return (Map<String, Object>) Json.parse(json);
+    }
+
+    /** A finetune checkpoint (the same file format) given to pretrain: named as such, a usage error, not a strict-load failure. */
+    @Test
+    void aFinetuneCheckpointIsNamedAsOne() throws Exception {
+        PretrainOptions o = oneEpoch(1);
+        TinyRun.run(o, -1);
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        Safetensors.File f = Safetensors.read(latest);
+        Map<String, String> meta = new LinkedHashMap<>(f.metadata());
+        meta.put(Checkpoints.PROTOCOL, "finetune");
+        Path finetune = dir.resolve("finetune.safetensors");
+        Safetensors.write(finetune, f.tensors(), meta);
+        o.resume = finetune;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertEquals("--resume " + finetune + " is a finetune checkpoint, not a pretrain one: pretrain continues only its own checkpoints",
+                e.getMessage());
+        Files.move(finetune, latest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        o.resume = null;
+        e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(o, -1));
+        assertEquals("--output_dir " + dir + " holds " + latest + ", which is a finetune checkpoint, not a pretrain one: pretrain "
+                + "continues only its own checkpoints", e.getMessage());
     }
 }

@@ -1,15 +1,19 @@
 package dev.semaim.train;
 
 import dev.semaim.data.TrainingData;
+import dev.semaim.nn.io.Json;
 import dev.semaim.run.Checkpoints;
 import dev.semaim.run.ProgressLine;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** A tiny, fast pre-training set-up for tests: 16x16x1 embedded Fashion-MNIST crops, patch 4, width 32, depth 2. */
@@ -89,13 +93,27 @@ final class TinyRun {
     }
 
     /**
-     * Runs {@link #resumeExperiment} and exits 0 when the resumed losses equal the uninterrupted run's bit for bit
-     * (PretrainerTest runs this in a JVM with -Dsemaim.reference=true).
+     * Runs {@link #resumeExperiment} and exits 0 when the resumed losses, and the train_loss and train_lr of the epoch
+     * the kill cut, equal the uninterrupted run's bit for bit (PretrainerTest runs this in a JVM with -Dsemaim.reference=true).
      */
     public static void main(String[] args) throws Exception {
-        List<List<Double>> r = resumeExperiment(Path.of(args[0]));
-        System.out.println("uninterrupted " + r.get(0) + "; resumed " + r.get(1));
-        System.exit(r.get(0).subList(6, 8).equals(r.get(1)) ? 0 : 1);
+        Path dir = Path.of(args[0]);
+        List<List<Double>> r = resumeExperiment(dir);
+        List<Map<String, Object>> full = epochLines(dir.resolve("full")), resumed = epochLines(dir.resolve("killed"));
+        System.out.println("uninterrupted " + r.get(0) + ", " + full + "; resumed " + r.get(1) + ", " + resumed);
+        boolean same = r.get(0).subList(6, 8).equals(r.get(1)) && full.get(1).get("train_loss").equals(resumed.get(1).get("train_loss"))
+                && full.get(1).get("train_lr").equals(resumed.get(1).get("train_lr"));
+        System.exit(same ? 0 : 1);
+    }
+
+    /** The epoch lines of the log.txt in {@code outputDir}, parsed. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> epochLines(Path outputDir) throws IOException {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(outputDir.resolve("log.txt"))) {
+            lines.add((Map<String, Object>) Json.parse(l));
+        }
+        return lines;
     }
 
     String output() {
