@@ -127,11 +127,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
     public static String configJson(Path from, PretrainOptions flags) {
         AimConfig config;
         if (from == null) {
-            try {
-                config = flags.modelConfig();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
-            }
+            config = flags.modelConfig(); // a model the flags cannot describe: a usage error naming the flag
         } else {
             if (!Files.isRegularFile(from)) throw new IllegalArgumentException("--config_from " + from + " does not exist");
             Map<String, String> metadata;
@@ -154,12 +150,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
      * {@code ema} the EMA copy: a .pth file's 'ema_state_dict' (the official checkpoints'), a safetensors file's ema.*.
      */
     private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, boolean ema) {
-        AimConfig config;
-        try {
-            config = flags.modelConfig();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the model flags do not describe a model: " + e.getMessage(), e);
-        }
+        AimConfig config = flags.modelConfig(); // a model the flags cannot describe: a usage error naming the flag
         Map<String, Tensor> weights;
         String key = !ema ? null : Convert.isSafetensors(path) ? "ema" : Convert.EMA_STATE_DICT; // "ema": the tensors ema.*
         try {

@@ -49,8 +49,6 @@ final class ClassifierTrainer {
     record Outcome(Accuracy last, double bestTop1, int epochsDone, long optimizerSteps, Path checkpoint, double trainSeconds) {
     }
 
-    static final String PROTOCOL_KEY = "protocol";
-
     private final String protocol;
     private final EvalOptions o;
     private final Communicator comm;
@@ -176,9 +174,8 @@ final class ClassifierTrainer {
     /** Loads model and optimizer state from a checkpoint of the same protocol; returns where to continue. */
     TrainingState resume(Path file) {
         Checkpoints.Loaded ck = Checkpoints.load(file);
-        String saved = ck.metadata().get(PROTOCOL_KEY);
-        if (!protocol.equals(saved)) {
-            throw new IllegalArgumentException("--resume " + file + " is a " + (saved == null ? "pretrain" : saved)
+        if (!protocol.equals(ck.kind())) {
+            throw new IllegalArgumentException("--resume " + file + " is a " + ck.kind()
                     + " checkpoint, not a " + protocol + " one (use --finetune for pre-trained weights)");
         }
         ck.restore(model, optimizer);
@@ -193,7 +190,7 @@ final class ClassifierTrainer {
     Outcome run(DataLoader loader, int iters, TrainingState start, JsonLinesLog log) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", o.model);
-        meta.put(PROTOCOL_KEY, protocol);
+        meta.put(Checkpoints.PROTOCOL, protocol);
         meta.put("config", Json.object(o.asMap()));
         HeldOut heldOut = new HeldOut();
         EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)

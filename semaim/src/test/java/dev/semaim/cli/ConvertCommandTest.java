@@ -121,6 +121,22 @@ class ConvertCommandTest {
         assertEquals("semaim convert: --to timm writes the encoder alone; a 'config' describes the whole AimViT" + System.lineSeparator(), r.err());
     }
 
+    /** Model flags that describe no model are a usage error naming the flag, for convert, visualize and audit alike. */
+    @Test
+    void modelFlagsThatDescribeNoModelNameTheFlag() throws Exception {
+        String[] badBlur = concat(TINY_FLAGS, "--gaussian_kernel_size", "4");
+        String pth = fixture("aim_tiny_ddp.pth").toString();
+        for (String[] command : new String[][] {
+                {"convert", pth, dir.resolve("c.safetensors").toString(), "--config_from_flags"},
+                {"visualize", "--checkpoint", pth, "--out", dir.resolve("v.png").toString()},
+                {"audit", "--checkpoint", pth, "--out", dir.resolve("a.safetensors").toString()}}) {
+            MainTest.Run r = MainTest.run(concat(command, badBlur));
+            assertEquals(2, r.status(), command[0] + ": " + r.err());
+            assertTrue(r.err().contains("--gaussian_kernel_size 4 must be 0 (off) or odd") && r.err().lines().count() == 1, r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("c.safetensors")));
+    }
+
     /** A convert that fails its config check never touches an existing output (it used to replace it, then delete it). */
     @Test
     void aConfigThatDoesNotFitLeavesAnExistingOutputAsItWas() throws Exception {
