@@ -275,6 +275,13 @@ public final class EpochLoop {
         double elapsed = 0; // the clock's last reading
         int remainingIters = (o.epochs - start.epoch()) * iters - start.batch();
         long parameters = model.parameterCount(true);
+        if (writesOutputs && (start.epoch() > 0 || start.batch() > 0)) {
+            int dropped = log.keepBefore(start.epoch(), start.batch());
+            if (dropped > 0) {
+                progress.note(log.file() + ": " + dropped + " line" + (dropped == 1 ? "" : "s") + " written after the checkpoint left out"
+                        + " (the resumed run trains those batches again and logs them anew)");
+            }
+        }
 
         for (int epoch = start.epoch(); epoch < o.epochs; epoch++) {
             int first = epoch == start.epoch() ? start.batch() : 0;
@@ -321,13 +328,6 @@ public final class EpochLoop {
                     elapsed = clock.elapsedSeconds();
                 }
                 boolean outOfTime = update && elapsed >= limitSeconds;
-                boolean saved = false;
-                if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
-                    lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0, totals), epoch, it,
-                            lastCheckpoint);
-                    saved = true;
-                }
-                stepListener.onStep(epoch, it, loss, lr);
                 MetricsListener.Iteration stats = new MetricsListener.Iteration(epoch, it, (long) epoch * iters + it, loss, lr,
                         update, norm, imagesPerSecond, lossScaler == null ? Double.NaN : lossScaler.scale());
                 for (MetricsListener m : metrics) {
@@ -336,6 +336,15 @@ public final class EpochLoop {
                 if (writesOutputs && o.logEverySteps > 0 && stats.step() % o.logEverySteps == 0) {
                     log.append(iterationLine(stats));
                 }
+                // saved after the iteration is logged, as the epoch's checkpoint after its line: the log then never
+                // lacks a line its checkpoint is past, and a resume drops what it logged beyond (JsonLinesLog.keepBefore)
+                boolean saved = false;
+                if (update && ((saveEverySteps > 0 && optimizerSteps % saveEverySteps == 0) || outOfTime) && it + 1 < iters) {
+                    lastCheckpoint = save(files.latestCheckpoint(), new TrainingState(epoch, it + 1, optimizerSteps, seed, 0, totals), epoch, it,
+                            lastCheckpoint);
+                    saved = true;
+                }
+                stepListener.onStep(epoch, it, loss, lr);
                 if (stop.requested() && it + 1 < iters) {
                     // The weights are those after the last optimizer step, so the resume point is the start of the
                     // current accumulation group: its micro-batches (at most accum_iter - 1) are redone on resume.

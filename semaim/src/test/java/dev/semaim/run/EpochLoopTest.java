@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -221,6 +222,50 @@ class EpochLoopTest {
         assertEquals(uninterrupted.get("train_loss"), resumed.get("train_loss"));
         assertEquals(uninterrupted.get("train_lr"), resumed.get("train_lr"));
         assertEquals(uninterrupted.get("optimizer_steps"), resumed.get("optimizer_steps"));
+    }
+
+    /**
+     * Lines logged after the checkpoint a run resumes from (by a later attempt killed before its own checkpoint, and a
+     * line the kill cut short) are left out: the resumed log has the uninterrupted run's lines, once each.
+     */
+    @Test
+    void aResumedRunLeavesOutTheLinesLoggedAfterItsCheckpoint() throws IOException {
+        class Killed extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+        }
+        logEverySteps = 1;
+        Path full = dir.resolve("full");
+        try (DataLoader loader = loader()) {
+            loop(2, 1, full).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        try (DataLoader loader = loader()) {
+            EpochLoop killed = loop(2, 1).checkpointEvery(1, 1).onStep((epoch, it, loss, lr) -> {
+                if (epoch == 1 && it == 0) {
+                    throw new Killed();
+                }
+            });
+            assertThrows(Killed.class, () -> killed.run(loader, ITERS, TrainingState.start(5), null, recording()));
+        }
+        Path log = dir.resolve("log.txt");
+        Files.writeString(log, "{\"epoch\": 1, \"iter\": 1, \"step\": 4, \"train_loss\": 9}\n{\"train_loss\": 9, \"epoch\": 1}\n{\"epoch\": 1, \"it",
+                StandardOpenOption.APPEND);
+        TrainingState saved = Checkpoints.load(dir.resolve(Checkpoints.LATEST)).state();
+        assertEquals(new TrainingState(1, 1, ITERS + 1, 5, 0), position(saved));
+        try (DataLoader loader = loader()) {
+            loop(2, 1).run(loader, ITERS, saved, dir.resolve(Checkpoints.LATEST), recording());
+        }
+        assertEquals(withoutRates(full.resolve("log.txt")), withoutRates(log));
+    }
+
+    /** A log's lines without their images_per_s, which timing decides. */
+    private static List<Object> withoutRates(Path log) throws IOException {
+        List<Object> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            Map<?, ?> fields = new LinkedHashMap<>((Map<?, ?>) Json.parse(line));
+            fields.remove("images_per_s");
+            lines.add(fields);
+        }
+        return lines;
     }
 
     @Test
