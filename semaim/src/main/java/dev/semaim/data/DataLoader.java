@@ -124,10 +124,19 @@ public final class DataLoader implements AutoCloseable {
 
     /** Batches {@code startBatch ..} of {@code epoch} (resume): identical to the tail of a full epoch. */
     public Iterable<Batch> epoch(int epoch, int startBatch) {
-        if (startBatch < 0 || startBatch > batchesPerEpoch()) {
-            throw new IllegalArgumentException("start batch " + startBatch + " outside 0.." + batchesPerEpoch());
+        return epoch(epoch, startBatch, batchesPerEpoch());
+    }
+
+    /**
+     * Batches {@code startBatch} to {@code endBatch - 1} of {@code epoch}, as in a full epoch: an epoch capped at
+     * {@code endBatch} batches ({@code --max_steps_per_epoch}) never has the workers build the batches past it, which
+     * would otherwise hold them up at the start of the next epoch.
+     */
+    public Iterable<Batch> epoch(int epoch, int startBatch, int endBatch) {
+        if (startBatch < 0 || startBatch > batchesPerEpoch() || endBatch < startBatch) {
+            throw new IllegalArgumentException("batches " + startBatch + ".." + endBatch + " outside 0.." + batchesPerEpoch());
         }
-        return () -> new EpochIterator(epoch, startBatch);
+        return () -> new EpochIterator(epoch, startBatch, Math.min(endBatch, batchesPerEpoch()));
     }
 
     /** Builds batch {@code b} of an epoch whose order is {@code order}. Shape (B, C, H, W). */
@@ -159,13 +168,14 @@ public final class DataLoader implements AutoCloseable {
     private final class EpochIterator implements Iterator<Batch> {
         private final int epoch;
         private final int[] order;
-        private final int end = batchesPerEpoch();
+        private final int end;
         private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
         private int nextToReturn;
         private int nextToSubmit;
 
-        EpochIterator(int epoch, int start) {
+        EpochIterator(int epoch, int start, int end) {
             this.epoch = epoch;
+            this.end = end;
             this.order = order(epoch);
             this.nextToReturn = start;
             this.nextToSubmit = start;

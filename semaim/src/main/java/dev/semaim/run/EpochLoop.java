@@ -293,7 +293,8 @@ public final class EpochLoop {
             long epochStart = System.nanoTime();
             double lr = schedule.at(epoch + (double) first / iters);
             optimizer.zeroGrad();
-            for (Batch b : loader.epoch(epoch, Math.min(first, loader.batchesPerEpoch()))) {
+            int from = Math.min(first, loader.batchesPerEpoch()); // past iters when resumed after the cap was lowered
+            for (Batch b : loader.epoch(epoch, from, Math.max(from, iters))) { // the loader builds no batch past the cap
                 int it = b.index();
                 if (it >= iters) {
                     break;

@@ -83,6 +83,39 @@ class DataLoaderTest {
         }
     }
 
+    /** An epoch capped at a batch count (--max_steps_per_epoch) is the full epoch's slice, and nothing past it is built. */
+    @Test
+    void aCappedEpochBuildsNoBatchPastItsEnd() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        IdxDataset data = dataset();
+        Dataset counted = new Dataset() {
+            @Override
+            public int size() {
+                return data.size();
+            }
+
+            @Override
+            public Sample get(int index) {
+                reads.incrementAndGet();
+                return data.get(index);
+            }
+
+            @Override
+            public List<String> classNames() {
+                return data.classNames();
+            }
+        };
+        try (DataLoader full = loader(0, false);
+             DataLoader l = DataLoader.builder(counted).transform(Transforms.pretrain(8, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD))
+                     .batchSize(5).shuffle(true).workers(2).prefetch(4).seed(7).build()) {
+            assertSame(collect(full.epoch(5)).subList(1, 3), collect(l.epoch(5, 1, 3)));
+            Thread.sleep(100); // time for workers to build what they were given
+            assertEquals(2 * 5, reads.get(), "batches 1 and 2 only, none of the 4 a worker would prefetch past them");
+            assertEquals(0, collect(l.epoch(5, 3, 3)).size());
+            assertThrows(IllegalArgumentException.class, () -> l.epoch(5, 3, 2));
+        }
+    }
+
     @Test
     void epochsShuffleDifferentlyButReproducibly() {
         try (DataLoader a = loader(0, false); DataLoader b = loader(2, false)) {
