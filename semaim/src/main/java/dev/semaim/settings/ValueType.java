@@ -70,7 +70,11 @@ public final class ValueType<T> {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("expected an integer, got '" + t + "'");
             }
-        }, v -> v, j -> (int) whole(j));
+        }, v -> v, j -> {
+            long v = whole(j);
+            if (v != (int) v) throw new IllegalArgumentException("is " + j + ", outside the int range");
+            return (int) v;
+        });
     }
 
     /** An int at least {@code min}. */
@@ -312,6 +316,9 @@ public final class ValueType<T> {
         double d = number(j);
         if (d != Math.rint(d)) {
             throw new IllegalArgumentException("is " + j + ", not an integer");
+        }
+        if (Math.abs(d) >= 0x1p63) { // (long) would saturate at Long.MAX_VALUE
+            throw new IllegalArgumentException("is " + j + ", outside the long range");
         }
         return (long) d;
     }

@@ -128,6 +128,10 @@ class SchemaTest {
         assertEquals(4, old.batchSize);
         assertEquals("config 'batch_size' is 1.5, not an integer",
                 assertThrows(IllegalArgumentException.class, () -> SCHEMA.read(Map.of("batch_size", 1.5), new Options())).getMessage());
+        assertEquals("config 'batch_size' is 1.0E10, outside the int range", // was narrowed to 2147483647
+                assertThrows(IllegalArgumentException.class, () -> SCHEMA.read(Map.of("batch_size", 1e10), new Options())).getMessage());
+        assertEquals("config 'batch_size' is 3000000000, outside the int range",
+                assertThrows(IllegalArgumentException.class, () -> SCHEMA.read(Map.of("batch_size", 3_000_000_000L), new Options())).getMessage());
         assertEquals("config 'device' 'tpu' is not one of cpu | cuda | auto",
                 assertThrows(IllegalArgumentException.class, () -> SCHEMA.read(Map.of("device", "tpu"), new Options())).getMessage());
     }
