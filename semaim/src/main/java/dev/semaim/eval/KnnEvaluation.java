@@ -199,9 +199,19 @@ public final class KnnEvaluation {
     private static KnnFeatures features(String split, VisionTransformer model, Dataset dataset, Transform eval, EvalOptions o,
                                         Backend backend, Map<String, String> tag, ProgressLine progress, Communicator comm) throws IOException {
         Path file = o.outputDir.resolve("features-" + split + ".safetensors");
+        // the split as it is now: a folder that gained or lost images or classes since is extracted afresh
+        Map<String, String> splitTag = new LinkedHashMap<>(tag);
+        splitTag.put("images", Integer.toString(dataset.size()));
+        splitTag.put("classes", String.join(",", dataset.classNames()));
         if (comm.size() == 1 && Files.isRegularFile(file)) { // several processes extract afresh: no rank may skip the gather
-            Safetensors.File f = Safetensors.read(file);
-            if (tag.equals(f.metadata()) && f.tensors().containsKey("labels")) {
+            Safetensors.File f;
+            try {
+                f = Safetensors.read(file);
+            } catch (RuntimeException e) { // a cache cut short by a kill, or damaged: only a cache
+                progress.warning("ignoring " + file + " (unreadable: " + e.getMessage() + "); extracting the " + split + " features again");
+                f = null;
+            }
+            if (f != null && splitTag.equals(f.metadata()) && f.tensors().containsKey("labels")) {
                 long[] l = f.tensors().get("labels").toLongArray();
                 int[] labels = new int[l.length];
                 for (int i = 0; i < l.length; i++) {
@@ -234,7 +244,7 @@ public final class KnnEvaluation {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("features", kf.features().to(DType.F32));
         out.put("labels", Tensor.of(Accuracy.toLong(kf.labels()), kf.labels().length));
-        Safetensors.write(file, out, tag);
+        Safetensors.write(file, out, splitTag);
         return kf;
     }
 }

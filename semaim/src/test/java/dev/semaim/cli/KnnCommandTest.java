@@ -41,6 +41,24 @@ class KnnCommandTest {
         return (Map<String, Object>) Json.parse(Files.readString(out.resolve("results.json")));
     }
 
+    /** A features cache cut short (a kill while it was written, a full disk) is extracted again with a warning, not a failed run. */
+    @Test
+    void aDamagedFeaturesCacheIsExtractedAgain() throws Exception {
+        Path out = dir.resolve("knn");
+        MainTest.Run first = knn(out);
+        assertEquals(0, first.status(), first.out() + first.err());
+        Object top1 = results(out).get("knn20_top1");
+        Path cache = out.resolve("features-train.safetensors");
+        Files.write(cache, Arrays.copyOf(Files.readAllBytes(cache), 100));
+        MainTest.Run damaged = knn(out);
+        assertEquals(0, damaged.status(), damaged.out() + damaged.err());
+        assertTrue(damaged.err().contains("warning: ignoring " + cache + " (unreadable: ") && damaged.out().contains("reusing the val features")
+                && !damaged.out().contains("reusing the train features"), damaged.out() + damaged.err());
+        assertEquals(top1, results(out).get("knn20_top1"), "the same features again");
+        MainTest.Run again = knn(out);
+        assertTrue(again.out().contains("reusing the train features"), again.out());
+    }
+
     /** --nb_knn 500 of 40 training images: 40 vote, and the output and results.json say so (it printed "500-NN"). */
     @Test
     void moreNeighboursThanTrainingImagesVoteAsTheImagesThereAreAndSaySo() throws Exception {
