@@ -8,6 +8,7 @@ import dev.semaim.settings.Schema;
 import dev.semaim.settings.ValueType;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,20 +55,30 @@ public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
     @Override
     int run(Options o, PrintStream out, PrintStream err) throws Exception {
         Duration budget = o.quick ? Duration.ofSeconds(10) : o.budget;
-        Path dir = o.outputDir;
-        boolean temporary = dir == null;
-        if (temporary) {
-            dir = Files.createTempDirectory("semaim-demo-");
+        if (o.outputDir != null) {
+            out.print(table(demo(o, budget, o.outputDir, out, err)));
+            return 0;
         }
+        Path dir = Files.createTempDirectory("semaim-demo-");
+        // Ctrl-C or a SIGTERM outside the training loop (the k-NN phase) ends the JVM without this method's finally:
+        // a shutdown hook removes the folder then too
+        Thread removal = new Thread(() -> deleteTreeQuietly(dir), "semaim-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(removal);
         try {
-            DemoReport r = Demo.run(o.quick ? Demo.Plan.QUICK : Demo.Plan.FULL, budget, o.seed, dir, ProgressLine.forTerminal(out, err, 10), PretrainCommand.CURVES);
-            out.print(table(r));
+            out.print(table(demo(o, budget, dir, out, err)));
         } finally {
-            if (temporary) {
-                deleteTree(dir);
+            deleteTree(dir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(removal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway, and finds nothing left to remove
             }
         }
         return 0;
+    }
+
+    private static DemoReport demo(Options o, Duration budget, Path dir, PrintStream out, PrintStream err) throws Exception {
+        return Demo.run(o.quick ? Demo.Plan.QUICK : Demo.Plan.FULL, budget, o.seed, dir, ProgressLine.forTerminal(out, err, 10), PretrainCommand.CURVES);
     }
 
     static String table(DemoReport r) {
@@ -89,10 +100,20 @@ public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
     }
 
     private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /** {@link #deleteTree} at shutdown, beside a main thread that may still be writing there: what it can. */
+    private static void deleteTreeQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("warning: could not remove the demo's temporary folder " + dir + ": " + e.getMessage());
         }
     }
 }

@@ -15,8 +15,15 @@ final class ChildSemaim {
     }
 
     Process start(String name, List<String> args) throws IOException {
+        return start(name, List.of(), args);
+    }
+
+    /** As {@link #start(String, List)}, with {@code jvmOptions} (e.g. -Djava.io.tmpdir=...) before the main class. */
+    Process start(String name, List<String> jvmOptions, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(jvmOptions);
+        cmd.add(Main.class.getName());
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile()).start();
