@@ -3,6 +3,7 @@ package dev.semaim.run;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Where a run stands, as saved in a checkpoint's metadata: the next batch to train is batch {@code batch} of
@@ -85,20 +86,19 @@ public record TrainingState(int epoch, int batch, long optimizerSteps, long seed
     }
 
     private static long field(Path file, Map<String, String> m, String key) {
-        String v = present(file, m, key);
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' = '" + v + "' is not an integer");
-        }
+        return parsed(file, m, key, Long::parseLong, "an integer");
     }
 
     private static double real(Path file, Map<String, String> m, String key) {
+        return parsed(file, m, key, Double::parseDouble, "a number");
+    }
+
+    private static <T> T parsed(Path file, Map<String, String> m, String key, Function<String, T> parse, String what) {
         String v = present(file, m, key);
         try {
-            return Double.parseDouble(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' = '" + v + "' is not a number");
+            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' = '" + v + "' is not " + what);
         }
     }
 
