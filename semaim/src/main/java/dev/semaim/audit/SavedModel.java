@@ -40,27 +40,21 @@ public record SavedModel(Path path, AimViT model, String configJson) {
     /** Prefix of the weights in the golden fixtures. */
     public static final String FIXTURE_PREFIX = "param.";
 
-    /** {@link #load(Path, String, boolean)} refusing non-finite weights. */
+    /** The model of a safetensors file with 'config' metadata (a pretrain checkpoint), refusing non-finite weights. */
     public static SavedModel load(Path path, String flag) {
-        return load(path, flag, false);
+        return load(path, flag, false, null, false);
     }
 
     /**
      * Reads {@code path}; every problem is an {@link IllegalArgumentException} naming the file (and the flag): weights
      * that do not fit the config (shape, an integer dtype for a float parameter), and non-finite values unless
-     * {@code allowNonFinite} (inspecting a diverged checkpoint is a reason to insist).
-     */
-    public static SavedModel load(Path path, String flag, boolean allowNonFinite) {
-        return load(path, flag, allowNonFinite, null, false);
-    }
-
-    /**
-     * As {@link #load(Path, String, boolean)}; weights without "config" metadata (or a {@code .pth} file) are read as
-     * the model {@code flags} describe, when not null; {@code ema}: the file's EMA copy instead of the model's weights.
+     * {@code allowNonFinite} (inspecting a diverged checkpoint is a reason to insist). Weights without "config" metadata
+     * (or a {@code .pth} file) are read as the model {@code flags} describe, when not null; {@code ema}: the file's EMA
+     * copy instead of the model's weights.
      */
     public static SavedModel load(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, boolean ema) {
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + " " + path + " does not exist");
-        if (!path.getFileName().toString().endsWith(".safetensors")) {
+        if (!Convert.isSafetensors(path)) {
             if (flags == null) throw new IllegalArgumentException(flag + " " + path + " is not a .safetensors file");
             return fromFlags(path, flag, allowNonFinite, flags, ema);
         }
@@ -80,10 +74,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
 
     /** The tensors {@code ema.*} of a checkpoint, without the prefix; an error naming the file and --ema where there are none. */
     private static Map<String, Tensor> emaCopy(Path path, String flag, Map<String, Tensor> tensors) {
-        Map<String, Tensor> ema = new LinkedHashMap<>();
-        tensors.forEach((k, t) -> {
-            if (k.startsWith(Checkpoints.EMA_PREFIX)) ema.put(k.substring(Checkpoints.EMA_PREFIX.length()), t);
-        });
+        Map<String, Tensor> ema = WeightFiles.entry(tensors, Checkpoints.EMA);
         if (ema.isEmpty())
             throw new IllegalArgumentException("--ema: " + flag + " " + path + " holds no EMA copy (no " + Checkpoints.EMA_PREFIX
                     + "* tensors: a pretrain run keeps one with --use_ema_model)");
@@ -152,7 +143,7 @@ public record SavedModel(Path path, AimViT model, String configJson) {
     private static SavedModel fromFlags(Path path, String flag, boolean allowNonFinite, PretrainOptions flags, boolean ema) {
         AimConfig config = flags.modelConfig(); // a model the flags cannot describe: a usage error naming the flag
         Map<String, Tensor> weights;
-        String key = !ema ? null : Convert.isSafetensors(path) ? "ema" : Convert.EMA_STATE_DICT; // "ema": the tensors ema.*
+        String key = !ema ? null : Convert.isSafetensors(path) ? Checkpoints.EMA : Convert.EMA_STATE_DICT;
         try {
             weights = WeightFiles.readWeights(path, key);
         } catch (IOException | RuntimeException e) {

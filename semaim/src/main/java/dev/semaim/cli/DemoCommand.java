@@ -43,7 +43,7 @@ public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
         s.add("quick", ValueType.toggle(), null, "a tiny model, ~10 s of training and a k-NN subset (the end-to-end test's mode)",
                 o -> o.quick, (o, v) -> o.quick = v);
         s.add("seed", ValueType.longInteger(0), "0", "seed of the model init, data order and order noise", o -> o.seed, (o, v) -> o.seed = v);
-        s.add("output_dir", ValueType.path().metavar("DIR"), null, "keep the checkpoints and log.txt here, a new or empty folder (default: a temporary folder, deleted)",
+        s.add("output_dir", ValueType.path().metavar("DIR"), null, "keep the checkpoints and log.txt here, a folder without an earlier run (default: a temporary folder, deleted)",
                 o -> o.outputDir, (o, v) -> o.outputDir = v);
         return s;
     }
@@ -67,12 +67,12 @@ public final class DemoCommand extends FlagCommand<DemoCommand.Options> {
         try {
             out.print(table(demo(o, budget, dir, out, err)));
         } finally {
-            deleteTree(dir);
             try {
                 Runtime.getRuntime().removeShutdownHook(removal);
             } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway, and finds nothing left to remove
+                // a signal came in the meantime: the hook removes the folder, as this thread would
             }
+            deleteTreeQuietly(dir);
         }
         return 0;
     }

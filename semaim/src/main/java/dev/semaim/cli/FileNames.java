@@ -4,6 +4,7 @@ import dev.semaim.settings.ValueType;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * File names that say their format. Whoever opens a file goes by its name, so a command that writes one format
@@ -14,10 +15,10 @@ final class FileNames {
     private FileNames() {
     }
 
-    /** Whether the name of {@code file} ends with one of {@code extensions} (".pth"), in the case given. */
+    /** Whether the name of {@code file} ends with one of {@code extensions} (".pth", lower case), in any case (".PNG"). */
     static boolean endsWithAny(Path file, List<String> extensions) {
         Path name = file.getFileName();
-        return name != null && extensions.stream().anyMatch(name.toString()::endsWith);
+        return name != null && extensions.stream().anyMatch(name.toString().toLowerCase(Locale.ROOT)::endsWith);
     }
 
     /**

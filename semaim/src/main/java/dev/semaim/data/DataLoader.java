@@ -133,8 +133,11 @@ public final class DataLoader implements AutoCloseable {
      * would otherwise hold them up at the start of the next epoch.
      */
     public Iterable<Batch> epoch(int epoch, int startBatch, int endBatch) {
-        if (startBatch < 0 || startBatch > batchesPerEpoch() || endBatch < startBatch) {
-            throw new IllegalArgumentException("batches " + startBatch + ".." + endBatch + " outside 0.." + batchesPerEpoch());
+        if (startBatch < 0 || startBatch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("start batch " + startBatch + " outside 0.." + batchesPerEpoch());
+        }
+        if (endBatch < startBatch) {
+            throw new IllegalArgumentException("end batch " + endBatch + " before start batch " + startBatch);
         }
         return () -> new EpochIterator(epoch, startBatch, Math.min(endBatch, batchesPerEpoch()));
     }

@@ -1,5 +1,6 @@
 package dev.semaim.eval;
 
+import dev.semaim.io.Convert;
 import dev.semaim.io.WeightFiles;
 import dev.semaim.model.VisionTransformer;
 import dev.semaim.nn.LoadReport;
@@ -81,7 +82,7 @@ public final class BackboneLoader {
             return;
         }
         requireFile(o.finetune);
-        if (!isSafetensors(o.finetune)) {
+        if (!Convert.isSafetensors(o.finetune)) {
             return;
         }
         VitSpec stored = recordedArchitecture(Safetensors.readMetadata(o.finetune));
@@ -177,9 +178,6 @@ public final class BackboneLoader {
         }
     }
 
-    private static boolean isSafetensors(Path file) {
-        return file.getFileName().toString().endsWith(".safetensors");
-    }
 
     /**
      * The architecture a checkpoint's metadata {@code config} records, or null when it records none that can be read:

@@ -231,7 +231,7 @@ public final class EvalOptions extends RunOptions {
                 "k-NN accuracy of a pre-trained ViT's frozen, L2-normalised features (global pool by default; spec section 9): "
                         + "held-out images vote with exp(cosine / T) of their k nearest training images.",
                 () -> new EvalOptions(EvalOptions.KNN)), true, "128");
-        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report (also as separate words: --nb_knn 10 20 30)",
+        s.add("nb_knn", ValueType.positiveIntList(), "10,20,30", "neighbour counts to report (also as separate words: --nb_knn 10 20 30); one above the training images votes with them all, recorded beside as knnK_k_used",
                 o -> o.knnK, (o, v) -> o.knnK = v).unrecorded().severalWords();
         s.add("temperature", ValueType.numberAbove(0).metavar("T"), "0.07", "vote temperature",
                 o -> o.temperature, (o, v) -> o.temperature = v).unrecorded();
@@ -300,7 +300,7 @@ public final class EvalOptions extends RunOptions {
                 "checkpoints, log.txt, the TensorBoard event file and results.json", "seed of the head init, data order, augmentation and subsets",
                 batchSize, "images per iteration (and per feature batch)");
         s.setting("data_path").required("an IDX folder, an image folder with train/ and val/, or 'embedded'");
-        s.add("nb_classes", ValueType.integer(1), "1000", "classes of the head", o -> o.nbClasses, (o, v) -> o.nbClasses = v);
+        s.add("nb_classes", ValueType.integer(1), "1000", "classes of the head (knn: of the labels); the data must not have more", o -> o.nbClasses, (o, v) -> o.nbClasses = v);
         s.add("max_train_images", ValueType.integer(0), "0", "seeded random subset of the training split (0 = all)",
                 o -> o.maxTrainImages, (o, v) -> o.maxTrainImages = v);
         s.add("max_eval_images", ValueType.integer(0), "0", "seeded random subset of the held-out split (0 = all)",

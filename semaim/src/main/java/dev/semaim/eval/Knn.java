@@ -9,8 +9,8 @@ import java.util.Arrays;
  * Weighted k-nearest-neighbour classification of frozen features (spec section 9, the DINO protocol):
  * rows are L2-normalised, each test feature takes the k train features of highest cosine similarity, each
  * neighbour votes for its class with weight exp(similarity / T), and the classes are ranked by their summed
- * votes (ties: lower class index first); top-5 counts the first min(5, k) classes, as DINO's {@code knn_classifier}
- * does (a class no neighbour voted for is no prediction). The votes are taken as exp((similarity - the nearest's) / T),
+ * votes (ties, zero votes among them: lower class index first); top-5 counts the first min(5, k) classes of that
+ * ranking, as DINO's {@code knn_classifier} does. The votes are taken as exp((similarity - the nearest's) / T),
  * the same ranking scaled by one factor per test row, so that a small T cannot overflow them all to infinity and
  * leave the class index to decide (in double, exp(1 / T) overflows below T = 0.0014). The test set is processed {@code chunk} rows at a time so that only a
  * (chunk, N) similarity block is ever held; the nearest max(k) are selected once per block, and every smaller k

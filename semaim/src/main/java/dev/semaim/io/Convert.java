@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -65,7 +66,7 @@ public final class Convert {
 
     /** Whether the file name says safetensors (else .pth/.pt/.bin, torch.save). */
     public static boolean isSafetensors(Path p) {
-        return p.getFileName().toString().endsWith(".safetensors");
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors");
     }
 
     /** Reads {@code in}, applies {@code r}, writes {@code out}; each file's format follows its name. */

@@ -38,15 +38,29 @@ public final class WeightFiles {
         Map<String, Tensor> tensors = Safetensors.read(file).tensors();
         Map<String, Tensor> out = new LinkedHashMap<>();
         boolean own = key == null || key.equals("state_dict") || key.equals("model");
-        String prefix = own ? null : key + ".";
-        tensors.forEach((k, v) -> {
-            if (own ? isModelTensor(k) : k.startsWith(prefix)) out.put(own ? k : k.substring(prefix.length()), v);
-        });
+        String prefix = key + ".";
+        if (own) {
+            tensors.forEach((k, v) -> {
+                if (isModelTensor(k)) out.put(k, v);
+            });
+        } else {
+            out.putAll(entry(tensors, key));
+        }
         if (!own && out.isEmpty()) {
             Set<String> entries = new TreeSet<>();
             tensors.keySet().forEach(k -> entries.add(k.contains(".") ? k.substring(0, k.indexOf('.')) + ".*" : k));
             throw new IllegalArgumentException(file + " has no tensors named " + prefix + "* (its names start with " + entries + ")");
         }
+        return out;
+    }
+
+    /** The tensors of {@code tensors} named {@code key.*}, named without that prefix (none: empty), in order. */
+    public static Map<String, Tensor> entry(Map<String, Tensor> tensors, String key) {
+        String prefix = key + ".";
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
+        });
         return out;
     }
 

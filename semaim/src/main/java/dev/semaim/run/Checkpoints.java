@@ -26,7 +26,7 @@ public final class Checkpoints {
     public static final String LATEST = "checkpoint-latest.safetensors";
     public static final String OPTIMIZER_PREFIX = "optimizer.";
     /** The weights of the EMA copy (--use_ema_model), beside the model's: the reference's {@code ema_state_dict}. */
-    public static final String EMA_PREFIX = "ema.";
+    public static final String EMA = "ema", EMA_PREFIX = EMA + ".";
     static final String FORMAT_KEY = "format";
     static final String FORMAT = "semaim-pretrain-1";
     /** Metadata key of the loss scaler's state (JSON of PyTorch's GradScaler.state_dict()), the official checkpoint's key. */

@@ -275,11 +275,11 @@ public final class EpochLoop {
         double elapsed = 0; // the clock's last reading
         int remainingIters = (o.epochs - start.epoch()) * iters - start.batch();
         long parameters = model.parameterCount(true);
-        if (writesOutputs && (start.epoch() > 0 || start.batch() > 0)) {
+        if (writesOutputs) { // also at (0, 0): an earlier try killed before its first checkpoint logged the batches it ran
             int dropped = log.keepBefore(start.epoch(), start.batch());
             if (dropped > 0) {
-                progress.note(log.file() + ": " + dropped + " line" + (dropped == 1 ? "" : "s") + " written after the checkpoint left out"
-                        + " (the resumed run trains those batches again and logs them anew)");
+                progress.note(log.file() + ": " + dropped + " line" + (dropped == 1 ? "" : "s") + " from epoch " + start.epoch() + ", batch "
+                        + start.batch() + " on left out, written by an earlier try past its last checkpoint (this run trains and logs them again)");
             }
         }
 

@@ -163,7 +163,7 @@ class SavedModelTest {
         assertEquals("--checkpoint " + nan + ": non-finite weights: cls_token has 1 of 32 values NaN or infinite; pass "
                 + "--allow_non_finite to load them anyway",
                 assertThrows(IllegalArgumentException.class, () -> SavedModel.load(nan, "--checkpoint")).getMessage());
-        assertEquals(Float.POSITIVE_INFINITY, SavedModel.load(nan, "--checkpoint", true).model().clsToken.data().toFloatArray()[7]);
+        assertEquals(Float.POSITIVE_INFINITY, SavedModel.load(nan, "--checkpoint", true, null, false).model().clsToken.data().toFloatArray()[7]);
     }
 
     @Test

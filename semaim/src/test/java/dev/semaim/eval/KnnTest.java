@@ -203,7 +203,7 @@ class KnnTest {
         }
     }
 
-    /** With k below 5, top-5 counts only the first k classes (DINO's min(5, k)): classes no neighbour voted for are no hit. */
+    /** With k below 5, top-5 counts only the first k classes of the ranking (DINO's min(5, k)): here the voted ones. */
     @Test
     void topFiveWithFewerThanFiveNeighboursCountsOnlyTheVotedClasses() {
         float[][] train = {{1, 0}, {0, 1}};

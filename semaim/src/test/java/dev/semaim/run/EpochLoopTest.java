@@ -257,6 +257,22 @@ class EpochLoopTest {
         assertEquals(withoutRates(full.resolve("log.txt")), withoutRates(log));
     }
 
+    /** A first try killed before its first checkpoint leaves lines, one cut short: the run started again logs its own only. */
+    @Test
+    void aRunStartedAfterAFirstTryWithoutACheckpointLogsItsOwnLinesOnly() throws IOException {
+        logEverySteps = 1;
+        Path full = dir.resolve("full");
+        try (DataLoader loader = loader()) {
+            loop(1, 1, full).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        Path log = dir.resolve("log.txt");
+        Files.writeString(log, "{\"epoch\": 0, \"iter\": 0, \"step\": 0, \"train_loss\": 9}\n{\"epoch\": 0, \"it");
+        try (DataLoader loader = loader()) {
+            loop(1, 1).run(loader, ITERS, TrainingState.start(5), null, recording());
+        }
+        assertEquals(withoutRates(full.resolve("log.txt")), withoutRates(log));
+    }
+
     /** A log's lines without their images_per_s, which timing decides. */
     private static List<Object> withoutRates(Path log) throws IOException {
         List<Object> lines = new ArrayList<>();
