@@ -234,6 +234,7 @@ public final class Pretrainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
+            meta.put(ResumedSettings.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
             if (configChanges != null) {
                 meta.put(ResumedSettings.CHANGES, configChanges);
             }

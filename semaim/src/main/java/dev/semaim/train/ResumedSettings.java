@@ -31,13 +31,19 @@ import java.util.stream.Stream;
  *     ({@code --data_path --teacher}: a copy elsewhere is the same run) and how it computes ({@code --device --amp
  *     --tf32}). The config then holds the new value, and the metadata {@value #CHANGES} each earlier value and where it
  *     changed, e.g. {@code {"epoch 1, batch 0": "epochs 1 -> 2"}}, so that the checkpoint describes the whole run.</li>
+ * <li>the process count (metadata {@value #PROCESSES}): refused mid-epoch, where the position is counted in the
+ *     processes' shares of the epoch; at an epoch's end taken, with a note and a {@value #CHANGES} entry.</li>
  * </ul>
- * Settings that are not recorded ({@code --output_dir --log_dir --num_workers --time_limit_minutes --print_every
- * --save_every_epochs}, ...) change freely: they say how a run is driven, not what it computes.
+ * The model flags are compared as the model they build, so that the same model spelled another way ({@code --depth 12}
+ * for aim_base's own) is no change. Settings that are not recorded ({@code --output_dir --log_dir --num_workers
+ * --time_limit_minutes --print_every --save_every_epochs}, ...) change freely: they say how a run is driven, not what
+ * it computes.
  */
 final class ResumedSettings {
     /** Checkpoint metadata: the settings a resumed run changed, by the position from which the new values hold. */
     static final String CHANGES = "config_changes";
+    /** Checkpoint metadata: the run's process count, which the position within an epoch is counted in. */
+    static final String PROCESSES = "world_size";
     private static final Set<String> FIXED = Stream.concat(PretrainOptions.MODEL_FLAGS.stream(), Stream.of("use_ema_model", "batch_size", "accum_iter"))
             .collect(Collectors.toUnmodifiableSet());
 
@@ -68,9 +74,11 @@ final class ResumedSettings {
         Map<String, Object> now = o.asMap();
         List<String> refused = new ArrayList<>();
         List<String> changed = new ArrayList<>();
+        boolean sameModel = sameModel(checkpoints, o); // --depth 12 is aim_base's own depth, recorded as 0 (the preset's)
         for (String name : recorded.keySet()) {
-            if (!then.containsKey(name) || Objects.equals(then.get(name), now.get(name))) {
-                continue; // a setting of another version, or the same value
+            if (!then.containsKey(name) || Objects.equals(then.get(name), now.get(name))
+                    || (sameModel && PretrainOptions.MODEL_FLAGS.contains(name))) {
+                continue; // a setting of another version, the same value, or the same model spelled another way
             }
             if (FIXED.contains(name)) {
                 refused.add("--" + name + " " + shown(now.get(name)) + " (the checkpoint's: " + shown(then.get(name)) + ")");
@@ -85,12 +93,33 @@ final class ResumedSettings {
                     + "--batch_size and --accum_iter of its checkpoint " + from + "; give the checkpoint's values, or start a new run "
                     + "(another --output_dir) from its weights with --init " + from);
         }
+        String processesThen = ck.metadata().get(PROCESSES);
+        int processesNow = Math.max(1, o.worldSize);
+        if (processesThen != null && !processesThen.equals(Integer.toString(processesNow))) {
+            if (at.batch() > 0) {
+                throw new IllegalArgumentException("--world_size " + processesNow + " (the checkpoint's: " + processesThen + "): " + from
+                        + " stopped in epoch " + at.epoch() + " at batch " + at.batch() + ", counted in the shares of " + processesThen
+                        + " processes; resume it with " + processesThen + ", or change the process count at an epoch's end");
+            }
+            changed.add("world_size " + processesThen + " -> " + processesNow);
+            notes.add(processesNow + (processesNow == 1 ? " process" : " processes") + " (the checkpoint's: " + processesThen + ") from epoch " + at.epoch()
+                    + " on: each takes its share of every epoch, and the effective batch counts them");
+        }
         notes.forEach(progress::note);
         Map<String, Object> changes = earlierChanges(ck, from);
         if (!changed.isEmpty()) {
             changes.put("epoch " + at.epoch() + ", batch " + at.batch(), String.join("; ", changed));
         }
         return changes.isEmpty() ? null : Json.object(changes);
+    }
+
+    /** Whether both options build the same model (false where the recorded ones build none, as an earlier version's may not). */
+    private static boolean sameModel(PretrainOptions checkpoints, PretrainOptions o) {
+        try {
+            return checkpoints.modelConfig().equals(o.modelConfig());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The checkpoint's {@code config} (empty when it has none: nothing to compare). */

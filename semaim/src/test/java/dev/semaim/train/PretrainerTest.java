@@ -340,6 +340,44 @@ class PretrainerTest {
         assertEquals("{\"epoch 1, batch 0\": \"epochs 1 -> 2; lr 0.002 -> 0.001\"}", meta.get("config_changes"));
     }
 
+    /** The same model spelled another way (--query_depth 0: the depth's, 2) resumes; it was refused as another model. */
+    @Test
+    void aResumeTakesTheSameModelSpelledAnotherWay() throws Exception {
+        PretrainOptions o = oneEpoch(2);
+        TinyRun.run(o, -1);
+        PretrainOptions same = oneEpoch(2);
+        same.epochs = 2;
+        same.queryDepth = 0;
+        String out = TinyRun.run(same, -1).output();
+        assertTrue(out.contains("resumed from") && !out.contains("query_depth"), out);
+    }
+
+    /**
+     * A checkpoint records its process count: another count is refused mid-epoch (the position is counted in the
+     * processes' shares of the epoch) and noted at an epoch's end, where the new count takes its own shares.
+     */
+    @Test
+    void anotherProcessCountIsRefusedMidEpochAndNotedAtAnEpochsEnd() throws Exception {
+        PretrainOptions o = oneEpoch(2);
+        TinyRun.run(o, -1);
+        Path latest = dir.resolve(Checkpoints.LATEST);
+        Safetensors.File f = Safetensors.read(latest);
+        assertEquals("1", f.metadata().get("world_size"));
+        Map<String, String> meta = new LinkedHashMap<>(f.metadata());
+        meta.put("world_size", "2");
+        Safetensors.write(latest, f.tensors(), meta);
+        PretrainOptions longer = oneEpoch(2);
+        longer.epochs = 2;
+        String out = TinyRun.run(longer, -1).output();
+        assertTrue(out.contains("note: 1 process (the checkpoint's: 2) from epoch 1 on"), out);
+        assertTrue(Safetensors.readMetadata(latest).get("config_changes").contains("world_size 2 -> 1"));
+
+        meta.put("batch", "1");
+        Safetensors.write(latest, f.tensors(), meta);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyRun.run(longer, -1));
+        assertTrue(e.getMessage().startsWith("--world_size 1 (the checkpoint's: 2): " + latest + " stopped in epoch 1 at batch 1"), e.getMessage());
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asObject(String json) {
         return (Map<String, Object>) Json.parse(json);
