@@ -18,13 +18,17 @@ import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.TensorBoardLog;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.ResumedConfig;
 import dev.semaim.run.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +53,12 @@ final class ClassifierTrainer {
     record Outcome(Accuracy last, double bestTop1, int epochsDone, long optimizerSteps, Path checkpoint, double trainSeconds) {
     }
 
+    /** Settings a resumed run that trains on must keep: what the weights and the optimizer state were trained for. */
+    private static final Set<String> FIXED_ON_RESUME = Set.of("model", "input_size", "patch_size", "in_chans", "embed_dim", "depth",
+            "num_heads", "global_pool", "nb_classes", "batch_size", "accum_iter");
+    /** How the pre-trained weights were loaded at the start: a resumed run loads none, so these are not compared. */
+    private static final Set<String> LOADING = Set.of("finetune", "checkpoint_key", "allow_missing_keys", "allow_non_finite", "seed");
+
     private final String protocol;
     private final EvalOptions o;
     private final Communicator comm;
@@ -59,6 +69,8 @@ final class ClassifierTrainer {
     private final GradientUpdate update;
     private final Supplier<Accuracy> evaluate;
     private final ProgressLine progress;
+    /** The {@link ResumedConfig#CHANGES} metadata of this run's checkpoints, set by a resume that trains on; null if none. */
+    private String configChanges;
 
     /**
      * @param update the step's gradient update: its last global gradient norm and its loss scaler (float16) go to
@@ -171,12 +183,27 @@ final class ClassifierTrainer {
         return m;
     }
 
-    /** Loads model and optimizer state from a checkpoint of the same protocol; returns where to continue. */
+    /**
+     * Loads model and optimizer state from a checkpoint of the same protocol; returns where to continue. A run that
+     * trains on keeps the checkpoint's model, head, --batch_size and --accum_iter (a changed one is refused) and its seed,
+     * and notes every other recorded setting it changes ({@link ResumedConfig}); an --eval run only reads the weights.
+     */
     TrainingState resume(Path file) {
         Checkpoints.Loaded ck = Checkpoints.load(file);
         if (!protocol.equals(ck.kind())) {
             throw new IllegalArgumentException("--resume " + file + " is a " + ck.kind()
                     + " checkpoint, not a " + protocol + " one (use --finetune for pre-trained weights)");
+        }
+        if (!o.evalOnly) {
+            List<String> notes = new ArrayList<>();
+            if (ck.state().seed() != o.seed) { // the data order goes on as it was
+                notes.add("continuing with the checkpoint's seed " + ck.state().seed() + " (not --seed " + o.seed + ")");
+                o.seed = ck.state().seed();
+            }
+            Map<String, Object> recorded = ResumedConfig.recordedConfig(ck, file);
+            configChanges = ResumedConfig.reconcile(ck, file, recorded.keySet(), o.readBack(recorded).asMap(), o.asMap(), FIXED_ON_RESUME,
+                    LOADING, "the model, its head, --batch_size and --accum_iter", "start a new run (another --output_dir)", Math.max(1, o.worldSize), notes);
+            notes.forEach(progress::note);
         }
         ck.restore(model, optimizer);
         ck.restoreLossScaler(update.scaler());
@@ -192,6 +219,10 @@ final class ClassifierTrainer {
         meta.put("model", o.model);
         meta.put(Checkpoints.PROTOCOL, protocol);
         meta.put("config", Json.object(o.asMap()));
+        meta.put(ResumedConfig.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
+        if (configChanges != null) {
+            meta.put(ResumedConfig.CHANGES, configChanges);
+        }
         HeldOut heldOut = new HeldOut();
         EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, o.files(), meta)
                 .checkpointEvery(o.saveEveryEpochs, 0)

@@ -152,6 +152,11 @@ public final class EvalOptions extends RunOptions {
         return protocol.record(this);
     }
 
+    /** Options of this protocol from a checkpoint's recorded {@code config} ({@link #asMap}); absent settings keep their defaults. */
+    EvalOptions readBack(Map<String, ?> config) {
+        return protocol.read(config, new EvalOptions(protocol));
+    }
+
     /** The names of this run's files ({@link RunFiles}; linear probing's rolling checkpoint is {@code <stem>.linear}, as main_linprobe.py names it). */
     public RunFiles files() {
         return files(model, protocol == LINPROBE ? "linear" : "temp");

@@ -27,6 +27,7 @@ import dev.semaim.run.EpochLoop;
 import dev.semaim.nn.io.Json;
 import dev.semaim.run.JsonLinesLog;
 import dev.semaim.run.ProgressLine;
+import dev.semaim.run.ResumedConfig;
 import dev.semaim.run.RunClock;
 import dev.semaim.run.RunFiles;
 import dev.semaim.run.RunOptions;
@@ -234,9 +235,9 @@ public final class Pretrainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
-            meta.put(ResumedSettings.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
+            meta.put(ResumedConfig.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
             if (configChanges != null) {
-                meta.put(ResumedSettings.CHANGES, configChanges);
+                meta.put(ResumedConfig.CHANGES, configChanges);
             }
             EpochLoop loop = new EpochLoop(o, model, optimizer, schedule, progress, log, files, meta)
                     .checkpointEvery(o.saveEveryEpochs, o.saveEverySteps)
