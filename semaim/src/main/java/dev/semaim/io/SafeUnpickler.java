@@ -159,7 +159,7 @@ final class SafeUnpickler {
                     }
                     case 's' -> { // SETITEM
                         Object v = pop(at), k = pop(at);
-                        dict(peek(at), at).put(k, v);
+                        dict(peek(at), at).put(key(k, at), v);
                     }
                     case 'u' -> { // SETITEMS
                         List<Object> kv = popMark(at);
@@ -214,6 +214,8 @@ final class SafeUnpickler {
             }
         } catch (IndexOutOfBoundsException e) {
             throw new IOException(source + ": pickle data ends at byte " + data.length + " before STOP (truncated or corrupt)");
+        } catch (StackOverflowError e) { // values nested deeper than the stack holds (a tuple a million tuples deep)
+            throw new IOException(source + ": pickle data nested too deep to read (byte " + pos + ")");
         }
     }
 
@@ -291,7 +293,49 @@ final class SafeUnpickler {
 
     private void putPairs(Map<Object, Object> d, List<Object> kv, int at) throws IOException {
         if (kv.size() % 2 != 0) throw bad(at, "odd number of items for a dict");
-        for (int i = 0; i < kv.size(); i += 2) d.put(kv.get(i), kv.get(i + 1));
+        for (int i = 0; i < kv.size(); i += 2) d.put(key(kv.get(i), at), kv.get(i + 1));
+    }
+
+    /**
+     * A dict key as Python hashes them: None, a bool, a number, a string, a global or a tuple of such (nested at most
+     * {@link #KEY_DEPTH} deep). A list or a dict is unhashable (Python refuses it too); hashing one here would recurse
+     * through whatever it holds, itself included, or walk a shared structure of 2^80 paths.
+     */
+    private Object key(Object k, int at) throws IOException {
+        if (!hashable(k, KEY_DEPTH)) throw bad(at, "unhashable dict key: a " + typeName(k) + " (" + brief(k) + ")");
+        return k;
+    }
+
+    private static final int KEY_DEPTH = 8;
+
+    private static boolean hashable(Object k, int depth) {
+        if (k == null || k instanceof String || k instanceof Number || k instanceof Boolean || k instanceof Global) return true;
+        if (!(k instanceof List<?> items) || k instanceof ArrayList<?> || depth == 0) return false; // an ArrayList is a pickled list
+        for (Object item : items) {
+            if (!hashable(item, depth - 1)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * An unpickled value in a message: strings and numbers as they are (long strings cut), a tuple or list by its first
+     * items two levels deep, a dict by its size. Never the whole value, which may be huge, or hold itself.
+     */
+    static String brief(Object o) {
+        return brief(o, 2);
+    }
+
+    private static String brief(Object o, int depth) {
+        if (o instanceof String s) return s.length() <= 40 ? "'" + s + "'" : "'" + s.substring(0, 40) + "...' (" + s.length() + " chars)";
+        if (o == null || o instanceof Number || o instanceof Boolean) return String.valueOf(o);
+        if (o instanceof Map<?, ?> m) return "a dict of " + m.size();
+        if (!(o instanceof List<?> items)) return typeName(o);
+        String kind = o instanceof ArrayList<?> ? "list" : "tuple";
+        if (depth == 0 || items.isEmpty()) return "a " + kind + " of " + items.size();
+        StringBuilder b = new StringBuilder(kind.equals("list") ? "[" : "(");
+        for (int i = 0; i < Math.min(items.size(), 4); i++) b.append(i > 0 ? ", " : "").append(brief(items.get(i), depth - 1));
+        if (items.size() > 4) b.append(", ... ").append(items.size()).append(" items");
+        return b.append(kind.equals("list") ? "]" : ")").toString();
     }
 
     @SuppressWarnings("unchecked")

@@ -248,7 +248,13 @@ public final class TorchCheckpoint {
         }
         byte[] b;
         try (InputStream in = zip.getInputStream(e)) {
-            b = in.readAllBytes();
+            // at most the declared size: a record that inflates past it (a zip bomb of a few hundred KB) is refused
+            // before it fills memory, where readAllBytes() would read all of it and only then meet the CRC check
+            int declared = (int) Math.max(0, e.getSize());
+            b = in.readNBytes(declared);
+            if (in.read() != -1) {
+                throw new IOException(path + ": record " + name + " inflates past its declared " + declared + " bytes (corrupt or crafted)");
+            }
         } catch (ZipException ex) {
             throw new IOException(path + ": cannot read record " + name + ": " + ex.getMessage(), ex);
         }
@@ -270,7 +276,7 @@ public final class TorchCheckpoint {
         if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof SafeUnpickler.Global g) || !(t.get(2) instanceof String key)
                 || !(t.get(4) instanceof Long numel)) {
-            throw new IllegalArgumentException("persistent id " + pid + " is not ('storage', type, key, location, numel)");
+            throw new IllegalArgumentException("persistent id " + SafeUnpickler.brief(pid) + " is not ('storage', type, key, location, numel)");
         }
         TorchStorageType type = null;
         for (TorchStorageType s : TorchStorageType.values()) if (s.qualifiedName.equals(g.qualifiedName())) type = s;
@@ -346,7 +352,7 @@ public final class TorchCheckpoint {
         m.put("torch._utils._rebuild_tensor_v2", TorchCheckpoint::rebuildTensor);
         m.put("torch._utils._rebuild_parameter", args -> {
             if (args.size() < 2 || !(args.get(0) instanceof RawTensor t)) {
-                throw new IllegalArgumentException("expected (tensor, requires_grad, hooks), got " + args);
+                throw new IllegalArgumentException("expected (tensor, requires_grad, hooks), got " + SafeUnpickler.brief(args));
             }
             return t;
         });
@@ -365,27 +371,41 @@ public final class TorchCheckpoint {
     private static RawTensor rebuildTensor(List<Object> args) {
         if (args.size() < 4 || !(args.get(0) instanceof TorchStorage s) || !(args.get(1) instanceof Long offset)
                 || !(args.get(2) instanceof List<?> sizeList) || !(args.get(3) instanceof List<?> strideList)) {
-            throw new IllegalArgumentException("expected (storage, offset, size, stride, ...), got " + args);
+            throw new IllegalArgumentException("expected (storage, offset, size, stride, ...), got " + SafeUnpickler.brief(args));
         }
         int[] size = ints(sizeList, "size");
         int[] stride = ints(strideList, "stride");
         if (size.length != stride.length) {
             throw new IllegalArgumentException("size " + Shape.str(size) + " and stride " + Shape.str(stride) + " differ in rank");
         }
-        long numel = 1, last = offset;
+        long numel = 1;
         for (int i = 0; i < size.length; i++) {
             numel *= size[i];
-            last += (long) (size[i] - 1) * stride[i];
             if (numel > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of shape " + Shape.str(size) + " is too large");
         }
-        if (numel > 0 && (offset < 0 || last >= s.numel)) {
+        if (numel > 0 && lastElement(offset, size, stride) >= s.numel) {
             throw new IllegalArgumentException("view (offset " + offset + ", size " + Shape.str(size) + ", stride "
-                    + Shape.str(stride) + ") reaches element " + last + " of a storage of " + s.numel);
+                    + Shape.str(stride) + ") reaches past the " + s.numel + " elements of its storage");
         }
         if (numel * s.type.bytes > Integer.MAX_VALUE - 8) { // a view may repeat elements (stride 0): larger than its storage
             throw new IllegalArgumentException("tensor of shape " + Shape.str(size) + " holds " + numel * s.type.bytes + " bytes, over the 2 GiB limit");
         }
         return new RawTensor(s.type.dtype, size, gather(s.data, s.type.bytes, (int) (long) offset, size, stride, (int) numel));
+    }
+
+    /**
+     * The last element a view of a non-empty shape reads, offset + Σ (size_i - 1) stride_i; Long.MAX_VALUE where that
+     * overflows (a crafted offset near 2^63 wrapped the sum negative and passed the bound) or the offset is negative.
+     */
+    private static long lastElement(long offset, int[] size, int[] stride) {
+        if (offset < 0) return Long.MAX_VALUE;
+        try {
+            long last = offset;
+            for (int i = 0; i < size.length; i++) last = Math.addExact(last, Math.multiplyExact((long) (size[i] - 1), stride[i]));
+            return last;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -430,7 +450,7 @@ public final class TorchCheckpoint {
         int[] out = new int[values.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(values.get(i) instanceof Long v) || v < 0 || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(what + " " + values + " is not a tuple of non-negative ints");
+                throw new IllegalArgumentException(what + " " + SafeUnpickler.brief(values) + " is not a tuple of non-negative ints");
             }
             out[i] = (int) (long) v;
         }

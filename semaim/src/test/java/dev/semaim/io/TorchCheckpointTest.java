@@ -218,9 +218,45 @@ class TorchCheckpointTest {
      * False, OrderedDict())}.
      */
     private static byte[] vectorPickle(int numel, int offset, int size) {
+        return vectorPickle(numel, "K" + (char) offset, size);
+    }
+
+    /** As {@link #vectorPickle(int, int, int)}, the offset given as pickle opcodes (LONG1 for one beyond a byte). */
+    private static byte[] vectorPickle(int numel, String offsetOps, int size) {
         return pickle("ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
-                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK" + (char) numel + "tQK" + (char) offset
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK" + (char) numel + "tQ" + offsetOps
                 + "K" + (char) size + "\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtR.");
+    }
+
+    /**
+     * Crafted files that used to overflow the stack, hang, read wrong data or fill memory: a list that holds itself as a
+     * dict key, a storage offset near 2^63 (the bound's sum wrapped negative), a record that inflates past its declared size.
+     */
+    @Test
+    void craftedFilesAreRefusedNamingWhatIsWrong() throws IOException {
+        Path p = tmp.resolve("crafted.pth");
+        // {}, L = [], L.append(L), d[L] = 1
+        writeZip(p, Map.of("c/data.pkl", pickle("}]q\u0000h\u0000aK\u0001s.")));
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("unhashable dict key: a ArrayList"), e.getMessage());
+        // offset Long.MAX_VALUE (LONG1, 8 bytes little-endian) into a 4-element storage
+        writeZip(p, Map.of("c/data.pkl", vectorPickle(4, "\u008a\u0008\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u007f", 2), "c/data/0", new byte[16]));
+        e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("reaches past the 4 elements of its storage"), e.getMessage());
+        // data.pkl deflated, 1 MB of zeros after STOP, its size in the zip directory patched to the 4 bytes before them
+        byte[] pkl = Arrays.copyOf(pickle("}."), 1 << 20);
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zipped)) {
+            z.putNextEntry(new ZipEntry("c/data.pkl"));
+            z.write(pkl);
+            z.closeEntry();
+        }
+        byte[] zip = zipped.toByteArray();
+        int central = indexOf(zip, new byte[] {0x50, 0x4b, 0x01, 0x02});
+        ByteBuffer.wrap(zip, central + 24, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(4); // uncompressed size
+        Files.write(p, zip);
+        e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("record c/data.pkl inflates past its declared 4 bytes"), e.getMessage());
     }
 
     @Test
@@ -229,7 +265,7 @@ class TorchCheckpointTest {
         Path p = tmp.resolve("oob.pth");
         writeZip(p, Map.of("oob/data.pkl", vectorPickle(2, 1, 2), "oob/data/0", new byte[8]));
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
-        assertTrue(e.getMessage().contains("reaches element 2 of a storage of 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("reaches past the 2 elements of its storage"), e.getMessage());
         // A storage record shorter than declared.
         writeZip(p, Map.of("oob/data.pkl", vectorPickle(2, 0, 2), "oob/data/0", new byte[7]));
         e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));

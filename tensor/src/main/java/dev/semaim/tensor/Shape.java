@@ -8,12 +8,15 @@ public final class Shape {
 
     /** Number of elements of a shape; 1 for the scalar shape {@code []}. */
     public static int numel(int[] shape) {
-        long n = 1;
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException("negative size in shape " + str(shape));
-            n *= s;
+            if (s == 0) return 0;
         }
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+        long n = 1;
+        for (int s : shape) {
+            n *= s; // checked at every step: four sizes of 65536 multiply to 2^64, which a long wraps to 0
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+        }
         return (int) n;
     }
 

@@ -49,6 +49,13 @@ class ErrorMessagesTest {
         assertArrayEquals(new float[] {1, 1, 1}, one.addInPlace(Tensor.ones(DType.F32, 1, 3)).toFloatArray());
     }
 
+    /** Four sizes of 65536 multiply to 2^64, which a long wraps to 0: such a shape was taken for an empty tensor. */
+    @Test
+    void shapesBeyondTwoToThe31ElementsAreRefused() {
+        assertNames(() -> Tensor.zeros(65536, 65536, 65536, 65536), "(65536, 65536, 65536, 65536)", "more than 2^31-1 elements");
+        assertEquals(0, Shape.numel(new int[] {65536, 65536, 65536, 0}), "an empty axis: no elements, whatever the others");
+    }
+
     @Test
     void varianceOverTooFewValuesIsNaN() {
         for (boolean unbiased : new boolean[] {true, false}) {

@@ -17,6 +17,9 @@ public final class Json {
     private final String s;
     private int pos;
 
+    /** Digits of the longest integer literal read (64 bits take 20; BigInteger covers the rest, up to this). */
+    private static final int MAX_INTEGER_DIGITS = 100;
+
     private Json(String s) {
         this.s = s;
     }
@@ -152,13 +155,16 @@ public final class Json {
                 case 'r': b.append('\r'); break;
                 case 't': b.append('\t'); break;
                 case 'u':
-                    if (pos + 4 > s.length()) throw error("short \\u escape");
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
+                    char unit = unicodeEscape();
+                    if (Character.isLowSurrogate(unit)) throw error("lone surrogate \\u" + Integer.toHexString(unit));
+                    b.append(unit);
+                    if (Character.isHighSurrogate(unit)) { // a pair, or a string no UTF-8 file can hold (RFC 8259, serde_json)
+                        if (!s.startsWith("\\u", pos)) throw error("lone surrogate \\u" + Integer.toHexString(unit));
+                        pos += 2;
+                        char low = unicodeEscape();
+                        if (!Character.isLowSurrogate(low)) throw error("lone surrogate \\u" + Integer.toHexString(unit));
+                        b.append(low);
                     }
-                    pos += 4;
                     break;
                 default: pos--; throw error("bad escape '\\" + e + "'");
             }
@@ -183,6 +189,9 @@ public final class Json {
             integral = false;
         }
         String t = s.substring(start, pos);
+        if (integral && t.length() > MAX_INTEGER_DIGITS) { // BigInteger parses in quadratic time: a 100 MB header would take hours
+            throw error("an integer of " + t.length() + " digits is too large");
+        }
         if (integral) {
             try {
                 return Long.parseLong(t);
@@ -220,6 +229,19 @@ public final class Json {
             if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
             pos++;
         }
+    }
+
+    /** The code unit of the 4 hex digits at pos (after "\\u"). */
+    private char unicodeEscape() {
+        if (pos + 4 > s.length()) throw error("short \\u escape");
+        int c = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = Character.digit(s.charAt(pos + i), 16); // exactly 4 hex digits: no sign, as parseInt would take
+            if (d < 0) throw error("bad \\u escape");
+            c = c * 16 + d;
+        }
+        pos += 4;
+        return (char) c;
     }
 
     private IllegalArgumentException error(String what) {

@@ -72,4 +72,20 @@ class JsonTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("[1,")).getMessage().contains("unexpected end of text"));
 
     }
+
+    /** Inputs that used to take hours or read back renamed: an integer of a million digits, lone UTF-16 surrogates. */
+    @Test
+    void refusesHugeIntegersAndLoneSurrogates() {
+        String digits = "9".repeat(1_000_000);
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse("[" + digits + "]"));
+        assertTrue(e.getMessage().contains("an integer of 1000000 digits is too large") && e.getMessage().length() < 200, e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused at once, not parsed");
+        assertEquals(new java.math.BigInteger("1" + "0".repeat(30)), Json.parse("1" + "0".repeat(30)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("\"\\ud800\"")).getMessage().contains("lone surrogate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("\"\\udc00x\"")).getMessage().contains("lone surrogate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("\"\\ud800\\u0041\"")).getMessage().contains("lone surrogate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("\"\\u+fff\"")).getMessage().contains("bad \\u escape"));
+        assertEquals("\ud83d\ude00", Json.parse("\"\\ud83d\\ude00\""));
+    }
 }
