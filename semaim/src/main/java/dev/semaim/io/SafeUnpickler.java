@@ -2,6 +2,9 @@ package dev.semaim.io;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -391,8 +394,20 @@ final class SafeUnpickler {
         return b;
     }
 
-    private String utf8(int n) {
-        return new String(bytes(n), StandardCharsets.UTF_8);
+    /**
+     * n bytes of UTF-8, strictly: malformed bytes are an error, as Python's unpickler raises UnicodeDecodeError, where
+     * replacing them with U+FFFD would rename a tensor without a word (Python's 'surrogatepass' for encoded surrogates
+     * has no Java decoder; such names do not occur in checkpoints).
+     */
+    private String utf8(int n) throws IOException {
+        int at = pos;
+        byte[] b = bytes(n);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(at, "a string of " + n + " bytes that is not UTF-8");
+        }
     }
 
     /** A newline-terminated ASCII line (GLOBAL operands). */

@@ -230,7 +230,7 @@ class TorchCheckpointTest {
 
     /**
      * Crafted files that used to overflow the stack, hang, read wrong data or fill memory: a list that holds itself as a
-     * dict key, a storage offset near 2^63 (the bound's sum wrapped negative), a record that inflates past its declared size.
+     * dict key, a string that is not UTF-8, a storage offset near 2^63 (the bound's sum wrapped negative), a record that inflates past its declared size.
      */
     @Test
     void craftedFilesAreRefusedNamingWhatIsWrong() throws IOException {
@@ -239,6 +239,10 @@ class TorchCheckpointTest {
         writeZip(p, Map.of("c/data.pkl", pickle("}]q\u0000h\u0000aK\u0001s.")));
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
         assertTrue(e.getMessage().contains("unhashable dict key: a ArrayList"), e.getMessage());
+        // a string whose bytes are not UTF-8 (it was read with U+FFFD in their place)
+        writeZip(p, Map.of("c/data.pkl", pickle("X\u0002\u0000\u0000\u0000\u00ff\u00fe.")));
+        e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
+        assertTrue(e.getMessage().contains("a string of 2 bytes that is not UTF-8"), e.getMessage());
         // offset Long.MAX_VALUE (LONG1, 8 bytes little-endian) into a 4-element storage
         writeZip(p, Map.of("c/data.pkl", vectorPickle(4, "\u008a\u0008\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u007f", 2), "c/data/0", new byte[16]));
         e = assertThrows(IOException.class, () -> TorchCheckpoint.load(p));
