@@ -1,5 +1,6 @@
 package dev.semaim.cli;
 
+import dev.semaim.dist.Launch;
 import dev.semaim.run.StoppedBySignal;
 
 import java.io.PrintStream;
@@ -51,28 +52,42 @@ public final class Main {
             return 2;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
+        String who = "semaim " + args[0] + processOfRun(System.getenv()); // "semaim pretrain (rank 1 of 2)": which process failed
         try {
             return runCommand(c, args[0], rest, out, err);
         } catch (StoppedBySignal e) {
-            err.println("semaim " + args[0] + ": " + e.getMessage());
+            err.println(who + ": " + e.getMessage());
             return e.exitCode();
         } catch (UsageException e) {
-            err.println("semaim " + args[0] + ": " + e.getMessage());
+            err.println(who + ": " + e.getMessage());
             return 2;
         } catch (IllegalArgumentException e) {
             // Messages that start with a flag name are bad flag values (a missing --data_path folder, ...).
             boolean usage = e.getMessage() != null && e.getMessage().startsWith("--");
-            err.println("semaim " + args[0] + ": " + (usage ? "" : "error: ") + e.getMessage());
+            err.println(who + ": " + (usage ? "" : "error: ") + e.getMessage());
             debug(e, err);
             return usage ? 2 : 1;
         } catch (UncheckedIOException | java.io.IOException | IllegalStateException e) {
-            err.println("semaim " + args[0] + ": error: " + e.getMessage());
+            err.println(who + ": error: " + e.getMessage());
             debug(e, err);
             return 1;
         } catch (Exception e) {
-            err.println("semaim " + args[0] + ": failed: " + e);
+            err.println(who + ": failed: " + e);
             e.printStackTrace(err);
             return 1;
+        }
+    }
+
+    /**
+     * " (rank R of N)" in a run of several processes (mpirun, srun, torchrun), else "": every process prints its own
+     * errors, and a launcher's output interleaves them. Read from the launcher's environment, as the run reads it.
+     */
+    static String processOfRun(Map<String, String> env) {
+        try {
+            Launch l = Launch.detect(env, 1, -1, null, false);
+            return l.size() > 1 ? " (rank " + l.rank() + " of " + l.size() + ")" : "";
+        } catch (IllegalArgumentException e) { // an environment the run itself will refuse, naming it
+            return "";
         }
     }
 

@@ -44,6 +44,8 @@ public record SampleImages(Tensor images, float[] mean, float[] std, String desc
         if (input == null || input.rank() != 4)
             throw new IllegalArgumentException(flag + " " + file + " has no (B, C, H, W) tensor named 'input'"
                     + (input == null ? "" : " (it is " + Shape.str(input.shape()) + ")"));
+        if (input.size(0) == 0)
+            throw new IllegalArgumentException(flag + " " + file + " holds no images (its 'input' is " + Shape.str(input.shape()) + ")");
         return new SampleImages(input, null, null, "'input' of " + file);
     }
 }

@@ -29,7 +29,7 @@ record Axis(double min, double max, boolean log) {
             return new Axis(Math.pow(10, a - p), Math.pow(10, b + p), true);
         }
         if (!(hi > lo)) {
-            double p = Math.max(Math.abs(lo) * 0.05, 1e-12);
+            double p = lo == 0 ? 1 : Math.abs(lo) * 0.05; // one point at epoch 0: -1..1, not -1e-12..1e-12
             return new Axis(lo - p, hi + p, false);
         }
         double p = (hi - lo) * pad;

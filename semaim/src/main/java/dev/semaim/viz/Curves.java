@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Training curves of one or more runs in one PNG: train_loss and train_lr against epoch from each run's
@@ -28,13 +29,13 @@ public final class Curves {
     /** As {@link #draw(List, List, String)}; {@code logLr}: the learning rate on a log-scale axis (lr {@code <= 0} is left out). */
     public static BufferedImage draw(List<TrainingLog> logs, List<TrainingLog> results, String metric, boolean logLr) {
         for (TrainingLog l : logs) {
-            if (!l.has("train_loss") && !l.iterationLog().has("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
+            if (!l.mentions("train_loss") && !l.iterationLog().mentions("train_loss")) { // e.g. knn's log.txt: empty charts would say nothing
                 throw new IllegalArgumentException(l.file() + " has no train_loss: it is not the log of a training run"
                         + " (a knn run's accuracy is in its results.json: plot it with --results FILE --metric knn20_top1)");
             }
         }
         boolean perIteration = logs.stream().anyMatch(l -> !l.iterations().isEmpty());
-        boolean perEpoch = !perIteration || logs.stream().anyMatch(l -> l.has("train_loss"));
+        boolean perEpoch = !perIteration || logs.stream().anyMatch(l -> l.mentions("train_loss"));
         boolean heldOut = logs.stream().anyMatch(l -> l.has("test_acc1"));
         int charts = (perEpoch ? 2 : 0) + (perIteration ? 1 : 0) + (heldOut ? 1 : 0) + (results.isEmpty() ? 0 : 1);
         BufferedImage img = new BufferedImage(charts * CHART_W, CHART_H, BufferedImage.TYPE_INT_RGB);
@@ -108,13 +109,18 @@ public final class Curves {
         return v;
     }
 
-    /** Run names: the log's folder, or its last two folders where one folder name repeats (run/knn, run/linprobe). */
-    private static List<String> distinctNames(List<TrainingLog> logs) {
-        List<String> one = new ArrayList<>();
-        for (TrainingLog l : logs) one.add(l.runName(1));
-        boolean clash = one.stream().distinct().count() < one.size();
+    /**
+     * Run names: the log's folder, or its last two folders where one folder name repeats (run/knn, run/linprobe), or
+     * the folder and the file's name where two logs share a folder, or else the whole path: the first that tells all apart.
+     */
+    static List<String> distinctNames(List<TrainingLog> logs) {
+        List<Function<TrainingLog, String>> spellings = List.of(l -> l.runName(1), l -> l.runName(2),
+                l -> l.runName(1) + "/" + l.file().getFileName(), l -> l.file().toString());
         List<String> names = new ArrayList<>();
-        for (TrainingLog l : logs) names.add(l.runName(clash ? 2 : 1));
+        for (Function<TrainingLog, String> spelling : spellings) {
+            names = logs.stream().map(spelling).toList();
+            if (names.stream().distinct().count() == names.size()) break;
+        }
         return names;
     }
 }

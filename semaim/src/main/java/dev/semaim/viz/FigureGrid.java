@@ -79,7 +79,7 @@ public final class FigureGrid {
     List<BarTick> barTicks(double[] range) {
         double lo = range[0], hi = range[1];
         int room = panel / Text.LINE;
-        if (room < 2) return List.of();
+        if (room < 2 || !Double.isFinite(lo) || !Double.isFinite(hi)) return List.of(); // a NaN image: the caption says so
         List<Double> values = room >= 3 ? List.of(lo, (lo + hi) / 2, hi) : List.of(lo, hi);
         List<String> labels = TickFormat.forStep((hi - lo) / (values.size() - 1), values).format(values);
         List<BarTick> out = new java.util.ArrayList<>();

@@ -30,7 +30,7 @@ final class TickFormat {
      */
     static TickFormat forStep(double step, List<Double> ticks) {
         double maxAbs = 0;
-        for (double t : ticks) maxAbs = Math.max(maxAbs, Math.abs(t));
+        for (double t : ticks) if (Double.isFinite(t)) maxAbs = Math.max(maxAbs, Math.abs(t));
         if (!(step > 0) || !Double.isFinite(step)) step = maxAbs > 0 ? maxAbs / 100 : 1;
         int k = (int) Math.floor(Math.log10(step) + 1e-9);                     // step = m·10^k, 1 <= m < 10
         double m = step / Math.pow(10, k);
@@ -43,6 +43,7 @@ final class TickFormat {
     }
 
     String format(double v) {
+        if (!Double.isFinite(v)) return Double.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf";
         if (!scientific) {
             String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
             return s.matches("-0\\.?0*") ? s.substring(1) : s;               // a rounding -0.00 is 0.00

@@ -58,6 +58,11 @@ public record TrainingLog(Path file, List<Map<String, Object>> records, List<Map
         return records.stream().anyMatch(r -> r.get(key) instanceof Number);
     }
 
+    /** Whether an epoch record names {@code key} at all, null included: log.txt writes a non-finite loss as null. */
+    public boolean mentions(String key) {
+        return records.stream().anyMatch(r -> r.containsKey(key));
+    }
+
     /** The per-iteration lines as a log of their own: its records are the iterations, so {@link #column} reads them. */
     public TrainingLog iterationLog() {
         return new TrainingLog(file, iterations, List.of());

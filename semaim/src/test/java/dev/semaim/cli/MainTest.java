@@ -139,4 +139,14 @@ class MainTest {
         assertTrue(r.err().startsWith("semaim pretrain: error: checkpoint " + ckpt + " is unreadable (truncated or corrupt?)"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
     }
+
+    /** In a run of several processes every error names the process that printed it: mpirun interleaves their output. */
+    @Test
+    void errorsOfOneProcessOfSeveralNameItsRank() {
+        assertEquals(" (rank 1 of 2)", Main.processOfRun(Map.of("OMPI_COMM_WORLD_SIZE", "2", "OMPI_COMM_WORLD_RANK", "1")));
+        assertEquals(" (rank 3 of 4)", Main.processOfRun(Map.of("SLURM_STEP_ID", "0", "SLURM_NTASKS", "4", "SLURM_PROCID", "3")));
+        assertEquals("", Main.processOfRun(Map.of()));
+        assertEquals("", Main.processOfRun(Map.of("OMPI_COMM_WORLD_SIZE", "1", "OMPI_COMM_WORLD_RANK", "0")));
+        assertEquals("", Main.processOfRun(Map.of("OMPI_COMM_WORLD_SIZE", "2", "OMPI_COMM_WORLD_RANK", "7")), "an environment the run refuses");
+    }
 }

@@ -68,4 +68,12 @@ class AxisTest {
         assertEquals(-5.1, Math.log10(padded.min()), 1e-9);
         assertEquals(-2.9, Math.log10(padded.max()), 1e-9);
     }
+
+    /** One point at 0 (a one-epoch log's epoch 0): an axis of -1..1, where it was -1e-12..1e-12 with clipped ticks. */
+    @Test
+    void aSinglePointAtZeroGetsAUnitRange() {
+        Axis a = Axis.over(0, 0, false, 0.05);
+        assertEquals(-1, a.min());
+        assertEquals(1, a.max());
+    }
 }

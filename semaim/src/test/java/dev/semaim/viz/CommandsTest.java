@@ -55,6 +55,44 @@ class CommandsTest {
         assertTrue(r.out().contains("wrote"), r.out());
     }
 
+    /**
+     * Images of NaN (a diverged input pipeline) are drawn, their colour bars without ticks (a NaN range crashed the tick
+     * format); an --images file of no images is refused, as --num_images 0 is (it wrote an empty grid, exit 0).
+     */
+    @Test
+    void visualizeDrawsNonFiniteImagesAndRefusesAnEmptyBatch(@TempDir Path dir) throws Exception {
+        float[] nan = new float[28 * 28];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Path nanImages = dir.resolve("nan.safetensors"), none = dir.resolve("none.safetensors"), png = dir.resolve("v.png");
+        Safetensors.write(nanImages, Map.of("input", dev.semaim.tensor.Tensor.of(nan, 1, 1, 28, 28)), Map.of());
+        Run r = main("visualize", "--checkpoint", weights(dir).toString(), "--images", nanImages.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        Safetensors.write(none, Map.of("input", dev.semaim.tensor.Tensor.zeros(0, 1, 28, 28)), Map.of());
+        for (String command : new String[] {"visualize", "audit"}) {
+            r = main(command, "--checkpoint", weights(dir).toString(), "--images", none.toString(), "--out",
+                    dir.resolve(command.equals("audit") ? "a.safetensors" : "e.png").toString());
+            assertEquals(2, r.rc(), command + ": " + r.err());
+            assertTrue(r.err().contains("--images " + none + " holds no images (its 'input' is (0, 1, 28, 28))"), r.err());
+        }
+    }
+
+    /**
+     * plot: a diverged run (losses written as null) is still a training log, its lr drawn; two logs in one folder get
+     * legends that tell them apart (both were named after the folder).
+     */
+    @Test
+    void plotDrawsADivergedRunAndTellsLogsOfOneFolderApart(@TempDir Path dir) throws Exception {
+        Path diverged = dir.resolve("logs/one.txt"), other = dir.resolve("logs/other.txt"), png = dir.resolve("p.png");
+        Files.createDirectories(diverged.getParent());
+        Files.writeString(diverged, "{\"train_loss\": null, \"train_lr\": 1e-4, \"epoch\": 0}\n{\"train_loss\": null, \"train_lr\": 2e-4, \"epoch\": 1}\n");
+        Run r = main("plot", "--log", diverged.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        Files.writeString(other, "{\"train_loss\": 0.9, \"train_lr\": 1e-4, \"epoch\": 0}\n");
+        r = main("plot", "--log", diverged.toString(), "--log", other.toString(), "--out", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(List.of("logs/one.txt", "logs/other.txt"), Curves.distinctNames(List.of(TrainingLog.read(diverged), TrainingLog.read(other))));
+    }
+
     @Test
     void visualizeErrorsNameTheFlag(@TempDir Path dir) {
         Run missing = main("visualize", "--checkpoint", dir.resolve("nope.safetensors").toString(), "--out", "x.png");
