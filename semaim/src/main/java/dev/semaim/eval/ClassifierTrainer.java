@@ -202,7 +202,7 @@ final class ClassifierTrainer {
             }
             Map<String, Object> recorded = ResumedConfig.recordedConfig(ck, file);
             configChanges = ResumedConfig.reconcile(ck, file, recorded.keySet(), o.readBack(recorded).asMap(), o.asMap(), FIXED_ON_RESUME,
-                    LOADING, "the model, its head, --batch_size and --accum_iter", "start a new run (another --output_dir)", Math.max(1, o.worldSize), notes);
+                    LOADING, "the model, its head, --batch_size and --accum_iter", "start a new run (another --output_dir)", o.processes(), notes);
             notes.forEach(progress::note);
         }
         ck.restore(model, optimizer);
@@ -219,7 +219,6 @@ final class ClassifierTrainer {
         meta.put("model", o.model);
         meta.put(Checkpoints.PROTOCOL, protocol);
         meta.put("config", Json.object(o.asMap()));
-        meta.put(ResumedConfig.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
         if (configChanges != null) {
             meta.put(ResumedConfig.CHANGES, configChanges);
         }

@@ -138,6 +138,8 @@ public final class EpochLoop {
         this.log = log;
         this.files = files;
         this.checkpointMetadata = new LinkedHashMap<>(checkpointMetadata);
+        // every protocol's checkpoints record the process count, which a mid-epoch position is counted in (ResumedConfig)
+        this.checkpointMetadata.put(ResumedConfig.PROCESSES, Integer.toString(o.processes()));
     }
 
     /**

@@ -83,13 +83,18 @@ public abstract class RunOptions {
      */
     public final Map<String, Object> noEffect = new LinkedHashMap<>();
 
+    /** The run's processes: {@link #worldSize}, at least 1. */
+    public int processes() {
+        return Math.max(1, worldSize);
+    }
+
     /**
      * Effective batch = batch (per process) x accumulation steps x processes, as the official recipe counts it; in a
      * long, since the flags' product can pass 2^31 (an int wrapped to a negative peak lr). A product past 2^63 is an
      * {@link IllegalArgumentException} naming the flags.
      */
     public long effectiveBatch() {
-        int processes = Math.max(1, worldSize);
+        int processes = processes();
         try {
             return Math.multiplyExact(Math.multiplyExact((long) batchSize, accumIter), processes);
         } catch (ArithmeticException overflow) {

@@ -235,7 +235,6 @@ public final class Pretrainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", o.model);
             meta.put("config", Json.object(o.asMap()));
-            meta.put(ResumedConfig.PROCESSES, Integer.toString(Math.max(1, o.worldSize)));
             if (configChanges != null) {
                 meta.put(ResumedConfig.CHANGES, configChanges);
             }

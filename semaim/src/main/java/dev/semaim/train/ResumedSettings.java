@@ -65,7 +65,7 @@ final class ResumedSettings {
         Set<String> sameModel = sameModel(checkpoints, o) ? Set.copyOf(PretrainOptions.MODEL_FLAGS) : Set.of();
         String changes = ResumedConfig.reconcile(ck, from, recorded.keySet(), checkpoints.asMap(), o.asMap(), FIXED, sameModel,
                 "the model, its training target, --batch_size and --accum_iter",
-                "start a new run (another --output_dir) from its weights with --init " + from, Math.max(1, o.worldSize), notes);
+                "start a new run (another --output_dir) from its weights with --init " + from, o.processes(), notes);
         notes.forEach(progress::note);
         return changes;
     }
